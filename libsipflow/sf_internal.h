@@ -1,0 +1,155 @@
+/*
+ * Private declarations shared by the stages of libsipflow.
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * Data flows one way:  capture -> decode -> stream -> parse -> correlate ->
+ * analyze -> render.  Each stage hands its output to the next through a
+ * function pointer set by the context (sipflow.c), so a stage never names the
+ * stages after it.
+ */
+#ifndef SF_INTERNAL_H
+#define SF_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <glib.h>
+
+#include "sipflow/sipflow.h"
+
+/* ------------------------------------------------------------ diag.c */
+
+/* Where a stage reports problems.  Owned by the context. */
+typedef struct sf_diag_sink {
+  void (*fn)(const sipflow_diag *diag, void *user);
+  void *user;
+  uint64_t count;
+  uint64_t by_code[SIPFLOW_DIAG_JUNK_SKIPPED + 1];
+} sf_diag_sink;
+
+/* Formats one line and hands it to the sink (counted even without fn). */
+void sf_diag_emit(sf_diag_sink *sink, uint64_t frame, sipflow_diag_code code,
+                  const char *fmt, ...) G_GNUC_PRINTF(4, 5);
+
+/* ------------------------------------------------- decode.c, ipfrag.c */
+
+#define SF_IPPROTO_TCP 6
+#define SF_IPPROTO_UDP 17
+#define SF_IPPROTO_SCTP 132
+
+#define SF_TCP_FIN 0x01
+#define SF_TCP_SYN 0x02
+#define SF_TCP_RST 0x04
+
+/* A transport payload out of one packet (or one reassembled IP datagram).
+ * payload points into the packet or into a reassembly buffer; valid only
+ * during the emit callback. */
+typedef struct sf_l4 {
+  uint64_t frame;     /* packet that completed the datagram */
+  int64_t time_us;
+  sipflow_endpoint src, dst;
+  uint8_t ipproto;    /* SF_IPPROTO_* */
+  const uint8_t *payload;
+  size_t len;         /* bytes available at payload */
+  bool truncated;     /* snaplen cut part of the payload */
+  uint32_t tcp_seq;   /* TCP only */
+  uint8_t tcp_flags;  /* TCP only: SF_TCP_* */
+} sf_l4;
+
+typedef struct sf_decode sf_decode;
+typedef void (*sf_decode_emit_fn)(void *user, const sf_l4 *l4);
+
+sf_decode *sf_decode_new(const sipflow_limits *limits, sf_decode_emit_fn emit,
+                         sf_diag_sink *diag, void *user);
+void sf_decode_free(sf_decode *dec);
+/* true when linktype is one decode understands. */
+bool sf_decode_linktype_supported(int linktype);
+/* Decodes one packet; emits zero or more sf_l4.  Returns SIPFLOW_OK or
+ * SIPFLOW_ERR_LINKTYPE.  Malformed packets are reported to diag. */
+int sf_decode_packet(sf_decode *dec, int linktype, uint64_t frame, int64_t time_us,
+                     const uint8_t *data, size_t caplen, size_t wirelen);
+/* Drops fragment sets older than the timeout (capture time). */
+void sf_decode_expire(sf_decode *dec, int64_t now_us);
+uint64_t sf_decode_fragments_reassembled(const sf_decode *dec);
+
+/* ---------------------------------------------- stream.c, framer.c */
+
+/* One candidate SIP message, framed: a whole UDP datagram, or the bytes of one
+ * message cut out of a TCP stream.  data is valid during the callback only. */
+typedef struct sf_sip_chunk {
+  const char *data;
+  size_t len;
+  uint64_t frame;     /* packet in which the message completed */
+  int64_t time_us;
+  sipflow_endpoint src, dst;
+  sipflow_transport transport;
+  bool truncated;     /* some bytes are known missing (snaplen) */
+} sf_sip_chunk;
+
+/* framer.c — content rules shared by UDP and TCP.
+ *
+ * sf_framer_is_sip_start: does buf start with a SIP request line
+ * ("METHOD SP Request-URI SP SIP/2.0") or status line ("SIP/2.0 SP 3DIGIT")?
+ * Needs the whole first line; returns 1 yes, 0 no, -1 need more bytes (no
+ * CRLF yet and len < limit).
+ *
+ * sf_framer_message_length: for a message starting at buf (after
+ * sf_framer_is_sip_start said yes), finds the end of the header block and
+ * the Content-Length.  Returns the total message length (> 0),
+ * SIPFLOW_ERR_INCOMPLETE when more bytes are needed, or SIPFLOW_ERR_MALFORMED
+ * (*why set) when Content-Length is missing or not a number (on a stream
+ * that is fatal for the message, RFC 3261 §18.3). */
+int sf_framer_is_sip_start(const char *buf, size_t len);
+long sf_framer_message_length(const char *buf, size_t len, const char **why);
+/* Offset of the next plausible SIP start line in buf (beginning of a line),
+ * or -1.  Used to resynchronise after junk or a gap. */
+long sf_framer_find_start(const char *buf, size_t len);
+
+typedef struct sf_stream sf_stream;
+typedef void (*sf_stream_emit_fn)(void *user, const sf_sip_chunk *chunk);
+
+sf_stream *sf_stream_new(const sipflow_limits *limits, sf_stream_emit_fn emit,
+                         sf_diag_sink *diag, void *user);
+void sf_stream_free(sf_stream *st);
+/* A UDP (or SCTP DATA) datagram: emitted as one chunk if it looks like SIP. */
+void sf_stream_datagram(sf_stream *st, const sf_l4 *l4);
+/* A TCP segment: reassembled per direction, framed, chunks emitted as they
+ * complete. */
+void sf_stream_tcp(sf_stream *st, const sf_l4 *l4);
+/* Closes streams idle longer than the timeout (capture time). */
+void sf_stream_expire(sf_stream *st, int64_t now_us);
+/* End of input: delivers what can still be delivered, frees all streams. */
+void sf_stream_finish(sf_stream *st);
+uint64_t sf_stream_segments(const sf_stream *st);
+
+/* ------------------------------------------------------------ parse.c */
+
+typedef struct sf_header {
+  sipflow_span name;
+  sipflow_span value;
+} sf_header;
+
+#define SF_PARSE_MAX_HEADERS 512
+
+/* Parses one framed SIP message of len bytes (zero-copy: every span points
+ * into buf).  Fills *msg (all message fields but frame, time, endpoints,
+ * transport and correlation ids) and up to *num_headers entries of headers;
+ * on return *num_headers is the number stored.  Key headers beyond the array
+ * capacity are still found.  Over a datagram (stream == false) a missing or
+ * bad Content-Length means the body is the rest of buf; a Content-Length
+ * shorter than the rest cuts the body (RFC 3261 §18.3).
+ * Returns SIPFLOW_OK or SIPFLOW_ERR_MALFORMED with *why set to a static
+ * string.  A message missing Call-ID or CSeq is still SIPFLOW_OK: the caller
+ * checks msg->call_id.ptr and msg->cseq_method.ptr. */
+int sf_parse_message(const char *buf, size_t len, bool stream, sipflow_message *msg,
+                     sf_header *headers, size_t *num_headers, const char **why);
+
+/* Long name for a compact header form ('i' -> "Call-ID"), NULL if none. */
+const char *sf_parse_compact_name(char c);
+/* Finds the index-th header named name (or its compact form). */
+bool sf_parse_find_header(const sf_header *headers, size_t n, const char *name,
+                          unsigned index, sipflow_span *value);
+
+#endif /* SF_INTERNAL_H */
