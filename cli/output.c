@@ -1,0 +1,390 @@
+/*
+ * Output helpers: escaping, times, aligned tables.
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "output.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#define OUT_DEFAULT_WIDTH 120
+#define OUT_TABLE_SAMPLE_ROWS 500 /* rows kept to size the columns */
+#define OUT_SQUEEZE_MIN 16        /* a squeezed column never gets narrower */
+#define OUT_COLUMN_GAP 2
+
+/* ----------------------------------------------------------------- UTF-8 */
+
+/* Decodes one well-formed UTF-8 sequence at p (RFC 3629 §4: no overlong
+ * forms, no surrogates, nothing above U+10FFFF).  Returns its length and
+ * stores the code point, or returns 0 when the bytes are not valid. */
+static size_t utf8_decode(const unsigned char *p, size_t len, uint32_t *cp)
+{
+  size_t n;
+  uint32_t c, min;
+
+  if (len == 0)
+    return 0;
+  if (p[0] < 0x80) {
+    *cp = p[0];
+    return 1;
+  }
+  if ((p[0] & 0xe0) == 0xc0) {
+    n = 2, c = p[0] & 0x1f, min = 0x80;
+  } else if ((p[0] & 0xf0) == 0xe0) {
+    n = 3, c = p[0] & 0x0f, min = 0x800;
+  } else if ((p[0] & 0xf8) == 0xf0) {
+    n = 4, c = p[0] & 0x07, min = 0x10000;
+  } else {
+    return 0;
+  }
+  if (len < n)
+    return 0;
+  for (size_t i = 1; i < n; i++) {
+    if ((p[i] & 0xc0) != 0x80)
+      return 0;
+    c = c << 6 | (p[i] & 0x3f);
+  }
+  if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+    return 0;
+  *cp = c;
+  return n;
+}
+
+/* -------------------------------------------------------------- escaping */
+
+void out_json_string(GString *out, const char *p, size_t len)
+{
+  const unsigned char *s = (const unsigned char *)p;
+  size_t i = 0;
+
+  if (!p) {
+    g_string_append(out, "null");
+    return;
+  }
+  g_string_append_c(out, '"');
+  while (i < len) {
+    uint32_t cp;
+    size_t n = utf8_decode(s + i, len - i, &cp);
+    if (n == 0) {
+      g_string_append(out, "\\ufffd");
+      i++;
+      continue;
+    }
+    if (cp == '"' || cp == '\\')
+      g_string_append_c(out, '\\'), g_string_append_c(out, (char)cp);
+    else if (cp < 0x20 || cp == 0x7f)
+      g_string_append_printf(out, "\\u%04x", (unsigned)cp);
+    else
+      g_string_append_len(out, p + i, (gssize)n);
+    i += n;
+  }
+  g_string_append_c(out, '"');
+}
+
+void out_json_span(GString *out, sipflow_span s)
+{
+  out_json_string(out, s.ptr, s.len);
+}
+
+void out_json_cstr(GString *out, const char *s)
+{
+  out_json_string(out, s, s ? strlen(s) : 0);
+}
+
+void out_text_escape(GString *out, const char *p, size_t len)
+{
+  const unsigned char *s = (const unsigned char *)p;
+  size_t i = 0;
+
+  if (!p)
+    return;
+  while (i < len) {
+    uint32_t cp;
+    size_t n = utf8_decode(s + i, len - i, &cp);
+    /* C1 controls (U+0080..U+009F) include CSI, which some terminals obey. */
+    if (n == 0 || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) {
+      size_t bad = n ? n : 1;
+      for (size_t k = 0; k < bad; k++)
+        g_string_append_printf(out, "\\x%02x", s[i + k]);
+      i += bad;
+      continue;
+    }
+    if (cp == '\\')
+      g_string_append(out, "\\\\");
+    else
+      g_string_append_len(out, p + i, (gssize)n);
+    i += n;
+  }
+}
+
+size_t out_text_width(const char *s, size_t len)
+{
+  size_t w = 0;
+
+  for (size_t i = 0; i < len; i++)
+    if (((unsigned char)s[i] & 0xc0) != 0x80)
+      w++;
+  return w;
+}
+
+/* Byte offset of the first `cols` code points of s. */
+static size_t prefix_bytes(const char *s, size_t cols)
+{
+  size_t i = 0;
+
+  while (s[i] && cols > 0) {
+    i++;
+    while (((unsigned char)s[i] & 0xc0) == 0x80)
+      i++;
+    cols--;
+  }
+  return i;
+}
+
+void out_shorten_middle(GString *out, const char *s, size_t width)
+{
+  size_t len = strlen(s);
+  size_t w = out_text_width(s, len);
+
+  if (w <= width) {
+    g_string_append(out, s);
+    return;
+  }
+  if (width < 3) {
+    g_string_append_len(out, s, (gssize)prefix_bytes(s, width));
+    return;
+  }
+  /* Keep both ends: Call-IDs usually differ at the start and end with the
+   * host after '@'. */
+  size_t avail = width - 1, head = (avail + 1) / 2, tail = avail - head;
+  g_string_append_len(out, s, (gssize)prefix_bytes(s, head));
+  g_string_append(out, "…");
+  g_string_append(out, s + prefix_bytes(s, w - tail));
+}
+
+void out_shorten_end(GString *out, const char *s, size_t width)
+{
+  size_t len = strlen(s);
+
+  if (out_text_width(s, len) <= width) {
+    g_string_append(out, s);
+    return;
+  }
+  g_string_append_len(out, s, (gssize)prefix_bytes(s, width ? width - 1 : 0));
+  if (width)
+    g_string_append(out, "…");
+}
+
+/* ------------------------------------------------------------------ time */
+
+void out_time_epoch(GString *out, int64_t us)
+{
+  /* Careful with negative times: -1 µs is "-0.000001", not "0.-00001". */
+  uint64_t mag = us < 0 ? (uint64_t)0 - (uint64_t)us : (uint64_t)us;
+  g_string_append_printf(out, "%s%" PRIu64 ".%06" PRIu64, us < 0 ? "-" : "",
+                         mag / 1000000, mag % 1000000);
+}
+
+void out_time_relative(GString *out, int64_t delta_us)
+{
+  if (delta_us >= 0)
+    g_string_append_c(out, '+');
+  out_time_epoch(out, delta_us);
+}
+
+void out_time_utc(GString *out, int64_t us)
+{
+  int64_t sec = us / 1000000, frac = us % 1000000;
+  struct tm tm;
+  char buf[64];
+
+  if (frac < 0)
+    sec--, frac += 1000000;
+  time_t t = (time_t)sec;
+  if (!gmtime_r(&t, &tm) || !strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm)) {
+    out_time_epoch(out, us);
+    return;
+  }
+  g_string_append_printf(out, "%s.%06" PRId64 " UTC", buf, frac);
+}
+
+/* -------------------------------------------------------------- terminal */
+
+unsigned out_terminal_width(void)
+{
+  struct winsize ws;
+  const char *cols;
+
+  if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+    return ws.ws_col;
+  cols = getenv("COLUMNS");
+  if (cols && *cols) {
+    char *end;
+    long v = strtol(cols, &end, 10);
+    if (*end == '\0' && v > 0 && v < 100000)
+      return (unsigned)v;
+  }
+  return OUT_DEFAULT_WIDTH;
+}
+
+/* ---------------------------------------------------------------- tables */
+
+struct out_table {
+  FILE *f;
+  out_column *cols;
+  size_t n_cols;
+  unsigned total_width;
+  size_t *width;      /* frozen display widths, valid once `frozen` */
+  GPtrArray *pending; /* rows (char ** of n_cols) not written yet */
+  bool frozen;
+  GString *line;
+};
+
+out_table *out_table_new(FILE *f, const out_column *cols, size_t n_cols,
+                         unsigned total_width)
+{
+  out_table *t = g_new0(out_table, 1);
+
+  t->f = f;
+  t->cols = g_new(out_column, n_cols);
+  memcpy(t->cols, cols, sizeof *cols * n_cols);
+  t->n_cols = n_cols;
+  t->total_width = total_width;
+  t->width = g_new0(size_t, n_cols);
+  t->pending = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
+  t->line = g_string_new(NULL);
+  return t;
+}
+
+static size_t cell_width(const char *s)
+{
+  return out_text_width(s, strlen(s));
+}
+
+static size_t gap_before(const out_table *t, size_t c)
+{
+  return c == 0 ? 0 : t->cols[c].tight ? 1 : OUT_COLUMN_GAP;
+}
+
+/* Decides the widths from the header and the rows seen so far: each column
+ * as wide as its widest cell (capped at max_width); then, while the row is
+ * wider than total_width, squeezable columns give way (see out_column). */
+static void freeze_widths(out_table *t)
+{
+  size_t sum = 0;
+
+  for (size_t c = 0; c < t->n_cols; c++) {
+    size_t w = cell_width(t->cols[c].title);
+    for (size_t r = 0; r < t->pending->len; r++) {
+      char **row = g_ptr_array_index(t->pending, r);
+      w = MAX(w, cell_width(row[c]));
+    }
+    if (t->cols[c].max_width && w > t->cols[c].max_width)
+      w = t->cols[c].max_width;
+    t->width[c] = w;
+    sum += w + gap_before(t, c);
+  }
+  /* first the columns with a soft minimum, down to it; then every
+   * squeezable column, the last first, down to OUT_SQUEEZE_MIN */
+  for (int pass = 0; pass < 2; pass++) {
+    for (size_t c = t->n_cols; c-- > 0 && sum > t->total_width;) {
+      size_t floor = pass == 0 ? t->cols[c].soft_min : 0;
+      if (!t->cols[c].squeeze || (pass == 0 && floor == 0))
+        continue;
+      floor = MAX(floor, OUT_SQUEEZE_MIN);
+      if (t->width[c] <= floor)
+        continue;
+      size_t give = MIN(sum - t->total_width, t->width[c] - floor);
+      t->width[c] -= give;
+      sum -= give;
+    }
+  }
+  /* still too wide: the rows will be wider than total_width */
+  t->frozen = true;
+}
+
+static void write_row(out_table *t, const char *const *cells)
+{
+  GString *line = t->line;
+  size_t last = t->n_cols - 1;
+
+  g_string_truncate(line, 0);
+  for (size_t c = 0; c < t->n_cols; c++) {
+    GString *cell = g_string_new(NULL);
+    const char *text = cells[c] ? cells[c] : "";
+    g_string_append_printf(line, "%*s", (int)gap_before(t, c), "");
+    if (t->cols[c].max_width || t->cols[c].squeeze) {
+      size_t limit = t->width[c];
+      /* The last column needs no alignment: it may use the whole room left
+       * (rows written after the widths were frozen can be longer). */
+      if (c == last && t->cols[c].squeeze) {
+        size_t used = out_text_width(line->str, line->len);
+        if (t->total_width > used)
+          limit = MAX(limit, t->total_width - used);
+      }
+      if (t->cols[c].cut_end)
+        out_shorten_end(cell, text, limit);
+      else
+        out_shorten_middle(cell, text, limit);
+    } else {
+      g_string_append(cell, text);
+    }
+    size_t w = out_text_width(cell->str, cell->len);
+    size_t pad = w < t->width[c] ? t->width[c] - w : 0;
+    if (t->cols[c].align == OUT_RIGHT)
+      g_string_append_printf(line, "%*s", (int)pad, "");
+    g_string_append_len(line, cell->str, (gssize)cell->len);
+    if (t->cols[c].align == OUT_LEFT && c != last)
+      g_string_append_printf(line, "%*s", (int)pad, "");
+    g_string_free(cell, TRUE);
+  }
+  while (line->len && line->str[line->len - 1] == ' ')
+    g_string_truncate(line, line->len - 1);
+  g_string_append_c(line, '\n');
+  fwrite(line->str, 1, line->len, t->f);
+}
+
+static void flush_pending(out_table *t)
+{
+  const char **titles = g_new(const char *, t->n_cols);
+
+  freeze_widths(t);
+  for (size_t c = 0; c < t->n_cols; c++)
+    titles[c] = t->cols[c].title;
+  write_row(t, titles);
+  g_free(titles);
+  for (size_t r = 0; r < t->pending->len; r++)
+    write_row(t, (const char *const *)g_ptr_array_index(t->pending, r));
+  g_ptr_array_set_size(t->pending, 0);
+}
+
+void out_table_add(out_table *t, const char *const *cells)
+{
+  if (t->frozen) {
+    write_row(t, cells);
+    return;
+  }
+  char **row = g_new0(char *, t->n_cols + 1);
+  for (size_t c = 0; c < t->n_cols; c++)
+    row[c] = g_strdup(cells[c] ? cells[c] : "");
+  g_ptr_array_add(t->pending, row);
+  if (t->pending->len >= OUT_TABLE_SAMPLE_ROWS)
+    flush_pending(t);
+}
+
+void out_table_finish(out_table *t)
+{
+  if (!t)
+    return;
+  if (!t->frozen || t->pending->len)
+    flush_pending(t);
+  g_ptr_array_free(t->pending, TRUE);
+  g_string_free(t->line, TRUE);
+  g_free(t->width);
+  g_free(t->cols);
+  g_free(t);
+}

@@ -1,10 +1,585 @@
 /*
- * correlate stage — placeholder until transactions/dialogs land (issue 3).
+ * correlate stage: transactions (RFC 3261 §17), dialogs (§12), calls
+ * (Call-ID) and retransmissions, assigned to each message before it is
+ * delivered.
  * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * The context calls sf_ctx_correlate() for every parsed message.  The
+ * message's call is found (or created) by Call-ID in calls.c; here the
+ * message is matched to a transaction of that call and to a dialog, the
+ * retransmission flag is set, and the facts analyze.c needs later (times of
+ * the first 180/183, 2xx, final, CANCEL, ACK ...) are recorded.  Nothing of
+ * the message is kept by reference: what is kept is copied into the call.
+ *
+ * Transactions are looked up inside their call, so two calls can never share
+ * one even when broken user agents reuse a branch.
  */
+#include <string.h>
+
+#include "analyze.h"
 #include "sf_ctx.h"
 
-void sf_ctx_correlate_init(sipflow_ctx *ctx) { (void)ctx; }
-void sf_ctx_correlate(sipflow_ctx *ctx, sipflow_message *msg) { (void)ctx; (void)msg; }
-void sf_ctx_correlate_finish(sipflow_ctx *ctx) { (void)ctx; }
-void sf_ctx_correlate_free(sipflow_ctx *ctx) { (void)ctx; }
+/* RFC 3261 §8.1.1.7: branches of RFC 3261 elements start with this. */
+#define SF_MAGIC_COOKIE "z9hG4bK"
+
+/* ------------------------------------------------------------ helpers */
+
+/* Eight bytes per step (keys are 10-100 bytes and hashed on every
+ * message), then a final avalanche so that the low bits GHashTable uses
+ * depend on every byte. */
+uint32_t sf_correlate_hash_bytes(const char *ptr, size_t len)
+{
+  uint64_t h = 0xcbf29ce484222325ull ^ len, w;
+
+  if (!ptr)
+    return 0;
+  for (; len >= 8; ptr += 8, len -= 8) {
+    memcpy(&w, ptr, 8);
+    h = (h ^ w) * 0x100000001b3ull;
+    h ^= h >> 29;
+  }
+  w = 0;
+  memcpy(&w, ptr, len);
+  h = (h ^ w) * 0x100000001b3ull;
+  h ^= h >> 32;
+  h *= 0xd6e8feb86659fd93ull;
+  h ^= h >> 32;
+  return (uint32_t)h ? (uint32_t)h : 1;
+}
+
+guint sf_correlate_key_hash(gconstpointer key)
+{
+  const sf_key *k = key;
+  return sf_correlate_hash_bytes(k->ptr, k->len);
+}
+
+gboolean sf_correlate_key_equal(gconstpointer a, gconstpointer b)
+{
+  const sf_key *x = a, *y = b;
+  return x->len == y->len && memcmp(x->ptr, y->ptr, x->len) == 0;
+}
+
+static bool span_is(sipflow_span s, const char *lit)
+{
+  size_t n = strlen(lit);
+  return s.ptr && s.len == n && memcmp(s.ptr, lit, n) == 0;
+}
+
+static bool span_equals_str(sipflow_span s, const char *str)
+{
+  const char *p = s.ptr ? s.ptr : "";
+  size_t n = s.ptr ? s.len : 0;
+  return strlen(str) == n && memcmp(p, str, n) == 0;
+}
+
+/* Direction of a message as a hash of both endpoints. */
+static uint32_t direction_hash(const sipflow_endpoint *src, const sipflow_endpoint *dst)
+{
+  uint8_t buf[2 * (1 + 16 + 2)];
+  const sipflow_endpoint *ep[2] = {src, dst};
+
+  for (int i = 0; i < 2; i++) {
+    uint8_t *p = buf + i * 19;
+    p[0] = ep[i]->family;
+    memcpy(p + 1, ep[i]->addr, 16);
+    p[17] = (uint8_t)(ep[i]->port >> 8);
+    p[18] = (uint8_t)ep[i]->port;
+  }
+  return sf_correlate_hash_bytes((const char *)buf, sizeof buf);
+}
+
+static uint32_t span_hash(sipflow_span s)
+{
+  return sf_correlate_hash_bytes(s.ptr, s.len);
+}
+
+static bool is_2xx(int status) { return status >= 200 && status < 300; }
+
+/* RFC 3261 §12.1, RFC 6665 §4.4.1 (REFER's implicit subscription). */
+static bool creates_dialog(const char *method)
+{
+  return strcmp(method, "INVITE") == 0 || strcmp(method, "SUBSCRIBE") == 0 ||
+         strcmp(method, "REFER") == 0;
+}
+
+/* A method name kept by the call: static for the known ones. */
+static const char *keep_method(sf_call *c, sipflow_span m)
+{
+  sipflow_method known = sf_stats_method(m.ptr, m.len);
+  if (known != SIPFLOW_METHOD_OTHER)
+    return sipflow_method_name(known);
+  return sf_calls_strdup(c, m.ptr, m.len);
+}
+
+/* ------------------------------------------------------- transactions */
+
+static void key_append(GString *k, sipflow_span s)
+{
+  if (s.ptr)
+    g_string_append_len(k, s.ptr, (gssize)s.len);
+  g_string_append_c(k, '\0');
+}
+
+static bool has_magic_cookie(const sipflow_message *m)
+{
+  return m->branch.ptr && m->branch.len >= strlen(SF_MAGIC_COOKIE) &&
+         memcmp(m->branch.ptr, SF_MAGIC_COOKIE, strlen(SF_MAGIC_COOKIE)) == 0;
+}
+
+/* Builds the key of the transaction msg would belong to if its method were
+ * `method` (the caller decides that for ACK and CANCEL).
+ * RFC 3261 §17.2.3: top Via branch + sent-by + method.
+ * Without the magic cookie, the RFC 2543 rule of §17.2.3's last paragraph:
+ * Call-ID (implicit: transactions live in their call), CSeq number, From
+ * tag, top Via (transport + sent-by, not its received/rport parameters,
+ * which the server adds to the response's copy) and the method.  The
+ * Request-URI and the To tag of that rule are left out because responses
+ * cannot be matched on them (no Request-URI; the To tag appears only in the
+ * response), and CSeq + From tag already separate the requests of a
+ * Call-ID. */
+static void build_key(GString *k, const sipflow_message *m, sipflow_span method,
+                      bool *rfc2543)
+{
+  g_string_truncate(k, 0);
+  *rfc2543 = !has_magic_cookie(m);
+  if (!*rfc2543) {
+    g_string_append_c(k, '3');
+    key_append(k, m->branch);
+  } else {
+    g_string_append_printf(k, "2%u", m->cseq);
+    g_string_append_c(k, '\0');
+    key_append(k, m->from_tag);
+    key_append(k, m->via_transport);
+  }
+  key_append(k, m->via_sent_by);
+  key_append(k, method);
+}
+
+static sf_txn *txn_lookup(sf_call *c, const GString *k)
+{
+  sf_key key = {k->str, k->len};
+  return g_hash_table_lookup(c->txn_index, &key);
+}
+
+static sf_dialog *dialog_find(sf_call *c, const sipflow_message *m);
+
+static sf_txn *txn_new(sf_correlate *st, sf_call *c, const sipflow_message *m,
+                       sipflow_span method, bool rfc2543)
+{
+  sf_txn *t = g_new0(sf_txn, 1);
+
+  t->id = ++st->next_txn;
+  t->call = c;
+  t->key.ptr = sf_calls_strdup(c, st->key->str, st->key->len);
+  t->key.len = st->key->len;
+  t->method = keep_method(c, method);
+  t->branch = m->branch.ptr ? sf_calls_strdup(c, m->branch.ptr, m->branch.len) : NULL;
+  t->cseq = m->cseq;
+  t->rfc2543 = rfc2543;
+  t->src = m->is_request ? m->src : m->dst;
+  t->dst = m->is_request ? m->dst : m->src;
+  t->first_frame = m->frame;
+  t->start_us = m->time_us;
+  t->request_us = t->ring_us = t->progress_us = t->answer_us = t->final_us = SF_NO_TIME;
+  if (!m->is_request) {
+    /* Only the response was captured: the request was outside a dialog
+     * unless the tags name a dialog already set up. */
+    sf_dialog *d = dialog_find(c, m);
+    t->initial = !d || d->state == SIPFLOW_DIALOG_EARLY;
+  }
+  g_ptr_array_add(c->txns, t);
+  g_hash_table_insert(c->txn_index, &t->key, t);
+  return t;
+}
+
+/* The INVITE transaction a CANCEL or an ACK refers to (same key but the
+ * method; RFC 3261 §9.2, §17.2.3). */
+static sf_txn *invite_of(sf_correlate *st, sf_call *c, const sipflow_message *m)
+{
+  bool rfc2543;
+  sipflow_span invite = {"INVITE", 6};
+  build_key(st->key, m, invite, &rfc2543);
+  return txn_lookup(c, st->key);
+}
+
+static bool same_branch(const sf_txn *t, const sipflow_message *m)
+{
+  if (!t->branch || !m->branch.ptr)
+    return !t->branch && !m->branch.ptr;
+  return strlen(t->branch) == m->branch.len && memcmp(t->branch, m->branch.ptr, m->branch.len) == 0;
+}
+
+/* The INVITE transaction a CANCEL cancels: RFC 3261 §9.1 wants the CANCEL's
+ * top Via equal to the INVITE's, but some user agents change its sent-by
+ * (e.g. drop the port), so failing the exact key the newest INVITE of the
+ * call with the same CSeq number and branch is taken. */
+static sf_txn *cancelled_invite(sf_correlate *st, sf_call *c, const sipflow_message *m)
+{
+  sf_txn *t = invite_of(st, c, m);
+  for (guint i = c->txns->len; !t && i-- > 0;) {
+    sf_txn *x = g_ptr_array_index(c->txns, i);
+    if (x->cseq == m->cseq && strcmp(x->method, "INVITE") == 0 && same_branch(x, m))
+      t = x;
+  }
+  return t;
+}
+
+/* Finds or creates the transaction of m.  *ack_of_final is set when m is
+ * the ACK of a non-2xx final response, which belongs to the INVITE
+ * transaction (§17.1.1.3); an ACK for a 2xx is a transaction of its own
+ * (§13.2.2.4, it carries a new branch). */
+static sf_txn *match_transaction(sf_correlate *st, sf_call *c, const sipflow_message *m,
+                                 bool *ack_of_final)
+{
+  sipflow_span method = m->is_request ? m->method : m->cseq_method;
+  bool rfc2543;
+  sf_txn *t;
+
+  *ack_of_final = false;
+  if (m->is_request && span_is(method, "ACK")) {
+    t = invite_of(st, c, m);
+    if (t && !is_2xx(t->final_status)) {
+      *ack_of_final = true;
+      return t;
+    }
+  }
+  build_key(st->key, m, method, &rfc2543);
+  t = txn_lookup(c, st->key);
+  if (t)
+    return t;
+  t = txn_new(st, c, m, method, rfc2543);
+  if (strcmp(t->method, "CANCEL") == 0)
+    t->cancels = cancelled_invite(st, c, m);
+  return t;
+}
+
+/* RFC 3261 §17.1.1.2 / §17.2.1: a request repeated in the same direction,
+ * or a response with the same status, direction and To tag, is a
+ * retransmission.  Records what is new. */
+static bool is_retransmission(sf_txn *t, const sipflow_message *m, bool ack_of_final)
+{
+  uint32_t dir = direction_hash(&m->src, &m->dst);
+
+  if (m->is_request) {
+    for (unsigned i = 0; i < t->n_req_seen; i++)
+      if (t->req_seen[i].dir == dir && t->req_seen[i].ack == ack_of_final)
+        return true;
+    if (t->n_req_seen < SF_TXN_MAX_REQ_SEEN)
+      t->req_seen[t->n_req_seen++] = (sf_req_seen){.dir = dir, .ack = ack_of_final};
+    return false;
+  }
+  uint32_t tag = span_hash(m->to_tag);
+  for (unsigned i = 0; i < t->n_resp_seen; i++)
+    if (t->resp_seen[i].dir == dir && t->resp_seen[i].status == m->status &&
+        t->resp_seen[i].to_tag == tag)
+      return true;
+  if (t->n_resp_seen < SF_TXN_MAX_RESP_SEEN)
+    t->resp_seen[t->n_resp_seen++] =
+      (sf_resp_seen){.dir = dir, .to_tag = tag, .status = m->status};
+  return false;
+}
+
+/* An ACK for a 2xx acknowledges the INVITE(s) of the same CSeq number in the
+ * call: with a proxy that does not record-route, the one ACK goes end to end
+ * and stands for both hops. */
+static void mark_2xx_acked(sf_call *c, uint32_t cseq)
+{
+  for (guint i = 0; i < c->txns->len; i++) {
+    sf_txn *t = g_ptr_array_index(c->txns, i);
+    if (t->cseq == cseq && strcmp(t->method, "INVITE") == 0)
+      t->ack_2xx = true;
+  }
+}
+
+static void request_facts(sf_call *c, sf_txn *t, const sipflow_message *m,
+                          bool ack_of_final)
+{
+  if (ack_of_final) {
+    t->acked = true;
+    return;
+  }
+  if (t->request_seen)
+    return; /* the same request seen again at another capture point */
+  t->request_seen = true;
+  t->src = m->src;
+  t->dst = m->dst;
+  t->request_us = m->time_us;
+  t->initial = !m->to_tag.ptr;
+  if (t->initial)
+    c->saw_initial = true;
+  if (strcmp(t->method, "ACK") == 0) {
+    mark_2xx_acked(c, m->cseq);
+  } else if (!t->final_status) {
+    t->open = true;
+    c->open_txns++;
+  }
+}
+
+static void final_facts(sf_call *c, sf_txn *t, const sipflow_message *m)
+{
+  if (t->final_status)
+    return; /* a second final (another fork): the first one counts */
+  t->final_status = m->status;
+  t->final_reason = sf_calls_strdup(c, m->reason.ptr ? m->reason.ptr : "", m->reason.len);
+  t->final_us = m->time_us;
+  t->final_src = m->src;
+  t->final_q850 = sf_analyze_q850_cause(m);
+  if (t->open) {
+    t->open = false;
+    c->open_txns--;
+  }
+  if (strcmp(t->method, "INVITE") == 0 && t->initial && t->cseq >= c->last_invite_cseq) {
+    c->last_invite_cseq = t->cseq;
+    c->last_invite_final = m->status;
+  }
+  if (strcmp(t->method, "BYE") == 0)
+    c->bye_answered = true;
+}
+
+static void response_facts(sf_call *c, sf_txn *t, const sipflow_message *m)
+{
+  int s = m->status;
+
+  if (s > 100 && s < 200 && t->progress_us == SF_NO_TIME)
+    t->progress_us = m->time_us;
+  if ((s == 180 || s == 183) && t->ring_us == SF_NO_TIME)
+    t->ring_us = m->time_us;
+  if (is_2xx(s) && t->answer_us == SF_NO_TIME)
+    t->answer_us = m->time_us;
+  if (s >= 200)
+    final_facts(c, t, m);
+}
+
+/* ------------------------------------------------------------ dialogs */
+
+static bool tags_match(const sf_dialog *d, sipflow_span from, sipflow_span to)
+{
+  return (span_equals_str(from, d->from_tag) && span_equals_str(to, d->to_tag)) ||
+         (span_equals_str(from, d->to_tag) && span_equals_str(to, d->from_tag));
+}
+
+/* RFC 3261 §12: a dialog is Call-ID + both tags, whichever side sends. */
+static sf_dialog *dialog_find(sf_call *c, const sipflow_message *m)
+{
+  if (!m->to_tag.ptr)
+    return NULL;
+  for (guint i = 0; i < c->dialogs->len; i++) {
+    sf_dialog *d = g_ptr_array_index(c->dialogs, i);
+    if (tags_match(d, m->from_tag, m->to_tag))
+      return d;
+  }
+  return NULL;
+}
+
+static sf_dialog *dialog_new(sf_correlate *st, sf_call *c, const sf_txn *t,
+                             const sipflow_message *m, sipflow_dialog_state state)
+{
+  sf_dialog *d = g_new0(sf_dialog, 1);
+
+  d->id = ++st->next_dialog;
+  d->from_tag = sf_calls_strdup(c, m->from_tag.ptr ? m->from_tag.ptr : "", m->from_tag.len);
+  d->to_tag = sf_calls_strdup(c, m->to_tag.ptr, m->to_tag.len);
+  d->method = t->method;
+  d->txn = t->id;
+  d->cseq = m->cseq;
+  d->uac = m->is_request ? m->src : m->dst;
+  d->uas = m->is_request ? m->dst : m->src;
+  d->state = state;
+  d->created_frame = m->frame;
+  if (state == SIPFLOW_DIALOG_CONFIRMED)
+    d->confirmed_frame = m->frame;
+  d->start_us = m->time_us;
+  g_ptr_array_add(c->dialogs, d);
+  if (state == SIPFLOW_DIALOG_CONFIRMED)
+    c->confirmed_dialogs++;
+  return d;
+}
+
+static void dialog_confirm(sf_call *c, sf_dialog *d, uint64_t frame)
+{
+  d->state = SIPFLOW_DIALOG_CONFIRMED;
+  d->confirmed_frame = frame;
+  c->confirmed_dialogs++;
+}
+
+static void dialog_terminate(sf_call *c, sf_dialog *d, uint64_t frame)
+{
+  if (d->state == SIPFLOW_DIALOG_TERMINATED)
+    return;
+  if (d->state == SIPFLOW_DIALOG_CONFIRMED)
+    c->confirmed_dialogs--;
+  d->state = SIPFLOW_DIALOG_TERMINATED;
+  d->terminated_frame = frame;
+}
+
+/* RFC 3261 §13.2.2.4 / §12.3: a non-2xx final to the creating request ends
+ * the early dialogs of that transaction, i.e. those whose To tag one of its
+ * responses carried (a fork still ringing elsewhere is not touched). */
+static void terminate_early_dialogs(sf_call *c, const sf_txn *t, uint64_t frame)
+{
+  for (guint i = 0; i < c->dialogs->len; i++) {
+    sf_dialog *d = g_ptr_array_index(c->dialogs, i);
+    if (d->state != SIPFLOW_DIALOG_EARLY)
+      continue;
+    uint32_t tag = sf_correlate_hash_bytes(d->to_tag, strlen(d->to_tag));
+    for (unsigned k = 0; k < t->n_resp_seen; k++)
+      if (t->resp_seen[k].to_tag == tag) {
+        dialog_terminate(c, d, frame);
+        break;
+      }
+  }
+}
+
+/* RFC 6665 §4.4.1: a NOTIFY with Subscription-State: terminated ends a
+ * subscription dialog (not an INVITE dialog it may share, RFC 5057). */
+static bool ends_subscription(const sipflow_message *m)
+{
+  sipflow_span v;
+  if (!span_is(m->method, "NOTIFY") ||
+      !sipflow_message_header(m, "Subscription-State", 0, &v))
+    return false;
+  size_t i = 0;
+  while (i < v.len && (v.ptr[i] == ' ' || v.ptr[i] == '\t'))
+    i++;
+  return v.len - i >= 10 && g_ascii_strncasecmp(v.ptr + i, "terminated", 10) == 0;
+}
+
+/* Creates, confirms and terminates dialogs for a (non-retransmitted)
+ * message; returns the dialog it belongs to, or NULL. */
+static sf_dialog *dialog_update(sf_correlate *st, sf_call *c, sf_txn *t,
+                                const sipflow_message *m, bool ack_of_final)
+{
+  sf_dialog *d = dialog_find(c, m);
+  int s = m->status;
+
+  if (!m->is_request && m->to_tag.ptr && s > 100 && s < 300 && t->initial &&
+      creates_dialog(t->method)) {
+    if (!d)
+      d = dialog_new(st, c, t, m, is_2xx(s) ? SIPFLOW_DIALOG_CONFIRMED : SIPFLOW_DIALOG_EARLY);
+    else if (is_2xx(s) && d->state == SIPFLOW_DIALOG_EARLY)
+      dialog_confirm(c, d, m->frame);
+  }
+  /* In-dialog request of a dialog set up before the capture started. */
+  if (!d && m->is_request && m->to_tag.ptr && !ack_of_final && !c->saw_initial &&
+      c->dialogs->len == 0) {
+    d = dialog_new(st, c, t, m, SIPFLOW_DIALOG_CONFIRMED);
+    d->before_capture = true;
+  }
+  if (!m->is_request && s >= 300 && t->initial && creates_dialog(t->method))
+    terminate_early_dialogs(c, t, m->frame);
+  if (!d)
+    return NULL;
+  if (!m->is_request && s >= 200 && strcmp(t->method, "BYE") == 0)
+    dialog_terminate(c, d, m->frame); /* §15.1.1: any final ends it */
+  else if (!m->is_request && (s == 481 || s == 408) && !t->initial)
+    dialog_terminate(c, d, m->frame); /* §12.2.1.2 */
+  else if (m->is_request && ends_subscription(m) &&
+           (strcmp(d->method, "SUBSCRIBE") == 0 || strcmp(d->method, "REFER") == 0))
+    dialog_terminate(c, d, m->frame);
+  return d;
+}
+
+static void dialog_count(sf_txn *t, sf_dialog *d, const sipflow_message *m)
+{
+  d->messages++;
+  d->end_us = m->time_us;
+  if (!t->dialog)
+    t->dialog = d->id;
+}
+
+/* ------------------------------------------------------------- calls */
+
+static void call_identity(sf_call *c, const sipflow_message *m)
+{
+  if (c->have_request || (c->method && !m->is_request))
+    return;
+  c->method = keep_method(c, m->is_request ? m->method : m->cseq_method);
+  c->from = m->from_uri.ptr ? sf_calls_strdup(c, m->from_uri.ptr, m->from_uri.len) : NULL;
+  c->to = m->to_uri.ptr ? sf_calls_strdup(c, m->to_uri.ptr, m->to_uri.len) : NULL;
+  c->src = m->is_request ? m->src : m->dst;
+  c->dst = m->is_request ? m->dst : m->src;
+  c->have_request = m->is_request;
+}
+
+static void call_count(sf_call *c, const sipflow_message *m)
+{
+  if (!c->messages) {
+    c->first_frame = m->frame;
+    c->start_us = m->time_us;
+  }
+  c->messages++;
+  c->last_frame = m->frame;
+  c->end_us = m->time_us;
+}
+
+static void txn_count(sf_txn *t, const sipflow_message *m)
+{
+  if (m->is_request)
+    t->requests++;
+  else
+    t->responses++;
+  t->last_frame = m->frame;
+  t->end_us = m->time_us;
+}
+
+static void correlate_message(sf_correlate *st, sf_call *c, sipflow_message *m)
+{
+  bool ack_of_final;
+  sf_txn *t = match_transaction(st, c, m, &ack_of_final);
+  sf_dialog *d;
+
+  call_identity(c, m);
+  call_count(c, m);
+  txn_count(t, m);
+  m->call = c->id;
+  m->transaction = t->id;
+  m->retransmission = is_retransmission(t, m, ack_of_final);
+  if (m->retransmission) {
+    /* Not a new event: no state or timing changes. */
+    c->retransmissions++;
+    t->retransmissions++;
+    d = dialog_find(c, m);
+  } else {
+    if (m->is_request)
+      request_facts(c, t, m, ack_of_final);
+    else
+      response_facts(c, t, m);
+    d = dialog_update(st, c, t, m, ack_of_final);
+    if (m->is_request && !m->to_tag.ptr)
+      sf_calls_link_headers(st, c, m);
+  }
+  if (d)
+    dialog_count(t, d, m);
+  m->dialog = d ? d->id : 0;
+}
+
+/* ------------------------------------------------------ context hooks */
+
+void sf_ctx_correlate_init(sipflow_ctx *ctx)
+{
+  ctx->correlate = sf_calls_new(ctx);
+}
+
+void sf_ctx_correlate(sipflow_ctx *ctx, sipflow_message *msg)
+{
+  sf_correlate *st = ctx->correlate;
+
+  if (msg->time_us > st->now_us)
+    st->now_us = msg->time_us;
+  sf_calls_expire(st, st->now_us);
+  sf_call *c = sf_calls_open(st, msg);
+  correlate_message(st, c, msg);
+  sf_stats_message(st->stats, msg);
+  sf_calls_touch(st, c);
+}
+
+void sf_ctx_correlate_finish(sipflow_ctx *ctx)
+{
+  sf_calls_finish(ctx->correlate);
+}
+
+void sf_ctx_correlate_free(sipflow_ctx *ctx)
+{
+  sf_calls_free(ctx->correlate);
+  ctx->correlate = NULL;
+}

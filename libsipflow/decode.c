@@ -1,9 +1,730 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later — STUB, to be written */
-#include "sf_ctx.h"
-struct sf_decode { int x; };
-sf_decode *sf_decode_new(const sipflow_limits *limits, sf_decode_emit_fn emit, sf_diag_sink *diag, void *user) { return g_new0(sf_decode, 1); }
-void sf_decode_free(sf_decode *dec) { g_free(dec); }
-bool sf_decode_linktype_supported(int linktype) { return false; }
-int sf_decode_packet(sf_decode *dec, int linktype, uint64_t frame, int64_t time_us, const uint8_t *data, size_t caplen, size_t wirelen) { return SIPFLOW_ERR_LINKTYPE; }
-void sf_decode_expire(sf_decode *dec, int64_t now_us) {}
-uint64_t sf_decode_fragments_reassembled(const sf_decode *dec) { return 0; }
+/*
+ * Decode: link layer -> IPv4/IPv6 (fragments, tunnels) -> UDP/TCP payloads.
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * Every read is checked against the captured length.  When a length field
+ * points past the captured bytes, two cases differ:
+ *  - the packet was cut by the snaplen (caplen < wirelen): that is expected,
+ *    it was reported once as SIPFLOW_DIAG_TRUNCATED_PACKET, and whatever
+ *    transport payload is left is still delivered with truncated = true;
+ *  - it was not: the header lies, the packet is reported as BAD_LINK/BAD_IP
+ *    and nothing is delivered.
+ * "missing" below is the number of bytes of the current layer that the
+ * snaplen cut off (0 when the layer is whole).
+ *
+ * IP header checksums are not verified: captures taken on the sending host
+ * see checksums the NIC fills in later, and a wrong checksum would not change
+ * which SIP message was sent.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ipfrag.h"
+
+/* Tunnels within tunnels deeper than this are taken as a hostile loop. */
+#define SF_DECODE_MAX_DEPTH 8
+
+#define SF_DEFAULT_FRAGMENT_BYTES ((size_t)64 << 20)
+#define SF_DEFAULT_FRAGMENT_TIMEOUT_US ((int64_t)30 * G_USEC_PER_SEC)
+
+/* pcap link types (DLT_ and LINKTYPE_ values as pcap_datalink() returns
+ * them on Linux and BSD). */
+enum {
+  LT_NULL = 0,
+  LT_EN10MB = 1,
+  LT_RAW_DLT = 12,      /* DLT_RAW on most systems */
+  LT_RAW_BSD = 14,      /* DLT_RAW on OpenBSD */
+  LT_RAW = 101,         /* LINKTYPE_RAW in files */
+  LT_LOOP = 108,
+  LT_LINUX_SLL = 113,
+  LT_IPV4 = 228,
+  LT_IPV6 = 229,
+  LT_LINUX_SLL2 = 276
+};
+
+/* Ethertypes (IEEE registry) and the GRE protocol types that reuse them. */
+enum {
+  ET_IPV4 = 0x0800,
+  ET_IPV6 = 0x86dd,
+  ET_VLAN = 0x8100,     /* 802.1Q */
+  ET_QINQ = 0x88a8,     /* 802.1ad */
+  ET_QINQ_OLD = 0x9100, /* pre-standard QinQ */
+  ET_MPLS = 0x8847,
+  ET_MPLS_MC = 0x8848,
+  ET_PPPOE = 0x8864,    /* PPPoE session stage, RFC 2516 */
+  ET_TEB = 0x6558,      /* transparent Ethernet bridging (GRE) */
+  ET_ERSPAN2 = 0x88be,  /* ERSPAN type I/II over GRE */
+  ET_ERSPAN3 = 0x22eb   /* ERSPAN type III over GRE */
+};
+
+/* IP protocol numbers (IANA) beyond the SF_IPPROTO_* ones. */
+enum {
+  IPP_HOPOPTS = 0,
+  IPP_IPIP = 4,
+  IPP_IPV6 = 41,
+  IPP_ROUTING = 43,
+  IPP_FRAGMENT = 44,
+  IPP_GRE = 47,
+  IPP_AH = 51,
+  IPP_DSTOPTS = 60,
+  IPP_MOBILITY = 135,
+  IPP_HIP = 139,
+  IPP_SHIM6 = 140
+};
+
+struct sf_decode {
+  sf_decode_emit_fn emit;
+  sf_diag_sink *diag;
+  void *user;
+  sf_ipfrag *frag;
+};
+
+/* The packet being decoded. */
+typedef struct packet {
+  sf_decode *dec;
+  uint64_t frame;
+  int64_t time_us;
+} packet;
+
+/* The network-layer fields the transport layer reports. */
+typedef struct ip_info {
+  uint8_t family;
+  uint8_t src[16];
+  uint8_t dst[16];
+} ip_info;
+
+static void decode_ethernet(packet *pk, const uint8_t *d, size_t len, bool cut, int depth);
+static void decode_ipv4(packet *pk, const uint8_t *d, size_t len, bool cut, int depth);
+static void decode_ipv6(packet *pk, const uint8_t *d, size_t len, bool cut, int depth);
+
+static uint16_t rd16(const uint8_t *p)
+{
+  return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t rd32(const uint8_t *p)
+{
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* ------------------------------------------------------- diagnostics */
+
+static void report(packet *pk, sipflow_diag_code code, const char *fmt, ...)
+    G_GNUC_PRINTF(3, 4);
+
+static void report(packet *pk, sipflow_diag_code code, const char *fmt, ...)
+{
+  char text[400];
+  va_list ap;
+
+  va_start(ap, fmt);
+  vsnprintf(text, sizeof text, fmt, ap);
+  va_end(ap);
+  sf_diag_emit(pk->dec->diag, pk->frame, code, "frame %" PRIu64 ": %s", pk->frame, text);
+}
+
+/* True when `want` bytes of `what` are present.  Otherwise reports a bad
+ * header, unless the snaplen explains the shortage (cut). */
+static bool need(packet *pk, size_t have, size_t want, bool cut, sipflow_diag_code code,
+                 const char *what)
+{
+  if (have >= want)
+    return true;
+  if (!cut)
+    report(pk, code, "%s needs %zu bytes, only %zu present", what, want, have);
+  return false;
+}
+
+static bool too_deep(packet *pk, int depth)
+{
+  if (depth <= SF_DECODE_MAX_DEPTH)
+    return false;
+  report(pk, SIPFLOW_DIAG_BAD_IP, "more than %d nested encapsulations, not decoded",
+         SF_DECODE_MAX_DEPTH);
+  return true;
+}
+
+/* --------------------------------------------------------- transport */
+
+static void emit_l4(packet *pk, const ip_info *ip, uint8_t proto, uint16_t sport,
+                    uint16_t dport, const uint8_t *payload, size_t len, bool truncated,
+                    uint32_t seq, uint8_t flags)
+{
+  sf_l4 l4 = {
+      .frame = pk->frame,
+      .time_us = pk->time_us,
+      .ipproto = proto,
+      .payload = payload,
+      .len = len,
+      .truncated = truncated,
+      .tcp_seq = seq,
+      .tcp_flags = flags,
+  };
+  size_t alen = ip->family == 4 ? 4 : 16;
+
+  l4.src.family = l4.dst.family = ip->family;
+  memcpy(l4.src.addr, ip->src, alen);
+  memcpy(l4.dst.addr, ip->dst, alen);
+  l4.src.port = sport;
+  l4.dst.port = dport;
+  pk->dec->emit(pk->dec->user, &l4);
+}
+
+/* RFC 768: the length field covers header and data; bytes after it are
+ * padding. */
+static void decode_udp(packet *pk, const ip_info *ip, const uint8_t *d, size_t len,
+                       size_t missing)
+{
+  if (!need(pk, len, 8, missing > 0, SIPFLOW_DIAG_BAD_IP, "UDP header"))
+    return;
+  size_t ulen = rd16(d + 4);
+  if (ulen < 8) {
+    report(pk, SIPFLOW_DIAG_BAD_IP, "UDP length %zu is shorter than its header", ulen);
+    return;
+  }
+  bool truncated = false;
+  size_t plen = ulen - 8;
+  if (ulen > len) {
+    if (ulen > len + missing) {
+      report(pk, SIPFLOW_DIAG_BAD_IP, "UDP length %zu beyond the %zu bytes of IP payload",
+             ulen, len + missing);
+      return;
+    }
+    truncated = true;
+    plen = len - 8;
+  }
+  emit_l4(pk, ip, SF_IPPROTO_UDP, rd16(d), rd16(d + 2), d + 8, plen, truncated, 0, 0);
+}
+
+/* RFC 9293 §3.1: data offset in 32-bit words. */
+static void decode_tcp(packet *pk, const ip_info *ip, const uint8_t *d, size_t len,
+                       size_t missing)
+{
+  if (!need(pk, len, 20, missing > 0, SIPFLOW_DIAG_BAD_IP, "TCP header"))
+    return;
+  size_t hlen = (size_t)(d[12] >> 4) * 4;
+  if (hlen < 20) {
+    report(pk, SIPFLOW_DIAG_BAD_IP, "TCP data offset %zu is shorter than the header", hlen);
+    return;
+  }
+  if (!need(pk, len, hlen, missing > 0, SIPFLOW_DIAG_BAD_IP, "TCP header with options"))
+    return;
+  uint8_t flags = d[13] & (SF_TCP_FIN | SF_TCP_SYN | SF_TCP_RST);
+  emit_l4(pk, ip, SF_IPPROTO_TCP, rd16(d), rd16(d + 2), d + hlen, len - hlen, missing > 0,
+          rd32(d + 4), flags);
+}
+
+/* --------------------------------------------------------------- GRE */
+
+/* GRE header length per RFC 2784 (checksum), RFC 2890 (key, sequence) and
+ * the RFC 1701 routing field, or 0 when the header is not all present. */
+static size_t gre_header_length(packet *pk, const uint8_t *d, size_t len, bool cut)
+{
+  uint16_t flags = rd16(d);
+  size_t off = 4;
+
+  if (flags & 0xc000) /* checksum present or routing present: checksum+offset */
+    off += 4;
+  if (flags & 0x2000) /* key */
+    off += 4;
+  if (flags & 0x1000) /* sequence number */
+    off += 4;
+  if (!need(pk, len, off, cut, SIPFLOW_DIAG_BAD_IP, "GRE header"))
+    return 0;
+  if (flags & 0x4000) { /* RFC 1701 §2.1: source route entries up to a NULL one */
+    for (;;) {
+      if (!need(pk, len, off + 4, cut, SIPFLOW_DIAG_BAD_IP, "GRE source route"))
+        return 0;
+      uint16_t af = rd16(d + off);
+      size_t sre_len = d[off + 3];
+      off += 4 + sre_len;
+      if (af == 0 && sre_len == 0)
+        break;
+    }
+    if (!need(pk, len, off, cut, SIPFLOW_DIAG_BAD_IP, "GRE source route"))
+      return 0;
+  }
+  return off;
+}
+
+static void decode_gre(packet *pk, const uint8_t *d, size_t len, size_t missing, int depth)
+{
+  bool cut = missing > 0;
+
+  if (!need(pk, len, 4, cut, SIPFLOW_DIAG_BAD_IP, "GRE header"))
+    return;
+  uint16_t flags = rd16(d), ptype = rd16(d + 2);
+  if ((flags & 7) != 0)
+    return; /* version 1 is PPTP's enhanced GRE carrying PPP (RFC 2637) */
+  size_t off = gre_header_length(pk, d, len, cut);
+  if (off == 0)
+    return;
+  d += off;
+  len -= off;
+  switch (ptype) {
+  case ET_IPV4:
+    decode_ipv4(pk, d, len, cut, depth);
+    break;
+  case ET_IPV6:
+    decode_ipv6(pk, d, len, cut, depth);
+    break;
+  case ET_TEB:
+    decode_ethernet(pk, d, len, cut, depth);
+    break;
+  case ET_ERSPAN2: /* type II has an 8-byte header and a sequence number; type I neither */
+    if (flags & 0x1000) {
+      if (!need(pk, len, 8, cut, SIPFLOW_DIAG_BAD_LINK, "ERSPAN header"))
+        return;
+      d += 8;
+      len -= 8;
+    }
+    decode_ethernet(pk, d, len, cut, depth);
+    break;
+  case ET_ERSPAN3: { /* 12 bytes, then 8 more when the O flag is set */
+    if (!need(pk, len, 12, cut, SIPFLOW_DIAG_BAD_LINK, "ERSPAN header"))
+      return;
+    size_t hl = (d[11] & 1) ? 20 : 12;
+    if (!need(pk, len, hl, cut, SIPFLOW_DIAG_BAD_LINK, "ERSPAN header"))
+      return;
+    decode_ethernet(pk, d + hl, len - hl, cut, depth);
+    break;
+  }
+  default:
+    break; /* PPP, MPLS, ... over GRE: not decoded */
+  }
+}
+
+/* ----------------------------------------------------- IP payloads */
+
+static void decode_ip_payload(packet *pk, const ip_info *ip, uint8_t proto,
+                              const uint8_t *d, size_t len, size_t missing, int depth);
+
+/* Hands a fragment to ipfrag and decodes the datagram it may complete.  The
+ * datagram is reported with this packet's frame and time: the one that
+ * completed it, as Wireshark shows it. */
+static void decode_fragment(packet *pk, const ip_info *ip, uint8_t key_proto, uint32_t id,
+                            sf_ipfrag_piece *piece, int depth)
+{
+  sf_ipfrag_key key = {.family = ip->family, .proto = key_proto, .id = id};
+  sf_ipfrag_datagram dg;
+
+  memcpy(key.src, ip->src, sizeof key.src);
+  memcpy(key.dst, ip->dst, sizeof key.dst);
+  piece->frame = pk->frame;
+  piece->time_us = pk->time_us;
+  if (!sf_ipfrag_add(pk->dec->frag, &key, piece, &dg))
+    return;
+  decode_ip_payload(pk, ip, dg.proto, dg.data, dg.len, 0, depth + 1);
+  g_free(dg.data);
+}
+
+/* RFC 8200 §4.5 fragment header: next header, reserved, offset|M, id. */
+static void decode_ipv6_fragment(packet *pk, const ip_info *ip, const uint8_t *d,
+                                 size_t len, size_t missing, int depth)
+{
+  if (!need(pk, len, 8, missing > 0, SIPFLOW_DIAG_BAD_IP, "IPv6 fragment header"))
+    return;
+  uint8_t next = d[0];
+  uint16_t off_m = rd16(d + 2);
+  size_t offset = off_m & 0xfff8;
+  bool more = off_m & 1;
+  uint32_t id = rd32(d + 4);
+
+  if (offset == 0 && !more) { /* atomic fragment, RFC 6946: not fragmented at all */
+    decode_ip_payload(pk, ip, next, d + 8, len - 8, missing, depth);
+    return;
+  }
+  sf_ipfrag_piece piece = {.offset = offset, .len = len - 8 + missing, .data = d + 8,
+                           .avail = len - 8, .more = more, .next_proto = next};
+  decode_fragment(pk, ip, 0, id, &piece, depth);
+}
+
+/* Walks extension headers and tunnels down to the transport layer. */
+static void decode_ip_payload(packet *pk, const ip_info *ip, uint8_t proto,
+                              const uint8_t *d, size_t len, size_t missing, int depth)
+{
+  bool cut = missing > 0;
+
+  if (too_deep(pk, depth))
+    return;
+  for (;;) {
+    switch (proto) {
+    case IPP_HOPOPTS:
+    case IPP_ROUTING:
+    case IPP_DSTOPTS:
+    case IPP_MOBILITY:
+    case IPP_HIP:
+    case IPP_SHIM6: { /* RFC 8200 §4, RFC 6564: length in 8-octet units, minus 1 */
+      if (ip->family != 6)
+        return;
+      if (!need(pk, len, 2, cut, SIPFLOW_DIAG_BAD_IP, "IPv6 extension header"))
+        return;
+      size_t hl = ((size_t)d[1] + 1) * 8;
+      if (!need(pk, len, hl, cut, SIPFLOW_DIAG_BAD_IP, "IPv6 extension header"))
+        return;
+      proto = d[0];
+      d += hl;
+      len -= hl;
+      continue;
+    }
+    case IPP_AH: { /* RFC 4302 §2.2: length in 4-octet units, minus 2 */
+      if (!need(pk, len, 2, cut, SIPFLOW_DIAG_BAD_IP, "IP authentication header"))
+        return;
+      size_t hl = ((size_t)d[1] + 2) * 4;
+      if (!need(pk, len, hl, cut, SIPFLOW_DIAG_BAD_IP, "IP authentication header"))
+        return;
+      proto = d[0];
+      d += hl;
+      len -= hl;
+      continue;
+    }
+    case IPP_FRAGMENT:
+      if (ip->family == 6)
+        decode_ipv6_fragment(pk, ip, d, len, missing, depth);
+      return;
+    case IPP_IPIP:
+      decode_ipv4(pk, d, len, cut, depth + 1);
+      return;
+    case IPP_IPV6:
+      decode_ipv6(pk, d, len, cut, depth + 1);
+      return;
+    case IPP_GRE:
+      decode_gre(pk, d, len, missing, depth + 1);
+      return;
+    case SF_IPPROTO_UDP:
+      decode_udp(pk, ip, d, len, missing);
+      return;
+    case SF_IPPROTO_TCP:
+      decode_tcp(pk, ip, d, len, missing);
+      return;
+    default:
+      /* SCTP (DATA chunks not decoded yet), ICMP, ESP (encrypted), No Next
+       * Header (59): nothing to deliver. */
+      return;
+    }
+  }
+}
+
+/* ------------------------------------------------------------ IPv4/6 */
+
+/* RFC 791 §3.1. */
+static void decode_ipv4(packet *pk, const uint8_t *d, size_t len, bool cut, int depth)
+{
+  if (!need(pk, len, 20, cut, SIPFLOW_DIAG_BAD_IP, "IPv4 header"))
+    return;
+  if (d[0] >> 4 != 4) {
+    report(pk, SIPFLOW_DIAG_BAD_IP, "IPv4 header with version %u", d[0] >> 4);
+    return;
+  }
+  size_t ihl = (size_t)(d[0] & 0x0f) * 4;
+  if (ihl < 20) {
+    report(pk, SIPFLOW_DIAG_BAD_IP, "IPv4 header length %zu is below 20", ihl);
+    return;
+  }
+  if (!need(pk, len, ihl, cut, SIPFLOW_DIAG_BAD_IP, "IPv4 header with options"))
+    return;
+  size_t total = rd16(d + 2);
+  if (total == 0)
+    total = len; /* TCP segmentation offload on the capturing host: the NIC
+                    fills the length in later (Wireshark assumes the same) */
+  if (total < ihl) {
+    report(pk, SIPFLOW_DIAG_BAD_IP, "IPv4 total length %zu is below its header length %zu",
+           total, ihl);
+    return;
+  }
+  size_t missing = 0;
+  if (total > len) {
+    if (!cut) {
+      report(pk, SIPFLOW_DIAG_BAD_IP, "IPv4 total length %zu beyond the %zu bytes present",
+             total, len);
+      return;
+    }
+    missing = total - len;
+    total = len;
+  }
+  /* total < len: Ethernet padding or trailer, ignored. */
+  ip_info ip = {.family = 4};
+  memcpy(ip.src, d + 12, 4);
+  memcpy(ip.dst, d + 16, 4);
+  uint8_t proto = d[9];
+  uint16_t frag = rd16(d + 6);
+  size_t offset = (size_t)(frag & 0x1fff) * 8;
+  bool more = frag & 0x2000;
+
+  if (offset || more) {
+    sf_ipfrag_piece piece = {.offset = offset, .len = total - ihl + missing,
+                             .data = d + ihl, .avail = total - ihl, .more = more,
+                             .next_proto = proto};
+    decode_fragment(pk, &ip, proto, rd16(d + 4), &piece, depth);
+    return;
+  }
+  decode_ip_payload(pk, &ip, proto, d + ihl, total - ihl, missing, depth);
+}
+
+/* RFC 8200 §3. */
+static void decode_ipv6(packet *pk, const uint8_t *d, size_t len, bool cut, int depth)
+{
+  if (!need(pk, len, 40, cut, SIPFLOW_DIAG_BAD_IP, "IPv6 header"))
+    return;
+  if (d[0] >> 4 != 6) {
+    report(pk, SIPFLOW_DIAG_BAD_IP, "IPv6 header with version %u", d[0] >> 4);
+    return;
+  }
+  size_t plen = rd16(d + 4);
+  uint8_t next = d[6];
+  if (plen == 0 && next == IPP_HOPOPTS) {
+    report(pk, SIPFLOW_DIAG_BAD_IP, "IPv6 jumbogram (RFC 2675) not supported");
+    return;
+  }
+  size_t missing = 0;
+  if (plen > len - 40) {
+    if (!cut) {
+      report(pk, SIPFLOW_DIAG_BAD_IP, "IPv6 payload length %zu beyond the %zu bytes present",
+             plen, len - 40);
+      return;
+    }
+    missing = plen - (len - 40);
+    plen = len - 40;
+  }
+  ip_info ip = {.family = 6};
+  memcpy(ip.src, d + 8, 16);
+  memcpy(ip.dst, d + 24, 16);
+  decode_ip_payload(pk, &ip, next, d + 40, plen, missing, depth);
+}
+
+/* Raw IP: the version nibble tells which. */
+static void decode_ip_any(packet *pk, const uint8_t *d, size_t len, bool cut, int depth)
+{
+  if (!need(pk, len, 1, cut, SIPFLOW_DIAG_BAD_IP, "IP header"))
+    return;
+  switch (d[0] >> 4) {
+  case 4:
+    decode_ipv4(pk, d, len, cut, depth);
+    break;
+  case 6:
+    decode_ipv6(pk, d, len, cut, depth);
+    break;
+  default:
+    report(pk, SIPFLOW_DIAG_BAD_IP, "IP version %u is neither 4 nor 6", d[0] >> 4);
+    break;
+  }
+}
+
+/* ------------------------------------------------------- link layers */
+
+/* MPLS label stack (RFC 3032): 4-byte entries up to bottom-of-stack.  The
+ * payload type is not written anywhere; like Wireshark, guess from the first
+ * nibble: 4 or 6 is IP, 0 is a pseudowire control word (RFC 4385) followed
+ * by Ethernet. */
+static void decode_mpls(packet *pk, const uint8_t *d, size_t len, bool cut, int depth)
+{
+  for (;;) {
+    if (!need(pk, len, 4, cut, SIPFLOW_DIAG_BAD_LINK, "MPLS label stack"))
+      return;
+    bool bottom = d[2] & 1;
+    d += 4;
+    len -= 4;
+    if (bottom)
+      break;
+  }
+  if (!need(pk, len, 1, cut, SIPFLOW_DIAG_BAD_LINK, "MPLS payload"))
+    return;
+  switch (d[0] >> 4) {
+  case 4:
+    decode_ipv4(pk, d, len, cut, depth);
+    break;
+  case 6:
+    decode_ipv6(pk, d, len, cut, depth);
+    break;
+  case 0:
+    if (need(pk, len, 4, cut, SIPFLOW_DIAG_BAD_LINK, "MPLS pseudowire control word"))
+      decode_ethernet(pk, d + 4, len - 4, cut, depth + 1);
+    break;
+  default:
+    break; /* unknown payload: nothing to say about it */
+  }
+}
+
+/* Dispatches on an ethertype, first peeling any number of VLAN tags. */
+static void decode_ethertype(packet *pk, uint16_t type, const uint8_t *d, size_t len,
+                             bool cut, int depth)
+{
+  for (;;) {
+    switch (type) {
+    case ET_VLAN:
+    case ET_QINQ:
+    case ET_QINQ_OLD: /* tag control (2 bytes), then the next ethertype */
+      if (!need(pk, len, 4, cut, SIPFLOW_DIAG_BAD_LINK, "VLAN tag"))
+        return;
+      type = rd16(d + 2);
+      d += 4;
+      len -= 4;
+      continue;
+    case ET_IPV4:
+      decode_ipv4(pk, d, len, cut, depth);
+      return;
+    case ET_IPV6:
+      decode_ipv6(pk, d, len, cut, depth);
+      return;
+    case ET_MPLS:
+    case ET_MPLS_MC:
+      decode_mpls(pk, d, len, cut, depth);
+      return;
+    case ET_PPPOE: /* RFC 2516 §4: 6-byte header, then the PPP protocol */
+      if (!need(pk, len, 8, cut, SIPFLOW_DIAG_BAD_LINK, "PPPoE header"))
+        return;
+      if (rd16(d + 6) == 0x0021)
+        decode_ipv4(pk, d + 8, len - 8, cut, depth);
+      else if (rd16(d + 6) == 0x0057)
+        decode_ipv6(pk, d + 8, len - 8, cut, depth);
+      return;
+    default:
+      return; /* ARP, LLDP, 802.3 lengths ...: not IP, nothing to report */
+    }
+  }
+}
+
+static void decode_ethernet(packet *pk, const uint8_t *d, size_t len, bool cut, int depth)
+{
+  if (too_deep(pk, depth))
+    return;
+  if (!need(pk, len, 14, cut, SIPFLOW_DIAG_BAD_LINK, "Ethernet header"))
+    return;
+  decode_ethertype(pk, rd16(d + 12), d + 14, len - 14, cut, depth);
+}
+
+/* BSD address families in DLT_NULL / DLT_LOOP headers: AF_INET is 2
+ * everywhere, AF_INET6 is 24 (NetBSD, OpenBSD), 28 (FreeBSD), 30 (macOS). */
+static int af_to_version(uint32_t af)
+{
+  if (af == 2)
+    return 4;
+  if (af == 24 || af == 28 || af == 30)
+    return 6;
+  return 0;
+}
+
+/* DLT_NULL holds the family in the byte order of the capturing host, which
+ * may not be ours: accept either.  DLT_LOOP is always big-endian. */
+static void decode_loopback(packet *pk, const uint8_t *d, size_t len, bool cut,
+                            bool any_order)
+{
+  if (!need(pk, len, 4, cut, SIPFLOW_DIAG_BAD_LINK, "loopback header"))
+    return;
+  uint32_t be = rd32(d);
+  uint32_t le = (uint32_t)d[3] << 24 | (uint32_t)d[2] << 16 | (uint32_t)d[1] << 8 | d[0];
+  int version = af_to_version(be);
+  if (!version && any_order)
+    version = af_to_version(le);
+  if (version == 4)
+    decode_ipv4(pk, d + 4, len - 4, cut, 0);
+  else if (version == 6)
+    decode_ipv6(pk, d + 4, len - 4, cut, 0);
+  else
+    report(pk, SIPFLOW_DIAG_BAD_LINK, "loopback header with unknown address family 0x%08" PRIx32,
+           be);
+}
+
+static void decode_link(packet *pk, int linktype, const uint8_t *d, size_t len, bool cut)
+{
+  switch (linktype) {
+  case LT_EN10MB:
+    decode_ethernet(pk, d, len, cut, 0);
+    break;
+  case LT_LINUX_SLL: /* 16 bytes; protocol (an ethertype) last */
+    if (need(pk, len, 16, cut, SIPFLOW_DIAG_BAD_LINK, "Linux cooked header"))
+      decode_ethertype(pk, rd16(d + 14), d + 16, len - 16, cut, 0);
+    break;
+  case LT_LINUX_SLL2: /* 20 bytes; protocol (an ethertype) first */
+    if (need(pk, len, 20, cut, SIPFLOW_DIAG_BAD_LINK, "Linux cooked v2 header"))
+      decode_ethertype(pk, rd16(d), d + 20, len - 20, cut, 0);
+    break;
+  case LT_RAW_DLT:
+  case LT_RAW_BSD:
+  case LT_RAW:
+    decode_ip_any(pk, d, len, cut, 0);
+    break;
+  case LT_IPV4:
+    decode_ipv4(pk, d, len, cut, 0);
+    break;
+  case LT_IPV6:
+    decode_ipv6(pk, d, len, cut, 0);
+    break;
+  case LT_NULL:
+    decode_loopback(pk, d, len, cut, true);
+    break;
+  case LT_LOOP:
+    decode_loopback(pk, d, len, cut, false);
+    break;
+  }
+}
+
+/* --------------------------------------------------------------- API */
+
+sf_decode *sf_decode_new(const sipflow_limits *limits, sf_decode_emit_fn emit,
+                         sf_diag_sink *diag, void *user)
+{
+  sf_decode *dec = g_new0(sf_decode, 1);
+  size_t max_bytes = limits && limits->max_fragment_bytes ? limits->max_fragment_bytes
+                                                          : SF_DEFAULT_FRAGMENT_BYTES;
+  int64_t timeout = limits && limits->fragment_timeout_us > 0
+                        ? limits->fragment_timeout_us
+                        : SF_DEFAULT_FRAGMENT_TIMEOUT_US;
+
+  dec->emit = emit;
+  dec->diag = diag;
+  dec->user = user;
+  dec->frag = sf_ipfrag_new(max_bytes, timeout, diag);
+  return dec;
+}
+
+void sf_decode_free(sf_decode *dec)
+{
+  if (!dec)
+    return;
+  sf_ipfrag_free(dec->frag);
+  g_free(dec);
+}
+
+bool sf_decode_linktype_supported(int linktype)
+{
+  switch (linktype) {
+  case LT_NULL:
+  case LT_EN10MB:
+  case LT_RAW_DLT:
+  case LT_RAW_BSD:
+  case LT_RAW:
+  case LT_LOOP:
+  case LT_LINUX_SLL:
+  case LT_IPV4:
+  case LT_IPV6:
+  case LT_LINUX_SLL2:
+    return true;
+  }
+  return false;
+}
+
+int sf_decode_packet(sf_decode *dec, int linktype, uint64_t frame, int64_t time_us,
+                     const uint8_t *data, size_t caplen, size_t wirelen)
+{
+  if (!sf_decode_linktype_supported(linktype))
+    return SIPFLOW_ERR_LINKTYPE;
+  packet pk = {.dec = dec, .frame = frame, .time_us = time_us};
+  bool cut = caplen < wirelen;
+  if (cut)
+    report(&pk, SIPFLOW_DIAG_TRUNCATED_PACKET, "only %zu of %zu bytes captured (snaplen)",
+           caplen, wirelen);
+  decode_link(&pk, linktype, data, caplen, cut);
+  return SIPFLOW_OK;
+}
+
+void sf_decode_expire(sf_decode *dec, int64_t now_us)
+{
+  sf_ipfrag_expire(dec->frag, now_us);
+}
+
+uint64_t sf_decode_fragments_reassembled(const sf_decode *dec)
+{
+  return sf_ipfrag_reassembled(dec->frag);
+}

@@ -103,6 +103,13 @@ typedef struct sf_sip_chunk {
  * that is fatal for the message, RFC 3261 §18.3). */
 int sf_framer_is_sip_start(const char *buf, size_t len);
 long sf_framer_message_length(const char *buf, size_t len, const char **why);
+/* The same measure without needing the body: SIPFLOW_OK with *header_len
+ * (start line to the empty line included) and *total_len (header + body,
+ * may exceed len); SIPFLOW_ERR_INCOMPLETE when the header block is not
+ * complete; SIPFLOW_ERR_MALFORMED with *header_len and *why set when the
+ * Content-Length is missing, not a number or absurd (> 2^31 - 1). */
+int sf_framer_measure(const char *buf, size_t len, size_t *header_len, size_t *total_len,
+                      const char **why);
 /* Offset of the next plausible SIP start line in buf (beginning of a line),
  * or -1.  Used to resynchronise after junk or a gap. */
 long sf_framer_find_start(const char *buf, size_t len);

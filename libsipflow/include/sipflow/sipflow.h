@@ -213,6 +213,408 @@ typedef struct sipflow_diag {
 /* Short name of a diagnostic code ("sip-malformed" ...), static. */
 SIPFLOW_API const char *sipflow_diag_name(sipflow_diag_code code);
 
+/* ------------------------------------------ transactions, dialogs, calls */
+
+/* Grouping and outcome (correlate and analyze stages, DESIGN.md).  Every
+ * message handed to on_message already carries its transaction, dialog and
+ * call ids and its retransmission flag.  A call is delivered once, complete,
+ * through on_call_end when it is finalised:
+ *   - at sipflow_finish() for every call still open, in call id order;
+ *   - earlier, in capture time, for an INVITE call whose outcome is final
+ *     (BYE answered, or a final >= 400 other than 401/407 to its last INVITE,
+ *     every transaction answered) once `linger_us` has passed without a
+ *     message for it (default 32 s = 64*T1, RFC 3261 §17.1.1.2, so late
+ *     retransmissions still find their call);
+ *   - earlier, for any call, once `idle_timeout_us` has passed without a
+ *     message for it (off by default).
+ * The two early cases happen inside sipflow_feed_*(), before the on_message
+ * of the message whose time made the delay pass.  A message whose Call-ID
+ * belonged to an already finalised call starts a new call (with a new id).
+ * See sipflow_set_call_options(). */
+
+struct sipflow_ctx;
+
+/* `state` of a call (DESIGN.md).  INVITE calls use SETUP..REJECTED, calls
+ * started by any other method OK, FAILED, PENDING. */
+typedef enum sipflow_call_state {
+  SIPFLOW_CALL_SETUP = 0, /* no final response, no provisional but 100 */
+  SIPFLOW_CALL_RINGING,   /* a 101-199 provisional, no final response */
+  SIPFLOW_CALL_IN_CALL,   /* answered (2xx), no BYE */
+  SIPFLOW_CALL_COMPLETED, /* answered, then a BYE */
+  SIPFLOW_CALL_CANCELLED, /* CANCEL sent before any final response, or 487 */
+  SIPFLOW_CALL_BUSY,      /* 486 Busy Here, 600 Busy Everywhere */
+  SIPFLOW_CALL_DIVERTED,  /* 3xx, not followed by a new INVITE */
+  SIPFLOW_CALL_REJECTED,  /* any other final >= 400 */
+  SIPFLOW_CALL_OK,        /* non-INVITE: final 2xx */
+  SIPFLOW_CALL_FAILED,    /* non-INVITE: final >= 300 */
+  SIPFLOW_CALL_PENDING    /* non-INVITE: no final response */
+} sipflow_call_state;
+#define SIPFLOW_CALL_STATE_COUNT 11
+
+/* "setup", "ringing", "in-call", "completed", "cancelled", "busy",
+ * "diverted", "rejected", "ok", "failed", "pending" (static); "unknown" for a
+ * value out of range. */
+SIPFLOW_API const char *sipflow_call_state_name(sipflow_call_state state);
+/* The state named name (as above), or -1. */
+SIPFLOW_API int sipflow_call_state_from_name(const char *name);
+
+/* Anomalies of a call: bit flags in sipflow_call_info.anomalies. */
+typedef enum sipflow_anomaly {
+  SIPFLOW_ANOMALY_NO_ACK = 1u << 0,          /* a 2xx to an INVITE never ACKed */
+  SIPFLOW_ANOMALY_NO_FINAL = 1u << 1,        /* an INVITE without final response */
+  SIPFLOW_ANOMALY_RETRANSMISSIONS = 1u << 2, /* at least one retransmission */
+  SIPFLOW_ANOMALY_BYE_481 = 1u << 3,         /* an in-dialog request answered 481 */
+  SIPFLOW_ANOMALY_AUTH_LOOP = 1u << 4,       /* > 2 challenges (401/407) in a row */
+  SIPFLOW_ANOMALY_ONE_WAY_HANGUP = 1u << 5,  /* a BYE never answered */
+  SIPFLOW_ANOMALY_LATE_CANCEL = 1u << 6      /* a CANCEL sent after the 2xx */
+} sipflow_anomaly;
+#define SIPFLOW_ANOMALY_COUNT 7
+
+/* "no-ack", "no-final", "retransmissions", "bye-481", "auth-loop",
+ * "one-way-hangup", "late-cancel" for ONE flag (static), NULL otherwise.
+ * List a call's anomalies with: for (i = 0; i < SIPFLOW_ANOMALY_COUNT; i++)
+ * if (flags & (1u << i)) name(1u << i). */
+SIPFLOW_API const char *sipflow_anomaly_name(unsigned flag);
+
+/* Transaction state at the end of what the capture shows (RFC 3261 §17,
+ * RFC 6026 for "accepted"). */
+typedef enum sipflow_transaction_state {
+  SIPFLOW_TXN_TRYING = 0, /* request seen, no response (INVITE: "Calling") */
+  SIPFLOW_TXN_PROCEEDING, /* provisional response(s) only */
+  SIPFLOW_TXN_COMPLETED,  /* final response (INVITE: non-2xx, not ACKed) */
+  SIPFLOW_TXN_CONFIRMED,  /* INVITE: non-2xx final, then its ACK */
+  SIPFLOW_TXN_ACCEPTED,   /* INVITE: 2xx (RFC 6026) */
+  SIPFLOW_TXN_TERMINATED  /* ACK for a 2xx: a transaction with no response */
+} sipflow_transaction_state;
+/* "trying", "proceeding", "completed", "confirmed", "accepted", "terminated". */
+SIPFLOW_API const char *sipflow_transaction_state_name(sipflow_transaction_state s);
+
+typedef enum sipflow_dialog_state {
+  SIPFLOW_DIALOG_EARLY = 0,  /* created by a 101-199 with a To tag */
+  SIPFLOW_DIALOG_CONFIRMED,  /* a 2xx */
+  SIPFLOW_DIALOG_TERMINATED  /* BYE answered, non-2xx final, 481/408 */
+} sipflow_dialog_state;
+/* "early", "confirmed", "terminated". */
+SIPFLOW_API const char *sipflow_dialog_state_name(sipflow_dialog_state s);
+
+/* Text of an ITU-T Q.850 cause value ("User busy" for 17), static; NULL
+ * for a value not in the library's table. */
+SIPFLOW_API const char *sipflow_q850_cause_text(int cause);
+
+/* Strings below are NUL-terminated and owned by the library; NULL means
+ * absent.  Times are epoch microseconds; frames 1-based, 0 = none. */
+
+typedef struct sipflow_transaction_info {
+  uint32_t id;              /* 1-based, order of first appearance in the context */
+  uint32_t call;            /* the call it belongs to */
+  uint32_t dialog;          /* first dialog its messages belong to, 0 = none */
+  const char *method;       /* of the request (CSeq method when only responses seen) */
+  const char *branch;       /* top Via branch of the request, NULL when absent */
+  int rfc2543;              /* 1: matched by the RFC 2543 rules (no z9hG4bK) */
+  uint32_t cseq;
+  sipflow_endpoint src, dst; /* client -> server */
+  int request_seen;         /* 0: only responses were captured */
+  uint64_t first_frame, last_frame;
+  int64_t start_us, end_us; /* first and last message */
+  int final_status;         /* 0 = none */
+  const char *final_reason; /* its reason phrase */
+  sipflow_transaction_state state;
+  uint32_t requests;        /* request messages, retransmissions and the ACK of a
+                               non-2xx final included */
+  uint32_t responses;       /* response messages, retransmissions included */
+  uint32_t retransmissions;
+  uint32_t cancels;         /* CANCEL: id of the INVITE transaction it cancels */
+} sipflow_transaction_info;
+
+typedef struct sipflow_dialog_info {
+  uint32_t id;              /* 1-based, order of creation in the context */
+  uint32_t call;
+  const char *call_id;
+  const char *from_tag;     /* tag of the UAC of the creating request */
+  const char *to_tag;       /* tag of the UAS */
+  const char *method;       /* of the creating request: INVITE, SUBSCRIBE, REFER */
+  uint32_t transaction;     /* whose response created it */
+  sipflow_endpoint uac, uas;
+  sipflow_dialog_state state;
+  int before_capture;       /* 1: created by an in-dialog request (capture
+                               started after the dialog was set up) */
+  uint64_t created_frame, confirmed_frame, terminated_frame; /* 0 = not (yet) */
+  int64_t start_us, end_us; /* creation, last message */
+  uint32_t messages;
+} sipflow_dialog_info;
+
+/* One call = one Call-ID.  Every `calls --json` key of DESIGN.md. */
+typedef struct sipflow_call_info {
+  uint32_t call;            /* 1-based, order of first appearance */
+  const char *call_id;
+  const char *method;       /* of the first request */
+  const char *from, *to;    /* From / To URIs of the first request */
+  sipflow_endpoint src, dst; /* of the first request */
+  int64_t start_us, end_us; /* first and last message */
+  uint64_t first_frame, last_frame;
+  sipflow_call_state state;
+  int final_status;         /* final response to the last out-of-dialog INVITE
+                               (other methods: request), 0 = none */
+  const char *reason;       /* its reason phrase, NULL when no final */
+  int q850_cause;           /* from a Reason header of that final, 0 = none */
+  uint32_t messages, transactions, dialogs, retransmissions;
+  uint32_t attempts;        /* initial INVITEs (requests) with distinct CSeq:
+                               1 + challenge/redirect retries */
+  int64_t setup_ms;         /* first INVITE -> first 180/183, -1 = n/a.  The
+                               first INVITE is the one that started the chain
+                               of automatic retries (401/407, 3xx) ending
+                               with the last attempt; a retry sent > 2 s
+                               after the previous final (user prompted for a
+                               password) restarts the clock */
+  int64_t answer_ms;        /* same start -> 2xx of the last attempt, -1 = n/a */
+  double duration_s;        /* 2xx -> BYE, ms precision, -1 = n/a */
+  unsigned anomalies;       /* SIPFLOW_ANOMALY_* flags */
+  const char *failure;      /* one sentence, NULL unless the call failed:
+                               busy, rejected, cancelled, failed, or a last
+                               request left without any response for 32 s
+                               (64*T1) of capture.  Not failed: diverted,
+                               setup/ringing/pending at the end of the
+                               capture, answered calls.  E.g. "rejected by
+                               10.0.0.2:5060 with 486 Busy Here after 3.2 s
+                               of ringing (Q.850 cause 17: User busy)" */
+  uint32_t linked_call;     /* another leg of the same call through a B2BUA
+                               (X-Call-ID, X-CID, Session-ID), 0 = none */
+  size_t n_transactions;    /* == transactions */
+  const sipflow_transaction_info *transaction_list; /* in id order */
+  size_t n_dialogs;         /* == dialogs */
+  const sipflow_dialog_info *dialog_list;           /* in id order */
+} sipflow_call_info;
+
+/* When calls are finalised (see above).  0 in a field means "default". */
+typedef struct sipflow_call_options {
+  int64_t linger_us;       /* default 32 s; < 0: never before sipflow_finish */
+  int64_t idle_timeout_us; /* default 0 = never; > 0: finalise any call that
+                              has had no message for that long */
+  int keep_calls;          /* 1: finalised calls stay readable through
+                              sipflow_get_call() until sipflow_free() (memory
+                              then grows with the capture) */
+} sipflow_call_options;
+
+/* Sets the options; call before the first feed.  Returns SIPFLOW_OK or
+ * SIPFLOW_ERR_INVALID (NULL argument). */
+SIPFLOW_API int sipflow_set_call_options(struct sipflow_ctx *ctx,
+                                         const sipflow_call_options *options);
+
+/* The call with that id: a finalised call kept by keep_calls (valid until
+ * sipflow_free), or a call still open, analysed as of now (valid until the
+ * next feed, sipflow_finish or sipflow_get_call on ctx).  NULL when unknown
+ * or already finalised and not kept. */
+SIPFLOW_API const sipflow_call_info *sipflow_get_call(struct sipflow_ctx *ctx,
+                                                      uint32_t call);
+
+/* Request methods counted by sipflow_stats. */
+typedef enum sipflow_method {
+  SIPFLOW_METHOD_INVITE = 0, SIPFLOW_METHOD_ACK, SIPFLOW_METHOD_BYE,
+  SIPFLOW_METHOD_CANCEL, SIPFLOW_METHOD_REGISTER, SIPFLOW_METHOD_OPTIONS,
+  SIPFLOW_METHOD_PRACK, SIPFLOW_METHOD_SUBSCRIBE, SIPFLOW_METHOD_NOTIFY,
+  SIPFLOW_METHOD_PUBLISH, SIPFLOW_METHOD_INFO, SIPFLOW_METHOD_REFER,
+  SIPFLOW_METHOD_MESSAGE, SIPFLOW_METHOD_UPDATE, SIPFLOW_METHOD_OTHER
+} sipflow_method;
+#define SIPFLOW_METHOD_COUNT 15
+/* "INVITE" ... "UPDATE", "other" (static). */
+SIPFLOW_API const char *sipflow_method_name(sipflow_method m);
+
+#define SIPFLOW_STATS_TOP_FAILURES 10
+
+/* One row of the failure ranking: failed calls grouped by state, final
+ * status and Q.850 cause. */
+typedef struct sipflow_failure_count {
+  sipflow_call_state state;
+  int final_status;         /* 0: no final response */
+  int q850_cause;           /* 0: none */
+  const char *label;        /* "486 Busy Here", "cancelled by the caller",
+                               "no response", "... (Q.850 cause 34)" */
+  uint64_t calls;
+} sipflow_failure_count;
+
+/* Aggregates over the whole input.  Message counts cover every message
+ * delivered so far; call numbers cover the calls finalised so far (all of
+ * them after sipflow_finish).
+ * KPIs (percent or ms; -1 when the denominator is 0):
+ *  - ASR, ITU-T E.411 answer seizure ratio = answered / INVITE calls.
+ *  - NER, ITU-T E.411 network effectiveness ratio = INVITE calls that ended
+ *    in an answer, a user busy, a ring-no-answer or a user rejection /
+ *    INVITE calls.  Counted as such: answered (in-call, completed), busy
+ *    (486, 600), cancelled by the caller, and rejected with 480, 603, or 408
+ *    after ringing.  Everything else (404, 403, 5xx, no response ...) is a
+ *    network failure.
+ *  - PDD: setup_ms of the INVITE calls that have one (mean, p50, p95 by the
+ *    nearest-rank method).
+ *  - ACD: mean duration_s of the completed calls. */
+typedef struct sipflow_stats {
+  uint64_t messages, requests, responses, retransmissions;
+  uint64_t by_method[SIPFLOW_METHOD_COUNT]; /* requests, retransmissions included */
+  uint64_t by_status_class[7];  /* [1]..[6]: 1xx..6xx responses; [0] unused */
+  uint64_t calls, transactions, dialogs;   /* finalised calls and theirs */
+  uint64_t calls_by_state[SIPFLOW_CALL_STATE_COUNT];
+  uint64_t failed;              /* calls with a failure sentence */
+  uint64_t anomalies[SIPFLOW_ANOMALY_COUNT]; /* calls with flag 1u << i */
+  uint64_t invite_calls, answered, effective;
+  double asr, ner;              /* percent */
+  uint64_t pdd_count;
+  double pdd_mean_ms;
+  int64_t pdd_p50_ms, pdd_p95_ms;
+  uint64_t acd_count;
+  double acd_s;
+  size_t n_top_failures;        /* most frequent first, then by status */
+  sipflow_failure_count top_failures[SIPFLOW_STATS_TOP_FAILURES];
+} sipflow_stats;
+
+/* Fills *out.  Labels stay valid until sipflow_free(ctx).  Returns
+ * SIPFLOW_OK or SIPFLOW_ERR_INVALID. */
+SIPFLOW_API int sipflow_get_stats(struct sipflow_ctx *ctx, sipflow_stats *out);
+
+/* --------------------------------------------------------------- ladder */
+
+/* A call ladder (sequence diagram): the render stage.  It is fed messages
+ * (usually from on_message) with sipflow_ladder_add(), which copies what the
+ * diagram needs; the ladder owns every string it hands out, so it stays
+ * usable after the message callback and after sipflow_free(ctx).
+ *
+ * Lanes are endpoints in order of first appearance; arrows are messages in
+ * the order they were added.  One ladder may hold several calls (B2BUA legs,
+ * calls picked by the user); each gets a colour index. */
+
+typedef struct sipflow_ladder sipflow_ladder;
+
+typedef struct sipflow_ladder_options {
+  int merge_by_ip; /* 1: one lane per IP address, whatever the port */
+} sipflow_ladder_options;
+
+typedef struct sipflow_ladder_lane {
+  unsigned index;            /* 0-based column */
+  const char *address;       /* "10.0.0.1:5060", "[2001:db8::1]:5060", or the
+                                bare IP with merge_by_ip */
+  const char *agent;         /* User-Agent / Server value this endpoint sent,
+                                NULL when unknown.  Taken from requests it
+                                originated (one Via) and from responses, and
+                                only when no other lane sent that value
+                                before (a proxy relays its peers' values) */
+  sipflow_endpoint endpoint; /* the first endpoint seen for the lane */
+} sipflow_ladder_lane;
+
+typedef struct sipflow_ladder_call {
+  unsigned index;      /* 0-based colour index, order of first appearance */
+  uint32_t call;       /* sipflow_message.call; calls are told apart by it,
+                          or by Call-ID when it is 0 */
+  const char *call_id;
+  size_t first_arrow;  /* index of its first arrow */
+  size_t n_arrows;
+} sipflow_ladder_call;
+
+typedef struct sipflow_ladder_arrow {
+  size_t index;          /* 0-based, order of sipflow_ladder_add */
+  unsigned call_index;   /* into the ladder's calls (colour) */
+  uint32_t call;         /* sipflow_message.call */
+  uint64_t frame;
+  int64_t time_us;       /* epoch microseconds */
+  int64_t rel_us;        /* since the first arrow of the ladder */
+  int64_t delta_us;      /* since the previous arrow (0 for the first) */
+  unsigned from_lane, to_lane;
+  sipflow_endpoint src, dst;
+  sipflow_transport transport;
+  int is_request;
+  int status;            /* responses, else 0 */
+  const char *method;    /* request method, or the CSeq method of a response */
+  const char *request_uri; /* requests, else NULL */
+  const char *label;     /* "INVITE bob" (method + Request-URI user part, or
+                            host when there is none) or "180 Ringing" */
+  uint32_t cseq;
+  int retransmission;
+  const char *sdp;       /* SDP summary, NULL when the body carries none:
+                            "audio 10.0.0.1:4000 PCMU,PCMA" per media line,
+                            " sendonly" etc. when not sendrecv, media joined
+                            with " + " */
+  const char *text;      /* the whole message (start line to end of body),
+                            text_len bytes followed by a NUL (the message
+                            itself may hold NUL bytes) */
+  size_t text_len;
+} sipflow_ladder_arrow;
+
+/* Creates an empty ladder; options may be NULL (defaults).  Never NULL
+ * (memory exhaustion aborts).  Free with sipflow_ladder_free(). */
+SIPFLOW_API sipflow_ladder *sipflow_ladder_new(const sipflow_ladder_options *options);
+/* Frees the ladder and every string and struct it handed out.  NULL is ok. */
+SIPFLOW_API void sipflow_ladder_free(sipflow_ladder *ladder);
+
+/* Appends one message as an arrow (creating lanes and calls as needed).
+ * msg is copied; it may be freed right after.  Strings from the message
+ * (labels, Call-ID, agents) are copied as bytes: a NUL byte inside becomes
+ * the four characters "\x00"; renderers escape everything else for their
+ * output.  Returns SIPFLOW_OK or SIPFLOW_ERR_INVALID (NULL argument). */
+SIPFLOW_API int sipflow_ladder_add(sipflow_ladder *ladder, const sipflow_message *msg);
+
+/* Read access to the model.  Pointers stay valid until the next
+ * sipflow_ladder_add() or sipflow_ladder_free() (the arrays may move); the
+ * strings they point to stay valid until sipflow_ladder_free().  An index
+ * out of range gives NULL. */
+SIPFLOW_API size_t sipflow_ladder_lane_count(const sipflow_ladder *ladder);
+SIPFLOW_API const sipflow_ladder_lane *sipflow_ladder_get_lane(const sipflow_ladder *ladder,
+                                                               size_t index);
+SIPFLOW_API size_t sipflow_ladder_call_count(const sipflow_ladder *ladder);
+SIPFLOW_API const sipflow_ladder_call *sipflow_ladder_get_call(const sipflow_ladder *ladder,
+                                                               size_t index);
+SIPFLOW_API size_t sipflow_ladder_arrow_count(const sipflow_ladder *ladder);
+SIPFLOW_API const sipflow_ladder_arrow *sipflow_ladder_get_arrow(const sipflow_ladder *ladder,
+                                                                 size_t index);
+
+typedef enum sipflow_ladder_format {
+  SIPFLOW_LADDER_TEXT = 0, /* Unicode box drawing, UTF-8 */
+  SIPFLOW_LADDER_ASCII,    /* the same layout in 7-bit ASCII */
+  SIPFLOW_LADDER_SVG,      /* standalone SVG 1.1 document */
+  SIPFLOW_LADDER_HTML,     /* self-contained page (no network fetch) */
+  SIPFLOW_LADDER_MERMAID,  /* Mermaid sequenceDiagram */
+  SIPFLOW_LADDER_JSON      /* the model as one JSON object */
+} sipflow_ladder_format;
+#define SIPFLOW_LADDER_FORMAT_COUNT 6
+
+/* "text", "ascii", "svg", "html", "mermaid", "json" (static), "unknown". */
+SIPFLOW_API const char *sipflow_ladder_format_name(sipflow_ladder_format format);
+/* The format named name (as above), or -1. */
+SIPFLOW_API int sipflow_ladder_format_from_name(const char *name);
+
+typedef struct sipflow_render_options {
+  unsigned width;    /* text, ascii: columns to fit, 0 = 100.  Each lane
+                        needs at least 14 columns; with too many lanes the
+                        lines get longer than width rather than unreadable */
+  int color;         /* text, ascii: 1 = ANSI colours (one per call) */
+  const char *title; /* svg, html: document title, NULL = "SIP call flow";
+                        escaped like everything else */
+} sipflow_render_options;
+
+/* Renders the ladder.  options may be NULL (defaults).  On SIPFLOW_OK
+ * *out is a NUL-terminated buffer of *out_len bytes (out_len may be NULL)
+ * that the caller frees with sipflow_buffer_free() (or free()).  Everything
+ * that comes from a capture is escaped for the output: control characters
+ * and invalid UTF-8 become visible "\xNN" in text, ascii, svg, html and
+ * mermaid; XML entities in svg and html; JSON string escapes in json.
+ *  - text / ascii: one column per lane, one row per arrow with frame, time
+ *    since the first arrow and delta since the previous one; a label that
+ *    does not fit between its lanes wraps onto the next rows; the SDP summary
+ *    follows on its own rows; retransmissions are dashed ("╌", ".") and end
+ *    in "(retr)"; transports other than UDP are named ("[tcp]").
+ *  - html: element ids and classes meant to be queried by a browser test:
+ *    "#ladder" holds one "div.ladder-view[data-call=K]" per call (K = call
+ *    index; only one shown at a time, picked by "select#call-picker" when
+ *    there are several calls), each with an "svg" whose arrows are
+ *    "g.arrow[data-index=N]" (N = arrow index); clicking one fills
+ *    "#message-pane" ("#message-summary", "pre#message-text") and sets its
+ *    data-index attribute.
+ * Returns SIPFLOW_OK or SIPFLOW_ERR_INVALID (NULL ladder or out, unknown
+ * format). */
+SIPFLOW_API int sipflow_ladder_render(const sipflow_ladder *ladder,
+                                      sipflow_ladder_format format,
+                                      const sipflow_render_options *options, char **out,
+                                      size_t *out_len);
+
+/* Frees a buffer returned by the library (sipflow_ladder_render).  NULL ok. */
+SIPFLOW_API void sipflow_buffer_free(void *buffer);
+
 /* -------------------------------------------------------------- context */
 
 typedef struct sipflow_ctx sipflow_ctx;
@@ -223,6 +625,10 @@ typedef struct sipflow_callbacks {
   void (*on_message)(const sipflow_message *msg, void *user);
   /* Something in the input was malformed or dropped; analysis goes on. */
   void (*on_diag)(const sipflow_diag *diag, void *user);
+  /* A call was finalised (see "transactions, dialogs, calls").  call and
+   * everything it points to are valid during the callback only (unless
+   * keep_calls is set); then the call's memory is released. */
+  void (*on_call_end)(const sipflow_call_info *call, void *user);
 } sipflow_callbacks;
 
 /* Limits; 0 in a field means "default".  Documented in README.md. */

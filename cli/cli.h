@@ -1,0 +1,64 @@
+/*
+ * What the sipflow commands share: the global options, the command table
+ * entry, and the loop that reads the capture files through libsipflow.
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * Adding a command = one cmd_<name>.c defining `const cli_command
+ * cli_cmd_<name>`, declared at the end of this file, listed in commands[]
+ * in main.c (drop its not_yet[] line), and the file in cli/meson.build.
+ */
+#ifndef SIPFLOW_CLI_H
+#define SIPFLOW_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <glib.h>
+
+#include <sipflow/sipflow.h>
+
+/* Exit statuses (DESIGN.md "Command line contract"). */
+enum { CLI_EXIT_OK = 0, CLI_EXIT_RUNTIME = 1, CLI_EXIT_USAGE = 2 };
+
+#define CLI_MAX_DIAGNOSTICS 20 /* printed on stderr; the rest are counted */
+
+typedef enum cli_progress { CLI_PROGRESS_AUTO, CLI_PROGRESS_ON, CLI_PROGRESS_OFF } cli_progress;
+
+/* The options every command understands, and the files. */
+typedef struct cli_global {
+  const char *filter;   /* BPF, NULL = none */
+  bool json;            /* NDJSON output */
+  cli_progress progress;
+  bool quiet;           /* no diagnostics on stderr */
+  const char *const *files;
+  size_t n_files;
+} cli_global;
+
+typedef struct cli_command {
+  const char *name;
+  const char *summary; /* one line for the command list */
+  /* Optional: the command's own options.  Returns a group whose entries
+   * point into *state (allocated by the command, freed by free_state). */
+  GOptionGroup *(*options)(void **state);
+  void (*free_state)(void *state);
+  /* Runs the command; returns a CLI_EXIT_* status.  NULL = listed in
+   * DESIGN.md but not implemented yet. */
+  int (*run)(const cli_global *g, void *state);
+} cli_command;
+
+/* Reads g->files (merged, through g->filter) with the callbacks in cb; the
+ * `user` those callbacks receive is an opaque session pointer: get the
+ * command's own `data` back with cli_session_data(user).  Diagnostics
+ * (cb->on_diag is ignored) and progress go to stderr as the global options
+ * say; a runtime error is printed as "sipflow: <what>", after on_end
+ * (optional) has written the command's last output, so the error is the
+ * last line the user sees.  on_end gets the exit status.
+ * Returns CLI_EXIT_OK or CLI_EXIT_RUNTIME. */
+int cli_read_capture(const cli_global *g, const sipflow_callbacks *cb,
+                     void (*on_end)(void *data, int status), void *data);
+void *cli_session_data(void *session);
+
+/* The commands (one file each). */
+extern const cli_command cli_cmd_messages;
+
+#endif

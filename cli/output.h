@@ -1,0 +1,92 @@
+/*
+ * Output helpers shared by the sipflow commands: escaping (JSON, terminal),
+ * times, and an aligned text table.
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * Every byte that comes from a capture is untrusted: it goes through
+ * out_json_string() or out_text_escape() before it reaches stdout/stderr.
+ */
+#ifndef SIPFLOW_CLI_OUTPUT_H
+#define SIPFLOW_CLI_OUTPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <glib.h>
+
+#include <sipflow/sipflow.h>
+
+/* ------------------------------------------------------------ escaping */
+
+/* Appends a JSON string literal (with the quotes) for len bytes at p, or
+ * `null` when p is NULL.  Valid UTF-8 is kept; each byte of an invalid
+ * sequence becomes \ufffd; control characters (and DEL) become \u00XX;
+ * '"' and '\' are escaped (RFC 8259 §7). */
+void out_json_string(GString *out, const char *p, size_t len);
+/* Same for a span (null when span.ptr is NULL). */
+void out_json_span(GString *out, sipflow_span s);
+/* Appends a NUL-terminated string as JSON (null when s is NULL). */
+void out_json_cstr(GString *out, const char *s);
+
+/* Appends len bytes at p made safe for a terminal: valid printable UTF-8 is
+ * kept, control characters (C0, DEL, C1) and invalid bytes become \xNN,
+ * '\' becomes "\\".  No escape sequence from a capture reaches the tty. */
+void out_text_escape(GString *out, const char *p, size_t len);
+
+/* Display width of UTF-8 text: one column per code point (good enough for
+ * the escaped text above; East Asian wide characters count as one). */
+size_t out_text_width(const char *s, size_t len);
+
+/* Appends s shortened to at most width columns by cutting its middle and
+ * putting "…" there; s unchanged when it fits.  width < 3 keeps the start. */
+void out_shorten_middle(GString *out, const char *s, size_t width);
+/* Same, cutting the end: "INVITE sip:bob@exa…". */
+void out_shorten_end(GString *out, const char *s, size_t width);
+
+/* ---------------------------------------------------------------- time */
+
+/* "1768471200.123456": epoch seconds with exactly 6 decimals, computed from
+ * integer microseconds (no rounding through a double). */
+void out_time_epoch(GString *out, int64_t us);
+/* "+0.123456" / "-0.000100": a difference in seconds, 6 decimals. */
+void out_time_relative(GString *out, int64_t delta_us);
+/* "2026-01-15 10:00:00.123456 UTC". */
+void out_time_utc(GString *out, int64_t us);
+
+/* ------------------------------------------------------------- terminal */
+
+/* Width available for a table on stdout: the terminal's (TIOCGWINSZ) when
+ * stdout is a tty, else $COLUMNS when it is a number, else 120. */
+unsigned out_terminal_width(void);
+
+/* -------------------------------------------------------------- tables */
+
+typedef enum out_align { OUT_LEFT, OUT_RIGHT } out_align;
+
+typedef struct out_column {
+  const char *title;
+  out_align align;
+  unsigned max_width; /* 0 = no cap; longer cells are shortened in the middle */
+  bool squeeze;       /* shrinks (down to 16) so that rows fit; the last
+                         squeezable column gives way first */
+  unsigned soft_min;  /* squeeze: 0, or shrink down to this width first,
+                         before any other column goes below its natural width */
+  bool tight;         /* one space before this column instead of two */
+  bool cut_end;       /* shorten by cutting the end ("…" last), not the middle */
+} out_column;
+
+typedef struct out_table out_table;
+
+/* A table written to f.  The first rows are kept to compute the column
+ * widths; after that many rows the widths are frozen and rows are written
+ * as they come, so memory stays bounded on big captures.  cols is copied. */
+out_table *out_table_new(FILE *f, const out_column *cols, size_t n_cols,
+                         unsigned total_width);
+/* Adds a row of n_cols cells, already escaped (out_text_escape); copied. */
+void out_table_add(out_table *t, const char *const *cells);
+/* Writes what is still buffered (header included) and frees the table. */
+void out_table_finish(out_table *t);
+
+#endif

@@ -1,0 +1,741 @@
+/*
+ * analyze stage: what happened to a call, in the words of DESIGN.md —
+ * state, final status, timings, anomalies and, for a failed call, one
+ * sentence saying who refused it and how.
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * Decisions (the public side is documented in sipflow.h):
+ *  - Attempts.  The out-of-dialog INVITEs of a Call-ID are grouped into
+ *    attempts by CSeq number: a proxy in the capture shows one request on
+ *    two hops (two transactions, same CSeq), a 401/407 challenge or a 3xx
+ *    redirect is followed by a new INVITE with a new CSeq.  The outcome is
+ *    the one of the LAST attempt, seen from its first hop (the transaction
+ *    that appeared first, nearest the caller); when that hop has no final
+ *    response, the final of another hop is used.
+ *  - Timings start at the FIRST INVITE of the call: the post-dial delay the
+ *    caller perceives includes the challenge round trip and the redirect
+ *    (RFC 6076 §4.1 SRD measures from the initial INVITE).  Exception: a
+ *    retry sent more than 2 s after the previous final response was not
+ *    automatic (the phone asked its user for a password), so the clock
+ *    starts again at that retry.  setup_ms ends at the first 180/183 of
+ *    those attempts, answer_ms at the 2xx of the last attempt, duration_s
+ *    runs from that 2xx to the first BYE after it.
+ *    Values are rounded to the nearest millisecond.
+ *  - Ringing means a 101-199 provisional: 100 Trying is hop-by-hop and says
+ *    nothing about the callee.
+ *  - Cancelled: the caller sent a CANCEL before any final response arrived
+ *    (whatever final then came, e.g. 487 or a 408 racing it), or a 487
+ *    without a CANCEL in the capture.
+ *  - Failed (failure != NULL): busy, rejected, cancelled (a support engineer
+ *    wants abandoned calls in the list, the sentence says it was the
+ *    caller), non-INVITE `failed`, and any call whose last request got no
+ *    response at all although the capture went on for 64*T1 (Timer B/F,
+ *    RFC 3261 §17.1.1.2) after it.  Not failed: diverted (3xx; the caller is
+ *    expected to follow it), setup/ringing at the end of the capture,
+ *    answered calls.
+ *  - "Who": the sender of the earliest-seen final response with that status
+ *    in the attempt (behind a proxy, the element that produced it rather
+ *    than the proxy relaying it); for a cancel, the sender of the CANCEL.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "analyze.h"
+
+/* ------------------------------------------------------------- Q.850 */
+
+typedef struct q850_entry {
+  int cause;
+  const char *text;
+} q850_entry;
+
+/* ITU-T Q.850 Table 1, the causes seen in SIP Reason headers (RFC 3326)
+ * and in the RFC 3398 / RFC 6432 ISUP mapping. */
+static const q850_entry q850_table[] = {
+  {1, "Unallocated (unassigned) number"},
+  {2, "No route to specified transit network"},
+  {3, "No route to destination"},
+  {6, "Channel unacceptable"},
+  {16, "Normal call clearing"},
+  {17, "User busy"},
+  {18, "No user responding"},
+  {19, "No answer from user (user alerted)"},
+  {20, "Subscriber absent"},
+  {21, "Call rejected"},
+  {22, "Number changed"},
+  {25, "Exchange routing error"},
+  {27, "Destination out of order"},
+  {28, "Invalid number format (address incomplete)"},
+  {29, "Facility rejected"},
+  {31, "Normal, unspecified"},
+  {34, "No circuit/channel available"},
+  {38, "Network out of order"},
+  {41, "Temporary failure"},
+  {42, "Switching equipment congestion"},
+  {44, "Requested circuit/channel not available"},
+  {47, "Resource unavailable, unspecified"},
+  {55, "Incoming calls barred within CUG"},
+  {57, "Bearer capability not authorized"},
+  {58, "Bearer capability not presently available"},
+  {63, "Service or option not available, unspecified"},
+  {65, "Bearer capability not implemented"},
+  {69, "Requested facility not implemented"},
+  {79, "Service or option not implemented, unspecified"},
+  {88, "Incompatible destination"},
+  {102, "Recovery on timer expiry"},
+  {111, "Protocol error, unspecified"},
+  {127, "Interworking, unspecified"},
+};
+
+const char *sipflow_q850_cause_text(int cause)
+{
+  for (size_t i = 0; i < G_N_ELEMENTS(q850_table); i++)
+    if (q850_table[i].cause == cause)
+      return q850_table[i].text;
+  return NULL;
+}
+
+static bool is_lws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+/* In one Reason header value (RFC 3326: reason-value *(COMMA reason-value),
+ * reason-value = protocol *(SEMI reason-params)), the cause of the first
+ * "Q.850" value, else 0.  Quoted text may hold ';' and ','. */
+static int q850_in_value(const char *p, size_t n)
+{
+  size_t i = 0;
+
+  while (i < n) {
+    while (i < n && (is_lws(p[i]) || p[i] == ','))
+      i++;
+    size_t tok = i;
+    while (i < n && p[i] != ';' && p[i] != ',' && !is_lws(p[i]))
+      i++;
+    bool q850 = i - tok == 5 && g_ascii_strncasecmp(p + tok, "Q.850", 5) == 0;
+    bool quoted = false;
+    while (i < n && (quoted || p[i] != ',')) {
+      if (quoted && p[i] == '\\') {
+        i += 2;
+        continue;
+      }
+      if (p[i] == '"')
+        quoted = !quoted;
+      if (!quoted && p[i] == ';' && q850) {
+        size_t k = i + 1;
+        while (k < n && is_lws(p[k]))
+          k++;
+        if (n - k >= 5 && g_ascii_strncasecmp(p + k, "cause", 5) == 0) {
+          k += 5;
+          while (k < n && is_lws(p[k]))
+            k++;
+          if (k < n && p[k] == '=') {
+            k++;
+            while (k < n && is_lws(p[k]))
+              k++;
+            int v = 0, digits = 0;
+            while (k < n && g_ascii_isdigit(p[k]) && digits < 4) {
+              v = v * 10 + (p[k++] - '0');
+              digits++;
+            }
+            if (digits && v > 0)
+              return v;
+          }
+        }
+      }
+      i++;
+    }
+  }
+  return 0;
+}
+
+int sf_analyze_q850_cause(const sipflow_message *msg)
+{
+  sipflow_span v;
+
+  if (!msg->reason_header.ptr)
+    return 0;
+  for (unsigned i = 0; i < 8 && sipflow_message_header(msg, "Reason", i, &v); i++) {
+    int cause = q850_in_value(v.ptr, v.len);
+    if (cause)
+      return cause;
+  }
+  return 0;
+}
+
+/* -------------------------------------------------------------- names */
+
+const char *sipflow_call_state_name(sipflow_call_state state)
+{
+  static const char *const names[SIPFLOW_CALL_STATE_COUNT] = {
+    "setup", "ringing", "in-call", "completed", "cancelled", "busy",
+    "diverted", "rejected", "ok", "failed", "pending"};
+  return (unsigned)state < G_N_ELEMENTS(names) ? names[state] : "unknown";
+}
+
+int sipflow_call_state_from_name(const char *name)
+{
+  for (int i = 0; name && i < SIPFLOW_CALL_STATE_COUNT; i++)
+    if (strcmp(name, sipflow_call_state_name((sipflow_call_state)i)) == 0)
+      return i;
+  return -1;
+}
+
+const char *sipflow_anomaly_name(unsigned flag)
+{
+  static const char *const names[SIPFLOW_ANOMALY_COUNT] = {
+    "no-ack", "no-final", "retransmissions", "bye-481", "auth-loop",
+    "one-way-hangup", "late-cancel"};
+  for (unsigned i = 0; i < SIPFLOW_ANOMALY_COUNT; i++)
+    if (flag == 1u << i)
+      return names[i];
+  return NULL;
+}
+
+const char *sipflow_transaction_state_name(sipflow_transaction_state s)
+{
+  static const char *const names[] = {"trying", "proceeding", "completed",
+                                      "confirmed", "accepted", "terminated"};
+  return (unsigned)s < G_N_ELEMENTS(names) ? names[s] : "unknown";
+}
+
+const char *sipflow_dialog_state_name(sipflow_dialog_state s)
+{
+  static const char *const names[] = {"early", "confirmed", "terminated"};
+  return (unsigned)s < G_N_ELEMENTS(names) ? names[s] : "unknown";
+}
+
+/* ------------------------------------------------------------ helpers */
+
+/* A retry of an INVITE sent longer than this after the previous final was
+ * not automatic (see chain_start). */
+#define SF_AUTO_RETRY_US (2 * 1000 * 1000LL)
+
+static bool is_method(const sf_txn *t, const char *m) { return strcmp(t->method, m) == 0; }
+static bool is_2xx(int s) { return s >= 200 && s < 300; }
+static bool is_challenge(int s) { return s == 401 || s == 407; }
+static bool have(int64_t t) { return t != SF_NO_TIME; }
+
+static int64_t min_time(int64_t a, int64_t b)
+{
+  if (!have(a))
+    return b;
+  if (!have(b))
+    return a;
+  return a < b ? a : b;
+}
+
+static int64_t round_ms(int64_t us)
+{
+  return us >= 0 ? (us + 500) / 1000 : -((-us + 500) / 1000);
+}
+
+/* "850 ms" under a second, else "3.2 s". */
+static void append_duration(GString *g, int64_t us)
+{
+  if (us < 0)
+    us = 0;
+  if (us < 1000000)
+    g_string_append_printf(g, "%" G_GINT64_FORMAT " ms", round_ms(us));
+  else
+    g_string_append_printf(g, "%.1f s", (double)us / 1e6);
+}
+
+static void append_status(GString *g, int status, const char *reason)
+{
+  g_string_append_printf(g, "%d", status);
+  if (reason && reason[0])
+    g_string_append_printf(g, " %s", reason);
+}
+
+static void append_q850(GString *g, int cause)
+{
+  const char *text = sipflow_q850_cause_text(cause);
+  if (!cause)
+    return;
+  if (text)
+    g_string_append_printf(g, " (Q.850 cause %d: %s)", cause, text);
+  else
+    g_string_append_printf(g, " (Q.850 cause %d)", cause);
+}
+
+static void append_endpoint(GString *g, const sipflow_endpoint *ep)
+{
+  char buf[SIPFLOW_ENDPOINT_STRLEN];
+  g_string_append(g, sipflow_endpoint_format(ep, buf, sizeof buf));
+}
+
+/* ----------------------------------------------------------- attempts */
+
+/* One attempt: the transactions [first, last] of the candidate list. */
+typedef struct attempt {
+  guint first, last;
+} attempt;
+
+/* What the last attempt shows. */
+typedef struct outcome {
+  const sf_txn *primary;     /* first hop */
+  const sf_txn *final_txn;   /* the transaction whose final counts */
+  int final_status;
+  sipflow_endpoint final_from; /* who produced it */
+  int64_t request_us, progress_us, answer_us, final_us;
+  const sf_txn *cancel;      /* earliest CANCEL of the attempt */
+  bool any_response;
+} outcome;
+
+static bool is_candidate(const sf_txn *t, bool invite_call)
+{
+  if (!t->initial)
+    return false;
+  if (invite_call)
+    return is_method(t, "INVITE");
+  return !is_method(t, "ACK") && !is_method(t, "CANCEL");
+}
+
+/* Out-of-dialog requests that decide the outcome, in order of appearance. */
+static GPtrArray *candidates(const sf_call *c, bool invite_call)
+{
+  GPtrArray *out = g_ptr_array_new();
+
+  for (guint i = 0; i < c->txns->len; i++) {
+    sf_txn *t = g_ptr_array_index(c->txns, i);
+    if (is_candidate(t, invite_call))
+      g_ptr_array_add(out, t);
+  }
+  if (!out->len && !invite_call) /* only in-dialog requests captured */
+    for (guint i = 0; i < c->txns->len; i++) {
+      sf_txn *t = g_ptr_array_index(c->txns, i);
+      if (!is_method(t, "ACK") && !is_method(t, "CANCEL"))
+        g_ptr_array_add(out, t);
+    }
+  return out;
+}
+
+/* Splits the candidates into attempts: a new attempt starts with a new CSeq
+ * number, or with a request sent after the current attempt's first hop had
+ * its final (a retry that reused the CSeq). */
+static GArray *attempts_of(GPtrArray *cand)
+{
+  GArray *out = g_array_new(FALSE, FALSE, sizeof(attempt));
+
+  for (guint i = 0; i < cand->len; i++) {
+    const sf_txn *t = g_ptr_array_index(cand, i);
+    attempt *cur = out->len ? &g_array_index(out, attempt, out->len - 1) : NULL;
+    const sf_txn *p = cur ? g_ptr_array_index(cand, cur->first) : NULL;
+    bool same = p && p->cseq == t->cseq &&
+                !(p->final_status && have(p->final_us) && t->start_us > p->final_us);
+    if (same) {
+      cur->last = i;
+    } else {
+      attempt a = {i, i};
+      g_array_append_val(out, a);
+    }
+  }
+  return out;
+}
+
+/* The final that decides an attempt: its first hop's, else another hop's. */
+static const sf_txn *deciding_final(GPtrArray *cand, attempt a)
+{
+  const sf_txn *p = g_ptr_array_index(cand, a.first);
+  const sf_txn *best = NULL;
+
+  if (p->final_status)
+    return p;
+  for (guint i = a.first; i <= a.last; i++) {
+    const sf_txn *t = g_ptr_array_index(cand, i);
+    if (t->final_status && (!best || t->final_us < best->final_us))
+      best = t;
+  }
+  return best;
+}
+
+static void cancel_of_attempt(const sf_call *c, GPtrArray *cand, attempt a, outcome *o)
+{
+  for (guint i = 0; i < c->txns->len; i++) {
+    const sf_txn *t = g_ptr_array_index(c->txns, i);
+    if (!is_method(t, "CANCEL") || !t->cancels || !t->request_seen)
+      continue;
+    for (guint k = a.first; k <= a.last; k++)
+      if (t->cancels == g_ptr_array_index(cand, k) &&
+          (!o->cancel || t->request_us < o->cancel->request_us))
+        o->cancel = t;
+  }
+}
+
+static void outcome_of(const sf_call *c, GPtrArray *cand, attempt a, outcome *o)
+{
+  const sf_txn *p = g_ptr_array_index(cand, a.first);
+
+  memset(o, 0, sizeof *o);
+  o->primary = p;
+  o->request_us = have(p->request_us) ? p->request_us : p->start_us;
+  o->progress_us = p->progress_us;
+  o->answer_us = p->answer_us;
+  o->final_txn = deciding_final(cand, a);
+  o->final_us = SF_NO_TIME;
+  for (guint i = a.first; i <= a.last; i++) {
+    const sf_txn *t = g_ptr_array_index(cand, i);
+    o->any_response = o->any_response || t->responses > 0;
+    if (!have(p->progress_us))
+      o->progress_us = min_time(o->progress_us, t->progress_us);
+    if (!have(p->answer_us))
+      o->answer_us = min_time(o->answer_us, t->answer_us);
+  }
+  if (o->final_txn) {
+    o->final_status = o->final_txn->final_status;
+    o->final_us = o->final_txn->final_us;
+    o->final_from = o->final_txn->final_src;
+    /* the earliest response with that status: who produced it */
+    int64_t best = SF_NO_TIME;
+    for (guint i = a.first; i <= a.last; i++) {
+      const sf_txn *t = g_ptr_array_index(cand, i);
+      if (t->final_status == o->final_status && (!have(best) || t->final_us < best)) {
+        best = t->final_us;
+        o->final_from = t->final_src;
+      }
+    }
+  }
+  cancel_of_attempt(c, cand, a, o);
+}
+
+/* Longest run of attempts ended by a 401/407 challenge. */
+static unsigned challenge_streak(GPtrArray *cand, GArray *atts)
+{
+  unsigned run = 0, longest = 0;
+
+  for (guint i = 0; i < atts->len; i++) {
+    const sf_txn *f = deciding_final(cand, g_array_index(atts, attempt, i));
+    run = f && is_challenge(f->final_status) ? run + 1 : 0;
+    if (run > longest)
+      longest = run;
+  }
+  return longest;
+}
+
+/* ------------------------------------------------------------- states */
+
+static bool is_invite_call(const sf_call *c)
+{
+  static const char *const invite_only[] = {"INVITE", "ACK", "BYE", "CANCEL",
+                                            "PRACK", "UPDATE"};
+  for (guint i = 0; i < c->txns->len; i++)
+    if (is_method(g_ptr_array_index(c->txns, i), "INVITE"))
+      return true;
+  for (size_t i = 0; c->method && i < G_N_ELEMENTS(invite_only); i++)
+    if (strcmp(c->method, invite_only[i]) == 0)
+      return true;
+  return false;
+}
+
+/* First BYE request sent at or after `after`. */
+static const sf_txn *first_bye(const sf_call *c, int64_t after)
+{
+  const sf_txn *best = NULL;
+
+  for (guint i = 0; i < c->txns->len; i++) {
+    const sf_txn *t = g_ptr_array_index(c->txns, i);
+    if (is_method(t, "BYE") && t->request_seen && (!have(after) || t->request_us >= after) &&
+        (!best || t->request_us < best->request_us))
+      best = t;
+  }
+  return best;
+}
+
+static sipflow_call_state invite_state(const sf_call *c, const outcome *o)
+{
+  int f = o->final_status;
+  bool cancel_first = o->cancel && (!f || o->cancel->request_us <= o->final_us);
+
+  if (is_2xx(f) || (!f && have(o->answer_us)))
+    return first_bye(c, o->answer_us) ? SIPFLOW_CALL_COMPLETED : SIPFLOW_CALL_IN_CALL;
+  if (cancel_first || f == 487)
+    return SIPFLOW_CALL_CANCELLED;
+  if (f == 486 || f == 600)
+    return SIPFLOW_CALL_BUSY;
+  if (f >= 300 && f < 400)
+    return SIPFLOW_CALL_DIVERTED;
+  if (f >= 400)
+    return SIPFLOW_CALL_REJECTED;
+  return have(o->progress_us) ? SIPFLOW_CALL_RINGING : SIPFLOW_CALL_SETUP;
+}
+
+static sipflow_call_state other_state(const outcome *o)
+{
+  if (!o->final_status)
+    return SIPFLOW_CALL_PENDING;
+  return is_2xx(o->final_status) ? SIPFLOW_CALL_OK : SIPFLOW_CALL_FAILED;
+}
+
+/* --------------------------------------------------------- anomalies */
+
+static unsigned anomalies_of(const sf_call *c, unsigned streak)
+{
+  unsigned a = 0;
+
+  if (c->retransmissions)
+    a |= SIPFLOW_ANOMALY_RETRANSMISSIONS;
+  if (streak > 2)
+    a |= SIPFLOW_ANOMALY_AUTH_LOOP;
+  for (guint i = 0; i < c->txns->len; i++) {
+    const sf_txn *t = g_ptr_array_index(c->txns, i);
+    if (is_method(t, "INVITE") && is_2xx(t->final_status) && !t->ack_2xx)
+      a |= SIPFLOW_ANOMALY_NO_ACK;
+    if (is_method(t, "INVITE") && t->request_seen && !t->final_status)
+      a |= SIPFLOW_ANOMALY_NO_FINAL;
+    if (!t->initial && t->final_status == 481)
+      a |= SIPFLOW_ANOMALY_BYE_481;
+    if (is_method(t, "BYE") && t->request_seen && !t->final_status)
+      a |= SIPFLOW_ANOMALY_ONE_WAY_HANGUP;
+    if (is_method(t, "CANCEL") && t->request_seen && t->cancels &&
+        have(t->cancels->answer_us) && t->request_us > t->cancels->answer_us)
+      a |= SIPFLOW_ANOMALY_LATE_CANCEL;
+  }
+  return a;
+}
+
+/* ----------------------------------------------------------- failure */
+
+/* "after 3.2 s of ringing" from the first 101-199, else "after 0.2 s" from
+ * the attempt's request. */
+static void append_after(GString *g, const outcome *o, int64_t until_us)
+{
+  g_string_append(g, " after ");
+  if (have(o->progress_us) && o->progress_us <= until_us) {
+    append_duration(g, until_us - o->progress_us);
+    g_string_append(g, " of ringing");
+  } else {
+    append_duration(g, until_us - o->request_us);
+  }
+}
+
+static const char *failure_sentence(sf_call *c, sipflow_call_state state, const outcome *o,
+                                    int64_t observed_until_us)
+{
+  GString *g = g_string_new(NULL);
+  const sf_txn *f = o->final_txn;
+
+  if (state == SIPFLOW_CALL_CANCELLED && o->cancel) {
+    g_string_append(g, "cancelled by the caller ");
+    append_endpoint(g, &o->cancel->src);
+    append_after(g, o, o->cancel->request_us);
+    if (o->final_status && o->final_status != 487) {
+      g_string_append(g, " (final response ");
+      append_status(g, o->final_status, f->final_reason);
+      g_string_append(g, ")");
+    }
+  } else if (state == SIPFLOW_CALL_CANCELLED) {
+    g_string_append(g, "cancelled: ");
+    append_status(g, o->final_status, f->final_reason);
+    g_string_append(g, " from ");
+    append_endpoint(g, &o->final_from);
+    append_after(g, o, o->final_us);
+    g_string_append(g, " (no CANCEL seen)");
+  } else if (state == SIPFLOW_CALL_BUSY || state == SIPFLOW_CALL_REJECTED) {
+    g_string_append(g, "rejected by ");
+    append_endpoint(g, &o->final_from);
+    g_string_append(g, " with ");
+    append_status(g, o->final_status, f->final_reason);
+    append_after(g, o, o->final_us);
+    append_q850(g, f->final_q850);
+  } else if (state == SIPFLOW_CALL_FAILED) {
+    g_string_append_printf(g, "%s %s by ", o->primary->method,
+                           o->final_status < 400 ? "redirected" : "rejected");
+    append_endpoint(g, &o->final_from);
+    g_string_append(g, " with ");
+    append_status(g, o->final_status, f->final_reason);
+    append_q850(g, f->final_q850);
+  } else if ((state == SIPFLOW_CALL_SETUP || state == SIPFLOW_CALL_PENDING) &&
+             !o->any_response && o->primary->request_seen &&
+             observed_until_us - o->request_us >= SF_TIMER_B_US) {
+    /* the client gave up: Timer B (INVITE) / F (others) */
+    g_string_append(g, "no response from ");
+    append_endpoint(g, &o->primary->dst);
+    g_string_append_printf(g, " to the %s within %d s", o->primary->method,
+                           (int)(SF_TIMER_B_US / 1000000));
+  } else {
+    g_string_free(g, TRUE);
+    return NULL;
+  }
+  const char *s = sf_calls_strdup(c, g->str, g->len);
+  g_string_free(g, TRUE);
+  return s;
+}
+
+/* --------------------------------------------------------- info view */
+
+static sipflow_transaction_state txn_state(const sf_txn *t)
+{
+  if (is_method(t, "ACK"))
+    return SIPFLOW_TXN_TERMINATED;
+  if (t->final_status) {
+    if (!is_method(t, "INVITE"))
+      return SIPFLOW_TXN_COMPLETED;
+    if (is_2xx(t->final_status))
+      return SIPFLOW_TXN_ACCEPTED;
+    return t->acked ? SIPFLOW_TXN_CONFIRMED : SIPFLOW_TXN_COMPLETED;
+  }
+  return t->responses ? SIPFLOW_TXN_PROCEEDING : SIPFLOW_TXN_TRYING;
+}
+
+static void fill_transactions(sf_call *c)
+{
+  c->info_txns = g_new0(sipflow_transaction_info, c->txns->len ? c->txns->len : 1);
+  for (guint i = 0; i < c->txns->len; i++) {
+    const sf_txn *t = g_ptr_array_index(c->txns, i);
+    c->info_txns[i] = (sipflow_transaction_info){
+      .id = t->id, .call = c->id, .dialog = t->dialog, .method = t->method,
+      .branch = t->branch, .rfc2543 = t->rfc2543, .cseq = t->cseq,
+      .src = t->src, .dst = t->dst, .request_seen = t->request_seen,
+      .first_frame = t->first_frame, .last_frame = t->last_frame,
+      .start_us = t->start_us, .end_us = t->end_us,
+      .final_status = t->final_status,
+      .final_reason = t->final_status ? t->final_reason : NULL,
+      .state = txn_state(t), .requests = t->requests, .responses = t->responses,
+      .retransmissions = t->retransmissions,
+      .cancels = t->cancels ? t->cancels->id : 0};
+  }
+}
+
+static void fill_dialogs(sf_call *c)
+{
+  c->info_dialogs = g_new0(sipflow_dialog_info, c->dialogs->len ? c->dialogs->len : 1);
+  for (guint i = 0; i < c->dialogs->len; i++) {
+    const sf_dialog *d = g_ptr_array_index(c->dialogs, i);
+    c->info_dialogs[i] = (sipflow_dialog_info){
+      .id = d->id, .call = c->id, .call_id = c->call_id.ptr,
+      .from_tag = d->from_tag, .to_tag = d->to_tag, .method = d->method,
+      .transaction = d->txn, .uac = d->uac, .uas = d->uas, .state = d->state,
+      .before_capture = d->before_capture, .created_frame = d->created_frame,
+      .confirmed_frame = d->confirmed_frame, .terminated_frame = d->terminated_frame,
+      .start_us = d->start_us, .end_us = d->end_us, .messages = d->messages};
+  }
+}
+
+void sf_analyze_release(sf_call *c)
+{
+  g_free(c->info_txns);
+  g_free(c->info_dialogs);
+  c->info_txns = NULL;
+  c->info_dialogs = NULL;
+  c->info_built = false;
+}
+
+static void fill_identity(sf_call *c)
+{
+  sipflow_call_info *in = &c->info;
+
+  memset(in, 0, sizeof *in);
+  in->call = c->id;
+  in->call_id = c->call_id.ptr;
+  in->method = c->method;
+  in->from = c->from;
+  in->to = c->to;
+  in->src = c->src;
+  in->dst = c->dst;
+  in->start_us = c->start_us;
+  in->end_us = c->end_us;
+  in->first_frame = c->first_frame;
+  in->last_frame = c->last_frame;
+  in->messages = c->messages;
+  in->transactions = c->txns->len;
+  in->dialogs = c->dialogs->len;
+  in->retransmissions = c->retransmissions;
+  in->linked_call = c->linked_call;
+  in->setup_ms = in->answer_ms = -1;
+  in->duration_s = -1;
+  in->n_transactions = c->txns->len;
+  in->transaction_list = c->info_txns;
+  in->n_dialogs = c->dialogs->len;
+  in->dialog_list = c->info_dialogs;
+}
+
+/* The first attempt of the automatic retry chain that ends with the last
+ * attempt: a retry sent within SF_AUTO_RETRY_US of the previous final was
+ * made by the user agent itself; a later one waited for the user (e.g. a
+ * password prompt after a 407), and the clock restarts there. */
+static guint chain_start(GPtrArray *cand, GArray *atts)
+{
+  guint k = atts->len - 1;
+
+  while (k > 0) {
+    const sf_txn *prev = deciding_final(cand, g_array_index(atts, attempt, k - 1));
+    const sf_txn *cur = g_ptr_array_index(cand, g_array_index(atts, attempt, k).first);
+    if (!prev || !cur->request_seen || cur->request_us - prev->final_us > SF_AUTO_RETRY_US)
+      break;
+    k--;
+  }
+  return k;
+}
+
+/* setup_ms, answer_ms, duration_s of an INVITE call. */
+static void fill_timings(sf_call *c, GPtrArray *cand, GArray *atts, const outcome *o)
+{
+  sipflow_call_info *in = &c->info;
+  guint from = g_array_index(atts, attempt, chain_start(cand, atts)).first;
+  const sf_txn *first = g_ptr_array_index(cand, from);
+  int64_t ring = SF_NO_TIME;
+
+  if (!first->request_seen)
+    return;
+  /* the first hop of each attempt is what the caller sees; the other hops
+   * only when the capture missed it there */
+  for (guint k = chain_start(cand, atts); k < atts->len; k++) {
+    const sf_txn *p = g_ptr_array_index(cand, g_array_index(atts, attempt, k).first);
+    ring = min_time(ring, p->ring_us);
+  }
+  if (!have(ring))
+    for (guint i = from; i < cand->len; i++)
+      ring = min_time(ring, ((const sf_txn *)g_ptr_array_index(cand, i))->ring_us);
+  if (have(ring) && ring >= first->request_us)
+    in->setup_ms = round_ms(ring - first->request_us);
+  if (!have(o->answer_us) || o->answer_us < first->request_us)
+    return;
+  in->answer_ms = round_ms(o->answer_us - first->request_us);
+  const sf_txn *bye = first_bye(c, o->answer_us);
+  if (bye)
+    in->duration_s = (double)round_ms(bye->request_us - o->answer_us) / 1000.0;
+}
+
+/* A call captured only from the middle of a dialog: no initial request. */
+static void fill_mid_dialog(sf_call *c)
+{
+  const sf_txn *bye = first_bye(c, SF_NO_TIME);
+  c->info.state = bye ? SIPFLOW_CALL_COMPLETED : SIPFLOW_CALL_IN_CALL;
+}
+
+const sipflow_call_info *sf_analyze_call(sf_call *c, int64_t observed_until_us)
+{
+  bool invite_call = is_invite_call(c);
+  GPtrArray *cand = candidates(c, invite_call);
+  GArray *atts = attempts_of(cand);
+  sipflow_call_info *in = &c->info;
+  unsigned streak = challenge_streak(cand, atts);
+
+  sf_analyze_release(c);
+  fill_transactions(c);
+  fill_dialogs(c);
+  fill_identity(c);
+  in->attempts = atts->len;
+  in->anomalies = anomalies_of(c, streak);
+  if (!atts->len) {
+    if (invite_call)
+      fill_mid_dialog(c);
+    else
+      in->state = SIPFLOW_CALL_PENDING;
+  } else {
+    outcome o;
+    outcome_of(c, cand, g_array_index(atts, attempt, atts->len - 1), &o);
+    in->state = invite_call ? invite_state(c, &o) : other_state(&o);
+    in->final_status = o.final_status;
+    if (o.final_txn) {
+      in->reason = o.final_txn->final_reason;
+      in->q850_cause = o.final_txn->final_q850;
+    }
+    if (invite_call)
+      fill_timings(c, cand, atts, &o);
+    in->failure = failure_sentence(c, in->state, &o, observed_until_us);
+  }
+  g_array_free(atts, TRUE);
+  g_ptr_array_free(cand, TRUE);
+  c->info_built = true;
+  return in;
+}

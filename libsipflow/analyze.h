@@ -1,0 +1,39 @@
+/*
+ * analyze stage, private: call outcome, timings, anomalies (analyze.c) and
+ * the aggregate statistics (stats.c).
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef SF_ANALYZE_H
+#define SF_ANALYZE_H
+
+#include "correlate.h"
+
+/* RFC 3261 §17.1.1.2: Timer B = Timer F = 64*T1 with T1 = 500 ms. */
+#define SF_TIMER_B_US (64 * 500 * 1000LL)
+
+/* analyze.c */
+
+/* Builds c->info (and its transaction and dialog arrays) from the facts
+ * correlate.c gathered.  observed_until_us is the latest capture time seen:
+ * a request still unanswered 64*T1 after it was sent counts as unanswered.
+ * Returns &c->info.  Can be called again (the view is rebuilt). */
+const sipflow_call_info *sf_analyze_call(sf_call *c, int64_t observed_until_us);
+/* Frees the arrays of c->info. */
+void sf_analyze_release(sf_call *c);
+/* The Q.850 cause carried by msg's Reason header(s) (RFC 3326), 0 = none. */
+int sf_analyze_q850_cause(const sipflow_message *msg);
+
+/* stats.c */
+
+sf_stats *sf_stats_new(void);
+void sf_stats_free(sf_stats *s);
+/* The method of a request line, SIPFLOW_METHOD_OTHER when not known. */
+sipflow_method sf_stats_method(const char *ptr, size_t len);
+/* Counts a delivered message (after correlation). */
+void sf_stats_message(sf_stats *s, const sipflow_message *msg);
+/* Counts a finalised call. */
+void sf_stats_call(sf_stats *s, const sipflow_call_info *call);
+/* Computes the KPIs into *out. */
+void sf_stats_fill(sf_stats *s, sipflow_stats *out);
+
+#endif /* SF_ANALYZE_H */

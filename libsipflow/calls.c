@@ -1,0 +1,387 @@
+/*
+ * The call store: one call per Call-ID, B2BUA leg links, and the
+ * finalisation of calls (analysis, on_call_end, release).
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * Memory stays bounded on long captures (DESIGN.md "Performance and
+ * scale") because a call is finalised and freed as soon as nothing more can
+ * change it:
+ *  - an INVITE call whose outcome is final (every transaction answered, no
+ *    confirmed dialog left, and the last INVITE answered 2xx then
+ *    BYE answered, or >= 400 other than the 401/407 challenges that invite a
+ *    retry) is finalised `linger_us` (default 64*T1 = 32 s, RFC 3261
+ *    §17.1.1.2: the longest a retransmission can come late) after its last
+ *    message;
+ *  - any call is finalised after `idle_timeout_us` without a message, when
+ *    that option is set (off by default: an answered call can be silent for
+ *    hours, and REGISTER keeps its Call-ID across refreshes, RFC 3261 §10.2);
+ *  - the rest at sipflow_finish().
+ * Calls wait in two queues ordered by last message, so each expiry check
+ * only looks at the heads.
+ */
+#include <string.h>
+
+#include "analyze.h"
+#include "sf_ctx.h"
+
+#define SF_DEFAULT_LINGER_US SF_TIMER_B_US
+
+/* Session-ID (RFC 7989 §6): 32 hex digits; all zeros is the "null" UUID. */
+#define SF_SESSION_ID_LEN 32
+
+/* ------------------------------------------------------------- memory */
+
+const char *sf_calls_strdup(sf_call *c, const char *ptr, size_t len)
+{
+  return g_string_chunk_insert_len(c->strings, ptr ? ptr : "", ptr ? (gssize)len : 0);
+}
+
+static sf_call *call_new(sf_correlate *st, const sipflow_message *m)
+{
+  sf_call *c = g_new0(sf_call, 1);
+
+  c->id = ++st->next_call;
+  c->strings = g_string_chunk_new(256);
+  c->call_id.ptr = sf_calls_strdup(c, m->call_id.ptr, m->call_id.len);
+  c->call_id.len = m->call_id.len;
+  c->txns = g_ptr_array_new_with_free_func(g_free);
+  c->txn_index = g_hash_table_new(sf_correlate_key_hash, sf_correlate_key_equal);
+  c->dialogs = g_ptr_array_new_with_free_func(g_free);
+  c->session_ids = g_ptr_array_new();
+  c->link.data = c;
+  return c;
+}
+
+static void call_free(sf_call *c)
+{
+  sf_analyze_release(c);
+  if (c->txn_index)
+    g_hash_table_destroy(c->txn_index);
+  g_ptr_array_free(c->txns, TRUE);
+  g_ptr_array_free(c->dialogs, TRUE);
+  g_ptr_array_free(c->session_ids, TRUE);
+  g_string_chunk_free(c->strings);
+  g_free(c);
+}
+
+sf_correlate *sf_calls_new(sipflow_ctx *ctx)
+{
+  sf_correlate *st = g_new0(sf_correlate, 1);
+
+  st->ctx = ctx;
+  st->calls = g_hash_table_new(sf_correlate_key_hash, sf_correlate_key_equal);
+  st->calls_by_id = g_hash_table_new(g_direct_hash, g_direct_equal);
+  st->kept = g_hash_table_new(g_direct_hash, g_direct_equal);
+  st->sessions = g_hash_table_new(g_str_hash, g_str_equal);
+  st->xrefs = g_hash_table_new(sf_correlate_key_hash, sf_correlate_key_equal);
+  g_queue_init(&st->active);
+  g_queue_init(&st->over);
+  st->key = g_string_sized_new(128);
+  st->options.linger_us = SF_DEFAULT_LINGER_US;
+  st->now_us = INT64_MIN;
+  st->stats = sf_stats_new();
+  return st;
+}
+
+static void free_call_value(gpointer key, gpointer value, gpointer user)
+{
+  call_free(value);
+}
+
+void sf_calls_free(sf_correlate *st)
+{
+  if (!st)
+    return;
+  g_hash_table_foreach(st->calls_by_id, free_call_value, NULL);
+  g_hash_table_foreach(st->kept, free_call_value, NULL);
+  g_hash_table_destroy(st->calls);
+  g_hash_table_destroy(st->calls_by_id);
+  g_hash_table_destroy(st->kept);
+  g_hash_table_destroy(st->sessions);
+  g_hash_table_destroy(st->xrefs);
+  g_string_free(st->key, TRUE);
+  sf_stats_free(st->stats);
+  g_free(st);
+}
+
+/* -------------------------------------------------------------- links */
+
+/* Two legs of one call through a B2BUA: exposed, calls kept separate. */
+static void link_calls(sf_call *a, sf_call *b)
+{
+  if (a == b)
+    return;
+  if (!a->linked_call)
+    a->linked_call = b->id;
+  if (!b->linked_call)
+    b->linked_call = a->id;
+}
+
+static sipflow_span trim(sipflow_span v)
+{
+  while (v.len && (v.ptr[0] == ' ' || v.ptr[0] == '\t' || v.ptr[0] == '<')) {
+    v.ptr++;
+    v.len--;
+  }
+  while (v.len && (v.ptr[v.len - 1] == ' ' || v.ptr[v.len - 1] == '\t' ||
+                   v.ptr[v.len - 1] == '>' || v.ptr[v.len - 1] == '\r' ||
+                   v.ptr[v.len - 1] == '\n'))
+    v.len--;
+  return v;
+}
+
+/* X-Call-ID / X-CID (de-facto B2BUA headers) name the other leg's Call-ID;
+ * it may not have been seen yet, then c waits in the xref table. */
+static void link_by_call_id(sf_correlate *st, sf_call *c, const sipflow_message *m)
+{
+  static const char *const names[] = {"X-Call-ID", "X-CID"};
+  sipflow_span v = {NULL, 0};
+
+  if (c->xref.ptr || c->linked_call)
+    return;
+  for (size_t i = 0; i < G_N_ELEMENTS(names) && !v.ptr; i++)
+    if (!sipflow_message_header(m, names[i], 0, &v))
+      v.ptr = NULL;
+  if (!v.ptr)
+    return;
+  v = trim(v);
+  sf_key key = {v.ptr, v.len};
+  if (!v.len || sf_correlate_key_equal(&key, &c->call_id))
+    return;
+  sf_call *other = g_hash_table_lookup(st->calls, &key);
+  if (other) {
+    link_calls(c, other);
+    return;
+  }
+  c->xref.ptr = sf_calls_strdup(c, v.ptr, v.len);
+  c->xref.len = v.len;
+  if (!g_hash_table_contains(st->xrefs, &c->xref))
+    g_hash_table_insert(st->xrefs, &c->xref, c);
+}
+
+/* Copies a UUID (32 hex digits) lower-cased into out; false when the span
+ * is not one or is the null UUID. */
+static bool session_uuid(const char *p, size_t n, char out[SF_SESSION_ID_LEN + 1])
+{
+  bool zero = true;
+
+  if (n != SF_SESSION_ID_LEN)
+    return false;
+  for (size_t i = 0; i < n; i++) {
+    if (!g_ascii_isxdigit(p[i]))
+      return false;
+    out[i] = g_ascii_tolower(p[i]);
+    zero = zero && p[i] == '0';
+  }
+  out[n] = '\0';
+  return !zero;
+}
+
+static void session_add(sf_correlate *st, sf_call *c, const char *uuid)
+{
+  sf_call *other = g_hash_table_lookup(st->sessions, uuid);
+  if (other) {
+    link_calls(c, other);
+    return;
+  }
+  const char *kept = g_string_chunk_insert(c->strings, uuid);
+  g_ptr_array_add(c->session_ids, (gpointer)kept);
+  g_hash_table_insert(st->sessions, (gpointer)kept, c);
+}
+
+/* RFC 7989 §6: Session-ID: local-uuid [;remote=uuid].  A B2BUA that
+ * supports it passes the UUIDs on, so the legs share them. */
+static void link_by_session_id(sf_correlate *st, sf_call *c, const sipflow_message *m)
+{
+  sipflow_span v;
+  char uuid[SF_SESSION_ID_LEN + 1];
+
+  if (!sipflow_message_header(m, "Session-ID", 0, &v))
+    return;
+  v = trim(v);
+  size_t i = 0;
+  while (i < v.len && v.ptr[i] != ';' && v.ptr[i] != ' ' && v.ptr[i] != '\t')
+    i++;
+  if (session_uuid(v.ptr, i, uuid))
+    session_add(st, c, uuid);
+  for (size_t k = i; k + 7 <= v.len; k++) {
+    if (g_ascii_strncasecmp(v.ptr + k, "remote=", 7) != 0)
+      continue;
+    size_t s = k + 7, e = s;
+    while (e < v.len && g_ascii_isxdigit(v.ptr[e]))
+      e++;
+    if (session_uuid(v.ptr + s, e - s, uuid))
+      session_add(st, c, uuid);
+    break;
+  }
+}
+
+void sf_calls_link_headers(sf_correlate *st, sf_call *c, const sipflow_message *m)
+{
+  link_by_call_id(st, c, m);
+  link_by_session_id(st, c, m);
+}
+
+/* ------------------------------------------------------------- lookup */
+
+sf_call *sf_calls_open(sf_correlate *st, const sipflow_message *m)
+{
+  sf_key key = {m->call_id.ptr, m->call_id.len};
+  sf_call *c = g_hash_table_lookup(st->calls, &key);
+
+  if (c)
+    return c;
+  c = call_new(st, m);
+  g_hash_table_insert(st->calls, &c->call_id, c);
+  g_hash_table_insert(st->calls_by_id, GUINT_TO_POINTER(c->id), c);
+  /* a call seen earlier named this Call-ID in X-Call-ID / X-CID */
+  sf_call *referrer = g_hash_table_lookup(st->xrefs, &c->call_id);
+  if (referrer) {
+    link_calls(c, referrer);
+    g_hash_table_remove(st->xrefs, &c->call_id);
+  }
+  return c;
+}
+
+/* ------------------------------------------------------- finalisation */
+
+/* Nothing but retransmissions can still come for this call. */
+static bool outcome_is_final(const sf_call *c)
+{
+  int f = c->last_invite_final;
+
+  if (c->open_txns || c->confirmed_dialogs)
+    return false;
+  if (f >= 200 && f < 300)
+    return c->bye_answered;
+  return f >= 400 && f != 401 && f != 407;
+}
+
+static GQueue *queue_of(sf_correlate *st, sf_call_queue q)
+{
+  return q == SF_QUEUE_OVER ? &st->over : q == SF_QUEUE_ACTIVE ? &st->active : NULL;
+}
+
+void sf_calls_touch(sf_correlate *st, sf_call *c)
+{
+  GQueue *from = queue_of(st, c->queue);
+  if (from)
+    g_queue_unlink(from, &c->link);
+  c->queue = outcome_is_final(c) ? SF_QUEUE_OVER : SF_QUEUE_ACTIVE;
+  g_queue_push_tail_link(queue_of(st, c->queue), &c->link);
+}
+
+/* Removes c from every table of the context. */
+static void detach(sf_correlate *st, sf_call *c)
+{
+  GQueue *q = queue_of(st, c->queue);
+  if (q)
+    g_queue_unlink(q, &c->link);
+  c->queue = SF_QUEUE_NONE;
+  g_hash_table_remove(st->calls, &c->call_id);
+  g_hash_table_remove(st->calls_by_id, GUINT_TO_POINTER(c->id));
+  if (c->xref.ptr && g_hash_table_lookup(st->xrefs, &c->xref) == c)
+    g_hash_table_remove(st->xrefs, &c->xref);
+  for (guint i = 0; i < c->session_ids->len; i++) {
+    const char *u = g_ptr_array_index(c->session_ids, i);
+    if (g_hash_table_lookup(st->sessions, u) == c)
+      g_hash_table_remove(st->sessions, u);
+  }
+}
+
+static void finalise(sf_correlate *st, sf_call *c)
+{
+  const sipflow_call_info *info = sf_analyze_call(c, st->now_us);
+
+  detach(st, c);
+  sf_stats_call(st->stats, info);
+  if (st->ctx->cb.on_call_end)
+    st->ctx->cb.on_call_end(info, st->ctx->user);
+  if (st->options.keep_calls) {
+    /* only the info view (and the strings it points to) is kept */
+    g_hash_table_destroy(c->txn_index);
+    c->txn_index = NULL;
+    g_ptr_array_set_size(c->txns, 0);
+    g_ptr_array_set_size(c->dialogs, 0);
+    g_hash_table_insert(st->kept, GUINT_TO_POINTER(c->id), c);
+  } else {
+    call_free(c);
+  }
+}
+
+static bool expired(const sf_call *c, int64_t now_us, int64_t limit_us)
+{
+  return limit_us >= 0 && now_us - c->end_us > limit_us;
+}
+
+static void expire_queue(sf_correlate *st, GQueue *q, int64_t now_us, int64_t limit_us)
+{
+  while (q->head && expired(q->head->data, now_us, limit_us))
+    finalise(st, q->head->data);
+}
+
+void sf_calls_expire(sf_correlate *st, int64_t now_us)
+{
+  int64_t idle = st->options.idle_timeout_us > 0 ? st->options.idle_timeout_us : -1;
+  int64_t linger = st->options.linger_us;
+
+  if (idle >= 0 && (linger < 0 || idle < linger))
+    linger = idle;
+  expire_queue(st, &st->over, now_us, linger);
+  expire_queue(st, &st->active, now_us, idle);
+}
+
+static gint by_id(gconstpointer a, gconstpointer b)
+{
+  const sf_call *x = *(sf_call *const *)a, *y = *(sf_call *const *)b;
+  return x->id < y->id ? -1 : x->id > y->id;
+}
+
+void sf_calls_finish(sf_correlate *st)
+{
+  GPtrArray *open = g_ptr_array_new();
+  GHashTableIter it;
+  gpointer value;
+
+  g_hash_table_iter_init(&it, st->calls_by_id);
+  while (g_hash_table_iter_next(&it, NULL, &value))
+    g_ptr_array_add(open, value);
+  g_ptr_array_sort(open, by_id);
+  for (guint i = 0; i < open->len; i++)
+    finalise(st, g_ptr_array_index(open, i));
+  g_ptr_array_free(open, TRUE);
+}
+
+/* ----------------------------------------------------------- public API */
+
+int sipflow_set_call_options(sipflow_ctx *ctx, const sipflow_call_options *options)
+{
+  if (!ctx || !options)
+    return SIPFLOW_ERR_INVALID;
+  sf_correlate *st = ctx->correlate;
+  st->options = *options;
+  if (!st->options.linger_us)
+    st->options.linger_us = SF_DEFAULT_LINGER_US;
+  return SIPFLOW_OK;
+}
+
+const sipflow_call_info *sipflow_get_call(sipflow_ctx *ctx, uint32_t call)
+{
+  if (!ctx)
+    return NULL;
+  sf_correlate *st = ctx->correlate;
+  sf_call *c = g_hash_table_lookup(st->kept, GUINT_TO_POINTER(call));
+  if (c)
+    return &c->info;
+  c = g_hash_table_lookup(st->calls_by_id, GUINT_TO_POINTER(call));
+  return c ? sf_analyze_call(c, st->now_us) : NULL;
+}
+
+int sipflow_get_stats(sipflow_ctx *ctx, sipflow_stats *out)
+{
+  if (!ctx || !out)
+    return SIPFLOW_ERR_INVALID;
+  sf_correlate *st = ctx->correlate;
+  sf_stats_fill(st->stats, out);
+  return SIPFLOW_OK;
+}

@@ -1,0 +1,173 @@
+/*
+ * correlate stage, private: the facts kept per call, transaction and dialog.
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * correlate.c fills these structures message by message (copying what it
+ * keeps: message spans die after the callback); analyze.c turns them into a
+ * sipflow_call_info (state, timings, anomalies, failure sentence).  All the
+ * memory of a call (its strings, transactions, dialogs and its info view)
+ * belongs to the call and goes away with it.
+ */
+#ifndef SF_CORRELATE_H
+#define SF_CORRELATE_H
+
+#include "sf_internal.h"
+
+/* "No time yet": capture times can be 0 or negative in tests. */
+#define SF_NO_TIME INT64_MIN
+
+/* Retransmission memory of a transaction: what was already seen.  Directions
+ * and tags are kept as 32-bit hashes (a collision only hides a
+ * retransmission flag, it never merges transactions). */
+#define SF_TXN_MAX_REQ_SEEN 4
+#define SF_TXN_MAX_RESP_SEEN 16
+
+typedef struct sf_req_seen {
+  uint32_t dir;      /* hash of src -> dst */
+  bool ack;          /* the ACK of a non-2xx final, else the request itself */
+} sf_req_seen;
+
+typedef struct sf_resp_seen {
+  uint32_t dir;
+  uint32_t to_tag;   /* hash, 0 = no tag */
+  int status;
+} sf_resp_seen;
+
+/* A span-like hash key, stored inside the object it indexes. */
+typedef struct sf_key {
+  const char *ptr;
+  size_t len;
+} sf_key;
+
+struct sf_call;
+
+typedef struct sf_txn {
+  uint32_t id;
+  struct sf_call *call;
+  sf_key key;                 /* copy in the call's strings */
+  const char *method;
+  const char *branch;
+  const char *final_reason;
+  uint32_t cseq;
+  bool rfc2543;
+  bool request_seen;
+  bool initial;               /* request outside a dialog (no To tag) */
+  bool acked;                 /* INVITE: ACK of its non-2xx final seen */
+  bool ack_2xx;               /* INVITE: an ACK for its 2xx seen */
+  bool open;                  /* request seen, no final yet (counted in
+                                 the call's open_txns) */
+  sipflow_endpoint src, dst;  /* client -> server */
+  uint64_t first_frame, last_frame;
+  int64_t start_us, end_us;
+  int64_t request_us;         /* first request, SF_NO_TIME when none */
+  int64_t ring_us;            /* first 180/183 */
+  int64_t progress_us;        /* first 101-199 */
+  int64_t answer_us;          /* first 2xx */
+  int64_t final_us;           /* first final */
+  int final_status;
+  int final_q850;             /* Q.850 cause in the final's Reason, 0 none */
+  sipflow_endpoint final_src; /* who sent the first final */
+  uint32_t requests, responses, retransmissions;
+  struct sf_txn *cancels;     /* CANCEL: the INVITE transaction it cancels */
+  uint32_t dialog;            /* first dialog id seen in it, 0 = none */
+  uint8_t n_req_seen, n_resp_seen;
+  sf_req_seen req_seen[SF_TXN_MAX_REQ_SEEN];
+  sf_resp_seen resp_seen[SF_TXN_MAX_RESP_SEEN];
+} sf_txn;
+
+typedef struct sf_dialog {
+  uint32_t id;
+  const char *from_tag, *to_tag;
+  const char *method;
+  uint32_t txn;
+  uint32_t cseq;
+  sipflow_endpoint uac, uas;
+  sipflow_dialog_state state;
+  bool before_capture;
+  uint64_t created_frame, confirmed_frame, terminated_frame;
+  int64_t start_us, end_us;
+  uint32_t messages;
+} sf_dialog;
+
+/* Which finalisation queue a call is in (correlate.c). */
+typedef enum sf_call_queue { SF_QUEUE_NONE = 0, SF_QUEUE_ACTIVE, SF_QUEUE_OVER } sf_call_queue;
+
+typedef struct sf_call {
+  uint32_t id;
+  GStringChunk *strings;      /* every string of the call */
+  sf_key call_id;             /* NUL-terminated copy; key of the Call-ID table */
+  const char *method, *from, *to;
+  sipflow_endpoint src, dst;
+  bool have_request;          /* src/dst/from/to come from a request */
+  uint64_t first_frame, last_frame;
+  int64_t start_us, end_us;
+  uint32_t messages, retransmissions;
+  GPtrArray *txns;            /* sf_txn*, owned, in id order */
+  GHashTable *txn_index;      /* sf_key* -> sf_txn* */
+  GPtrArray *dialogs;         /* sf_dialog*, owned, in id order */
+  uint32_t linked_call;
+  GPtrArray *session_ids;     /* const char* (in strings) this call put in
+                                 the context's Session-ID table */
+  sf_key xref;                /* Call-ID named by X-Call-ID/X-CID, waiting
+                                 in the context's xref table (ptr NULL: none) */
+  bool saw_initial;           /* an out-of-dialog request was seen */
+  /* incremental facts for "is the outcome final?" (finalisation) */
+  uint32_t open_txns;         /* requests seen without final response */
+  uint32_t confirmed_dialogs; /* confirmed, not terminated (an early dialog
+                                 left by forking does not keep a call open:
+                                 the UAC drops it, RFC 3261 §13.2.2.4) */
+  uint32_t last_invite_cseq;
+  int last_invite_final;      /* final of the newest initial INVITE, 0 none */
+  bool bye_answered;
+  /* finalisation queue */
+  GList link;                 /* data = this call */
+  sf_call_queue queue;
+  /* the public view, built by analyze.c (sf_analyze_call) */
+  sipflow_call_info info;
+  sipflow_transaction_info *info_txns;
+  sipflow_dialog_info *info_dialogs;
+  bool info_built;
+} sf_call;
+
+/* The state of the correlate stage, hung off sipflow_ctx.correlate. */
+typedef struct sf_stats sf_stats;
+
+typedef struct sf_correlate {
+  sipflow_ctx *ctx;           /* for on_call_end */
+  GHashTable *calls;          /* sf_key* (call->call_id) -> sf_call*, open calls */
+  GHashTable *calls_by_id;    /* GUINT_TO_POINTER(id) -> sf_call*, open calls */
+  GHashTable *kept;           /* id -> sf_call*, finalised calls (keep_calls) */
+  GHashTable *sessions;       /* Session-ID UUID (call's strings) -> sf_call* */
+  GHashTable *xrefs;          /* sf_key* (referrer->xref) -> referrer sf_call* */
+  GQueue active;              /* open calls, least recently touched first */
+  GQueue over;                /* open calls whose outcome is final, same order */
+  uint32_t next_call, next_txn, next_dialog;
+  GString *key;               /* scratch: transaction keys */
+  sipflow_call_options options;
+  int64_t now_us;             /* latest capture time seen */
+  sf_stats *stats;
+} sf_correlate;
+
+/* correlate.c */
+guint sf_correlate_key_hash(gconstpointer key);
+gboolean sf_correlate_key_equal(gconstpointer a, gconstpointer b);
+/* FNV-1a over bytes; never 0 for a non-NULL ptr (0 means "absent"). */
+uint32_t sf_correlate_hash_bytes(const char *ptr, size_t len);
+
+/* calls.c: the call store and the finalisation of calls */
+sf_correlate *sf_calls_new(sipflow_ctx *ctx);
+void sf_calls_free(sf_correlate *st);
+/* Copies len bytes at ptr into the call's strings (NUL-terminated). */
+const char *sf_calls_strdup(sf_call *c, const char *ptr, size_t len);
+/* The open call of msg's Call-ID, created when there is none. */
+sf_call *sf_calls_open(sf_correlate *st, const sipflow_message *msg);
+/* Links B2BUA legs named by X-Call-ID / X-CID / Session-ID in msg. */
+void sf_calls_link_headers(sf_correlate *st, sf_call *c, const sipflow_message *msg);
+/* After a message of c: moves c to the tail of its finalisation queue. */
+void sf_calls_touch(sf_correlate *st, sf_call *c);
+/* Finalises the calls whose linger or idle time has passed at now_us. */
+void sf_calls_expire(sf_correlate *st, int64_t now_us);
+/* End of input: finalises every open call, in id order. */
+void sf_calls_finish(sf_correlate *st);
+
+#endif /* SF_CORRELATE_H */

@@ -1,0 +1,490 @@
+/*
+ * Unit tests for the correlate stage (correlate.c, calls.c): the
+ * transaction, dialog and call of every message, retransmission flags,
+ * transaction and dialog records, B2BUA links and the finalisation of
+ * calls.  Scenarios: sipscenarios.h.  Rows are
+ * {frame, transaction, dialog, call, retransmission}.
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "sipscenarios.h"
+
+static const sipflow_transaction_info *txn_of(const sipflow_call_info *c, uint32_t id)
+{
+  for (size_t i = 0; i < c->n_transactions; i++)
+    if (c->transaction_list[i].id == id)
+      return &c->transaction_list[i];
+  fail_msg("call %u has no transaction %u", c->call, id);
+  return NULL;
+}
+
+static const sipflow_dialog_info *dialog_of(const sipflow_call_info *c, uint32_t id)
+{
+  for (size_t i = 0; i < c->n_dialogs; i++)
+    if (c->dialog_list[i].id == id)
+      return &c->dialog_list[i];
+  fail_msg("call %u has no dialog %u", c->call, id);
+  return NULL;
+}
+
+static void test_answered(void **state)
+{
+  script *s = scn_answered();
+  expect_msgs(s, {1, 1, 0, 1, 0}, {2, 1, 0, 1, 0}, {3, 1, 1, 1, 0}, {4, 1, 1, 1, 0},
+              {5, 2, 1, 1, 0}, {6, 3, 1, 1, 0}, {7, 3, 1, 1, 0});
+  const sipflow_call_info *c = call_of(s, 1);
+  assert_int_equal(c->n_transactions, 3);
+  const sipflow_transaction_info *t = txn_of(c, 1);
+  assert_str(t->method, "INVITE");
+  assert_str(t->branch, "z9hG4bKa1");
+  assert_int_equal(t->rfc2543, 0);
+  assert_int_equal(t->cseq, 1);
+  assert_int_equal(t->final_status, 200);
+  assert_str(t->final_reason, "OK");
+  assert_int_equal(t->state, SIPFLOW_TXN_ACCEPTED);
+  assert_int_equal(t->requests, 1);
+  assert_int_equal(t->responses, 3);
+  assert_int_equal(t->first_frame, 1);
+  assert_int_equal(t->last_frame, 4);
+  assert_int_equal(t->start_us, SCRIPT_T0);
+  assert_int_equal(t->end_us, SCRIPT_T0 + 3200000);
+  assert_int_equal(t->dialog, 1);
+  assert_int_equal(t->src.port, 5060);
+  assert_int_equal(t->src.addr[3], 1);
+  assert_int_equal(t->dst.addr[3], 2);
+  t = txn_of(c, 2);
+  assert_str(t->method, "ACK");
+  assert_int_equal(t->state, SIPFLOW_TXN_TERMINATED);
+  t = txn_of(c, 3);
+  assert_str(t->method, "BYE");
+  assert_int_equal(t->state, SIPFLOW_TXN_COMPLETED);
+  assert_int_equal(t->src.addr[3], 2); /* the callee hung up */
+  assert_int_equal(c->n_dialogs, 1);
+  const sipflow_dialog_info *d = dialog_of(c, 1);
+  assert_str(d->call_id, "answered");
+  assert_str(d->from_tag, "a");
+  assert_str(d->to_tag, "b");
+  assert_str(d->method, "INVITE");
+  assert_int_equal(d->transaction, 1);
+  assert_int_equal(d->state, SIPFLOW_DIALOG_TERMINATED);
+  assert_int_equal(d->created_frame, 3);
+  assert_int_equal(d->confirmed_frame, 4);
+  assert_int_equal(d->terminated_frame, 7);
+  assert_int_equal(d->messages, 5);
+  assert_int_equal(d->uac.addr[3], 1);
+  assert_int_equal(d->uas.addr[3], 2);
+  assert_int_equal(d->before_capture, 0);
+  script_free(s);
+}
+
+static void test_busy(void **state)
+{
+  script *s = scn_busy();
+  /* the ACK of the 486 is part of the INVITE transaction (RFC 3261 §17.1.1.3) */
+  expect_msgs(s, {1, 1, 0, 1, 0}, {2, 1, 0, 1, 0}, {3, 1, 1, 1, 0}, {4, 1, 1, 1, 0},
+              {5, 1, 1, 1, 0});
+  const sipflow_call_info *c = call_of(s, 1);
+  assert_int_equal(c->n_transactions, 1);
+  assert_int_equal(txn_of(c, 1)->state, SIPFLOW_TXN_CONFIRMED);
+  assert_int_equal(txn_of(c, 1)->requests, 2);
+  const sipflow_dialog_info *d = dialog_of(c, 1);
+  assert_int_equal(d->state, SIPFLOW_DIALOG_TERMINATED);
+  assert_int_equal(d->terminated_frame, 4);
+  assert_int_equal(d->confirmed_frame, 0);
+  script_free(s);
+}
+
+static void test_rejected_calls(void **state)
+{
+  script *s = scn_rejected();
+  /* no dialog: the 403/404/503 carry a To tag but only 101-299 create one */
+  expect_msgs(s, {1, 1, 0, 1, 0}, {2, 1, 0, 1, 0}, {3, 1, 0, 1, 0}, {4, 1, 0, 1, 0},
+              {5, 2, 0, 2, 0}, {6, 2, 0, 2, 0}, {7, 2, 0, 2, 0}, {8, 2, 0, 2, 0},
+              {9, 3, 0, 3, 0}, {10, 3, 0, 3, 0}, {11, 3, 0, 3, 0}, {12, 3, 0, 3, 0},
+              {13, 4, 0, 4, 0}, {14, 4, 0, 4, 0}, {15, 4, 1, 4, 0}, {16, 4, 1, 4, 0},
+              {17, 4, 1, 4, 0});
+  assert_int_equal(call_of(s, 4)->n_dialogs, 1);
+  assert_int_equal(dialog_of(call_of(s, 4), 1)->state, SIPFLOW_DIALOG_TERMINATED);
+  script_free(s);
+}
+
+static void test_cancel_is_own_transaction(void **state)
+{
+  script *s = scn_cancelled();
+  expect_msgs(s, {1, 1, 0, 1, 0}, {2, 1, 0, 1, 0}, {3, 1, 1, 1, 0}, {4, 2, 0, 1, 0},
+              {5, 2, 1, 1, 0}, {6, 1, 1, 1, 0}, {7, 1, 1, 1, 0});
+  const sipflow_call_info *c = call_of(s, 1);
+  const sipflow_transaction_info *t = txn_of(c, 2);
+  assert_str(t->method, "CANCEL");
+  assert_str(t->branch, "z9hG4bKc1"); /* same branch as the INVITE */
+  assert_int_equal(t->cancels, 1);
+  assert_int_equal(t->final_status, 200);
+  assert_int_equal(txn_of(c, 1)->cancels, 0);
+  assert_int_equal(txn_of(c, 1)->final_status, 487);
+  assert_int_equal(txn_of(c, 1)->state, SIPFLOW_TXN_CONFIRMED);
+  assert_int_equal(dialog_of(c, 1)->state, SIPFLOW_DIALOG_TERMINATED);
+  assert_int_equal(dialog_of(c, 1)->terminated_frame, 6);
+  script_free(s);
+}
+
+static void test_redirect_new_transaction(void **state)
+{
+  script *s = scn_redirect();
+  expect_msgs(s, {1, 1, 0, 1, 0}, {2, 1, 0, 1, 0}, {3, 1, 0, 1, 0}, {4, 2, 0, 1, 0},
+              {5, 2, 1, 1, 0}, {6, 2, 1, 1, 0}, {7, 3, 1, 1, 0}, {8, 4, 1, 1, 0},
+              {9, 4, 1, 1, 0}, {10, 5, 0, 2, 0}, {11, 5, 0, 2, 0}, {12, 5, 0, 2, 0});
+  script_free(s);
+}
+
+static void test_auth_retry(void **state)
+{
+  script *s = scn_auth_ok();
+  expect_msgs(s, {1, 1, 0, 1, 0}, {2, 1, 0, 1, 0}, {3, 1, 0, 1, 0}, {4, 2, 0, 1, 0},
+              {5, 2, 0, 1, 0}, {6, 2, 1, 1, 0}, {7, 2, 1, 1, 0}, {8, 3, 1, 1, 0});
+  script_free(s);
+}
+
+static void test_forked_two_early_dialogs(void **state)
+{
+  script *s = scn_forked();
+  expect_msgs(s, {1, 1, 0, 1, 0}, {2, 1, 0, 1, 0}, {3, 1, 1, 1, 0}, {4, 1, 2, 1, 0},
+              {5, 1, 1, 1, 0}, {6, 2, 1, 1, 0});
+  const sipflow_call_info *c = call_of(s, 1);
+  assert_int_equal(c->n_dialogs, 2);
+  assert_int_equal(dialog_of(c, 1)->state, SIPFLOW_DIALOG_CONFIRMED);
+  assert_str(dialog_of(c, 1)->to_tag, "b1");
+  assert_int_equal(dialog_of(c, 2)->state, SIPFLOW_DIALOG_EARLY);
+  assert_str(dialog_of(c, 2)->to_tag, "c1");
+  assert_int_equal(dialog_of(c, 2)->created_frame, 4);
+  script_free(s);
+}
+
+static void test_forked_at_proxy(void **state)
+{
+  script *s = scn_forked_at_proxy();
+  /* the 486 of the C branch ends the C early dialog only */
+  expect_msgs(s, {1, 1, 0, 1, 0}, {2, 2, 0, 1, 0}, {3, 3, 0, 1, 0}, {4, 2, 1, 1, 0},
+              {5, 1, 1, 1, 0}, {6, 3, 2, 1, 0}, {7, 1, 2, 1, 0}, {8, 3, 2, 1, 0},
+              {9, 3, 2, 1, 0}, {10, 2, 1, 1, 0}, {11, 1, 1, 1, 0}, {12, 4, 1, 1, 0},
+              {13, 5, 1, 1, 0});
+  const sipflow_call_info *c = call_of(s, 1);
+  assert_int_equal(dialog_of(c, 1)->state, SIPFLOW_DIALOG_CONFIRMED);
+  assert_int_equal(dialog_of(c, 2)->state, SIPFLOW_DIALOG_TERMINATED);
+  assert_int_equal(dialog_of(c, 2)->terminated_frame, 8);
+  assert_int_equal(txn_of(c, 3)->final_status, 486);
+  assert_int_equal(txn_of(c, 3)->state, SIPFLOW_TXN_CONFIRMED);
+  script_free(s);
+}
+
+static void test_reinvite_same_dialog(void **state)
+{
+  script *s = scn_reinvite();
+  expect_msgs(s, {1, 1, 0, 1, 0}, {2, 1, 1, 1, 0}, {3, 1, 1, 1, 0}, {4, 2, 1, 1, 0},
+              {5, 3, 1, 1, 0}, {6, 3, 1, 1, 0}, {7, 4, 1, 1, 0}, {8, 5, 1, 1, 0},
+              {9, 5, 1, 1, 0});
+  const sipflow_call_info *c = call_of(s, 1);
+  assert_int_equal(c->n_dialogs, 1);
+  assert_int_equal(txn_of(c, 3)->cseq, 2);
+  assert_int_equal(txn_of(c, 3)->state, SIPFLOW_TXN_ACCEPTED);
+  script_free(s);
+}
+
+static void test_retransmissions(void **state)
+{
+  script *s = scn_retransmissions();
+  expect_msgs(s, {1, 1, 0, 1, 0}, {2, 1, 0, 1, 1}, {3, 1, 0, 1, 0}, {4, 1, 1, 1, 0},
+              {5, 1, 1, 1, 0}, {6, 1, 1, 1, 1}, {7, 2, 1, 1, 0}, {8, 2, 1, 1, 1});
+  const sipflow_call_info *c = call_of(s, 1);
+  assert_int_equal(c->retransmissions, 3);
+  assert_int_equal(txn_of(c, 1)->retransmissions, 2);
+  assert_int_equal(txn_of(c, 1)->requests, 2);
+  assert_int_equal(txn_of(c, 1)->responses, 4);
+  assert_int_equal(txn_of(c, 2)->retransmissions, 1);
+  assert_int_equal(txn_of(c, 2)->requests, 2);
+  script_free(s);
+}
+
+static void test_no_ack_retransmitted_200(void **state)
+{
+  script *s = scn_no_ack();
+  expect_msgs(s, {1, 1, 0, 1, 0}, {2, 1, 1, 1, 0}, {3, 1, 1, 1, 0}, {4, 1, 1, 1, 1},
+              {5, 1, 1, 1, 1}, {6, 2, 1, 1, 0}, {7, 2, 1, 1, 0});
+  script_free(s);
+}
+
+static void test_proxy_hop_two_transactions(void **state)
+{
+  script *s = scn_proxy_hop();
+  expect_msgs(s, {1, 1, 0, 1, 0}, {2, 1, 0, 1, 0}, {3, 2, 0, 1, 0}, {4, 2, 0, 1, 0},
+              {5, 2, 1, 1, 0}, {6, 1, 1, 1, 0}, {7, 2, 1, 1, 0}, {8, 1, 1, 1, 0},
+              {9, 3, 1, 1, 0}, {10, 4, 1, 1, 0}, {11, 5, 1, 1, 0}, {12, 6, 1, 1, 0},
+              {13, 6, 1, 1, 0}, {14, 5, 1, 1, 0});
+  const sipflow_call_info *c = call_of(s, 1);
+  assert_int_equal(c->transactions, 6);
+  assert_int_equal(c->dialogs, 1);
+  assert_int_equal(c->retransmissions, 0);
+  assert_str(txn_of(c, 2)->branch, "z9hG4bKk1");
+  assert_int_equal(txn_of(c, 2)->src.addr[3], 3);
+  assert_int_equal(txn_of(c, 2)->dst.addr[3], 2);
+  assert_int_equal(dialog_of(c, 1)->state, SIPFLOW_DIALOG_TERMINATED);
+  assert_int_equal(dialog_of(c, 1)->terminated_frame, 13);
+  script_free(s);
+}
+
+static void test_b2bua_links(void **state)
+{
+  script *s = scn_b2bua();
+  expect_msgs(s, {1, 1, 0, 1, 0}, {2, 2, 0, 2, 0}, {3, 3, 0, 3, 0}, {4, 4, 0, 4, 0},
+              {5, 5, 0, 5, 0}, {6, 6, 0, 6, 0}, {7, 7, 0, 7, 0});
+  static const uint32_t linked[] = {2, 1, 4, 3, 6, 5, 0};
+  for (uint32_t id = 1; id <= 7; id++)
+    assert_int_equal(call_of(s, id)->linked_call, linked[id - 1]);
+  script_free(s);
+}
+
+static void test_bye_481_terminates(void **state)
+{
+  script *s = scn_bye_481();
+  expect_msgs(s, {1, 1, 0, 1, 0}, {2, 1, 1, 1, 0}, {3, 2, 1, 1, 0}, {4, 3, 1, 1, 0},
+              {5, 3, 1, 1, 0});
+  assert_int_equal(dialog_of(call_of(s, 1), 1)->state, SIPFLOW_DIALOG_TERMINATED);
+  script_free(s);
+}
+
+static void test_bye_unanswered(void **state)
+{
+  script *s = scn_bye_unanswered();
+  expect_msgs(s, {1, 1, 0, 1, 0}, {2, 1, 1, 1, 0}, {3, 2, 1, 1, 0}, {4, 3, 1, 1, 0},
+              {5, 3, 1, 1, 1}, {6, 3, 1, 1, 1});
+  const sipflow_call_info *c = call_of(s, 1);
+  assert_int_equal(dialog_of(c, 1)->state, SIPFLOW_DIALOG_CONFIRMED);
+  assert_int_equal(txn_of(c, 3)->state, SIPFLOW_TXN_TRYING);
+  script_free(s);
+}
+
+static void test_late_cancel(void **state)
+{
+  script *s = scn_late_cancel();
+  expect_msgs(s, {1, 1, 0, 1, 0}, {2, 1, 1, 1, 0}, {3, 1, 1, 1, 0}, {4, 2, 0, 1, 0},
+              {5, 2, 1, 1, 0}, {6, 3, 1, 1, 0});
+  assert_int_equal(txn_of(call_of(s, 1), 2)->cancels, 1);
+  script_free(s);
+}
+
+static void test_rfc2543_fallback(void **state)
+{
+  script *s = scn_rfc2543();
+  /* no branch: CSeq + From tag + top Via; the 100 carries received= in its
+   * Via and still matches; the ACK of the 2xx is its own transaction */
+  expect_msgs(s, {1, 1, 0, 1, 0}, {2, 1, 0, 1, 1}, {3, 1, 0, 1, 0}, {4, 1, 1, 1, 0},
+              {5, 1, 1, 1, 0}, {6, 2, 1, 1, 0}, {7, 3, 1, 1, 0}, {8, 3, 1, 1, 0},
+              {9, 4, 0, 2, 0}, {10, 4, 0, 2, 0}, {11, 4, 0, 2, 0});
+  const sipflow_call_info *c = call_of(s, 1);
+  assert_int_equal(txn_of(c, 1)->rfc2543, 1);
+  assert_null(txn_of(c, 1)->branch);
+  assert_str(txn_of(c, 2)->method, "ACK");
+  const sipflow_transaction_info *t = txn_of(call_of(s, 2), 4);
+  assert_int_equal(t->rfc2543, 1);
+  assert_str(t->branch, "1234abcd");
+  assert_int_equal(t->state, SIPFLOW_TXN_CONFIRMED);
+  script_free(s);
+}
+
+static void test_non_invite(void **state)
+{
+  script *s = scn_non_invite();
+  /* REGISTER and OPTIONS create no dialog (RFC 3261 §12.1) */
+  expect_msgs(s, {1, 1, 0, 1, 0}, {2, 1, 0, 1, 0}, {3, 2, 0, 1, 0}, {4, 2, 0, 1, 0},
+              {5, 3, 0, 2, 0}, {6, 3, 0, 2, 0}, {7, 4, 0, 3, 0}, {8, 5, 0, 4, 0},
+              {9, 5, 0, 4, 0});
+  script_free(s);
+}
+
+static void test_subscription_dialog(void **state)
+{
+  script *s = scn_subscribe();
+  expect_msgs(s, {1, 1, 0, 1, 0}, {2, 1, 1, 1, 0}, {3, 2, 1, 1, 0}, {4, 2, 1, 1, 0},
+              {5, 3, 1, 1, 0}, {6, 3, 1, 1, 0});
+  const sipflow_dialog_info *d = dialog_of(call_of(s, 1), 1);
+  assert_str(d->method, "SUBSCRIBE");
+  assert_int_equal(d->confirmed_frame, 2);
+  assert_int_equal(d->state, SIPFLOW_DIALOG_TERMINATED);
+  assert_int_equal(d->terminated_frame, 5);
+  script_free(s);
+}
+
+static void test_capture_started_late(void **state)
+{
+  script *s = scn_partial();
+  expect_msgs(s, {1, 1, 1, 1, 0}, {2, 1, 1, 1, 0}, {3, 2, 2, 2, 0}, {4, 2, 2, 2, 0},
+              {5, 3, 2, 2, 0});
+  const sipflow_call_info *c = call_of(s, 1);
+  assert_int_equal(dialog_of(c, 1)->before_capture, 1);
+  assert_int_equal(dialog_of(c, 1)->state, SIPFLOW_DIALOG_TERMINATED);
+  c = call_of(s, 2);
+  const sipflow_transaction_info *t = txn_of(c, 2);
+  assert_int_equal(t->request_seen, 0);
+  assert_int_equal(t->requests, 0);
+  assert_int_equal(t->responses, 2);
+  assert_int_equal(t->src.addr[3], 1); /* client side from the response's dst */
+  assert_int_equal(dialog_of(c, 2)->before_capture, 0);
+  assert_int_equal(dialog_of(c, 2)->state, SIPFLOW_DIALOG_CONFIRMED);
+  script_free(s);
+}
+
+/* ------------------------------------------------------ finalisation */
+
+static void test_linger_finalises_ended_call(void **state)
+{
+  sipflow_call_options opt = {.keep_calls = 0};
+  script *s = script_new_opts(&opt);
+  answered_call(s, 1, 0, "first");          /* ends at 63.72 s */
+  feed(s, 8, 63720 + 31000, UA_A, UA_B, (sipm){.method = "OPTIONS", .via = VA("o1"), .call_id = "ping1", .from_tag = "a", .cseq = 1});
+  assert_int_equal(s->n_ended, 0);          /* 31 s < 32 s: kept */
+  assert_non_null(sipflow_get_call(s->ctx, 1));
+  feed(s, 9, 63720 + 32001, UA_A, UA_B, (sipm){.method = "OPTIONS", .via = VA("o2"), .call_id = "ping2", .from_tag = "a", .cseq = 1});
+  assert_int_equal(s->n_ended, 1);
+  assert_int_equal(s->ended[0], 1);
+  assert_int_equal(s->ended_at[0], 9);      /* before frame 9 was delivered */
+  assert_null(sipflow_get_call(s->ctx, 1)); /* freed */
+  /* a late message of that Call-ID is a new call */
+  feed(s, 10, 63720 + 33000, UA_B, UA_A, (sipm){.method = "BYE", .via = VB("b1"), .call_id = "first", .from_tag = "b", .to_tag = "a", .cseq = 1});
+  assert_int_equal(msg_of(s, 10)->call, 4);
+  assert_int_equal(msg_of(s, 10)->txn, 6);
+  script_finish(s);
+  /* the rest at finish, in id order */
+  assert_int_equal(s->n_ended, 4);
+  assert_int_equal(s->ended[1], 2);
+  assert_int_equal(s->ended[2], 3);
+  assert_int_equal(s->ended[3], 4);
+  script_free(s);
+}
+
+/* The second fork's early dialog never ends at the caller (the proxy
+ * cancels it downstream): it must not keep the finished call open. */
+static void test_forked_call_finalised(void **state)
+{
+  script *s = script_new();
+  const char *cid = "fork";
+  feed(s, 1, 0, UA_A, UA_P, (sipm){.method = "INVITE", .via = VA("f1"), .call_id = cid, .from_tag = "a", .cseq = 1});
+  feed(s, 2, 300, UA_P, UA_A, (sipm){.status = 180, .via = VA("f1"), .call_id = cid, .from_tag = "a", .to_tag = "b1", .cseq = 1, .cseq_method = "INVITE"});
+  feed(s, 3, 350, UA_P, UA_A, (sipm){.status = 180, .via = VA("f1"), .call_id = cid, .from_tag = "a", .to_tag = "c1", .cseq = 1, .cseq_method = "INVITE"});
+  feed(s, 4, 4000, UA_P, UA_A, (sipm){.status = 200, .via = VA("f1"), .call_id = cid, .from_tag = "a", .to_tag = "b1", .cseq = 1, .cseq_method = "INVITE"});
+  feed(s, 5, 4010, UA_A, UA_P, (sipm){.method = "ACK", .via = VA("f2"), .call_id = cid, .from_tag = "a", .to_tag = "b1", .cseq = 1});
+  feed(s, 6, 9000, UA_A, UA_P, (sipm){.method = "BYE", .via = VA("f3"), .call_id = cid, .from_tag = "a", .to_tag = "b1", .cseq = 2});
+  feed(s, 7, 9010, UA_P, UA_A, (sipm){.status = 200, .via = VA("f3"), .call_id = cid, .from_tag = "a", .to_tag = "b1", .cseq = 2, .cseq_method = "BYE"});
+  feed(s, 8, 9010 + 32001, UA_A, UA_B, (sipm){.method = "OPTIONS", .via = VA("o1"), .call_id = "later", .from_tag = "a", .cseq = 1});
+  assert_int_equal(s->n_ended, 1);
+  const sipflow_call_info *c = call_of(s, 1);
+  assert_int_equal(c->state, SIPFLOW_CALL_COMPLETED);
+  assert_int_equal(dialog_of(c, 1)->state, SIPFLOW_DIALOG_TERMINATED);
+  assert_int_equal(dialog_of(c, 2)->state, SIPFLOW_DIALOG_EARLY);
+  script_finish(s);
+  script_free(s);
+}
+
+static void test_challenge_waits_for_retry(void **state)
+{
+  script *s = script_new();
+  const char *cid = "slowauth";
+  /* the user types a password for 40 s: the 407 does not end the call */
+  feed(s, 1, 0, UA_A, UA_P, (sipm){.method = "INVITE", .via = VA("p1"), .call_id = cid, .from_tag = "a", .cseq = 1});
+  feed(s, 2, 40, UA_P, UA_A, (sipm){.status = 407, .via = VA("p1"), .call_id = cid, .from_tag = "a", .to_tag = "px", .cseq = 1, .cseq_method = "INVITE"});
+  feed(s, 3, 50, UA_A, UA_P, (sipm){.method = "ACK", .via = VA("p1"), .call_id = cid, .from_tag = "a", .to_tag = "px", .cseq = 1});
+  feed(s, 4, 40050, UA_A, UA_P, (sipm){.method = "INVITE", .via = VA("p2"), .call_id = cid, .from_tag = "a", .cseq = 2});
+  assert_int_equal(s->n_ended, 0);
+  assert_int_equal(msg_of(s, 4)->call, 1);
+  assert_int_equal(msg_of(s, 4)->txn, 2);
+  script_finish(s);
+  assert_int_equal(call_of(s, 1)->attempts, 2);
+  script_free(s);
+}
+
+static void test_idle_timeout(void **state)
+{
+  sipflow_call_options opt = {.idle_timeout_us = 10 * 1000000LL, .keep_calls = 1};
+  script *s = script_new_opts(&opt);
+  feed(s, 1, 0, UA_A, UA_B, (sipm){.method = "INVITE", .via = VA("i1"), .call_id = "idle", .from_tag = "a", .cseq = 1});
+  feed(s, 2, 100, UA_B, UA_A, (sipm){.status = 180, .via = VA("i1"), .call_id = "idle", .from_tag = "a", .to_tag = "b", .cseq = 1, .cseq_method = "INVITE"});
+  feed(s, 3, 10100, UA_A, UA_B, (sipm){.method = "OPTIONS", .via = VA("i2"), .call_id = "o", .from_tag = "a", .cseq = 1});
+  assert_int_equal(s->n_ended, 0); /* exactly 10 s: not yet */
+  feed(s, 4, 10101, UA_A, UA_B, (sipm){.method = "OPTIONS", .via = VA("i3"), .call_id = "o2", .from_tag = "a", .cseq = 1});
+  assert_int_equal(s->n_ended, 1);
+  /* kept: still readable */
+  assert_int_equal(call_of(s, 1)->state, SIPFLOW_CALL_RINGING);
+  script_finish(s);
+  assert_int_equal(s->n_ended, 3);
+  script_free(s);
+}
+
+static void test_open_call_snapshot(void **state)
+{
+  script *s = script_new();
+  feed(s, 1, 0, UA_A, UA_B, (sipm){.method = "INVITE", .via = VA("q1"), .call_id = "snap", .from_tag = "a", .cseq = 1});
+  const sipflow_call_info *c = sipflow_get_call(s->ctx, 1);
+  assert_non_null(c);
+  assert_int_equal(c->state, SIPFLOW_CALL_SETUP);
+  assert_int_equal(c->messages, 1);
+  feed(s, 2, 100, UA_B, UA_A, (sipm){.status = 180, .via = VA("q1"), .call_id = "snap", .from_tag = "a", .to_tag = "b", .cseq = 1, .cseq_method = "INVITE"});
+  c = sipflow_get_call(s->ctx, 1);
+  assert_int_equal(c->state, SIPFLOW_CALL_RINGING);
+  assert_int_equal(c->n_dialogs, 1);
+  assert_null(sipflow_get_call(s->ctx, 2));
+  assert_int_equal(s->n_ended, 0);
+  script_free(s); /* freed without sipflow_finish: no callback, no leak */
+}
+
+static void test_bad_input(void **state)
+{
+  script *s = script_new();
+  /* no Via, no tags at all, a huge Call-ID: grouped without crashing */
+  char cid[3000];
+  memset(cid, 'x', sizeof cid - 1);
+  cid[sizeof cid - 1] = '\0';
+  feed(s, 1, 0, UA_A, UA_B, (sipm){.method = "INVITE", .call_id = cid, .cseq = 1});
+  feed(s, 2, 10, UA_B, UA_A, (sipm){.status = 200, .call_id = cid, .to_tag = "b", .cseq = 1, .cseq_method = "INVITE"});
+  feed(s, 3, 20, UA_A, UA_B, (sipm){.method = "ACK", .call_id = cid, .to_tag = "b", .cseq = 1});
+  feed(s, 4, 30, UA_A, UA_B, (sipm){.method = "FOO", .call_id = cid, .to_tag = "b", .cseq = 2});
+  expect_msgs(s, {1, 1, 0, 1, 0}, {2, 1, 1, 1, 0}, {3, 2, 1, 1, 0}, {4, 3, 1, 1, 0});
+  script_finish(s);
+  const sipflow_call_info *c = call_of(s, 1);
+  assert_str(c->call_id, cid);
+  assert_str(txn_of(c, 3)->method, "FOO");
+  assert_str(dialog_of(c, 1)->from_tag, "");
+  assert_int_equal(sipflow_set_call_options(NULL, NULL), SIPFLOW_ERR_INVALID);
+  assert_int_equal(sipflow_get_stats(NULL, NULL), SIPFLOW_ERR_INVALID);
+  assert_null(sipflow_get_call(NULL, 1));
+  script_free(s);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_answered),
+    cmocka_unit_test(test_busy),
+    cmocka_unit_test(test_rejected_calls),
+    cmocka_unit_test(test_cancel_is_own_transaction),
+    cmocka_unit_test(test_redirect_new_transaction),
+    cmocka_unit_test(test_auth_retry),
+    cmocka_unit_test(test_forked_two_early_dialogs),
+    cmocka_unit_test(test_forked_at_proxy),
+    cmocka_unit_test(test_reinvite_same_dialog),
+    cmocka_unit_test(test_retransmissions),
+    cmocka_unit_test(test_no_ack_retransmitted_200),
+    cmocka_unit_test(test_proxy_hop_two_transactions),
+    cmocka_unit_test(test_b2bua_links),
+    cmocka_unit_test(test_bye_481_terminates),
+    cmocka_unit_test(test_bye_unanswered),
+    cmocka_unit_test(test_late_cancel),
+    cmocka_unit_test(test_rfc2543_fallback),
+    cmocka_unit_test(test_non_invite),
+    cmocka_unit_test(test_subscription_dialog),
+    cmocka_unit_test(test_capture_started_late),
+    cmocka_unit_test(test_linger_finalises_ended_call),
+    cmocka_unit_test(test_forked_call_finalised),
+    cmocka_unit_test(test_challenge_waits_for_retry),
+    cmocka_unit_test(test_idle_timeout),
+    cmocka_unit_test(test_open_call_snapshot),
+    cmocka_unit_test(test_bad_input),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

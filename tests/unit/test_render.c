@@ -1,0 +1,964 @@
+/*
+ * Unit tests for the render stage (ladder.c, render_*.c): the ladder model
+ * built from real messages (sipflow_feed_sip -> on_message ->
+ * sipflow_ladder_add), the text and ascii ladders compared byte for byte
+ * with tests/golden/, svg and html checked by xmllint, the Mermaid grammar,
+ * the JSON model, and escaping of hostile capture bytes in every format.
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * SIPFLOW_UPDATE_GOLDEN=1 rewrites the golden files instead of comparing
+ * (then read them by eye before keeping them).
+ */
+#include <fcntl.h>
+#include <stdbool.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sipscript.h"
+
+/* The cast (like samples/): Alice, a proxy, Bob and Bob's second phone. */
+#define ALICE "10.0.0.1:5060"
+#define PROXY "10.0.0.2:5060"
+#define BOB "10.0.0.3:5060"
+#define BOB2 "10.0.0.4:5060"
+
+#define UA_ALICE "User-Agent: Acme SoftPhone 3.2.1\n"
+#define SV_PROXY "Server: Acme Proxy 2.0\n"
+#define SV_BOB "Server: Acme DeskPhone 7.0.4\n"
+#define SV_BOB2 "Server: Acme DeskPhone 7.0.4 (hall)\n"
+
+#define SDP_ALICE                                                                    \
+  "v=0\no=alice 1 1 IN IP4 10.0.0.1\ns=-\nc=IN IP4 10.0.0.1\nt=0 0\n"                \
+  "m=audio 40000 RTP/AVP 0 8 101\na=rtpmap:101 telephone-event/8000\n"
+#define SDP_BOB                                                                      \
+  "v=0\no=bob 2 2 IN IP4 10.0.0.3\ns=-\nc=IN IP4 10.0.0.3\nt=0 0\n"                  \
+  "m=audio 50000 RTP/AVP 0\n"
+#define SDP_HOLD                                                                     \
+  "v=0\no=alice 1 2 IN IP4 10.0.0.1\ns=-\nc=IN IP4 10.0.0.1\nt=0 0\n"                \
+  "m=audio 40000 RTP/AVP 0\na=sendonly\nm=video 0 RTP/AVP 96\n"
+
+/* ------------------------------------------------------------- the rig */
+
+typedef struct rig {
+  sipflow_ctx *ctx;
+  sipflow_ladder *ladder;
+  size_t n_msgs;
+} rig;
+
+static void rig_on_message(const sipflow_message *m, void *user)
+{
+  rig *r = user;
+  assert_int_equal(sipflow_ladder_add(r->ladder, m), SIPFLOW_OK);
+  r->n_msgs++;
+}
+
+static rig *rig_new(const sipflow_ladder_options *o)
+{
+  rig *r = calloc(1, sizeof *r);
+  sipflow_callbacks cb = {.on_message = rig_on_message};
+
+  assert_non_null(r);
+  r->ctx = sipflow_new(&cb, r, NULL);
+  r->ladder = sipflow_ladder_new(o);
+  assert_non_null(r->ctx);
+  assert_non_null(r->ladder);
+  return r;
+}
+
+/* The ladder outlives the context: free the context first on purpose. */
+static void rig_free(rig *r)
+{
+  sipflow_ladder_free(r->ladder);
+  free(r);
+}
+
+static void rig_finish(rig *r)
+{
+  sipflow_finish(r->ctx);
+  sipflow_free(r->ctx);
+  r->ctx = NULL;
+}
+
+/* "1.2.3.4:5060" or "[2001:db8::1]:5060". */
+static sipflow_endpoint ep(const char *text)
+{
+  sipflow_endpoint e = {0};
+  char ip[64];
+  const char *colon = strrchr(text, ':');
+  size_t skip = text[0] == '[' ? 1 : 0;
+  size_t n = (size_t)(colon - text) - 2 * skip;
+
+  assert_non_null(colon);
+  assert_true(n < sizeof ip);
+  memcpy(ip, text + skip, n);
+  ip[n] = '\0';
+  e.family = skip ? 6 : 4;
+  assert_int_equal(inet_pton(skip ? AF_INET6 : AF_INET, ip, e.addr), 1);
+  e.port = (uint16_t)atoi(colon + 1);
+  return e;
+}
+
+/* Feeds a whole message given with "\n" line ends (turned into CRLF). */
+static void put_text(rig *r, uint64_t frame, int64_t ms, const char *src, const char *dst,
+                     sipflow_transport tr, const char *text, size_t len)
+{
+  GString *g = g_string_new(NULL);
+  for (size_t i = 0; i < len; i++) {
+    if (text[i] == '\n' && (i == 0 || text[i - 1] != '\r'))
+      g_string_append_c(g, '\r');
+    g_string_append_c(g, text[i]);
+  }
+  char *exact = malloc(g->len); /* ASan sees any read past the end */
+  sipflow_endpoint a = ep(src), b = ep(dst);
+  assert_non_null(exact);
+  memcpy(exact, g->str, g->len);
+  size_t before = r->n_msgs;
+  assert_int_equal(sipflow_feed_sip(r->ctx, exact, g->len, frame, SCRIPT_T0 + ms * 1000, &a,
+                                    &b, tr),
+                   SIPFLOW_OK);
+  assert_int_equal(r->n_msgs, before + 1);
+  free(exact);
+  g_string_free(g, TRUE);
+}
+
+/* A message from sipscript's builder, with an optional SDP body. */
+static void put_tr(rig *r, uint64_t frame, int64_t ms, const char *src, const char *dst,
+                   sipflow_transport tr, sipm m, const char *sdp)
+{
+  char *text = sip_text(&m);
+  GString *g = g_string_new(text);
+  static const char tail[] = "Content-Length: 0\r\n\r\n";
+
+  assert_true(g->len >= sizeof tail - 1);
+  if (sdp) {
+    GString *body = g_string_new(NULL);
+    for (const char *p = sdp; *p; p++) {
+      if (*p == '\n')
+        g_string_append_c(body, '\r');
+      g_string_append_c(body, *p);
+    }
+    g_string_truncate(g, g->len - (sizeof tail - 1));
+    g_string_append_printf(g, "Content-Type: application/sdp\r\nContent-Length: %zu\r\n\r\n%s",
+                           body->len, body->str);
+    g_string_free(body, TRUE);
+  }
+  put_text(r, frame, ms, src, dst, tr, g->str, g->len);
+  g_string_free(g, TRUE);
+  g_free(text);
+}
+
+static void put(rig *r, uint64_t frame, int64_t ms, const char *src, const char *dst, sipm m,
+                const char *sdp)
+{
+  put_tr(r, frame, ms, src, dst, SIPFLOW_TRANSPORT_UDP, m, sdp);
+}
+
+/* ----------------------------------------------------------- scenarios */
+
+#define V(h, b) h ";branch=z9hG4bK" b
+
+/* Alice -> proxy -> Bob; the proxy does not Record-Route, so ACK and BYE
+ * go straight between Alice and Bob, across the proxy's lane. */
+static rig *scn_proxy(void)
+{
+  rig *r = rig_new(NULL);
+  const char *c = "proxy-call";
+  put(r, 1, 0, ALICE, PROXY, (sipm){.method = "INVITE", .via = V(ALICE, "a1"), .call_id = c, .from_tag = "a", .cseq = 1, .extra = UA_ALICE}, SDP_ALICE);
+  put(r, 2, 5, PROXY, ALICE, (sipm){.status = 100, .via = V(ALICE, "a1"), .call_id = c, .from_tag = "a", .cseq = 1, .cseq_method = "INVITE", .extra = SV_PROXY}, NULL);
+  put(r, 3, 10, PROXY, BOB, (sipm){.method = "INVITE", .via = V(PROXY, "p1"), .via2 = V(ALICE, "a1"), .call_id = c, .from_tag = "a", .cseq = 1, .extra = UA_ALICE, .ruri = "sip:bob@10.0.0.3"}, SDP_ALICE);
+  put(r, 4, 25, BOB, PROXY, (sipm){.status = 100, .via = V(PROXY, "p1"), .via2 = V(ALICE, "a1"), .call_id = c, .from_tag = "a", .cseq = 1, .cseq_method = "INVITE", .extra = SV_BOB}, NULL);
+  put(r, 5, 120, BOB, PROXY, (sipm){.status = 180, .via = V(PROXY, "p1"), .via2 = V(ALICE, "a1"), .call_id = c, .from_tag = "a", .to_tag = "b", .cseq = 1, .cseq_method = "INVITE", .extra = SV_BOB}, NULL);
+  put(r, 6, 125, PROXY, ALICE, (sipm){.status = 180, .via = V(ALICE, "a1"), .call_id = c, .from_tag = "a", .to_tag = "b", .cseq = 1, .cseq_method = "INVITE", .extra = SV_BOB}, NULL);
+  put(r, 7, 3200, BOB, PROXY, (sipm){.status = 200, .via = V(PROXY, "p1"), .via2 = V(ALICE, "a1"), .call_id = c, .from_tag = "a", .to_tag = "b", .cseq = 1, .cseq_method = "INVITE", .extra = SV_BOB}, SDP_BOB);
+  put(r, 8, 3205, PROXY, ALICE, (sipm){.status = 200, .via = V(ALICE, "a1"), .call_id = c, .from_tag = "a", .to_tag = "b", .cseq = 1, .cseq_method = "INVITE", .extra = SV_BOB}, SDP_BOB);
+  put(r, 9, 3215, ALICE, BOB, (sipm){.method = "ACK", .via = V(ALICE, "a2"), .call_id = c, .from_tag = "a", .to_tag = "b", .cseq = 1, .ruri = "sip:bob@10.0.0.3", .extra = UA_ALICE}, NULL);
+  put(r, 10, 13200, BOB, ALICE, (sipm){.method = "BYE", .via = V(BOB, "b1"), .call_id = c, .from_tag = "b", .to_tag = "a", .cseq = 1, .ruri = "sip:alice@10.0.0.1", .extra = "User-Agent: Acme DeskPhone 7.0.4\n"}, NULL);
+  put(r, 11, 13220, ALICE, BOB, (sipm){.status = 200, .via = V(BOB, "b1"), .call_id = c, .from_tag = "b", .to_tag = "a", .cseq = 1, .cseq_method = "BYE", .extra = UA_ALICE}, NULL);
+  rig_finish(r);
+  return r;
+}
+
+/* Alice -> Bob: INVITE/100/180/CANCEL/200/487/ACK (samples/call-cancelled). */
+static rig *scn_cancelled(void)
+{
+  rig *r = rig_new(NULL);
+  const char *c = "cancel-call";
+  put(r, 1, 0, ALICE, BOB, (sipm){.method = "INVITE", .via = V(ALICE, "c1"), .call_id = c, .from_tag = "a", .cseq = 1, .extra = UA_ALICE}, SDP_ALICE);
+  put(r, 2, 20, BOB, ALICE, (sipm){.status = 100, .via = V(ALICE, "c1"), .call_id = c, .from_tag = "a", .cseq = 1, .cseq_method = "INVITE", .extra = SV_BOB}, NULL);
+  put(r, 3, 120, BOB, ALICE, (sipm){.status = 180, .via = V(ALICE, "c1"), .call_id = c, .from_tag = "a", .to_tag = "b", .cseq = 1, .cseq_method = "INVITE", .extra = SV_BOB}, NULL);
+  put(r, 4, 5000, ALICE, BOB, (sipm){.method = "CANCEL", .via = V(ALICE, "c1"), .call_id = c, .from_tag = "a", .cseq = 1, .extra = UA_ALICE}, NULL);
+  put(r, 5, 5020, BOB, ALICE, (sipm){.status = 200, .via = V(ALICE, "c1"), .call_id = c, .from_tag = "a", .to_tag = "b", .cseq = 1, .cseq_method = "CANCEL", .extra = SV_BOB}, NULL);
+  put(r, 6, 5030, BOB, ALICE, (sipm){.status = 487, .via = V(ALICE, "c1"), .call_id = c, .from_tag = "a", .to_tag = "b", .cseq = 1, .cseq_method = "INVITE", .extra = SV_BOB}, NULL);
+  put(r, 7, 5040, ALICE, BOB, (sipm){.method = "ACK", .via = V(ALICE, "c1"), .call_id = c, .from_tag = "a", .to_tag = "b", .cseq = 1, .extra = UA_ALICE}, NULL);
+  rig_finish(r);
+  return r;
+}
+
+/* The proxy forks to Bob's two phones; the desk phone answers, the hall
+ * phone is cancelled.  4 lanes: the proxy's arrows to and from the hall
+ * phone skip the desk phone's lane. */
+static rig *scn_forked(void)
+{
+  rig *r = rig_new(NULL);
+  const char *c = "fork-call";
+  put(r, 1, 0, ALICE, PROXY, (sipm){.method = "INVITE", .via = V(ALICE, "f1"), .call_id = c, .from_tag = "a", .cseq = 1, .extra = UA_ALICE}, SDP_ALICE);
+  put(r, 2, 5, PROXY, ALICE, (sipm){.status = 100, .via = V(ALICE, "f1"), .call_id = c, .from_tag = "a", .cseq = 1, .cseq_method = "INVITE", .extra = SV_PROXY}, NULL);
+  put(r, 3, 10, PROXY, BOB, (sipm){.method = "INVITE", .via = V(PROXY, "q1"), .via2 = V(ALICE, "f1"), .call_id = c, .from_tag = "a", .cseq = 1, .ruri = "sip:bob@10.0.0.3"}, SDP_ALICE);
+  put(r, 4, 12, PROXY, BOB2, (sipm){.method = "INVITE", .via = V(PROXY, "q2"), .via2 = V(ALICE, "f1"), .call_id = c, .from_tag = "a", .cseq = 1, .ruri = "sip:bob@10.0.0.4"}, SDP_ALICE);
+  put(r, 5, 100, BOB, PROXY, (sipm){.status = 180, .via = V(PROXY, "q1"), .via2 = V(ALICE, "f1"), .call_id = c, .from_tag = "a", .to_tag = "b1", .cseq = 1, .cseq_method = "INVITE", .extra = SV_BOB}, NULL);
+  put(r, 6, 105, PROXY, ALICE, (sipm){.status = 180, .via = V(ALICE, "f1"), .call_id = c, .from_tag = "a", .to_tag = "b1", .cseq = 1, .cseq_method = "INVITE", .extra = SV_BOB}, NULL);
+  put(r, 7, 110, BOB2, PROXY, (sipm){.status = 180, .via = V(PROXY, "q2"), .via2 = V(ALICE, "f1"), .call_id = c, .from_tag = "a", .to_tag = "b2", .cseq = 1, .cseq_method = "INVITE", .extra = SV_BOB2}, NULL);
+  put(r, 8, 115, PROXY, ALICE, (sipm){.status = 180, .via = V(ALICE, "f1"), .call_id = c, .from_tag = "a", .to_tag = "b2", .cseq = 1, .cseq_method = "INVITE", .extra = SV_BOB2}, NULL);
+  put(r, 9, 3000, BOB, PROXY, (sipm){.status = 200, .via = V(PROXY, "q1"), .via2 = V(ALICE, "f1"), .call_id = c, .from_tag = "a", .to_tag = "b1", .cseq = 1, .cseq_method = "INVITE", .extra = SV_BOB}, SDP_BOB);
+  put(r, 10, 3005, PROXY, ALICE, (sipm){.status = 200, .via = V(ALICE, "f1"), .call_id = c, .from_tag = "a", .to_tag = "b1", .cseq = 1, .cseq_method = "INVITE", .extra = SV_BOB}, SDP_BOB);
+  put(r, 11, 3010, PROXY, BOB2, (sipm){.method = "CANCEL", .via = V(PROXY, "q2"), .call_id = c, .from_tag = "a", .cseq = 1, .ruri = "sip:bob@10.0.0.4"}, NULL);
+  put(r, 12, 3020, BOB2, PROXY, (sipm){.status = 200, .via = V(PROXY, "q2"), .call_id = c, .from_tag = "a", .to_tag = "b2", .cseq = 1, .cseq_method = "CANCEL", .extra = SV_BOB2}, NULL);
+  put(r, 13, 3025, BOB2, PROXY, (sipm){.status = 487, .via = V(PROXY, "q2"), .via2 = V(ALICE, "f1"), .call_id = c, .from_tag = "a", .to_tag = "b2", .cseq = 1, .cseq_method = "INVITE", .extra = SV_BOB2}, NULL);
+  put(r, 14, 3030, PROXY, BOB2, (sipm){.method = "ACK", .via = V(PROXY, "q2"), .call_id = c, .from_tag = "a", .to_tag = "b2", .cseq = 1, .ruri = "sip:bob@10.0.0.4"}, NULL);
+  put(r, 15, 3040, ALICE, PROXY, (sipm){.method = "ACK", .via = V(ALICE, "f2"), .call_id = c, .from_tag = "a", .to_tag = "b1", .cseq = 1, .extra = UA_ALICE}, NULL);
+  put(r, 16, 3045, PROXY, BOB, (sipm){.method = "ACK", .via = V(PROXY, "q3"), .via2 = V(ALICE, "f2"), .call_id = c, .from_tag = "a", .to_tag = "b1", .cseq = 1, .ruri = "sip:bob@10.0.0.3"}, NULL);
+  rig_finish(r);
+  return r;
+}
+
+/* Alice -> Bob over UDP: INVITE sent 3 times (Timer A), 200 twice, ACK,
+ * then a re-INVITE putting the call on hold, BYE (samples/call-retrans). */
+static rig *scn_retrans(void)
+{
+  rig *r = rig_new(NULL);
+  const char *c = "retrans-call";
+  for (int k = 0; k < 3; k++)
+    put(r, 1 + (uint64_t)k, k == 0 ? 0 : k == 1 ? 500 : 1500, ALICE, BOB, (sipm){.method = "INVITE", .via = V(ALICE, "t1"), .call_id = c, .from_tag = "a", .cseq = 1, .extra = UA_ALICE}, SDP_ALICE);
+  put(r, 4, 1520, BOB, ALICE, (sipm){.status = 100, .via = V(ALICE, "t1"), .call_id = c, .from_tag = "a", .cseq = 1, .cseq_method = "INVITE", .extra = SV_BOB}, NULL);
+  put(r, 5, 1620, BOB, ALICE, (sipm){.status = 180, .via = V(ALICE, "t1"), .call_id = c, .from_tag = "a", .to_tag = "b", .cseq = 1, .cseq_method = "INVITE", .extra = SV_BOB}, NULL);
+  put(r, 6, 4000, BOB, ALICE, (sipm){.status = 200, .via = V(ALICE, "t1"), .call_id = c, .from_tag = "a", .to_tag = "b", .cseq = 1, .cseq_method = "INVITE", .extra = SV_BOB}, SDP_BOB);
+  put(r, 7, 4500, BOB, ALICE, (sipm){.status = 200, .via = V(ALICE, "t1"), .call_id = c, .from_tag = "a", .to_tag = "b", .cseq = 1, .cseq_method = "INVITE", .extra = SV_BOB}, SDP_BOB);
+  put(r, 8, 4510, ALICE, BOB, (sipm){.method = "ACK", .via = V(ALICE, "t2"), .call_id = c, .from_tag = "a", .to_tag = "b", .cseq = 1, .extra = UA_ALICE}, NULL);
+  put(r, 9, 10000, ALICE, BOB, (sipm){.method = "INVITE", .via = V(ALICE, "t3"), .call_id = c, .from_tag = "a", .to_tag = "b", .cseq = 2, .extra = UA_ALICE}, SDP_HOLD);
+  put(r, 10, 10030, BOB, ALICE, (sipm){.status = 200, .via = V(ALICE, "t3"), .call_id = c, .from_tag = "a", .to_tag = "b", .cseq = 2, .cseq_method = "INVITE", .extra = SV_BOB}, NULL);
+  put(r, 11, 10040, ALICE, BOB, (sipm){.method = "ACK", .via = V(ALICE, "t4"), .call_id = c, .from_tag = "a", .to_tag = "b", .cseq = 2, .extra = UA_ALICE}, NULL);
+  put(r, 12, 14000, ALICE, BOB, (sipm){.method = "BYE", .via = V(ALICE, "t5"), .call_id = c, .from_tag = "a", .to_tag = "b", .cseq = 3, .extra = UA_ALICE}, NULL);
+  put(r, 13, 14020, BOB, ALICE, (sipm){.status = 200, .via = V(ALICE, "t5"), .call_id = c, .from_tag = "a", .to_tag = "b", .cseq = 3, .cseq_method = "BYE", .extra = SV_BOB}, NULL);
+  rig_finish(r);
+  return r;
+}
+
+/* Two calls in one ladder: Alice registers over TCP from an ephemeral port
+ * (merged with her UDP lane by IP), then an OPTIONS from the proxy's 5060 to
+ * its own 5080 (a loop once merged). */
+static rig *scn_two_calls(const sipflow_ladder_options *o)
+{
+  rig *r = rig_new(o);
+  const char *a = "10.0.0.1:49152";
+  put_tr(r, 1, 0, a, PROXY, SIPFLOW_TRANSPORT_TCP, (sipm){.method = "REGISTER", .via = V("10.0.0.1:49152", "r1"), .call_id = "reg-1", .from_tag = "a", .cseq = 1, .ruri = "sip:example.com", .extra = UA_ALICE}, NULL);
+  put_tr(r, 2, 12, PROXY, a, SIPFLOW_TRANSPORT_TCP, (sipm){.status = 401, .via = V("10.0.0.1:49152", "r1"), .call_id = "reg-1", .from_tag = "a", .to_tag = "x", .cseq = 1, .cseq_method = "REGISTER", .extra = SV_PROXY}, NULL);
+  put(r, 3, 20, PROXY, "10.0.0.2:5080", (sipm){.method = "OPTIONS", .via = V(PROXY, "o1"), .call_id = "opt-1", .from_tag = "p", .cseq = 7, .ruri = "sip:10.0.0.2:5080"}, NULL);
+  put_tr(r, 4, 30, a, PROXY, SIPFLOW_TRANSPORT_TCP, (sipm){.method = "REGISTER", .via = V("10.0.0.1:49152", "r2"), .call_id = "reg-1", .from_tag = "a", .cseq = 2, .ruri = "sip:example.com", .extra = UA_ALICE}, NULL);
+  put(r, 5, 31, "10.0.0.2:5080", PROXY, (sipm){.status = 200, .via = V(PROXY, "o1"), .call_id = "opt-1", .from_tag = "p", .to_tag = "q", .cseq = 7, .cseq_method = "OPTIONS"}, NULL);
+  put_tr(r, 6, 45, PROXY, a, SIPFLOW_TRANSPORT_TCP, (sipm){.status = 200, .via = V("10.0.0.1:49152", "r2"), .call_id = "reg-1", .from_tag = "a", .to_tag = "x", .cseq = 2, .cseq_method = "REGISTER", .extra = SV_PROXY}, NULL);
+  put(r, 7, 5000, PROXY, ALICE, (sipm){.method = "OPTIONS", .via = V(PROXY, "o2"), .call_id = "opt-2", .from_tag = "p", .cseq = 8, .ruri = "sip:alice@10.0.0.1"}, NULL);
+  rig_finish(r);
+  return r;
+}
+
+/* ------------------------------------------------------------- helpers */
+
+static char *render(const sipflow_ladder *l, sipflow_ladder_format f,
+                    const sipflow_render_options *o, size_t *len)
+{
+  char *out = NULL;
+  size_t n = 0;
+  assert_int_equal(sipflow_ladder_render(l, f, o, &out, &n), SIPFLOW_OK);
+  assert_non_null(out);
+  assert_int_equal(strlen(out), n);
+  if (len)
+    *len = n;
+  return out;
+}
+
+static char *golden_path(const char *name)
+{
+  const char *src = getenv("SRCDIR");
+  return g_strdup_printf("%s/tests/golden/%s", src ? src : "..", name);
+}
+
+/* Compares got with tests/golden/name; on a difference writes name.got in
+ * the current directory and names the first line that differs. */
+static void check_golden(const char *name, const char *got)
+{
+  char *path = golden_path(name), *want = NULL;
+  size_t want_len = 0;
+
+  if (getenv("SIPFLOW_UPDATE_GOLDEN")) {
+    assert_true(g_file_set_contents(path, got, -1, NULL));
+    printf("# wrote %s\n", path);
+    g_free(path);
+    return;
+  }
+  if (!g_file_get_contents(path, &want, &want_len, NULL))
+    fail_msg("cannot read %s", path);
+  if (want_len != strlen(got) || memcmp(want, got, want_len) != 0) {
+    char *got_path = g_strdup_printf("%s.got", name);
+    g_file_set_contents(got_path, got, -1, NULL);
+    unsigned line = 1;
+    size_t i = 0;
+    while (i < want_len && got[i] && want[i] == got[i])
+      line += want[i++] == '\n';
+    fail_msg("%s differs from the golden file at line %u (output in %s)", path, line,
+             got_path);
+  }
+  g_free(want);
+  g_free(path);
+}
+
+static void check_text_goldens(const sipflow_ladder *l, const char *name)
+{
+  char *fn = g_strdup_printf("%s.txt", name), *fa = g_strdup_printf("%s.ascii.txt", name);
+  char *text = render(l, SIPFLOW_LADDER_TEXT, NULL, NULL);
+  char *ascii = render(l, SIPFLOW_LADDER_ASCII, NULL, NULL);
+
+  check_golden(fn, text);
+  check_golden(fa, ascii);
+  for (const char *p = ascii; *p; p++)
+    if ((unsigned char)*p >= 0x80 || (*p < 0x20 && *p != '\n'))
+      fail_msg("ascii output has byte 0x%02x", (unsigned char)*p);
+  assert_null(strchr(text, '\x1b'));
+  sipflow_buffer_free(text);
+  sipflow_buffer_free(ascii);
+  g_free(fn);
+  g_free(fa);
+}
+
+/* Runs a shell command line; 0 when it exits 0. */
+static int run(const char *cmd)
+{
+  int rc = system(cmd);
+  return rc == -1 ? -1 : WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+/* Writes data to a temporary file; returns its path (g_free it). */
+static char *temp_file(const char *data, const char *suffix)
+{
+  char *tmpl = g_strdup_printf("sipflow-render-XXXXXX%s", suffix), *path = NULL;
+  int fd = g_file_open_tmp(tmpl, &path, NULL);
+  g_free(tmpl);
+  assert_true(fd >= 0);
+  size_t n = strlen(data);
+  assert_int_equal(write(fd, data, n), (ssize_t)n);
+  close(fd);
+  return path;
+}
+
+/* xmllint --noout on data, when /usr/bin/xmllint exists (libxml2-utils). */
+static void check_xml(const char *data, const char *what)
+{
+  if (access("/usr/bin/xmllint", X_OK) != 0) {
+    printf("# note: /usr/bin/xmllint missing (package libxml2-utils): %s not validated\n", what);
+    return;
+  }
+  char *path = temp_file(data, ".xml");
+  char *cmd = g_strdup_printf("/usr/bin/xmllint --noout --nonet '%s'", path);
+  int rc = run(cmd);
+  if (rc != 0)
+    fail_msg("xmllint rejects the %s output (kept in %s)", what, path);
+  unlink(path);
+  g_free(cmd);
+  g_free(path);
+}
+
+/* python3's json module on data, when python3 exists. */
+static void check_json(const char *data)
+{
+  if (access("/usr/bin/python3", X_OK) != 0) {
+    printf("# note: /usr/bin/python3 missing: JSON not parsed\n");
+    return;
+  }
+  char *path = temp_file(data, ".json");
+  char *cmd = g_strdup_printf("/usr/bin/python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "
+                              "'%s'", path);
+  if (run(cmd) != 0)
+    fail_msg("the JSON output does not parse (kept in %s)", path);
+  unlink(path);
+  g_free(cmd);
+  g_free(path);
+}
+
+static size_t count(const char *hay, const char *needle)
+{
+  size_t n = 0;
+  for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+    n++;
+  return n;
+}
+
+/* The Mermaid grammar sipflow uses: the header, "participant X as label"
+ * lines first, then arrow lines "X->>Y: text" (also -->>, -), --)), and
+ * "rect ..." / "end" around runs of one call.  Every participant is declared
+ * before use, there is exactly one arrow per message, and a ';' only ends an
+ * entity code (#59;) — Mermaid would split the statement there. */
+static void check_mermaid(const char *m, size_t n_arrows)
+{
+  char **lines = g_strsplit(m, "\n", -1);
+  GHashTable *declared = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  size_t arrows = 0;
+  int depth = 0;
+  bool in_body = false;
+
+  assert_string_equal(lines[0], "sequenceDiagram");
+  for (size_t i = 1; lines[i]; i++) {
+    const char *s = lines[i];
+    if (!*s)
+      continue;
+    for (const char *p = strchr(s, ';'); p; p = strchr(p + 1, ';')) {
+      const char *q = p;
+      while (q > s && g_ascii_isalnum(q[-1]))
+        q--;
+      if (q == p || q == s || q[-1] != '#')
+        fail_msg("line %zu: unescaped ';' in \"%s\"", i, s);
+    }
+    assert_true(strncmp(s, "    ", 4) == 0);
+    s += 4;
+    while (*s == ' ')
+      s++;
+    if (g_str_has_prefix(s, "%%"))
+      continue;
+    if (g_str_has_prefix(s, "participant ")) {
+      assert_false(in_body);
+      char **w = g_strsplit(s + 12, " ", 3);
+      assert_non_null(w[0]);
+      assert_non_null(w[1]);
+      assert_string_equal(w[1], "as");
+      assert_non_null(w[2]);
+      assert_true(strlen(w[2]) > 0);
+      assert_false(g_hash_table_contains(declared, w[0]));
+      g_hash_table_add(declared, g_strdup(w[0]));
+      g_strfreev(w);
+      continue;
+    }
+    in_body = true;
+    if (g_str_has_prefix(s, "rect ")) {
+      depth++;
+      continue;
+    }
+    if (strcmp(s, "end") == 0) {
+      assert_true(depth > 0);
+      depth--;
+      continue;
+    }
+    size_t a = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+    const char *arrow = s + a;
+    size_t alen = g_str_has_prefix(arrow, "-->>") ? 4 : g_str_has_prefix(arrow, "->>") ? 3
+                : g_str_has_prefix(arrow, "--)") ? 3 : g_str_has_prefix(arrow, "-)") ? 2 : 0;
+    if (!a || !alen)
+      fail_msg("line %zu: not a participant, arrow, rect or end: \"%s\"", i, lines[i]);
+    const char *to = arrow + alen;
+    size_t b = strspn(to, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+    char *from_id = g_strndup(s, a), *to_id = g_strndup(to, b);
+    if (!g_hash_table_contains(declared, from_id) || !g_hash_table_contains(declared, to_id))
+      fail_msg("line %zu: participant used before its declaration", i);
+    assert_true(b > 0 && to[b] == ':' && to[b + 1] == ' ' && to[b + 2]);
+    g_free(from_id);
+    g_free(to_id);
+    arrows++;
+  }
+  assert_int_equal(depth, 0);
+  assert_int_equal(arrows, n_arrows);
+  g_hash_table_destroy(declared);
+  g_strfreev(lines);
+}
+
+/* With SIPFLOW_RENDER_DUMP=DIR, keeps every output as DIR/name.format (to
+ * look at them, or to feed a browser test). */
+static void dump(const char *name, const char *ext, const char *data)
+{
+  const char *dir = getenv("SIPFLOW_RENDER_DUMP");
+  if (!dir)
+    return;
+  char *path = g_strdup_printf("%s/%s.%s", dir, name, ext);
+  assert_true(g_file_set_contents(path, data, -1, NULL));
+  g_free(path);
+}
+
+/* Every format renders and passes its checks. */
+static void check_all_formats(const sipflow_ladder *l, const char *name)
+{
+  size_t n = sipflow_ladder_arrow_count(l);
+  char *svg = render(l, SIPFLOW_LADDER_SVG, NULL, NULL);
+  char *html = render(l, SIPFLOW_LADDER_HTML, NULL, NULL);
+  char *mermaid = render(l, SIPFLOW_LADDER_MERMAID, NULL, NULL);
+  char *json = render(l, SIPFLOW_LADDER_JSON, NULL, NULL);
+
+  check_xml(svg, "svg");
+  assert_int_equal(count(svg, "<g class=\"arrow"), n);
+  assert_int_equal(count(svg, "<title>"), n + 1);
+  check_xml(html, "html");
+  assert_int_equal(count(html, "<g class=\"arrow"), n);
+  /* Self-contained: the only URIs are XML namespace names, nothing to load. */
+  assert_int_equal(count(html, "http:"), count(html, "http://www.w3.org/2000/svg\"") +
+                                            count(html, "http://www.w3.org/1999/xhtml\""));
+  assert_int_equal(count(html, " src="), 0);
+  assert_int_equal(count(html, "href="), 0);
+  assert_int_equal(count(html, "<g class=\"arrow"), count(html, "data-index=\""));
+  check_mermaid(mermaid, n);
+  check_json(json);
+  assert_int_equal(count(json, "\"frame\":"), n);
+  dump(name, "svg", svg);
+  dump(name, "html", html);
+  dump(name, "mmd", mermaid);
+  dump(name, "json", json);
+  sipflow_buffer_free(svg);
+  sipflow_buffer_free(html);
+  sipflow_buffer_free(mermaid);
+  sipflow_buffer_free(json);
+}
+
+/* --------------------------------------------------------------- model */
+
+static void expect_arrow(const sipflow_ladder *l, size_t i, unsigned from, unsigned to,
+                         const char *label, int retr, const char *sdp)
+{
+  const sipflow_ladder_arrow *a = sipflow_ladder_get_arrow(l, i);
+  assert_non_null(a);
+  if (a->from_lane != from || a->to_lane != to)
+    fail_msg("arrow %zu: lanes %u -> %u, expected %u -> %u", i, a->from_lane, a->to_lane,
+             from, to);
+  assert_str(a->label, label);
+  assert_int_equal(a->retransmission, retr);
+  assert_str(a->sdp, sdp);
+  assert_int_equal(a->index, i);
+}
+
+static void test_model_proxy(void **state)
+{
+  rig *r = scn_proxy();
+  const sipflow_ladder *l = r->ladder;
+
+  assert_int_equal(sipflow_ladder_lane_count(l), 3);
+  assert_str(sipflow_ladder_get_lane(l, 0)->address, ALICE);
+  assert_str(sipflow_ladder_get_lane(l, 0)->agent, "Acme SoftPhone 3.2.1");
+  assert_str(sipflow_ladder_get_lane(l, 1)->address, PROXY);
+  /* Not "Acme SoftPhone": the proxy only relayed Alice's INVITE. */
+  assert_str(sipflow_ladder_get_lane(l, 1)->agent, "Acme Proxy 2.0");
+  assert_str(sipflow_ladder_get_lane(l, 2)->agent, "Acme DeskPhone 7.0.4");
+  assert_int_equal(sipflow_ladder_get_lane(l, 2)->endpoint.port, 5060);
+  assert_null(sipflow_ladder_get_lane(l, 3));
+
+  assert_int_equal(sipflow_ladder_arrow_count(l), 11);
+  const char *offer = "audio 10.0.0.1:40000 PCMU,PCMA,telephone-event";
+  const char *answer = "audio 10.0.0.3:50000 PCMU";
+  expect_arrow(l, 0, 0, 1, "INVITE bob", 0, offer);
+  expect_arrow(l, 1, 1, 0, "100 Trying", 0, NULL);
+  expect_arrow(l, 2, 1, 2, "INVITE bob", 0, offer);
+  expect_arrow(l, 3, 2, 1, "100 Trying", 0, NULL);
+  expect_arrow(l, 4, 2, 1, "180 Ringing", 0, NULL);
+  expect_arrow(l, 5, 1, 0, "180 Ringing", 0, NULL);
+  expect_arrow(l, 6, 2, 1, "200 OK", 0, answer);
+  expect_arrow(l, 7, 1, 0, "200 OK", 0, answer);
+  expect_arrow(l, 8, 0, 2, "ACK bob", 0, NULL);
+  expect_arrow(l, 9, 2, 0, "BYE alice", 0, NULL);
+  expect_arrow(l, 10, 0, 2, "200 OK", 0, NULL);
+  assert_null(sipflow_ladder_get_arrow(l, 11));
+
+  const sipflow_ladder_arrow *a = sipflow_ladder_get_arrow(l, 10);
+  assert_int_equal(a->frame, 11);
+  assert_int_equal(a->time_us, SCRIPT_T0 + 13220000);
+  assert_int_equal(a->rel_us, 13220000);
+  assert_int_equal(a->delta_us, 20000);
+  assert_int_equal(a->status, 200);
+  assert_false(a->is_request);
+  assert_str(a->method, "BYE");
+  assert_null(a->request_uri);
+  assert_int_equal(a->cseq, 1);
+  assert_int_equal(a->transport, SIPFLOW_TRANSPORT_UDP);
+  a = sipflow_ladder_get_arrow(l, 0);
+  assert_int_equal(a->rel_us, 0);
+  assert_int_equal(a->delta_us, 0);
+  assert_str(a->method, "INVITE");
+  assert_str(a->request_uri, "sip:bob@10.0.0.2");
+  assert_true(g_str_has_prefix(a->text, "INVITE sip:bob@10.0.0.2 SIP/2.0\r\nVia: "));
+  assert_true(g_str_has_suffix(a->text, "a=rtpmap:101 telephone-event/8000\r\n"));
+  assert_int_equal(strlen(a->text), a->text_len);
+
+  assert_int_equal(sipflow_ladder_call_count(l), 1);
+  const sipflow_ladder_call *c = sipflow_ladder_get_call(l, 0);
+  assert_int_equal(c->index, 0);
+  assert_int_equal(c->call, 1);
+  assert_str(c->call_id, "proxy-call");
+  assert_int_equal(c->first_arrow, 0);
+  assert_int_equal(c->n_arrows, 11);
+  assert_null(sipflow_ladder_get_call(l, 1));
+  rig_free(r);
+}
+
+static void test_model_retrans_and_sdp(void **state)
+{
+  rig *r = scn_retrans();
+  const sipflow_ladder *l = r->ladder;
+  static const int retr[] = {0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0};
+
+  assert_int_equal(sipflow_ladder_arrow_count(l), G_N_ELEMENTS(retr));
+  for (size_t i = 0; i < G_N_ELEMENTS(retr); i++)
+    assert_int_equal(sipflow_ladder_get_arrow(l, i)->retransmission, retr[i]);
+  assert_str(sipflow_ladder_get_arrow(l, 8)->sdp,
+             "audio 10.0.0.1:40000 PCMU sendonly + video rejected");
+  assert_int_equal(sipflow_ladder_get_arrow(l, 1)->delta_us, 500000);
+  rig_free(r);
+}
+
+static void test_model_merge_by_ip(void **state)
+{
+  sipflow_ladder_options merge = {.merge_by_ip = 1};
+  rig *r = scn_two_calls(&merge), *r2 = scn_two_calls(NULL);
+  const sipflow_ladder *l = r->ladder;
+
+  assert_int_equal(sipflow_ladder_lane_count(l), 2);
+  assert_str(sipflow_ladder_get_lane(l, 0)->address, "10.0.0.1");
+  assert_int_equal(sipflow_ladder_get_lane(l, 0)->endpoint.port, 49152);
+  assert_str(sipflow_ladder_get_lane(l, 1)->address, "10.0.0.2");
+  expect_arrow(l, 0, 0, 1, "REGISTER example.com", 0, NULL);
+  expect_arrow(l, 2, 1, 1, "OPTIONS 10.0.0.2:5080", 0, NULL);
+  expect_arrow(l, 6, 1, 0, "OPTIONS alice", 0, NULL);
+  assert_int_equal(sipflow_ladder_get_arrow(l, 0)->transport, SIPFLOW_TRANSPORT_TCP);
+  assert_int_equal(sipflow_ladder_call_count(l), 3);
+  assert_str(sipflow_ladder_get_call(l, 1)->call_id, "opt-1");
+  assert_int_equal(sipflow_ladder_get_call(l, 0)->n_arrows, 4);
+  assert_int_equal(sipflow_ladder_get_arrow(l, 4)->call_index, 1);
+  assert_int_equal(sipflow_ladder_get_arrow(l, 5)->call_index, 0);
+
+  assert_int_equal(sipflow_ladder_lane_count(r2->ladder), 4);
+  assert_str(sipflow_ladder_get_lane(r2->ladder, 2)->address, "10.0.0.2:5080");
+  assert_str(sipflow_ladder_get_lane(r2->ladder, 3)->address, ALICE);
+  check_text_goldens(l, "ladder-merged");
+  check_all_formats(l, "merged");
+  check_all_formats(r2->ladder, "unmerged");
+  rig_free(r);
+  rig_free(r2);
+}
+
+/* ------------------------------------------------------------- goldens */
+
+static void test_golden_proxy(void **state)
+{
+  rig *r = scn_proxy();
+  check_text_goldens(r->ladder, "ladder-proxy");
+  check_all_formats(r->ladder, "proxy");
+  rig_free(r);
+}
+
+static void test_golden_cancelled(void **state)
+{
+  rig *r = scn_cancelled();
+  check_text_goldens(r->ladder, "ladder-cancelled");
+  check_all_formats(r->ladder, "cancelled");
+  rig_free(r);
+}
+
+static void test_golden_forked(void **state)
+{
+  rig *r = scn_forked();
+  assert_int_equal(sipflow_ladder_lane_count(r->ladder), 4);
+  assert_str(sipflow_ladder_get_lane(r->ladder, 3)->agent, "Acme DeskPhone 7.0.4 (hall)");
+  check_text_goldens(r->ladder, "ladder-forked");
+  check_all_formats(r->ladder, "forked");
+  rig_free(r);
+}
+
+static void test_golden_retrans(void **state)
+{
+  rig *r = scn_retrans();
+  check_text_goldens(r->ladder, "ladder-retrans");
+  check_all_formats(r->ladder, "retrans");
+  rig_free(r);
+}
+
+/* ------------------------------------------------------------ escaping */
+
+/* Hostile bytes in every field a ladder shows. */
+static rig *scn_hostile(void)
+{
+  rig *r = rig_new(NULL);
+  static const char invite[] =
+      "INVITE sip:%23x@10.0.0.2 SIP/2.0\n"
+      "Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKe1\n"
+      "From: \"<script>alert(1)</script>\x1b[31m\" <sip:evil@example.com>;tag=e\n"
+      "To: <sip:bob@example.com>\n"
+      "Call-ID: evil<b>&\"';#%@host\n"
+      "CSeq: 1 INVITE\n"
+      "User-Agent: <img src=x onerror=alert(2)>\x1b]0;pwn\x07 %%{init: {}}%%\n"
+      "Content-Length: 0\n\n";
+  static const char busy[] =
+      "SIP/2.0 486 Busy <script>alert(3)</script>\x1b[31m; #\"&' \xff\xfe \xe2\x80\xae!\n"
+      "Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKe1\n"
+      "From: \"<script>alert(1)</script>\x1b[31m\" <sip:evil@example.com>;tag=e\n"
+      "To: <sip:bob@example.com>;tag=b\n"
+      "Call-ID: evil<b>&\"';#%@host\n"
+      "CSeq: 1 INVITE\n"
+      "Server: ]]></svg><script>alert(4)</script>\n"
+      "Content-Length: 0\n\n";
+  put_text(r, 1, 0, ALICE, BOB, SIPFLOW_TRANSPORT_UDP, invite, sizeof invite - 1);
+  put_text(r, 2, 100, BOB, ALICE, SIPFLOW_TRANSPORT_UDP, busy, sizeof busy - 1);
+  rig_finish(r);
+  return r;
+}
+
+static void assert_no_byte(const char *out, char c, const char *what)
+{
+  if (strchr(out, c))
+    fail_msg("%s output holds byte 0x%02x", what, (unsigned char)c);
+}
+
+static void test_escaping(void **state)
+{
+  rig *r = scn_hostile();
+  const sipflow_ladder *l = r->ladder;
+  char *text = render(l, SIPFLOW_LADDER_TEXT, NULL, NULL);
+  char *ascii = render(l, SIPFLOW_LADDER_ASCII, NULL, NULL);
+  char *svg = render(l, SIPFLOW_LADDER_SVG, NULL, NULL);
+  char *html = render(l, SIPFLOW_LADDER_HTML, NULL, NULL);
+  char *mermaid = render(l, SIPFLOW_LADDER_MERMAID, NULL, NULL);
+  char *json = render(l, SIPFLOW_LADDER_JSON, NULL, NULL);
+
+  /* The model keeps the bytes as they came. */
+  assert_str(sipflow_ladder_get_arrow(l, 0)->label, "INVITE %23x");
+  assert_true(g_str_has_prefix(sipflow_ladder_get_arrow(l, 1)->label,
+                               "486 Busy <script>alert(3)</script>\x1b[31m;"));
+  assert_str(sipflow_ladder_get_call(l, 0)->call_id, "evil<b>&\"';#%@host");
+
+  /* text: terminal controls are shown, not obeyed. */
+  for (const char *o = text; o; o = o == text ? ascii : NULL) {
+    assert_no_byte(o, '\x1b', "text");
+    assert_no_byte(o, '\x07', "text");
+    assert_non_null(strstr(o, "\\x1b[31m"));
+    assert_non_null(strstr(o, "\\xff\\xfe"));
+    assert_non_null(strstr(o, "\\xe2\\x80\\xae!")); /* RIGHT-TO-LEFT OVERRIDE */
+    assert_non_null(strstr(o, "<img src=x"));
+  }
+  for (const char *p = ascii; *p; p++)
+    assert_true((unsigned char)*p < 0x80);
+
+  /* svg and html: XML-escaped, still well-formed, no element from the capture. */
+  check_xml(svg, "hostile svg");
+  check_xml(html, "hostile html");
+  for (const char *o = svg; o; o = o == svg ? html : NULL) {
+    assert_no_byte(o, '\x1b', "svg/html");
+    assert_null(strstr(o, "<img"));
+    assert_null(strstr(o, "<b>"));
+    assert_null(strstr(o, "alert(4)</script>"));
+    assert_null(strstr(o, "<script>alert"));
+    assert_non_null(strstr(o, "486 Busy &lt;script&gt;alert(3)&lt;/script&gt;\\x1b[31m;"));
+  }
+  assert_int_equal(count(html, "<script"), 2); /* the data and the page's own code */
+  assert_int_equal(count(html, "</script>"), 2);
+  assert_non_null(strstr(html, "From: \\\"\\u003cscript\\u003ealert(1)\\u003c/script\\u003e\\\\x1b[31m\\\""));
+
+  /* mermaid: entity codes, grammar intact. */
+  check_mermaid(mermaid, 2);
+  assert_null(strstr(mermaid, "<script"));
+  assert_null(strstr(mermaid, "<img"));
+  assert_null(strstr(mermaid, "%%{"));
+  assert_no_byte(mermaid, '\x1b', "mermaid");
+  assert_non_null(strstr(mermaid, "486 Busy #60;script#62;alert(3)#60;/script#62;\\x1b[31m#59; "
+                                  "#35;#34;#38;' \\xff\\xfe"));
+  assert_non_null(strstr(mermaid, "INVITE #37;23x"));
+
+  /* json: a JSON string escape for the control, \xNN for the bad bytes. */
+  check_json(json);
+  assert_no_byte(json, '\x1b', "json");
+  assert_non_null(strstr(json, "\\u001b[31m"));
+  assert_non_null(strstr(json, "\\\\xff\\\\xfe"));
+  assert_non_null(strstr(json, "\"call_id\":\"evil\\u003cb\\u003e\\u0026\\\"';#%@host\""));
+
+  sipflow_buffer_free(text);
+  sipflow_buffer_free(ascii);
+  sipflow_buffer_free(svg);
+  sipflow_buffer_free(html);
+  sipflow_buffer_free(mermaid);
+  sipflow_buffer_free(json);
+  rig_free(r);
+}
+
+/* ------------------------------------------------------- text options */
+
+/* Display width of one line of UTF-8 text (every character is 1 here). */
+static size_t line_width(const char *s, size_t len)
+{
+  return (size_t)g_utf8_strlen(s, (gssize)len);
+}
+
+static void test_width_and_wrap(void **state)
+{
+  rig *r = scn_forked();
+  sipflow_render_options o = {.width = 80};
+  char *text = render(r->ladder, SIPFLOW_LADDER_TEXT, &o, NULL);
+
+  /* 4 lanes of 14 columns and the time columns fit in 80. */
+  for (char *p = text, *nl; (nl = strchr(p, '\n')); p = nl + 1)
+    if (line_width(p, (size_t)(nl - p)) > 80)
+      fail_msg("line wider than 80: %.*s", (int)(nl - p), p);
+  /* Nothing is lost: "487 Request Terminated" wraps at a space. */
+  assert_non_null(strstr(text, "487 Request"));
+  assert_non_null(strstr(text, "Terminated"));
+  check_golden("ladder-forked-80.txt", text);
+  assert_non_null(strstr(text, "telephone-"));
+  sipflow_buffer_free(text);
+
+  /* Too many lanes for the width: lines get longer, lanes keep 14 columns. */
+  o.width = 30;
+  text = render(r->ladder, SIPFLOW_LADDER_ASCII, &o, NULL);
+  const char *row = strstr(text, "\n    1  ");
+  assert_non_null(row);
+  row++;
+  const char *bar1 = strchr(row, '|'), *bar2 = strchr(bar1 + 1, '|');
+  assert_int_equal(bar2 - bar1, 14);
+  sipflow_buffer_free(text);
+  rig_free(r);
+}
+
+static void test_color(void **state)
+{
+  rig *r = scn_two_calls(NULL);
+  sipflow_render_options o = {.color = 1};
+  char *plain = render(r->ladder, SIPFLOW_LADDER_TEXT, NULL, NULL);
+  char *color = render(r->ladder, SIPFLOW_LADDER_TEXT, &o, NULL);
+  char *acolor = render(r->ladder, SIPFLOW_LADDER_ASCII, &o, NULL);
+
+  dump("two-calls-color", "txt", color);
+  dump("two-calls-color", "ascii.txt", acolor);
+  assert_null(strchr(plain, '\x1b'));
+  /* One colour per call (blue, red, green), bold lane headers, resets. */
+  assert_non_null(strstr(color, "\x1b[0;34mcall 1: REGISTER example.com"));
+  assert_non_null(strstr(color, "\x1b[0;31mcall 2: OPTIONS"));
+  assert_non_null(strstr(color, "\x1b[0;32mcall 3: OPTIONS alice"));
+  assert_non_null(strstr(color, "\x1b[0;1m10.0.0.1:49152"));
+  assert_non_null(strstr(acolor, "|\x1b[0;32m-------OPTIONS alice [udp]-------->\x1b[0m|\n"));
+  /* Every line that sets a colour resets it before its end. */
+  char **lines = g_strsplit(color, "\n", -1);
+  size_t coloured = 0;
+  for (size_t i = 0; lines[i]; i++)
+    if (strchr(lines[i], '\x1b')) {
+      assert_true(g_str_has_prefix(g_strrstr(lines[i], "\x1b["), "\x1b[0m"));
+      coloured++;
+    }
+  g_strfreev(lines);
+  assert_int_equal(coloured, 3 + 3 + 15); /* calls, header rows, arrow rows */
+  /* Without the codes, the coloured output is the plain one. */
+  GString *g = g_string_new(NULL);
+  for (const char *p = color; *p; p++) {
+    if (*p == '\x1b') {
+      p = strchr(p, 'm');
+      continue;
+    }
+    g_string_append_c(g, *p);
+  }
+  assert_string_equal(g->str, plain);
+  g_string_free(g, TRUE);
+  sipflow_buffer_free(plain);
+  sipflow_buffer_free(color);
+  sipflow_buffer_free(acolor);
+  rig_free(r);
+}
+
+/* ---------------------------------------------------------- edge cases */
+
+static void test_empty_and_invalid(void **state)
+{
+  sipflow_ladder *l = sipflow_ladder_new(NULL);
+  char *out = (char *)1;
+  size_t len = 7;
+
+  assert_int_equal(sipflow_ladder_arrow_count(l), 0);
+  assert_null(sipflow_ladder_get_arrow(l, 0));
+  assert_int_equal(sipflow_ladder_render(l, (sipflow_ladder_format)6, NULL, &out, &len),
+                   SIPFLOW_ERR_INVALID);
+  assert_null(out);
+  assert_int_equal(len, 0);
+  assert_int_equal(sipflow_ladder_render(NULL, SIPFLOW_LADDER_TEXT, NULL, &out, NULL),
+                   SIPFLOW_ERR_INVALID);
+  assert_int_equal(sipflow_ladder_render(l, SIPFLOW_LADDER_TEXT, NULL, NULL, NULL),
+                   SIPFLOW_ERR_INVALID);
+  assert_int_equal(sipflow_ladder_add(l, NULL), SIPFLOW_ERR_INVALID);
+  assert_int_equal(sipflow_ladder_add(NULL, NULL), SIPFLOW_ERR_INVALID);
+
+  char *text = render(l, SIPFLOW_LADDER_TEXT, NULL, NULL);
+  assert_string_equal(text, "no SIP messages\n");
+  sipflow_buffer_free(text);
+  char *mermaid = render(l, SIPFLOW_LADDER_MERMAID, NULL, NULL);
+  assert_string_equal(mermaid, "sequenceDiagram\n");
+  sipflow_buffer_free(mermaid);
+  char *json = render(l, SIPFLOW_LADDER_JSON, NULL, NULL);
+  assert_string_equal(json, "{\"lanes\":[],\n\"calls\":[],\n\"arrows\":[]}\n");
+  sipflow_buffer_free(json);
+  check_all_formats(l, "empty");
+
+  for (int f = 0; f < SIPFLOW_LADDER_FORMAT_COUNT; f++)
+    assert_int_equal(sipflow_ladder_format_from_name(
+                         sipflow_ladder_format_name((sipflow_ladder_format)f)), f);
+  assert_string_equal(sipflow_ladder_format_name(SIPFLOW_LADDER_MERMAID), "mermaid");
+  assert_string_equal(sipflow_ladder_format_name((sipflow_ladder_format)99), "unknown");
+  assert_int_equal(sipflow_ladder_format_from_name("png"), -1);
+  assert_int_equal(sipflow_ladder_format_from_name(NULL), -1);
+  sipflow_ladder_free(l);
+  sipflow_ladder_free(NULL);
+  sipflow_buffer_free(NULL);
+}
+
+/* A message built by hand (no context): IPv6 lanes, no correlation ids
+ * (calls told apart by Call-ID), a NUL byte in a reason phrase. */
+static void test_direct_add(void **state)
+{
+  sipflow_ladder *l = sipflow_ladder_new(NULL);
+  static const char raw[] = "SIP/2.0 200 O\0K\r\n\r\n";
+  sipflow_message m = {.frame = 9, .time_us = 5000000, .src = ep("[2001:db8::1]:5060"),
+                       .dst = ep("[2001:db8::2]:5062"), .transport = SIPFLOW_TRANSPORT_TLS,
+                       .raw = raw, .raw_len = sizeof raw - 1, .status = 200,
+                       .reason = {raw + 12, 3}, .call_id = {"c1", 2},
+                       .cseq_method = {"OPTIONS", 7}, .cseq = 3};
+
+  assert_int_equal(sipflow_ladder_add(l, &m), SIPFLOW_OK);
+  m.call_id = (sipflow_span){"c2", 2};
+  m.time_us = 4000000; /* earlier: a negative delta is shown as such */
+  assert_int_equal(sipflow_ladder_add(l, &m), SIPFLOW_OK);
+  assert_int_equal(sipflow_ladder_call_count(l), 2);
+  assert_str(sipflow_ladder_get_lane(l, 0)->address, "[2001:db8::1]:5060");
+  assert_str(sipflow_ladder_get_lane(l, 1)->address, "[2001:db8::2]:5062");
+  const sipflow_ladder_arrow *a = sipflow_ladder_get_arrow(l, 1);
+  assert_str(a->label, "200 O\\x00K");
+  assert_int_equal(a->text_len, sizeof raw - 1);
+  assert_int_equal(a->delta_us, -1000000);
+  assert_int_equal(a->call, 0);
+  assert_int_equal(a->call_index, 1);
+  char *text = render(l, SIPFLOW_LADDER_TEXT, NULL, NULL);
+  assert_non_null(strstr(text, "-1.000"));
+  assert_non_null(strstr(text, "  2 endpoints  2 calls  tls\n")); /* one transport */
+  assert_non_null(strstr(text, "──200 O\\x00K──"));
+  assert_non_null(strstr(text, "call #2: 200 O\\x00K (Call-ID c2)"));
+  sipflow_buffer_free(text);
+  check_all_formats(l, "direct");
+
+  sipflow_ladder_options merge = {.merge_by_ip = 1};
+  sipflow_ladder *lm = sipflow_ladder_new(&merge);
+  assert_int_equal(sipflow_ladder_add(lm, &m), SIPFLOW_OK);
+  assert_str(sipflow_ladder_get_lane(lm, 0)->address, "2001:db8::1");
+  sipflow_ladder_free(lm);
+  sipflow_ladder_free(l);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_model_proxy),
+    cmocka_unit_test(test_model_retrans_and_sdp),
+    cmocka_unit_test(test_model_merge_by_ip),
+    cmocka_unit_test(test_golden_proxy),
+    cmocka_unit_test(test_golden_cancelled),
+    cmocka_unit_test(test_golden_forked),
+    cmocka_unit_test(test_golden_retrans),
+    cmocka_unit_test(test_escaping),
+    cmocka_unit_test(test_width_and_wrap),
+    cmocka_unit_test(test_color),
+    cmocka_unit_test(test_empty_and_invalid),
+    cmocka_unit_test(test_direct_add),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
