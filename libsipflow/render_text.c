@@ -434,7 +434,7 @@ static void write_more(layout *t, const gtext *lab, GArray *segs, unsigned from,
     put_seg(t, from + (len - sg->width) / 2, lab, sg, color, false);
     row_flush(t);
   }
-  if (!a->sdp)
+  if (!a->sdp || a->retransmission) /* a retransmission repeats the same body */
     return;
   gtext sdp;
   gtext_init_str(&sdp, a->sdp, t->ascii);

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # Shared by the tests/cli and tests/conformance scripts (bash).
 # SPDX-License-Identifier: GPL-2.0-or-later
 #

@@ -1,3 +1,4 @@
+# shellcheck shell=sh disable=SC2034
 # The packages sipflow needs, in ONE place; sourced (POSIX sh) by ./sipflow.sh
 # (build set) and ./tests/run (build + test sets).  Debian/Ubuntu names.
 # SPDX-License-Identifier: GPL-2.0-or-later
