@@ -767,6 +767,12 @@ static void test_escaping(void **state)
   char *mermaid = render(l, SIPFLOW_LADDER_MERMAID, NULL, NULL);
   char *json = render(l, SIPFLOW_LADDER_JSON, NULL, NULL);
 
+  dump("hostile", "txt", text);
+  dump("hostile", "svg", svg);
+  dump("hostile", "html", html);
+  dump("hostile", "mmd", mermaid);
+  dump("hostile", "json", json);
+
   /* The model keeps the bytes as they came. */
   assert_str(sipflow_ladder_get_arrow(l, 0)->label, "INVITE %23x");
   assert_true(g_str_has_prefix(sipflow_ladder_get_arrow(l, 1)->label,
