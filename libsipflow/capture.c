@@ -133,24 +133,29 @@ static int open_path(capture *cap, reader *r, const char *path, char *errbuf)
   return SIPFLOW_OK;
 }
 
-static int open_reader(capture *cap, reader *r, const char *path, const char *bpf)
+/* Opens an already open stream (stdin, or the caller's FILE); libpcap owns
+ * fp from here on, also on failure (then it is closed here). */
+static int open_stream(capture *cap, reader *r, FILE *fp, const char *name, bool is_stdin)
+{
+  char errbuf[PCAP_ERRBUF_SIZE] = "";
+
+  r->name = name;
+  cap->size_unknown = true;
+  r->pcap = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO,
+                                                     errbuf);
+  if (!r->pcap) {
+    if (!is_stdin)
+      fclose(fp); /* libpcap leaves it open on failure */
+    return open_error(cap->ctx, name, errbuf);
+  }
+  return SIPFLOW_OK;
+}
+
+/* Checks the link type of an opened reader and compiles the filter. */
+static int prepare_reader(capture *cap, reader *r, const char *bpf)
 {
   sipflow_ctx *ctx = cap->ctx;
-  char errbuf[PCAP_ERRBUF_SIZE] = "";
-  int rc;
 
-  if (strcmp(path, "-") == 0) {
-    r->name = "stdin";
-    cap->size_unknown = true;
-    r->pcap = pcap_fopen_offline_with_tstamp_precision(stdin, PCAP_TSTAMP_PRECISION_MICRO,
-                                                       errbuf);
-    if (!r->pcap)
-      return open_error(ctx, r->name, errbuf);
-  } else {
-    r->name = path;
-    if ((rc = open_path(cap, r, path, errbuf)) != SIPFLOW_OK)
-      return rc;
-  }
   r->linktype = pcap_datalink(r->pcap);
   if (!sf_decode_linktype_supported(r->linktype)) {
     const char *lt = pcap_datalink_val_to_name(r->linktype);
@@ -168,6 +173,20 @@ static int open_reader(capture *cap, reader *r, const char *path, const char *bp
     r->has_filter = true;
   }
   return SIPFLOW_OK;
+}
+
+static int open_reader(capture *cap, reader *r, const char *path, const char *bpf)
+{
+  char errbuf[PCAP_ERRBUF_SIZE] = "";
+  int rc;
+
+  if (strcmp(path, "-") == 0) {
+    rc = open_stream(cap, r, stdin, "stdin", true);
+  } else {
+    r->name = path;
+    rc = open_path(cap, r, path, errbuf);
+  }
+  return rc == SIPFLOW_OK ? prepare_reader(cap, r, bpf) : rc;
 }
 
 static void close_reader(reader *r)
@@ -266,6 +285,21 @@ static void merge_and_feed(capture *cap)
 
 /* ---------------------------------------------------------------- API */
 
+/* Feeds the opened files when rc says they all opened, then closes them
+ * and ends the input.  Returns the first error. */
+static int feed_and_close(capture *cap, int rc)
+{
+  if (rc == SIPFLOW_OK) {
+    merge_and_feed(cap);
+    rc = cap->deferred_rc;
+  }
+  for (size_t i = 0; i < cap->n; i++)
+    close_reader(&cap->readers[i]);
+  g_free(cap->readers);
+  sipflow_finish(cap->ctx);
+  return rc;
+}
+
 int sipflow_read_files(sipflow_ctx *ctx, const char *const *paths, size_t n,
                        const char *bpf_filter)
 {
@@ -288,13 +322,22 @@ int sipflow_read_files(sipflow_ctx *ctx, const char *const *paths, size_t n,
       rc = open_reader(&cap, &cap.readers[i], paths[i], bpf_filter);
     }
   }
-  if (rc == SIPFLOW_OK) {
-    merge_and_feed(&cap);
-    rc = cap.deferred_rc;
+  return feed_and_close(&cap, rc);
+}
+
+int sipflow_read_fp(sipflow_ctx *ctx, FILE *fp, const char *name, const char *bpf_filter)
+{
+  if (!ctx)
+    return SIPFLOW_ERR_INVALID;
+  if (!fp) {
+    sf_ctx_set_error(ctx, "no capture stream given");
+    sipflow_finish(ctx);
+    return SIPFLOW_ERR_INVALID;
   }
-  for (size_t i = 0; i < n; i++)
-    close_reader(&cap.readers[i]);
-  g_free(cap.readers);
-  sipflow_finish(ctx);
-  return rc;
+
+  capture cap = {.ctx = ctx, .readers = g_new0(reader, 1), .n = 1};
+  int rc = open_stream(&cap, &cap.readers[0], fp, name ? name : "stream", false);
+  if (rc == SIPFLOW_OK)
+    rc = prepare_reader(&cap, &cap.readers[0], bpf_filter);
+  return feed_and_close(&cap, rc);
 }

@@ -243,6 +243,15 @@ static const char *direction_name(sipflow_sdp_direction d)
   }
 }
 
+static bool codec_named_before(const sipflow_sdp_media *md, unsigned c)
+{
+  const sipflow_span *n = &md->codecs[c].name;
+  for (unsigned k = 0; k < c; k++)
+    if (md->codecs[k].name.len == n->len && memcmp(md->codecs[k].name.ptr, n->ptr, n->len) == 0)
+      return true;
+  return false;
+}
+
 static void append_media(GString *g, const sipflow_sdp_media *md)
 {
   g_string_append_len(g, md->type.ptr ? md->type.ptr : "media",
@@ -260,6 +269,8 @@ static void append_media(GString *g, const sipflow_sdp_media *md)
   g_string_append_printf(g, "%s:%u", v6 ? "]" : "", md->port);
   for (unsigned c = 0; c < md->n_codecs; c++) {
     const sipflow_sdp_codec *k = &md->codecs[c];
+    if (k->name.ptr && k->name.len && codec_named_before(md, c))
+      continue; /* AMR-WB twice (two modes): the summary names it once */
     g_string_append_c(g, c ? ',' : ' ');
     if (k->name.ptr && k->name.len)
       g_string_append_len(g, k->name.ptr, (gssize)k->name.len);
@@ -367,10 +378,10 @@ static void view_add_lane(sf_view *v, unsigned lane)
   v->lanes[v->n_lanes++] = lane;
 }
 
-void sf_view_init(sf_view *v, const sipflow_ladder *l, int call_index)
+void sf_view_init_arrows(sf_view *v, const sipflow_ladder *l, const size_t *arrows, size_t n)
 {
-  size_t n_lanes = l->lanes->len, n_calls = l->calls->len;
-  bool *seen_call = g_new0(bool, n_calls + 1);
+  size_t n_lanes = l->lanes->len;
+  bool *seen_call = g_new0(bool, l->calls->len + 1);
 
   memset(v, 0, sizeof *v);
   v->ladder = l;
@@ -378,24 +389,53 @@ void sf_view_init(sf_view *v, const sipflow_ladder *l, int call_index)
   v->column = g_new(int, n_lanes + 1);
   for (size_t i = 0; i < n_lanes; i++)
     v->column[i] = -1;
-  v->arrows = g_new(size_t, l->arrows->len + 1);
-  for (size_t i = 0; i < l->arrows->len; i++) {
-    const sipflow_ladder_arrow *a = &g_array_index(l->arrows, sipflow_ladder_arrow, i);
-    if (call_index >= 0 && a->call_index != (unsigned)call_index)
-      continue;
+  v->arrows = g_new(size_t, n + 1);
+  v->calls = g_new(unsigned, l->calls->len + 1);
+  for (size_t k = 0; k < n; k++) {
+    const sipflow_ladder_arrow *a = &g_array_index(l->arrows, sipflow_ladder_arrow, arrows[k]);
     if (!v->n_arrows)
       v->t0_us = a->time_us;
     else if (a->transport != sf_view_arrow(v, 0)->transport)
       v->mixed_transport = true;
-    v->arrows[v->n_arrows++] = i;
+    v->arrows[v->n_arrows++] = arrows[k];
     view_add_lane(v, a->from_lane);
     view_add_lane(v, a->to_lane);
     if (!seen_call[a->call_index]) {
       seen_call[a->call_index] = true;
-      v->n_calls++;
+      v->calls[v->n_calls++] = a->call_index;
     }
   }
   g_free(seen_call);
+}
+
+size_t *sf_arrows_by_call(const sipflow_ladder *l, size_t **start)
+{
+  size_t n_calls = l->calls->len;
+  size_t *order = g_new(size_t, l->arrows->len + 1);
+  size_t *fill = g_new(size_t, n_calls + 1);
+
+  *start = g_new(size_t, n_calls + 1);
+  (*start)[0] = 0;
+  for (size_t c = 0; c < n_calls; c++)
+    (*start)[c + 1] = (*start)[c] + g_array_index(l->calls, sipflow_ladder_call, c).n_arrows;
+  memcpy(fill, *start, (n_calls + 1) * sizeof *fill);
+  for (size_t i = 0; i < l->arrows->len; i++)
+    order[fill[g_array_index(l->arrows, sipflow_ladder_arrow, i).call_index]++] = i;
+  g_free(fill);
+  return order;
+}
+
+void sf_view_init(sf_view *v, const sipflow_ladder *l, int call_index)
+{
+  size_t n = l->arrows->len, k = 0;
+  size_t *sel = g_new(size_t, n + 1);
+
+  for (size_t i = 0; i < n; i++)
+    if (call_index < 0 ||
+        g_array_index(l->arrows, sipflow_ladder_arrow, i).call_index == (unsigned)call_index)
+      sel[k++] = i;
+  sf_view_init_arrows(v, l, sel, k);
+  g_free(sel);
 }
 
 void sf_view_clear(sf_view *v)
@@ -403,6 +443,7 @@ void sf_view_clear(sf_view *v)
   g_free(v->lanes);
   g_free(v->column);
   g_free(v->arrows);
+  g_free(v->calls);
   memset(v, 0, sizeof *v);
 }
 

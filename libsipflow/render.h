@@ -38,12 +38,18 @@ typedef struct sf_view {
   size_t n_arrows;
   size_t *arrows;      /* arrow indexes */
   unsigned n_calls;    /* calls present in the view */
+  unsigned *calls;     /* their indexes, in order of first appearance */
   int64_t t0_us;       /* time of the first arrow */
   bool mixed_transport;
 } sf_view;
 
 /* call_index < 0: every arrow. */
 void sf_view_init(sf_view *v, const sipflow_ladder *l, int call_index);
+/* The view of the given arrows (indexes in ladder order). */
+void sf_view_init_arrows(sf_view *v, const sipflow_ladder *l, const size_t *arrows, size_t n);
+/* Every arrow index grouped by call in one pass: call c's arrows are
+ * order[start[c] .. start[c+1]), in ladder order.  g_free both. */
+size_t *sf_arrows_by_call(const sipflow_ladder *l, size_t **start);
 void sf_view_clear(sf_view *v);
 const sipflow_ladder_arrow *sf_view_arrow(const sf_view *v, size_t i);
 /* true when the view's arrows do not all use one transport: renderers then

@@ -166,12 +166,8 @@ static void write_legend(svg *s)
   esc(s, g->str);
   g_string_append(s->out, "</text>\n");
   int y = 16;
-  for (unsigned c = 0; c < sipflow_ladder_call_count(l); c++) {
-    bool present = false;
-    for (size_t i = 0; i < s->v->n_arrows && !present; i++)
-      present = sf_view_arrow(s->v, i)->call_index == c;
-    if (!present)
-      continue;
+  for (unsigned k = 0; k < s->v->n_calls; k++) {
+    unsigned c = s->v->calls[k];
     y += SVG_LEGEND_ROW;
     g_string_truncate(g, 0);
     sf_render_call_title(g, l, c);
@@ -435,10 +431,11 @@ static void write_data(GString *out, const sipflow_ladder *l)
   size_t n = sipflow_ladder_arrow_count(l);
   GString **summary = g_new0(GString *, n + 1);
   GString *vis = g_string_new(NULL);
+  size_t *start, *order = sf_arrows_by_call(l, &start);
 
   for (unsigned c = 0; c < sipflow_ladder_call_count(l); c++) {
     sf_view v;
-    sf_view_init(&v, l, (int)c);
+    sf_view_init_arrows(&v, l, order + start[c], start[c + 1] - start[c]);
     for (size_t k = 0; k < v.n_arrows; k++) {
       GString *raw = g_string_new(NULL);
       sf_render_summary(raw, &v, k);
@@ -463,6 +460,8 @@ static void write_data(GString *out, const sipflow_ladder *l)
   g_string_append(out, "]}</script>\n");
   g_string_free(vis, TRUE);
   g_free(summary);
+  g_free(order);
+  g_free(start);
 }
 
 static void write_picker(GString *out, const sipflow_ladder *l)
@@ -487,6 +486,7 @@ static void write_picker(GString *out, const sipflow_ladder *l)
 void sf_render_html(GString *out, const sipflow_ladder *l, const sipflow_render_options *o)
 {
   size_t n_calls = sipflow_ladder_call_count(l);
+  size_t *start, *order = sf_arrows_by_call(l, &start); /* one pass, not one per call */
 
   g_string_append(out, html_head);
   g_string_append(out, "<title>");
@@ -503,7 +503,7 @@ void sf_render_html(GString *out, const sipflow_ladder *l, const sipflow_render_
   for (unsigned c = 0; c < n_calls; c++) {
     sf_view v;
     GString *t = g_string_new(NULL);
-    sf_view_init(&v, l, (int)c);
+    sf_view_init_arrows(&v, l, order + start[c], start[c + 1] - start[c]);
     sf_render_call_title(t, l, c);
     g_string_append_printf(out, "<div class=\"ladder-view\" data-call=\"%u\"%s>\n", c,
                            c ? " hidden=\"hidden\"" : "");
@@ -516,6 +516,8 @@ void sf_render_html(GString *out, const sipflow_ladder *l, const sipflow_render_
                        "<div id=\"message-summary\" class=\"hint\">Click an arrow to see "
                        "its message.</div>\n<pre id=\"message-text\"></pre>\n</aside>\n"
                        "</main>\n");
+  g_free(order);
+  g_free(start);
   write_data(out, l);
   g_string_append(out, html_script);
   g_string_append(out, "</body>\n</html>\n");

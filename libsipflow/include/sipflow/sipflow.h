@@ -22,6 +22,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h> /* FILE, for sipflow_read_fp */
 
 #ifdef __cplusplus
 extern "C" {
@@ -296,6 +297,16 @@ typedef enum sipflow_dialog_state {
 } sipflow_dialog_state;
 /* "early", "confirmed", "terminated". */
 SIPFLOW_API const char *sipflow_dialog_state_name(sipflow_dialog_state s);
+
+/* The name people read in a SIP, SIPS or tel URI (RFC 3261 §19.1.1,
+ * RFC 3966): its user part without password or telephone-subscriber
+ * parameters ("alice" of sip:alice:pw@example.com;transport=tcp, "+15551234"
+ * of tel:+15551234;phone-context=x or sip:+15551234;npdi@gw).  uri may be a
+ * bare URI or one in angle brackets; len bytes are read, no NUL needed.
+ * Returns 1 with *user = the user part (a span into uri); 0 when the URI
+ * has none, with *user = its host (sip:example.com -> "example.com",
+ * "[2001:db8::1]" kept whole); -1 when neither is found (*user empty). */
+SIPFLOW_API int sipflow_uri_user(const char *uri, size_t len, sipflow_span *user);
 
 /* Text of an ITU-T Q.850 cause value ("User busy" for 17), static; NULL
  * for a value not in the library's table. */
@@ -590,14 +601,27 @@ typedef struct sipflow_render_options {
 /* Renders the ladder.  options may be NULL (defaults).  On SIPFLOW_OK
  * *out is a NUL-terminated buffer of *out_len bytes (out_len may be NULL)
  * that the caller frees with sipflow_buffer_free() (or free()).  Everything
- * that comes from a capture is escaped for the output: control characters
- * and invalid UTF-8 become visible "\xNN" in text, ascii, svg, html and
- * mermaid; XML entities in svg and html; JSON string escapes in json.
- *  - text / ascii: one column per lane, one row per arrow with frame, time
+ * that comes from a capture is escaped for the output: control characters,
+ * invisible characters (zero-width, bidi overrides) and invalid UTF-8
+ * become the visible text "\xNN" in text, ascii (also every non-ASCII
+ * byte), svg, html and mermaid; then XML entities in svg and html, Mermaid
+ * entity codes ("#59;") in mermaid.  json keeps the bytes as JSON string
+ * escapes ("\u001b"; '<' '>' '&' as \u003c ...), invalid UTF-8 as the text
+ * "\xNN".
+ *  - text / ascii: a title line (start date, counts) and one line per
+ *    call, then one column per lane, one row per arrow with frame, time
  *    since the first arrow and delta since the previous one; a label that
  *    does not fit between its lanes wraps onto the next rows; the SDP summary
- *    follows on its own rows; retransmissions are dashed ("╌", ".") and end
- *    in "(retr)"; transports other than UDP are named ("[tcp]").
+ *    follows on its own rows (not repeated for a retransmission);
+ *    retransmissions are dashed ("╌", ".") and end in "(retr)"; the
+ *    transport is named once in the title when every arrow shares it, else
+ *    on every arrow ("[tcp]").
+ *  - svg: one colour per call, a <title> on each arrow with the message
+ *    summary (shown on hover).
+ *  - mermaid: "participant A as 10.0.0.1:5060<br/>agent" lines, then one
+ *    arrow line per message (requests ->>, responses -->>, retransmissions
+ *    -) and --)); with several calls, each run of one call's arrows in a
+ *    "rect" of its colour.
  *  - html: element ids and classes meant to be queried by a browser test:
  *    "#ladder" holds one "div.ladder-view[data-call=K]" per call (K = call
  *    index; only one shown at a time, picked by "select#call-picker" when
@@ -683,6 +707,16 @@ SIPFLOW_API void sipflow_finish(sipflow_ctx *ctx);
  * SIPFLOW_ERR_TRUNCATED every message before the cut has been delivered. */
 SIPFLOW_API int sipflow_read_files(sipflow_ctx *ctx, const char *const *paths, size_t n,
                                    const char *bpf_filter);
+
+/* Reads one capture (pcap or pcapng) from an open stream, e.g. a buffer in
+ * memory through fmemopen() (what the fuzz targets do), like
+ * sipflow_read_files() with one file: same filter, frame numbering, return
+ * codes, and sipflow_finish() at the end.  `name` (NULL = "stream") is the
+ * file name used in error messages.  The library takes fp over: it is
+ * closed before the call returns, whatever the result (fp NULL gives
+ * SIPFLOW_ERR_INVALID). */
+SIPFLOW_API int sipflow_read_fp(sipflow_ctx *ctx, FILE *fp, const char *name,
+                                const char *bpf_filter);
 
 /* Optional progress report during sipflow_read_files: called every few
  * thousand packets. */

@@ -1,0 +1,94 @@
+/*
+ * The short name of a SIP/SIPS/tel URI: its user part, or its host.
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * Tools show "alice → bob" for a call and let the user filter on the
+ * caller or callee; both need the user part of the From/To URI, which is
+ * SIP syntax (RFC 3261 §19.1.1, RFC 3966 §3), so it lives here and not in
+ * the CLI.
+ */
+#include <string.h>
+
+#include <glib.h>
+
+#include "sipflow/sipflow.h"
+
+/* Skips one URI scheme ("sip:", "sips:", "tel:" or any other) when it
+ * starts p; returns where the scheme-specific part begins. */
+static const char *skip_scheme(const char *p, const char *end)
+{
+  const char *q = p;
+
+  /* RFC 3986 §3.1: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) */
+  while (q < end && ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+                     (q > p && ((*q >= '0' && *q <= '9') || *q == '+' || *q == '-' ||
+                                *q == '.'))))
+    q++;
+  return q > p && q < end && *q == ':' ? q + 1 : p;
+}
+
+/* End of the host in [p, end): before the port, the parameters, the
+ * headers or a closing '>'.  An IPv6 reference "[...]" is kept whole. */
+static const char *host_end(const char *p, const char *end)
+{
+  if (p < end && *p == '[') {
+    const char *close = memchr(p, ']', (size_t)(end - p));
+    return close ? close + 1 : end;
+  }
+  while (p < end && *p != ':' && *p != ';' && *p != '?' && *p != '>')
+    p++;
+  return p;
+}
+
+/* The text before the first ';' '?' or (when stop_at_colon) ':' in [p, end). */
+static const char *name_end(const char *p, const char *end, int stop_at_colon)
+{
+  while (p < end && *p != ';' && *p != '?' && !(stop_at_colon && *p == ':'))
+    p++;
+  return p;
+}
+
+int sipflow_uri_user(const char *uri, size_t len, sipflow_span *out)
+{
+  if (out)
+    *out = (sipflow_span){NULL, 0};
+  if (!uri || !out)
+    return -1;
+
+  const char *p = uri, *end = uri + len;
+  while (p < end && (*p == ' ' || *p == '\t' || *p == '<'))
+    p++;
+  const char *gt = memchr(p, '>', (size_t)(end - p));
+  if (gt)
+    end = gt;
+  const char *body = skip_scheme(p, end);
+  int is_tel = body - p == 4 && g_ascii_strncasecmp(p, "tel:", 4) == 0;
+  const char *at = memchr(body, '@', (size_t)(end - body));
+  const char *q;
+
+  /* sip:user[:password]@host.  The telephone-subscriber parameters
+   * (";npdi", ";rn=", RFC 3966 §3) and the password are not part of the
+   * name people read. */
+  if (at) {
+    q = name_end(body, at, 1);
+    if (q > body) {
+      *out = (sipflow_span){body, (size_t)(q - body)};
+      return 1;
+    }
+  } else if (is_tel) { /* tel:+15551234;phone-context=... : the number */
+    q = name_end(body, end, 0);
+    if (q > body) {
+      *out = (sipflow_span){body, (size_t)(q - body)};
+      return 1;
+    }
+    return -1;
+  }
+  /* No user part (sip:example.com, the To of a REGISTER to a bare
+   * domain): the host stands for the endpoint. */
+  const char *h = at ? at + 1 : body;
+  q = host_end(h, end);
+  if (q == h)
+    return -1;
+  *out = (sipflow_span){h, (size_t)(q - h)};
+  return 0;
+}
