@@ -57,8 +57,18 @@ typedef struct cli_command {
 int cli_read_capture(const cli_global *g, const sipflow_callbacks *cb,
                      void (*on_end)(void *data, int status), void *data);
 void *cli_session_data(void *session);
+/* The context reading the capture (valid during the callbacks that got
+ * `session`, and until on_end has returned): for a command that queries
+ * the library at the end, e.g. sipflow_get_stats(). */
+sipflow_ctx *cli_session_ctx(void *session);
 
 /* The commands (one file each). */
 extern const cli_command cli_cmd_messages;
+extern const cli_command cli_cmd_ladder;
+extern const cli_command cli_cmd_calls;
+extern const cli_command cli_cmd_failed;
+extern const cli_command cli_cmd_transactions;
+extern const cli_command cli_cmd_dialogs;
+extern const cli_command cli_cmd_stats;
 
 #endif

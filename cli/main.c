@@ -17,18 +17,18 @@
 
 /* Every command of DESIGN.md; run == NULL means "not implemented yet". */
 static const cli_command not_yet[] = {
-  {.name = "transactions", .summary = "one row per transaction"},
-  {.name = "dialogs", .summary = "one row per dialog"},
-  {.name = "calls", .summary = "one row per call: who, when, outcome, timings"},
-  {.name = "failed", .summary = "only the failed calls, with the reason in words"},
-  {.name = "ladder", .summary = "ladder diagram(s) of calls"},
-  {.name = "stats", .summary = "counts by method and status, KPIs, retransmissions"},
   {.name = "report", .summary = "one self-contained HTML report"},
   {.name = "extract", .summary = "the packets of selected calls to a pcap"},
 };
 
 static const cli_command *const commands[] = {
   &cli_cmd_messages,
+  &cli_cmd_transactions,
+  &cli_cmd_dialogs,
+  &cli_cmd_calls,
+  &cli_cmd_failed,
+  &cli_cmd_stats,
+  &cli_cmd_ladder,
 };
 
 /* The implemented command named name, else the placeholder, else NULL. */

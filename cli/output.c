@@ -212,6 +212,53 @@ void out_time_utc(GString *out, int64_t us)
   g_string_append_printf(out, "%s.%06" PRId64 " UTC", buf, frac);
 }
 
+void out_time_clock(GString *out, int64_t us, bool with_date)
+{
+  int64_t ms = us >= 0 ? us / 1000 : -((-us + 999) / 1000); /* floor */
+  int64_t sec = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+  struct tm tm;
+  char buf[64];
+  time_t t = (time_t)sec;
+
+  if (!gmtime_r(&t, &tm) ||
+      !strftime(buf, sizeof buf, with_date ? "%Y-%m-%d %H:%M:%S" : "%H:%M:%S", &tm)) {
+    out_time_epoch(out, us);
+    return;
+  }
+  g_string_append_printf(out, "%s.%03" PRId64, buf, ms - sec * 1000);
+}
+
+int64_t out_utc_day(int64_t us)
+{
+  const int64_t day = 86400LL * 1000000;
+  return us >= 0 ? us / day : -((-us + day - 1) / day);
+}
+
+/* ------------------------------------------------------------------- CSV */
+
+void out_csv_field(GString *out, const char *s)
+{
+  GString *text;
+
+  if (!s)
+    return;
+  text = g_string_new(NULL);
+  out_text_escape(text, s, strlen(s));
+  if (strpbrk(text->str, ",\"") ||
+      (text->len && (text->str[0] == ' ' || text->str[text->len - 1] == ' '))) {
+    g_string_append_c(out, '"');
+    for (size_t i = 0; i < text->len; i++) {
+      if (text->str[i] == '"')
+        g_string_append_c(out, '"');
+      g_string_append_c(out, text->str[i]);
+    }
+    g_string_append_c(out, '"');
+  } else {
+    g_string_append_len(out, text->str, (gssize)text->len);
+  }
+  g_string_free(text, TRUE);
+}
+
 /* -------------------------------------------------------------- terminal */
 
 unsigned out_terminal_width(void)

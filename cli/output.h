@@ -54,12 +54,26 @@ void out_time_epoch(GString *out, int64_t us);
 void out_time_relative(GString *out, int64_t delta_us);
 /* "2026-01-15 10:00:00.123456 UTC". */
 void out_time_utc(GString *out, int64_t us);
+/* "10:00:02.000" (UTC, milliseconds), or "2026-01-16 00:00:01.000" with
+ * the date when with_date. */
+void out_time_clock(GString *out, int64_t us, bool with_date);
+/* The UTC day of an epoch time in microseconds (days since 1970-01-01,
+ * rounded down), to tell when a date must be shown. */
+int64_t out_utc_day(int64_t us);
 
 /* ------------------------------------------------------------- terminal */
 
 /* Width available for a table on stdout: the terminal's (TIOCGWINSZ) when
  * stdout is a tty, else $COLUMNS when it is a number, else 120. */
 unsigned out_terminal_width(void);
+
+/* ----------------------------------------------------------------- CSV */
+
+/* Appends one CSV field (RFC 4180 §2): the text escaped as by
+ * out_text_escape() (so no CR, LF or control byte survives), then quoted
+ * with '"' doubled when it holds a comma, a quote or a space at either
+ * end.  NULL appends an empty field. */
+void out_csv_field(GString *out, const char *s);
 
 /* -------------------------------------------------------------- tables */
 

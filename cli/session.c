@@ -18,11 +18,17 @@ typedef struct cli_session {
   uint64_t diagnostics;
   bool progress_shown;     /* a progress line is on stderr, to be erased */
   int64_t started_us;      /* monotonic, for the rate and the ETA */
+  sipflow_ctx *ctx;        /* for cli_session_ctx */
 } cli_session;
 
 void *cli_session_data(void *session)
 {
   return ((cli_session *)session)->data;
+}
+
+sipflow_ctx *cli_session_ctx(void *session)
+{
+  return ((cli_session *)session)->ctx;
 }
 
 static void erase_progress(cli_session *s)
@@ -101,6 +107,7 @@ int cli_read_capture(const cli_global *g, const sipflow_callbacks *cb,
     fprintf(stderr, "sipflow: cannot create the analysis context\n");
     return CLI_EXIT_RUNTIME;
   }
+  s.ctx = ctx;
   if (want_progress(g))
     sipflow_set_progress(ctx, on_progress);
 

@@ -18,13 +18,27 @@
  *  - the rest at sipflow_finish().
  * Calls wait in two queues ordered by last message, so each expiry check
  * only looks at the heads.
+ *
+ * Hostile or broken input must not exhaust memory either (a flood of
+ * requests with fresh Call-IDs and no answer never finalises by itself):
+ * at most `max_open_calls` calls are open, and one call holds at most
+ * SF_MAX_CALL_TRANSACTIONS transactions and as many dialogs.  Over a limit
+ * a call is finalised early, delivered like any other, and reported
+ * (SIPFLOW_DIAG_CALL_LIMIT); nothing is dropped silently.
  */
+#include <inttypes.h>
 #include <string.h>
 
 #include "analyze.h"
 #include "sf_ctx.h"
 
 #define SF_DEFAULT_LINGER_US SF_TIMER_B_US
+/* About 2 KiB per open call with a few transactions: 0.5 GiB at the limit,
+ * and more concurrent calls than a capture of a large SBC shows. */
+#define SF_DEFAULT_MAX_OPEN_CALLS 262144u
+/* A REGISTER refreshed every minute for a week keeps its Call-ID for about
+ * 10 000 transactions; more is a flood (or forking gone mad, for dialogs). */
+#define SF_MAX_CALL_TRANSACTIONS 16384u
 
 /* Session-ID (RFC 7989 §6): 32 hex digits; all zeros is the "null" UUID. */
 #define SF_SESSION_ID_LEN 32
@@ -224,13 +238,57 @@ void sf_calls_link_headers(sf_correlate *st, sf_call *c, const sipflow_message *
 
 /* ------------------------------------------------------------- lookup */
 
+static void finalise(sf_correlate *st, sf_call *c);
+
+/* The call's Call-ID for a diagnostic, cut short (the CLI escapes it). */
+static int diag_call_id_len(const sf_call *c)
+{
+  return (int)MIN(c->call_id.len, (size_t)80);
+}
+
+/* One call holds too much: it is finalised, and the message starts a new
+ * call with the same Call-ID. */
+static bool call_is_full(sf_correlate *st, sf_call *c, const sipflow_message *m)
+{
+  if (c->txns->len < SF_MAX_CALL_TRANSACTIONS && c->dialogs->len < SF_MAX_CALL_TRANSACTIONS)
+    return false;
+  sf_diag_emit(&st->ctx->diag, m->frame, SIPFLOW_DIAG_CALL_LIMIT,
+               "frame %" PRIu64 ": call %" PRIu32 " (Call-ID %.*s) has %u transactions "
+               "and %u dialogs, over the %u limit; finalised early, a new call starts",
+               m->frame, c->id, diag_call_id_len(c), c->call_id.ptr, c->txns->len,
+               c->dialogs->len, SF_MAX_CALL_TRANSACTIONS);
+  finalise(st, c);
+  return true;
+}
+
+/* Makes room for one more open call: finalises the least recently active
+ * one, taking first a call whose outcome is already final. */
+static void make_room(sf_correlate *st, const sipflow_message *m)
+{
+  size_t max = st->ctx->limits.max_open_calls ? st->ctx->limits.max_open_calls
+                                              : SF_DEFAULT_MAX_OPEN_CALLS;
+
+  while (g_hash_table_size(st->calls_by_id) >= max) {
+    GQueue *q = st->over.head ? &st->over : &st->active;
+    if (!q->head)
+      return;
+    sf_call *old = q->head->data;
+    sf_diag_emit(&st->ctx->diag, m->frame, SIPFLOW_DIAG_CALL_LIMIT,
+                 "frame %" PRIu64 ": more than %zu open calls; the least recently "
+                 "active, call %" PRIu32 " (Call-ID %.*s), finalised early",
+                 m->frame, max, old->id, diag_call_id_len(old), old->call_id.ptr);
+    finalise(st, old);
+  }
+}
+
 sf_call *sf_calls_open(sf_correlate *st, const sipflow_message *m)
 {
   sf_key key = {m->call_id.ptr, m->call_id.len};
   sf_call *c = g_hash_table_lookup(st->calls, &key);
 
-  if (c)
+  if (c && !call_is_full(st, c, m))
     return c;
+  make_room(st, m);
   c = call_new(st, m);
   g_hash_table_insert(st->calls, &c->call_id, c);
   g_hash_table_insert(st->calls_by_id, GUINT_TO_POINTER(c->id), c);

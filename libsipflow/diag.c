@@ -39,6 +39,7 @@ const char *sipflow_diag_name(sipflow_diag_code code)
   case SIPFLOW_DIAG_SIP_BAD_CONTENT_LENGTH: return "sip-bad-content-length";
   case SIPFLOW_DIAG_SIP_TOO_LARGE: return "sip-too-large";
   case SIPFLOW_DIAG_JUNK_SKIPPED: return "junk-skipped";
+  case SIPFLOW_DIAG_CALL_LIMIT: return "call-limit";
   }
   return "unknown";
 }

@@ -26,7 +26,7 @@ typedef struct sf_diag_sink {
   void (*fn)(const sipflow_diag *diag, void *user);
   void *user;
   uint64_t count;
-  uint64_t by_code[SIPFLOW_DIAG_JUNK_SKIPPED + 1];
+  uint64_t by_code[SIPFLOW_DIAG_CALL_LIMIT + 1];
 } sf_diag_sink;
 
 /* Formats one line and hands it to the sink (counted even without fn). */

@@ -203,6 +203,13 @@ int sipflow_feed_sip(sipflow_ctx *ctx, const char *data, size_t len, uint64_t fr
   return deliver_chunk(ctx, &chunk);
 }
 
+long sipflow_stream_message_length(const char *data, size_t len)
+{
+  if (!data)
+    return SIPFLOW_ERR_INVALID;
+  return sf_framer_message_length(data, len, NULL);
+}
+
 void sipflow_finish(sipflow_ctx *ctx)
 {
   if (!ctx || ctx->finished)
@@ -217,6 +224,13 @@ void sipflow_set_progress(sipflow_ctx *ctx, sipflow_progress_fn fn)
 {
   if (ctx)
     ctx->progress = fn;
+}
+
+uint64_t sipflow_diag_count(const sipflow_ctx *ctx, sipflow_diag_code code)
+{
+  if (!ctx || (unsigned)code >= G_N_ELEMENTS(ctx->diag.by_code))
+    return 0;
+  return ctx->diag.by_code[code];
 }
 
 void sipflow_get_counters(const sipflow_ctx *ctx, sipflow_counters *out)

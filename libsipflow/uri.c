@@ -63,7 +63,8 @@ int sipflow_uri_user(const char *uri, size_t len, sipflow_span *out)
     end = gt;
   const char *body = skip_scheme(p, end);
   int is_tel = body - p == 4 && g_ascii_strncasecmp(p, "tel:", 4) == 0;
-  const char *at = memchr(body, '@', (size_t)(end - body));
+  size_t rest = body < end ? (size_t)(end - body) : 0;
+  const char *at = rest ? memchr(body, '@', rest) : NULL;
   const char *q;
 
   /* sip:user[:password]@host.  The telephone-subscriber parameters

@@ -202,7 +202,10 @@ typedef enum sipflow_diag_code {
   SIPFLOW_DIAG_SIP_MISSING_HEADER, /* no Call-ID or no CSeq */
   SIPFLOW_DIAG_SIP_BAD_CONTENT_LENGTH, /* over a stream transport */
   SIPFLOW_DIAG_SIP_TOO_LARGE,
-  SIPFLOW_DIAG_JUNK_SKIPPED      /* non-SIP bytes skipped in a SIP stream */
+  SIPFLOW_DIAG_JUNK_SKIPPED,     /* non-SIP bytes skipped in a SIP stream */
+  SIPFLOW_DIAG_CALL_LIMIT        /* open calls (or one call's transactions or
+                                    dialogs) over the limit: a call was
+                                    finalised early (sipflow_limits) */
 } sipflow_diag_code;
 
 typedef struct sipflow_diag {
@@ -213,6 +216,12 @@ typedef struct sipflow_diag {
 
 /* Short name of a diagnostic code ("sip-malformed" ...), static. */
 SIPFLOW_API const char *sipflow_diag_name(sipflow_diag_code code);
+
+struct sipflow_ctx;
+/* How many diagnostics of that code ctx has reported so far (also those
+ * not delivered because on_diag is NULL); 0 for an unknown code. */
+SIPFLOW_API uint64_t sipflow_diag_count(const struct sipflow_ctx *ctx,
+                                        sipflow_diag_code code);
 
 /* ------------------------------------------ transactions, dialogs, calls */
 
@@ -636,8 +645,63 @@ SIPFLOW_API int sipflow_ladder_render(const sipflow_ladder *ladder,
                                       const sipflow_render_options *options, char **out,
                                       size_t *out_len);
 
-/* Frees a buffer returned by the library (sipflow_ladder_render).  NULL ok. */
+/* Frees a buffer returned by the library (sipflow_ladder_render,
+ * sipflow_report_render).  NULL ok. */
 SIPFLOW_API void sipflow_buffer_free(void *buffer);
+
+/* --------------------------------------------------------------- report */
+
+/* A report (render stage): ONE self-contained HTML page about a whole
+ * capture, as `sipflow report` writes it: summary KPIs, a call table
+ * (sortable; filterable by state, From/To/Call-ID text and start time;
+ * paginated), failed calls highlighted with their failure sentence, each
+ * call's ladder and messages one click away, a chart of calls per outcome
+ * and one of the PDD distribution.  The page embeds its data as JSON and
+ * draws tables, charts and ladders with its inline script, lazily (one
+ * page of rows, one ladder at a time), so that 10 000 calls stay usable; it
+ * fetches nothing (a Content-Security-Policy forbids it).
+ *
+ * Feed it every message (sipflow_report_add_message, from on_message) and
+ * every finalised call (sipflow_report_add_call, from on_call_end); both
+ * are copied, so the report outlives the context.  Memory grows with the
+ * messages fed (their full text is in the page). */
+typedef struct sipflow_report sipflow_report;
+
+/* Creates an empty report.  Never NULL.  Free with sipflow_report_free(). */
+SIPFLOW_API sipflow_report *sipflow_report_new(void);
+/* NULL is ok. */
+SIPFLOW_API void sipflow_report_free(sipflow_report *report);
+/* Returns SIPFLOW_OK or SIPFLOW_ERR_INVALID (NULL argument). */
+SIPFLOW_API int sipflow_report_add_message(sipflow_report *report, const sipflow_message *msg);
+/* Adds (or replaces, same call number) the row of a call.  Calls that had
+ * messages but were never added get a row with state "unknown".  Returns
+ * SIPFLOW_OK or SIPFLOW_ERR_INVALID (NULL argument). */
+SIPFLOW_API int sipflow_report_add_call(sipflow_report *report, const sipflow_call_info *call);
+
+typedef struct sipflow_report_options {
+  const char *title;  /* NULL = "SIP capture report" */
+  const char *source; /* what was read, e.g. the file names, shown under
+                         the title; NULL = nothing */
+} sipflow_report_options;
+
+/* Renders the page.  stats (from sipflow_get_stats after sipflow_finish)
+ * fills the KPIs; NULL leaves them out.  options may be NULL.  On
+ * SIPFLOW_OK *out is a NUL-terminated buffer of *out_len bytes (out_len
+ * may be NULL) to free with sipflow_buffer_free().  Everything from the
+ * capture is escaped as sipflow_ladder_render() does for html and json; the
+ * page is also well-formed XML.  Element ids and classes for browser tests:
+ * "#kpis", "#chart-outcome", "#chart-pdd", "#calls-table" whose tbody rows
+ * are "tr[data-call=N]" (class "failed" for a failed call), headers
+ * "th[data-sort=KEY]", "select#filter-state" (values: "" all, "any-failure",
+ * state names), "input#filter-text", "input#filter-after",
+ * "input#filter-before" (datetime-local, UTC), "#row-count", "#pager";
+ * a row click opens "#call-detail" with "#call-failure", "#detail-ladder"
+ * (an svg of "g.arrow[data-index=K]", K = 0-based message of the call),
+ * "#call-messages" and "#message-pane" ("pre#message-text").
+ * Returns SIPFLOW_OK or SIPFLOW_ERR_INVALID (NULL report or out). */
+SIPFLOW_API int sipflow_report_render(const sipflow_report *report, const sipflow_stats *stats,
+                                      const sipflow_report_options *options, char **out,
+                                      size_t *out_len);
 
 /* -------------------------------------------------------------- context */
 
@@ -663,6 +727,9 @@ typedef struct sipflow_limits {
   size_t max_fragment_bytes;    /* all pending IP fragments, default 64 MiB */
   int64_t fragment_timeout_us;  /* capture time, default 30 s */
   int64_t tcp_idle_timeout_us;  /* capture time, default 300 s */
+  size_t max_open_calls;        /* calls not yet finalised, default 262144; at
+                                   the limit the least recently active call
+                                   is finalised early (SIPFLOW_DIAG_CALL_LIMIT) */
 } sipflow_limits;
 
 /* Creates a context.  callbacks is copied; limits may be NULL.  Returns NULL
@@ -694,6 +761,17 @@ SIPFLOW_API int sipflow_feed_sip(sipflow_ctx *ctx, const char *data, size_t len,
                                  const sipflow_endpoint *src,
                                  const sipflow_endpoint *dst,
                                  sipflow_transport transport);
+
+/* Length of the SIP message at the start of data when it came over a stream
+ * transport (TCP, TLS): the header block plus Content-Length, which is
+ * mandatory there (RFC 3261 §18.3).  For a caller whose buffer may run past
+ * the end of the message, such as the Wireshark plugin (a dissector item can
+ * extend to the end of its segment), before sipflow_feed_sip().  Returns the
+ * length (> 0, <= len), SIPFLOW_ERR_INCOMPLETE when data holds less than the
+ * whole message, SIPFLOW_ERR_MALFORMED when Content-Length is missing or not
+ * a number (the packet path drops such a message too), SIPFLOW_ERR_INVALID
+ * when data is NULL. */
+SIPFLOW_API long sipflow_stream_message_length(const char *data, size_t len);
 
 /* Ends the input: flushes TCP streams and pending state, delivering what is
  * left.  Call once after the last feed. */

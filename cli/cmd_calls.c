@@ -1,0 +1,478 @@
+/*
+ * `sipflow calls` and `sipflow failed`: one row per call (Call-ID), in call
+ * id order; `failed` keeps only the calls that failed, with the reason in
+ * words.
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * Text: an aligned table fitted to the terminal.  --json: NDJSON with the
+ * keys of DESIGN.md "calls --json keys", in that order.  --csv: the same
+ * fields as RFC 4180 CSV with a header row.  The library decides every
+ * outcome, timing and sentence (sipflow_call_info); this file only formats.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "listing.h"
+#include "output.h"
+
+/* The `calls --json` keys, in DESIGN.md order (also the CSV header). */
+static const char *const json_keys[] = {
+  "call", "call_id", "method", "from", "to", "src", "dst", "start", "end", "state",
+  "final_status", "reason", "messages", "transactions", "dialogs", "retransmissions",
+  "setup_ms", "answer_ms", "duration_s", "anomalies", "failure"};
+enum { N_KEYS = G_N_ELEMENTS(json_keys) };
+
+enum { COL_ID, COL_START, COL_FROM, COL_ARROW, COL_TO, COL_STATE, COL_FINAL, COL_SETUP,
+       COL_ANSWER, COL_DURATION, COL_MSGS, COL_ANOMALIES, COL_CALL_ID, N_COLS };
+
+static const out_column call_columns[N_COLS] = {
+  [COL_ID] = {.title = "#", .align = OUT_RIGHT},
+  [COL_START] = {.title = "start"},
+  [COL_FROM] = {.title = "from", .align = OUT_RIGHT, .max_width = 24},
+  [COL_ARROW] = {.title = "", .tight = true},
+  [COL_TO] = {.title = "to", .tight = true, .max_width = 24},
+  [COL_STATE] = {.title = "state"},
+  [COL_FINAL] = {.title = "final", .max_width = 28, .cut_end = true},
+  [COL_SETUP] = {.title = "setup", .align = OUT_RIGHT},
+  [COL_ANSWER] = {.title = "answer", .align = OUT_RIGHT},
+  [COL_DURATION] = {.title = "duration", .align = OUT_RIGHT},
+  [COL_MSGS] = {.title = "msgs", .align = OUT_RIGHT},
+  [COL_ANOMALIES] = {.title = "anomalies", .squeeze = true, .cut_end = true},
+  /* Call-IDs differ at both ends ("abc…@host"): cut the middle */
+  [COL_CALL_ID] = {.title = "call-id", .squeeze = true},
+};
+
+/* `failed`: the sentence is the point, so it comes last and in full. */
+enum { FCOL_ID, FCOL_START, FCOL_FROM, FCOL_ARROW, FCOL_TO, FCOL_STATE, FCOL_CALL_ID,
+       FCOL_FAILURE, N_FCOLS };
+
+static const out_column failed_columns[N_FCOLS] = {
+  [FCOL_ID] = {.title = "#", .align = OUT_RIGHT},
+  [FCOL_START] = {.title = "start"},
+  [FCOL_FROM] = {.title = "from", .align = OUT_RIGHT, .max_width = 24},
+  [FCOL_ARROW] = {.title = "", .tight = true},
+  [FCOL_TO] = {.title = "to", .tight = true, .max_width = 24},
+  [FCOL_STATE] = {.title = "state"},
+  [FCOL_CALL_ID] = {.title = "call-id", .squeeze = true, .max_width = 32},
+  [FCOL_FAILURE] = {.title = "why"},
+};
+
+typedef struct calls_state {
+  list_filter filter;
+  gboolean csv;
+  bool failed_only;
+} calls_state;
+
+/* One call ready to print; the start column of a table row is filled when
+ * it is printed (the date shows only when it differs from the first row's). */
+typedef struct call_row {
+  char *line;      /* --json / --csv: the whole line */
+  char **cells;    /* table */
+  int64_t start_us;
+  uint32_t call, linked_call;
+  bool failed;
+} call_row;
+
+typedef struct calls_out {
+  const calls_state *st;
+  bool json, csv;
+  list_order *order;
+  out_table *table;
+  int64_t first_day;   /* UTC day of the first row printed */
+  uint64_t shown, failed;
+  GString *links;      /* "1 ↔ 2, 3 ↔ 4" */
+  GHashTable *pairs;   /* gint64 lo << 32 | hi: the pairs in links */
+} calls_out;
+
+static void call_row_free(void *p)
+{
+  call_row *r = p;
+  g_free(r->line);
+  g_strfreev(r->cells);
+  g_free(r);
+}
+
+/* ------------------------------------------------------------------ JSON */
+
+static void json_key(GString *b, const char *key)
+{
+  g_string_append_printf(b, "%s\"%s\":", b->len > 1 ? "," : "", key);
+}
+
+static void json_endpoint(GString *b, const char *key, const sipflow_endpoint *ep)
+{
+  char buf[SIPFLOW_ENDPOINT_STRLEN];
+  json_key(b, key);
+  out_json_cstr(b, ep->family ? sipflow_endpoint_format(ep, buf, sizeof buf) : NULL);
+}
+
+/* -1 (not applicable) is null. */
+static void json_ms(GString *b, const char *key, int64_t ms)
+{
+  json_key(b, key);
+  if (ms < 0)
+    g_string_append(b, "null");
+  else
+    g_string_append_printf(b, "%" PRId64, ms);
+}
+
+static char *call_json(const sipflow_call_info *c)
+{
+  GString *b = g_string_new("{");
+
+  json_key(b, "call");
+  g_string_append_printf(b, "%" PRIu32, c->call);
+  json_key(b, "call_id");
+  out_json_cstr(b, c->call_id);
+  json_key(b, "method");
+  out_json_cstr(b, c->method);
+  json_key(b, "from");
+  out_json_cstr(b, c->from);
+  json_key(b, "to");
+  out_json_cstr(b, c->to);
+  json_endpoint(b, "src", &c->src);
+  json_endpoint(b, "dst", &c->dst);
+  json_key(b, "start");
+  out_time_epoch(b, c->start_us);
+  json_key(b, "end");
+  out_time_epoch(b, c->end_us);
+  json_key(b, "state");
+  out_json_cstr(b, sipflow_call_state_name(c->state));
+  json_key(b, "final_status");
+  if (c->final_status)
+    g_string_append_printf(b, "%d", c->final_status);
+  else
+    g_string_append(b, "null");
+  json_key(b, "reason");
+  out_json_cstr(b, c->final_status ? c->reason : NULL);
+  json_key(b, "messages");
+  g_string_append_printf(b, "%" PRIu32, c->messages);
+  json_key(b, "transactions");
+  g_string_append_printf(b, "%" PRIu32, c->transactions);
+  json_key(b, "dialogs");
+  g_string_append_printf(b, "%" PRIu32, c->dialogs);
+  json_key(b, "retransmissions");
+  g_string_append_printf(b, "%" PRIu32, c->retransmissions);
+  json_ms(b, "setup_ms", c->setup_ms);
+  json_ms(b, "answer_ms", c->answer_ms);
+  json_key(b, "duration_s");
+  if (c->duration_s < 0)
+    g_string_append(b, "null");
+  else
+    g_string_append_printf(b, "%.3f", c->duration_s);
+  json_key(b, "anomalies");
+  g_string_append_c(b, '[');
+  for (unsigned i = 0, n = 0; i < SIPFLOW_ANOMALY_COUNT; i++) {
+    if (c->anomalies & (1u << i)) {
+      g_string_append(b, n++ ? "," : "");
+      out_json_cstr(b, sipflow_anomaly_name(1u << i));
+    }
+  }
+  g_string_append_c(b, ']');
+  json_key(b, "failure");
+  out_json_cstr(b, c->failure);
+  g_string_append(b, "}\n");
+  return g_string_free(b, FALSE);
+}
+
+/* ------------------------------------------------------------------- CSV */
+
+/* "no-ack;retransmissions", or "" */
+static char *anomaly_list(unsigned flags, const char *sep)
+{
+  GString *g = g_string_new(NULL);
+  for (unsigned i = 0; i < SIPFLOW_ANOMALY_COUNT; i++)
+    if (flags & (1u << i))
+      g_string_append_printf(g, "%s%s", g->len ? sep : "", sipflow_anomaly_name(1u << i));
+  return g_string_free(g, FALSE);
+}
+
+static void csv_header(void)
+{
+  GString *b = g_string_new(NULL);
+  for (size_t i = 0; i < N_KEYS; i++) {
+    if (i)
+      g_string_append_c(b, ',');
+    out_csv_field(b, json_keys[i]);
+  }
+  g_string_append(b, "\r\n"); /* RFC 4180 §2: CRLF line breaks */
+  fwrite(b->str, 1, b->len, stdout);
+  g_string_free(b, TRUE);
+}
+
+/* Same fields and order as the JSON; null is an empty field, the
+ * anomalies are joined with ';'. */
+static char *call_csv(const sipflow_call_info *c)
+{
+  char src[SIPFLOW_ENDPOINT_STRLEN], dst[SIPFLOW_ENDPOINT_STRLEN];
+  GString *b = g_string_new(NULL);
+  char *anomalies = anomaly_list(c->anomalies, ";");
+  char *nums[6];
+
+  nums[0] = g_strdup_printf("%" PRIu32, c->call);
+  nums[1] = c->final_status ? g_strdup_printf("%d", c->final_status) : NULL;
+  nums[2] = c->setup_ms >= 0 ? g_strdup_printf("%" PRId64, c->setup_ms) : NULL;
+  nums[3] = c->answer_ms >= 0 ? g_strdup_printf("%" PRId64, c->answer_ms) : NULL;
+  nums[4] = c->duration_s >= 0 ? g_strdup_printf("%.3f", c->duration_s) : NULL;
+  nums[5] = g_strdup_printf("%" PRIu32 ",%" PRIu32 ",%" PRIu32 ",%" PRIu32, c->messages,
+                            c->transactions, c->dialogs, c->retransmissions);
+
+  out_csv_field(b, nums[0]);
+  const char *texts[] = {c->call_id, c->method, c->from, c->to,
+                         c->src.family ? sipflow_endpoint_format(&c->src, src, sizeof src) : NULL,
+                         c->dst.family ? sipflow_endpoint_format(&c->dst, dst, sizeof dst) : NULL};
+  for (size_t i = 0; i < G_N_ELEMENTS(texts); i++) {
+    g_string_append_c(b, ',');
+    out_csv_field(b, texts[i]);
+  }
+  g_string_append_c(b, ',');
+  out_time_epoch(b, c->start_us);
+  g_string_append_c(b, ',');
+  out_time_epoch(b, c->end_us);
+  g_string_append_c(b, ',');
+  out_csv_field(b, sipflow_call_state_name(c->state));
+  g_string_append_c(b, ',');
+  out_csv_field(b, nums[1]);
+  g_string_append_c(b, ',');
+  out_csv_field(b, c->final_status ? c->reason : NULL);
+  g_string_append_printf(b, ",%s,", nums[5]); /* four counters, never quoted */
+  out_csv_field(b, nums[2]);
+  g_string_append_c(b, ',');
+  out_csv_field(b, nums[3]);
+  g_string_append_c(b, ',');
+  out_csv_field(b, nums[4]);
+  g_string_append_c(b, ',');
+  out_csv_field(b, anomalies);
+  g_string_append_c(b, ',');
+  out_csv_field(b, c->failure);
+  g_string_append(b, "\r\n");
+
+  for (size_t i = 0; i < G_N_ELEMENTS(nums); i++)
+    g_free(nums[i]);
+  g_free(anomalies);
+  return g_string_free(b, FALSE);
+}
+
+/* ------------------------------------------------------------------ text */
+
+static char *escaped(const char *s)
+{
+  GString *g = g_string_new(NULL);
+  if (s)
+    out_text_escape(g, s, strlen(s));
+  if (g->len == 0)
+    g_string_assign(g, "-");
+  return g_string_free(g, FALSE);
+}
+
+/* "120 ms", or "-" when not applicable */
+static char *ms_cell(int64_t ms)
+{
+  return ms < 0 ? g_strdup("-") : g_strdup_printf("%" PRId64 " ms", ms);
+}
+
+static char **call_cells(const sipflow_call_info *c)
+{
+  char **cells = g_new0(char *, N_COLS + 1);
+  char *reason = escaped(c->reason);
+  char *anomalies = anomaly_list(c->anomalies, ",");
+
+  cells[COL_ID] = g_strdup_printf("%" PRIu32, c->call);
+  cells[COL_START] = g_strdup(""); /* when printed */
+  cells[COL_FROM] = list_uri_name(c->from);
+  cells[COL_ARROW] = g_strdup("→");
+  cells[COL_TO] = list_uri_name(c->to);
+  cells[COL_STATE] = g_strdup(sipflow_call_state_name(c->state));
+  cells[COL_FINAL] = c->final_status ? g_strdup_printf("%d %s", c->final_status,
+                                                       c->reason ? reason : "")
+                                     : g_strdup("-");
+  cells[COL_SETUP] = ms_cell(c->setup_ms);
+  cells[COL_ANSWER] = ms_cell(c->answer_ms);
+  cells[COL_DURATION] = c->duration_s < 0 ? g_strdup("-")
+                                          : g_strdup_printf("%.3f s", c->duration_s);
+  cells[COL_MSGS] = g_strdup_printf("%" PRIu32, c->messages);
+  cells[COL_ANOMALIES] = *anomalies ? g_strdup(anomalies) : g_strdup("-");
+  cells[COL_CALL_ID] = escaped(c->call_id);
+  g_free(reason);
+  g_free(anomalies);
+  return cells;
+}
+
+static char **failed_cells(const sipflow_call_info *c)
+{
+  char **cells = g_new0(char *, N_FCOLS + 1);
+
+  cells[FCOL_ID] = g_strdup_printf("%" PRIu32, c->call);
+  cells[FCOL_START] = g_strdup("");
+  cells[FCOL_FROM] = list_uri_name(c->from);
+  cells[FCOL_ARROW] = g_strdup("→");
+  cells[FCOL_TO] = list_uri_name(c->to);
+  cells[FCOL_STATE] = g_strdup(sipflow_call_state_name(c->state));
+  cells[FCOL_CALL_ID] = escaped(c->call_id);
+  cells[FCOL_FAILURE] = escaped(c->failure);
+  return cells;
+}
+
+static void print_row(void *p, void *user)
+{
+  call_row *r = p;
+  calls_out *o = user;
+
+  o->shown++;
+  o->failed += r->failed;
+  if (r->linked_call) { /* each pair once, whichever leg is shown first */
+    uint32_t lo = MIN(r->call, r->linked_call), hi = MAX(r->call, r->linked_call);
+    gint64 *key = g_new(gint64, 1);
+    *key = (gint64)lo << 32 | hi;
+    if (g_hash_table_add(o->pairs, key))
+      g_string_append_printf(o->links, "%s%" PRIu32 " ↔ %" PRIu32,
+                             o->links->len ? ", " : "", lo, hi);
+  }
+  if (r->line) {
+    fputs(r->line, stdout);
+    return;
+  }
+  int64_t day = out_utc_day(r->start_us);
+  if (!o->table) {
+    GString *g = g_string_new(NULL);
+    out_time_clock(g, r->start_us, true);
+    g_string_truncate(g, 10); /* the date */
+    printf("start times are UTC, %s\n", g->str);
+    g_string_free(g, TRUE);
+    o->first_day = day;
+    o->table = o->st->failed_only
+                   ? out_table_new(stdout, failed_columns, N_FCOLS, out_terminal_width())
+                   : out_table_new(stdout, call_columns, N_COLS, out_terminal_width());
+  }
+  GString *start = g_string_new(NULL);
+  out_time_clock(start, r->start_us, day != o->first_day);
+  g_free(r->cells[COL_START]); /* == FCOL_START */
+  r->cells[COL_START] = g_string_free(start, FALSE);
+  out_table_add(o->table, (const char *const *)r->cells);
+}
+
+/* ------------------------------------------------------------- command */
+
+static void on_call_end(const sipflow_call_info *c, void *user)
+{
+  calls_out *o = cli_session_data(user);
+  const list_filter *f = &o->st->filter;
+
+  if ((o->st->failed_only && !c->failure) || !list_filter_call(f, c) ||
+      !list_filter_state(f, (int)c->state) || !list_filter_method(f, c->method) ||
+      !list_filter_time(f, c->start_us)) {
+    list_order_put(o->order, c->call, NULL);
+    return;
+  }
+  call_row *r = g_new0(call_row, 1);
+  r->start_us = c->start_us;
+  r->call = c->call;
+  r->linked_call = c->linked_call;
+  r->failed = c->failure != NULL;
+  if (o->json)
+    r->line = call_json(c);
+  else if (o->csv)
+    r->line = call_csv(c);
+  else
+    r->cells = o->st->failed_only ? failed_cells(c) : call_cells(c);
+  list_order_put(o->order, c->call, r);
+}
+
+static void on_end(void *data, int status)
+{
+  calls_out *o = data;
+
+  list_order_flush(o->order);
+  if (o->json || o->csv)
+    return;
+  if (o->table) {
+    out_table_finish(o->table);
+    o->table = NULL;
+  }
+  if (o->shown == 0 && status != CLI_EXIT_OK)
+    return; /* the error says it all */
+  if (o->st->failed_only)
+    printf("%" PRIu64 " failed call%s\n", o->shown, o->shown == 1 ? "" : "s");
+  else
+    printf("%" PRIu64 " call%s, %" PRIu64 " failed\n", o->shown, o->shown == 1 ? "" : "s",
+           o->failed);
+  if (o->links->len)
+    printf("legs of the same call (B2BUA): %s\n", o->links->str);
+}
+
+static int run_calls(const cli_global *g, void *state)
+{
+  calls_state *st = state;
+  calls_out o = {.st = st, .json = g->json, .csv = st->csv, .links = g_string_new(NULL),
+                 .pairs = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL)};
+  sipflow_callbacks cb = {.on_call_end = on_call_end};
+
+  if (g->json && st->csv) {
+    fprintf(stderr, "sipflow: --json and --csv cannot be used together\n"
+                    "Run 'sipflow --help' for usage.\n");
+    g_string_free(o.links, TRUE);
+    g_hash_table_destroy(o.pairs);
+    return CLI_EXIT_USAGE;
+  }
+  o.order = list_order_new(print_row, call_row_free, &o);
+  if (o.csv)
+    csv_header();
+  int status = cli_read_capture(g, &cb, on_end, &o);
+  list_order_free(o.order);
+  g_string_free(o.links, TRUE);
+  g_hash_table_destroy(o.pairs);
+  return status;
+}
+
+static GOptionGroup *calls_options_common(void **state, bool failed_only)
+{
+  calls_state *st = g_new0(calls_state, 1);
+  st->failed_only = failed_only;
+  st->filter.kind = LIST_CALLS;
+  *state = st;
+
+  GOptionGroup *group = list_filter_group(&st->filter);
+  const GOptionEntry entries[] = {
+    {"csv", 0, 0, G_OPTION_ARG_NONE, &st->csv, "CSV output (RFC 4180, header row)", NULL},
+    {NULL, 0, 0, 0, NULL, NULL, NULL},
+  };
+  g_option_group_add_entries(group, entries);
+  return group;
+}
+
+static GOptionGroup *calls_options(void **state)
+{
+  return calls_options_common(state, false);
+}
+
+static GOptionGroup *failed_options(void **state)
+{
+  return calls_options_common(state, true);
+}
+
+static void calls_free(void *state)
+{
+  calls_state *st = state;
+  if (!st)
+    return;
+  list_filter_clear(&st->filter);
+  g_free(st);
+}
+
+const cli_command cli_cmd_calls = {
+  .name = "calls",
+  .summary = "one row per call: who, when, outcome, timings",
+  .options = calls_options,
+  .free_state = calls_free,
+  .run = run_calls,
+};
+
+const cli_command cli_cmd_failed = {
+  .name = "failed",
+  .summary = "only the failed calls, with the reason in words",
+  .options = failed_options,
+  .free_state = calls_free,
+  .run = run_calls,
+};

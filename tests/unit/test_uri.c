@@ -1,0 +1,119 @@
+/*
+ * Unit tests for libsipflow/uri.c (sipflow_uri_user).
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * Each URI is copied into an exact-size heap buffer (no NUL) so that
+ * AddressSanitizer catches a read past len.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "sipflow/sipflow.h"
+
+/* Runs sipflow_uri_user on an exact-size copy of uri; checks the return
+ * value and the span's text (NULL = empty span). */
+static void check(const char *uri, int want_rc, const char *want)
+{
+  size_t len = strlen(uri);
+  char *buf = malloc(len ? len : 1);
+  sipflow_span s = {(const char *)1, 99};
+
+  assert_non_null(buf);
+  memcpy(buf, uri, len);
+  int rc = sipflow_uri_user(buf, len, &s);
+  assert_int_equal(rc, want_rc);
+  if (want) {
+    assert_non_null(s.ptr);
+    assert_true(s.ptr >= buf && s.ptr + s.len <= buf + len);
+    assert_int_equal(s.len, strlen(want));
+    assert_memory_equal(s.ptr, want, s.len);
+  } else {
+    assert_null(s.ptr);
+    assert_int_equal(s.len, 0);
+  }
+  free(buf);
+}
+
+static void test_user_part(void **state)
+{
+  check("sip:alice@example.com", 1, "alice");
+  check("sips:bob@example.com:5061;transport=tls", 1, "bob");
+  check("SIP:Carol@example.com", 1, "Carol");
+  check("sip:alice:secret@example.com", 1, "alice");          /* no password */
+  check("sip:+15551234;npdi;rn=+1555@gw.example", 1, "+15551234"); /* RFC 4694 */
+  check("sip:0201234567@10.1.1.10;user=phone", 1, "0201234567");
+  check("<sip:alice@example.com>", 1, "alice");
+  check("  <sip:bob@[2001:db8::1]:5060>", 1, "bob");
+  check("sip:alice@example.com?subject=x", 1, "alice");
+}
+
+static void test_tel(void **state)
+{
+  check("tel:+15551234", 1, "+15551234");
+  check("tel:+15551234;phone-context=example.com", 1, "+15551234");
+  check("TEL:555;phone-context=+1", 1, "555");
+  check("tel:", -1, NULL);
+  check("tel:;x", -1, NULL);
+}
+
+static void test_host_when_no_user(void **state)
+{
+  check("sip:example.com", 0, "example.com");
+  check("sip:example.com:5060;lr", 0, "example.com");
+  check("sip:[2001:db8::1]:5060", 0, "[2001:db8::1]");
+  check("sip:@example.com", 0, "example.com"); /* empty user part */
+  check("<sip:pbx.lan>", 0, "pbx.lan");
+  check("sip:[2001:db8::1", 0, "[2001:db8::1"); /* unclosed: up to the end */
+}
+
+static void test_degenerate(void **state)
+{
+  sipflow_span s = {(const char *)1, 1};
+
+  check("", -1, NULL);
+  check("sip:", -1, NULL);
+  check("<>", -1, NULL);
+  check("sip:alice@", 1, "alice");
+  check("sip:@", -1, NULL);
+  check("alice", 0, "alice"); /* no scheme: taken as a host name */
+  assert_int_equal(sipflow_uri_user(NULL, 3, &s), -1);
+  assert_null(s.ptr);
+  assert_int_equal(sipflow_uri_user("sip:a@b", 7, NULL), -1);
+}
+
+/* Every prefix of a URI: never reads past len, always a sane span. */
+static void test_every_prefix(void **state)
+{
+  const char *uri = "<sips:+1555:pw;x@[2001:db8::1]:5061;transport=tls?h=v>";
+  size_t n = strlen(uri);
+
+  for (size_t len = 0; len <= n; len++) {
+    char *buf = malloc(len ? len : 1);
+    sipflow_span s;
+    assert_non_null(buf);
+    memcpy(buf, uri, len);
+    int rc = sipflow_uri_user(buf, len, &s);
+    assert_true(rc >= -1 && rc <= 1);
+    if (rc >= 0)
+      assert_true(s.ptr >= buf && s.len > 0 && s.ptr + s.len <= buf + len);
+    free(buf);
+  }
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_user_part),
+      cmocka_unit_test(test_tel),
+      cmocka_unit_test(test_host_when_no_user),
+      cmocka_unit_test(test_degenerate),
+      cmocka_unit_test(test_every_prefix),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
