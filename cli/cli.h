@@ -65,6 +65,7 @@ sipflow_ctx *cli_session_ctx(void *session);
 /* The commands (one file each). */
 extern const cli_command cli_cmd_messages;
 extern const cli_command cli_cmd_ladder;
+extern const cli_command cli_cmd_report;
 extern const cli_command cli_cmd_calls;
 extern const cli_command cli_cmd_failed;
 extern const cli_command cli_cmd_transactions;

@@ -34,7 +34,9 @@ static const out_column call_columns[N_COLS] = {
   [COL_ARROW] = {.title = "", .tight = true},
   [COL_TO] = {.title = "to", .tight = true, .max_width = 24},
   [COL_STATE] = {.title = "state"},
-  [COL_FINAL] = {.title = "final", .max_width = 28, .cut_end = true},
+  /* the status code says it; the reason phrase gives way before the Call-ID */
+  [COL_FINAL] = {.title = "final", .max_width = 28, .squeeze = true, .soft_min = 16,
+                 .cut_end = true},
   [COL_SETUP] = {.title = "setup", .align = OUT_RIGHT},
   [COL_ANSWER] = {.title = "answer", .align = OUT_RIGHT},
   [COL_DURATION] = {.title = "duration", .align = OUT_RIGHT},
@@ -55,8 +57,8 @@ static const out_column failed_columns[N_FCOLS] = {
   [FCOL_ARROW] = {.title = "", .tight = true},
   [FCOL_TO] = {.title = "to", .tight = true, .max_width = 24},
   [FCOL_STATE] = {.title = "state"},
-  [FCOL_CALL_ID] = {.title = "call-id", .squeeze = true, .max_width = 32},
-  [FCOL_FAILURE] = {.title = "why"},
+  [FCOL_CALL_ID] = {.title = "call-id", .squeeze = true},
+  [FCOL_FAILURE] = {.title = "why", .overflow = true},
 };
 
 typedef struct calls_state {
@@ -267,10 +269,10 @@ static char *escaped(const char *s)
   return g_string_free(g, FALSE);
 }
 
-/* "120 ms", or "-" when not applicable */
+/* "0.120" (seconds, like the duration), or "-" when not applicable */
 static char *ms_cell(int64_t ms)
 {
-  return ms < 0 ? g_strdup("-") : g_strdup_printf("%" PRId64 " ms", ms);
+  return ms < 0 ? g_strdup("-") : g_strdup_printf("%" PRId64 ".%03" PRId64, ms / 1000, ms % 1000);
 }
 
 static char **call_cells(const sipflow_call_info *c)
@@ -291,7 +293,7 @@ static char **call_cells(const sipflow_call_info *c)
   cells[COL_SETUP] = ms_cell(c->setup_ms);
   cells[COL_ANSWER] = ms_cell(c->answer_ms);
   cells[COL_DURATION] = c->duration_s < 0 ? g_strdup("-")
-                                          : g_strdup_printf("%.3f s", c->duration_s);
+                                          : g_strdup_printf("%.3f", c->duration_s);
   cells[COL_MSGS] = g_strdup_printf("%" PRIu32, c->messages);
   cells[COL_ANOMALIES] = *anomalies ? g_strdup(anomalies) : g_strdup("-");
   cells[COL_CALL_ID] = escaped(c->call_id);
@@ -337,9 +339,10 @@ static void print_row(void *p, void *user)
   int64_t day = out_utc_day(r->start_us);
   if (!o->table) {
     GString *g = g_string_new(NULL);
-    out_time_clock(g, r->start_us, true);
+    out_time_clock(g, r->start_us, true, false);
     g_string_truncate(g, 10); /* the date */
-    printf("start times are UTC, %s\n", g->str);
+    printf("start times are UTC, %s%s\n", g->str,
+           o->st->failed_only ? "" : "; setup, answer and duration in seconds");
     g_string_free(g, TRUE);
     o->first_day = day;
     o->table = o->st->failed_only
@@ -347,7 +350,7 @@ static void print_row(void *p, void *user)
                    : out_table_new(stdout, call_columns, N_COLS, out_terminal_width());
   }
   GString *start = g_string_new(NULL);
-  out_time_clock(start, r->start_us, day != o->first_day);
+  out_time_clock(start, r->start_us, day != o->first_day, false);
   g_free(r->cells[COL_START]); /* == FCOL_START */
   r->cells[COL_START] = g_string_free(start, FALSE);
   out_table_add(o->table, (const char *const *)r->cells);
@@ -435,7 +438,7 @@ static GOptionGroup *calls_options_common(void **state, bool failed_only)
 
   GOptionGroup *group = list_filter_group(&st->filter);
   const GOptionEntry entries[] = {
-    {"csv", 0, 0, G_OPTION_ARG_NONE, &st->csv, "CSV output (RFC 4180, header row)", NULL},
+    {"csv", 0, G_OPTION_FLAG_IN_MAIN, G_OPTION_ARG_NONE, &st->csv, "CSV output (RFC 4180, header row)", NULL},
     {NULL, 0, 0, 0, NULL, NULL, NULL},
   };
   g_option_group_add_entries(group, entries);

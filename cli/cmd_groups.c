@@ -276,7 +276,7 @@ static void print_row(void *p, void *user)
   int64_t day = out_utc_day(r->start_us);
   if (!o->table) {
     GString *g = g_string_new(NULL);
-    out_time_clock(g, r->start_us, true);
+    out_time_clock(g, r->start_us, true, false);
     g_string_truncate(g, 10); /* the date */
     printf("start times are UTC, %s\n", g->str);
     g_string_free(g, TRUE);
@@ -286,7 +286,7 @@ static void print_row(void *p, void *user)
                    : out_table_new(stdout, txn_columns, N_TCOLS, out_terminal_width());
   }
   GString *start = g_string_new(NULL);
-  out_time_clock(start, r->start_us, day != o->first_day);
+  out_time_clock(start, r->start_us, day != o->first_day, true);
   g_free(r->cells[start_col]);
   r->cells[start_col] = g_string_free(start, FALSE);
   out_table_add(o->table, (const char *const *)r->cells);

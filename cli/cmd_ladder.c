@@ -9,9 +9,13 @@
  * picks the messages, decides the width and the colours, and writes.
  *
  *  - text / ascii without --call: every call on its own, with a heading
- *    (outcome, failure sentence), printed as soon as the library finalises
- *    the call and then freed, so memory follows the open calls, not the
- *    file.
+ *    (outcome, failure sentence), in call-number order: a call is printed
+ *    and freed once the library has finalised it and every call before it.
+ *    A call that stays open (an OPTIONS or REGISTER call is only finalised
+ *    at the end of the capture) would hold back every later one, so at most
+ *    LADDER_HELD finished calls wait: then the lowest goes out, and the
+ *    open call is printed when it ends.  Memory follows the calls in
+ *    flight, not the file.
  *  - with --call (repeatable; a call number as `calls` shows it, or a
  *    Call-ID): only the messages of those calls are kept, and they share
  *    one diagram (B2BUA legs side by side, one colour each).
@@ -26,6 +30,8 @@
 
 #include "cli.h"
 #include "output.h"
+
+#define LADDER_HELD 1000 /* finished calls waiting for an earlier one */
 
 typedef struct ladder_args {
   char **calls;
@@ -42,12 +48,6 @@ typedef struct wanted_call {
   bool seen;
 } wanted_call;
 
-/* What a heading says about a call (copied from on_call_end). */
-typedef struct call_heading {
-  uint32_t call;
-  char *text; /* "call 3: busy, rejected by ..." (raw, escaped when written) */
-} call_heading;
-
 typedef struct ladder_run {
   sipflow_ladder_format format;
   sipflow_ladder_options ladder_opt;
@@ -57,7 +57,10 @@ typedef struct ladder_run {
   size_t n_wanted;
   sipflow_ladder *all;    /* the one diagram (not per_call) */
   GHashTable *open;       /* per_call: call number -> sipflow_ladder* */
-  GArray *headings;       /* not per_call: call_heading of the selected calls */
+  GTree *held;            /* per_call: call number -> finished_call waiting */
+  uint32_t next;          /* per_call: lowest call number not printed yet */
+  GHashTable *ahead;      /* per_call: numbers above next already printed */
+  GArray *headings;       /* not per_call: heading of each selected call */
   const char *out_path;   /* NULL = stdout */
   FILE *out;              /* opened at the first write */
   bool write_failed;
@@ -165,30 +168,84 @@ static void ascii_escape(GString *out, const char *s)
   }
 }
 
-/* "call 3: busy, 486 Busy Here: rejected by ..." from a finalised call. */
-static char *heading_of(const sipflow_call_info *c)
+/* A heading: the call's outcome on a rule, then its failure sentence. */
+typedef struct heading {
+  char *title;   /* "call 3: busy, 486 Busy Here" (raw) */
+  char *failure; /* NULL unless the call failed (raw) */
+} heading;
+
+static heading heading_of(const sipflow_call_info *c)
 {
   GString *g = g_string_new(NULL);
 
   g_string_append_printf(g, "call %u: %s", c->call, sipflow_call_state_name(c->state));
   if (c->final_status)
     g_string_append_printf(g, ", %d %s", c->final_status, c->reason ? c->reason : "");
-  if (c->failure)
-    g_string_append_printf(g, " - %s", c->failure);
-  return g_string_free(g, FALSE);
+  return (heading){.title = g_string_free(g, FALSE), .failure = g_strdup(c->failure)};
 }
 
-/* The heading line: "━━ call 3: busy … ━━" (text) / "== ... ==" (ascii). */
-static void write_heading(ladder_run *r, const char *raw)
+static void heading_clear(heading *h)
+{
+  g_free(h->title);
+  g_free(h->failure);
+}
+
+static void escape_for(const ladder_run *r, GString *out, const char *raw)
+{
+  if (r->format == SIPFLOW_LADDER_ASCII)
+    ascii_escape(out, raw);
+  else
+    out_text_escape(out, raw, strlen(raw));
+}
+
+/* Appends words to out, breaking lines before `width` columns; each line
+ * starts with indent.  A word longer than a line stays whole (visible). */
+static void append_wrapped(GString *out, const char *text, const char *indent, size_t width)
+{
+  char **words = g_strsplit(text, " ", -1);
+  size_t col = 0, ind = out_text_width(indent, strlen(indent));
+
+  for (char **w = words; *w; w++) {
+    size_t n = out_text_width(*w, strlen(*w));
+    if (!**w)
+      continue;
+    if (col && col + 1 + n > width) {
+      g_string_append_c(out, '\n');
+      col = 0;
+    }
+    if (!col) {
+      g_string_append(out, indent);
+      col = ind;
+    } else {
+      g_string_append_c(out, ' ');
+      col++;
+    }
+    g_string_append(out, *w);
+    col += n;
+  }
+  g_string_append_c(out, '\n');
+  g_strfreev(words);
+}
+
+/* "━━ call 3: busy, 486 Busy Here ━━━━━…" across the width (a rule between
+ * calls), then the failure sentence wrapped below it. */
+static void write_heading(ladder_run *r, const heading *h)
 {
   bool ascii = r->format == SIPFLOW_LADDER_ASCII;
+  unsigned width = r->render_opt.width ? r->render_opt.width : 100;
   GString *g = g_string_new(ascii ? "== " : "━━ ");
 
-  if (ascii)
-    ascii_escape(g, raw);
-  else
-    out_text_escape(g, raw, strlen(raw));
-  g_string_append(g, ascii ? " ==\n" : " ━━\n");
+  escape_for(r, g, h->title);
+  g_string_append_c(g, ' ');
+  for (size_t col = out_text_width(g->str, g->len); col < width; col++)
+    g_string_append(g, ascii ? "=" : "━");
+  g_string_append_c(g, '\n');
+  if (h->failure) {
+    GString *f = g_string_new("failed: ");
+    escape_for(r, f, h->failure);
+    append_wrapped(g, f->str, "   ", width);
+    g_string_free(f, TRUE);
+  }
   write_out(r, g->str, g->len);
   g_string_free(g, TRUE);
 }
@@ -207,12 +264,77 @@ static void write_ladder(ladder_run *r, const sipflow_ladder *l)
 
 /* per_call: a finished call, heading then its diagram, a blank line
  * between calls. */
-static void write_call(ladder_run *r, const char *heading, const sipflow_ladder *l)
+static void write_call(ladder_run *r, const heading *h, const sipflow_ladder *l)
 {
   if (r->calls_written++)
     write_out(r, "\n", 1);
-  write_heading(r, heading);
+  write_heading(r, h);
   write_ladder(r, l);
+}
+
+/* per_call: a finalised call waiting for its turn (list_order). */
+typedef struct finished_call {
+  heading h;
+  sipflow_ladder *ladder;
+} finished_call;
+
+static void free_finished(void *row)
+{
+  finished_call *f = row;
+  heading_clear(&f->h);
+  sipflow_ladder_free(f->ladder);
+  g_free(f);
+}
+
+/* Prints (f may be NULL: a call with nothing to show) and frees call id. */
+static void emit_call(ladder_run *r, uint32_t id, finished_call *f)
+{
+  if (f)
+    write_call(r, &f->h, f->ladder);
+  if (f)
+    free_finished(f);
+  if (id != r->next) {
+    g_hash_table_add(r->ahead, GUINT_TO_POINTER(id));
+    return;
+  }
+  r->next++;
+  while (g_hash_table_remove(r->ahead, GUINT_TO_POINTER(r->next)))
+    r->next++;
+}
+
+static gint cmp_ids(gconstpointer a, gconstpointer b, gpointer unused)
+{
+  guint x = GPOINTER_TO_UINT(a), y = GPOINTER_TO_UINT(b);
+  return x < y ? -1 : x > y;
+}
+
+/* Prints the lowest held call; false when none is held. */
+static bool emit_lowest(ladder_run *r)
+{
+  GTreeNode *n = g_tree_node_first(r->held);
+  if (!n)
+    return false;
+  uint32_t id = GPOINTER_TO_UINT(g_tree_node_key(n));
+  finished_call *f = g_tree_node_value(n);
+  g_tree_steal(r->held, GUINT_TO_POINTER(id));
+  emit_call(r, id, f);
+  return true;
+}
+
+/* A finalised call: printed now if its turn has come (then those held
+ * behind it), else held back (see the top of the file). */
+static void put_call(ladder_run *r, uint32_t id, finished_call *f)
+{
+  if (id <= r->next) { /* its turn, or late after being skipped */
+    emit_call(r, id, f);
+  } else {
+    g_tree_insert(r->held, GUINT_TO_POINTER(id), f);
+    if (g_tree_nnodes(r->held) > LADDER_HELD)
+      emit_lowest(r);
+  }
+  GTreeNode *n;
+  while ((n = g_tree_node_first(r->held)) && GPOINTER_TO_UINT(g_tree_node_key(n)) == r->next)
+    emit_lowest(r);
 }
 
 /* ---------------------------------------------------------------- selection */
@@ -263,12 +385,27 @@ static uint32_t call_number(const char *arg)
 
 /* --------------------------------------------------------------- callbacks */
 
-static void on_message(const sipflow_message *m, void *user)
+/* html and json show each message's whole text; the other formats only
+ * what the ladder derives from the parsed fields, so the ladder gets a copy
+ * without the text (half the memory on a big capture). */
+static bool shows_text(sipflow_ladder_format f)
+{
+  return f == SIPFLOW_LADDER_HTML || f == SIPFLOW_LADDER_JSON;
+}
+
+static void on_message(const sipflow_message *msg, void *user)
 {
   ladder_run *r = cli_session_data(user);
+  sipflow_message lean;
+  const sipflow_message *m = msg;
 
-  if (r->n_wanted && !selected(r, m))
+  if (r->n_wanted && !selected(r, msg))
     return;
+  if (!shows_text(r->format)) {
+    lean = *msg;
+    lean.raw_len = 0;
+    m = &lean;
+  }
   if (!r->per_call) {
     sipflow_ladder_add(r->all, m);
     return;
@@ -287,31 +424,36 @@ static void on_call_end(const sipflow_call_info *c, void *user)
 
   if (!r->per_call) {
     if (r->n_wanted && call_selected(r, c)) {
-      call_heading h = {.call = c->call, .text = heading_of(c)};
+      heading h = heading_of(c);
       g_array_append_val(r->headings, h);
     }
     return;
   }
-  sipflow_ladder *l = g_hash_table_lookup(r->open, GUINT_TO_POINTER(c->call));
-  if (!l)
-    return;
-  char *heading = heading_of(c);
-  write_call(r, heading, l);
-  g_free(heading);
-  g_hash_table_remove(r->open, GUINT_TO_POINTER(c->call));
+  gpointer l = NULL;
+  finished_call *f = NULL;
+  if (g_hash_table_steal_extended(r->open, GUINT_TO_POINTER(c->call), NULL, &l)) {
+    f = g_new0(finished_call, 1);
+    f->h = heading_of(c);
+    f->ladder = l;
+  }
+  put_call(r, c->call, f);
 }
 
-/* Messages the library attached to no finalised call (call id 0). */
+/* The calls still held back, then messages the library attached to no
+ * finalised call (call id 0). */
 static void flush_orphans(ladder_run *r)
 {
+  while (emit_lowest(r))
+    ;
+
   GHashTableIter it;
   gpointer key, value;
 
   g_hash_table_iter_init(&it, r->open);
   while (g_hash_table_iter_next(&it, &key, &value)) {
-    char *heading = g_strdup_printf("call %u", GPOINTER_TO_UINT(key));
-    write_call(r, heading, value);
-    g_free(heading);
+    heading h = {.title = g_strdup_printf("call %u", GPOINTER_TO_UINT(key))};
+    write_call(r, &h, value);
+    heading_clear(&h);
     g_hash_table_iter_remove(&it);
   }
 }
@@ -369,9 +511,7 @@ static void write_selection(ladder_run *r)
   bool text = r->format == SIPFLOW_LADDER_TEXT || r->format == SIPFLOW_LADDER_ASCII;
 
   for (guint i = 0; text && i < r->headings->len; i++)
-    write_heading(r, g_array_index(r->headings, call_heading, i).text);
-  if (text && r->headings->len)
-    write_out(r, "\n", 1);
+    write_heading(r, &g_array_index(r->headings, heading, i));
   write_ladder(r, r->all);
 }
 
@@ -399,14 +539,18 @@ static int run_ladder(const cli_global *g, void *state)
     .wanted = g_new0(wanted_call, n_wanted + 1),
     .n_wanted = n_wanted,
     .out_path = a->output,
-    .headings = g_array_new(FALSE, TRUE, sizeof(call_heading)),
+    .headings = g_array_new(FALSE, TRUE, sizeof(heading)),
   };
   for (size_t i = 0; i < n_wanted; i++)
     r.wanted[i] = (wanted_call){.arg = a->calls[i], .number = call_number(a->calls[i])};
-  if (r.per_call)
+  if (r.per_call) {
     r.open = g_hash_table_new_full(NULL, NULL, NULL, (GDestroyNotify)sipflow_ladder_free);
-  else
+    r.held = g_tree_new_full(cmp_ids, NULL, NULL, free_finished);
+    r.ahead = g_hash_table_new(NULL, NULL);
+    r.next = 1;
+  } else {
     r.all = sipflow_ladder_new(&r.ladder_opt);
+  }
 
   sipflow_callbacks cb = {.on_message = on_message, .on_call_end = on_call_end};
   int status = cli_read_capture(g, &cb, NULL, &r);
@@ -427,8 +571,12 @@ static int run_ladder(const cli_global *g, void *state)
     status = CLI_EXIT_RUNTIME;
 
   for (guint i = 0; i < r.headings->len; i++)
-    g_free(g_array_index(r.headings, call_heading, i).text);
+    heading_clear(&g_array_index(r.headings, heading, i));
   g_array_free(r.headings, TRUE);
+  if (r.held)
+    g_tree_destroy(r.held);
+  if (r.ahead)
+    g_hash_table_destroy(r.ahead);
   if (r.open)
     g_hash_table_destroy(r.open);
   sipflow_ladder_free(r.all);

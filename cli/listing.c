@@ -163,17 +163,17 @@ GOptionGroup *list_filter_group(list_filter *f)
                                 ? "only transactions of that method"
                                 : "only dialogs created by that method";
   const GOptionEntry entries[] = {
-    {"call", 0, 0, G_OPTION_ARG_STRING_ARRAY, &f->call_ids,
+    {"call", 0, G_OPTION_FLAG_IN_MAIN, G_OPTION_ARG_STRING_ARRAY, &f->call_ids,
      "only this Call-ID (repeatable)", "CALL-ID"},
-    {"from", 0, 0, G_OPTION_ARG_STRING, &f->from,
+    {"from", 0, G_OPTION_FLAG_IN_MAIN, G_OPTION_ARG_STRING, &f->from,
      "only calls (and their parts) whose From user contains TEXT", "TEXT"},
-    {"to", 0, 0, G_OPTION_ARG_STRING, &f->to, "same for the To user",
+    {"to", 0, G_OPTION_FLAG_IN_MAIN, G_OPTION_ARG_STRING, &f->to, "same for the To user",
      "TEXT"},
-    {"state", 0, 0, G_OPTION_ARG_CALLBACK, (void *)parse_state, state_help, "STATE"},
-    {"method", 0, 0, G_OPTION_ARG_CALLBACK, (void *)parse_method, method_help, "METHOD"},
-    {"since", 0, 0, G_OPTION_ARG_CALLBACK, (void *)parse_window,
+    {"state", 0, G_OPTION_FLAG_IN_MAIN, G_OPTION_ARG_CALLBACK, (void *)parse_state, state_help, "STATE"},
+    {"method", 0, G_OPTION_FLAG_IN_MAIN, G_OPTION_ARG_CALLBACK, (void *)parse_method, method_help, "METHOD"},
+    {"since", 0, G_OPTION_FLAG_IN_MAIN, G_OPTION_ARG_CALLBACK, (void *)parse_window,
      "only what starts at or after TIME (epoch seconds or ISO-8601, UTC)", "TIME"},
-    {"until", 0, 0, G_OPTION_ARG_CALLBACK, (void *)parse_window,
+    {"until", 0, G_OPTION_FLAG_IN_MAIN, G_OPTION_ARG_CALLBACK, (void *)parse_window,
      "only what starts at or before TIME", "TIME"},
     {NULL, 0, 0, 0, NULL, NULL, NULL},
   };

@@ -17,7 +17,6 @@
 
 /* Every command of DESIGN.md; run == NULL means "not implemented yet". */
 static const cli_command not_yet[] = {
-  {.name = "report", .summary = "one self-contained HTML report"},
   {.name = "extract", .summary = "the packets of selected calls to a pcap"},
 };
 
@@ -29,6 +28,7 @@ static const cli_command *const commands[] = {
   &cli_cmd_failed,
   &cli_cmd_stats,
   &cli_cmd_ladder,
+  &cli_cmd_report,
 };
 
 /* The implemented command named name, else the placeholder, else NULL. */

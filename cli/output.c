@@ -212,7 +212,7 @@ void out_time_utc(GString *out, int64_t us)
   g_string_append_printf(out, "%s.%06" PRId64 " UTC", buf, frac);
 }
 
-void out_time_clock(GString *out, int64_t us, bool with_date)
+void out_time_clock(GString *out, int64_t us, bool with_date, bool with_ms)
 {
   int64_t ms = us >= 0 ? us / 1000 : -((-us + 999) / 1000); /* floor */
   int64_t sec = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
@@ -225,7 +225,9 @@ void out_time_clock(GString *out, int64_t us, bool with_date)
     out_time_epoch(out, us);
     return;
   }
-  g_string_append_printf(out, "%s.%03" PRId64, buf, ms - sec * 1000);
+  g_string_append(out, buf);
+  if (with_ms)
+    g_string_append_printf(out, ".%03" PRId64, ms - sec * 1000);
 }
 
 int64_t out_utc_day(int64_t us)
@@ -326,7 +328,7 @@ static void freeze_widths(out_table *t)
 
   for (size_t c = 0; c < t->n_cols; c++) {
     size_t w = cell_width(t->cols[c].title);
-    for (size_t r = 0; r < t->pending->len; r++) {
+    for (size_t r = 0; r < t->pending->len && !t->cols[c].overflow; r++) {
       char **row = g_ptr_array_index(t->pending, r);
       w = MAX(w, cell_width(row[c]));
     }

@@ -54,9 +54,9 @@ void out_time_epoch(GString *out, int64_t us);
 void out_time_relative(GString *out, int64_t delta_us);
 /* "2026-01-15 10:00:00.123456 UTC". */
 void out_time_utc(GString *out, int64_t us);
-/* "10:00:02.000" (UTC, milliseconds), or "2026-01-16 00:00:01.000" with
- * the date when with_date. */
-void out_time_clock(GString *out, int64_t us, bool with_date);
+/* "10:00:02.000" (UTC, milliseconds; "10:00:02" without with_ms, cut not
+ * rounded), or "2026-01-16 00:00:01.000" with the date when with_date. */
+void out_time_clock(GString *out, int64_t us, bool with_date, bool with_ms);
 /* The UTC day of an epoch time in microseconds (days since 1970-01-01,
  * rounded down), to tell when a date must be shown. */
 int64_t out_utc_day(int64_t us);
@@ -89,6 +89,8 @@ typedef struct out_column {
                          before any other column goes below its natural width */
   bool tight;         /* one space before this column instead of two */
   bool cut_end;       /* shorten by cutting the end ("…" last), not the middle */
+  bool overflow;      /* last column only: printed whole, and not counted when
+                         fitting the others (a sentence the terminal wraps) */
 } out_column;
 
 typedef struct out_table out_table;

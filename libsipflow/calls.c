@@ -12,12 +12,17 @@
  *    retry) is finalised `linger_us` (default 64*T1 = 32 s, RFC 3261
  *    §17.1.1.2: the longest a retransmission can come late) after its last
  *    message;
+ *  - a call of other methods (REGISTER, OPTIONS ...) whose transactions are
+ *    all answered is finalised when its Call-ID has not come back for the
+ *    linger plus the lifetime its REGISTER 2xx granted (the refresh reuses
+ *    the Call-ID, RFC 3261 §10.2.4), or plus SF_QUIET_US without one;
  *  - any call is finalised after `idle_timeout_us` without a message, when
  *    that option is set (off by default: an answered call can be silent for
  *    hours, and REGISTER keeps its Call-ID across refreshes, RFC 3261 §10.2);
  *  - the rest at sipflow_finish().
- * Calls wait in two queues ordered by last message, so each expiry check
- * only looks at the heads.
+ * Calls wait in three queues ordered by last message, so each expiry check
+ * only looks at the heads (in the quiet queue a call may wait behind one
+ * with a longer lifetime: memory stays bounded by the longest one).
  *
  * Hostile or broken input must not exhaust memory either (a flood of
  * requests with fresh Call-IDs and no answer never finalises by itself):
@@ -33,6 +38,11 @@
 #include "sf_ctx.h"
 
 #define SF_DEFAULT_LINGER_US SF_TIMER_B_US
+/* How long a call of other methods than INVITE, every transaction answered,
+ * waits (on top of the linger) for its Call-ID to come back when no
+ * registration lifetime says better: keep-alive OPTIONS of some user agents
+ * reuse one Call-ID every 30-120 s. */
+#define SF_QUIET_US (300 * G_GINT64_CONSTANT(1000000))
 /* About 2 KiB per open call with a few transactions: 0.5 GiB at the limit,
  * and more concurrent calls than a capture of a large SBC shows. */
 #define SF_DEFAULT_MAX_OPEN_CALLS 262144u
@@ -90,6 +100,7 @@ sf_correlate *sf_calls_new(sipflow_ctx *ctx)
   st->xrefs = g_hash_table_new(sf_correlate_key_hash, sf_correlate_key_equal);
   g_queue_init(&st->active);
   g_queue_init(&st->over);
+  g_queue_init(&st->quiet);
   st->key = g_string_sized_new(128);
   st->options.linger_us = SF_DEFAULT_LINGER_US;
   st->now_us = INT64_MIN;
@@ -269,7 +280,7 @@ static void make_room(sf_correlate *st, const sipflow_message *m)
                                               : SF_DEFAULT_MAX_OPEN_CALLS;
 
   while (g_hash_table_size(st->calls_by_id) >= max) {
-    GQueue *q = st->over.head ? &st->over : &st->active;
+    GQueue *q = st->over.head ? &st->over : st->quiet.head ? &st->quiet : &st->active;
     if (!q->head)
       return;
     sf_call *old = q->head->data;
@@ -315,18 +326,38 @@ static bool outcome_is_final(const sf_call *c)
   return f >= 400 && f != 401 && f != 407;
 }
 
+/* The queue a call belongs in after its latest message. */
+static sf_call_queue queue_for(const sf_call *c)
+{
+  if (outcome_is_final(c))
+    return SF_QUEUE_OVER;
+  if (!c->saw_invite && c->any_final && !c->open_txns && !c->confirmed_dialogs)
+    return SF_QUEUE_QUIET;
+  return SF_QUEUE_ACTIVE;
+}
+
 static GQueue *queue_of(sf_correlate *st, sf_call_queue q)
 {
-  return q == SF_QUEUE_OVER ? &st->over : q == SF_QUEUE_ACTIVE ? &st->active : NULL;
+  switch (q) {
+  case SF_QUEUE_ACTIVE: return &st->active;
+  case SF_QUEUE_OVER: return &st->over;
+  case SF_QUEUE_QUIET: return &st->quiet;
+  default: return NULL;
+  }
 }
 
 void sf_calls_touch(sf_correlate *st, sf_call *c)
 {
+  sf_call_queue q = queue_for(c);
+
+  /* Most messages leave the call where it was, already at the tail. */
+  if (q == c->queue && queue_of(st, q)->tail == &c->link)
+    return;
   GQueue *from = queue_of(st, c->queue);
   if (from)
     g_queue_unlink(from, &c->link);
-  c->queue = outcome_is_final(c) ? SF_QUEUE_OVER : SF_QUEUE_ACTIVE;
-  g_queue_push_tail_link(queue_of(st, c->queue), &c->link);
+  c->queue = q;
+  g_queue_push_tail_link(queue_of(st, q), &c->link);
 }
 
 /* Removes c from every table of the context. */
@@ -378,14 +409,30 @@ static void expire_queue(sf_correlate *st, GQueue *q, int64_t now_us, int64_t li
     finalise(st, q->head->data);
 }
 
+/* The shorter of two limits (< 0: none). */
+static int64_t sooner(int64_t a, int64_t b)
+{
+  if (a < 0)
+    return b;
+  return b < 0 || a < b ? a : b;
+}
+
+/* How long a call of the quiet queue waits for its Call-ID to come back. */
+static int64_t quiet_limit(const sf_correlate *st, const sf_call *c, int64_t idle)
+{
+  int64_t linger = st->options.linger_us;
+  int64_t wait = c->binding_us > 0 ? c->binding_us : SF_QUIET_US;
+  return sooner(linger < 0 ? -1 : linger + wait, idle);
+}
+
 void sf_calls_expire(sf_correlate *st, int64_t now_us)
 {
   int64_t idle = st->options.idle_timeout_us > 0 ? st->options.idle_timeout_us : -1;
-  int64_t linger = st->options.linger_us;
 
-  if (idle >= 0 && (linger < 0 || idle < linger))
-    linger = idle;
-  expire_queue(st, &st->over, now_us, linger);
+  expire_queue(st, &st->over, now_us, sooner(st->options.linger_us, idle));
+  while (st->quiet.head &&
+         expired(st->quiet.head->data, now_us, quiet_limit(st, st->quiet.head->data, idle)))
+    finalise(st, st->quiet.head->data);
   expire_queue(st, &st->active, now_us, idle);
 }
 

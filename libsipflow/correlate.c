@@ -173,6 +173,8 @@ static sf_txn *txn_new(sf_correlate *st, sf_call *c, const sipflow_message *m,
   t->key.ptr = sf_calls_strdup(c, st->key->str, st->key->len);
   t->key.len = st->key->len;
   t->method = keep_method(c, method);
+  if (strcmp(t->method, "INVITE") == 0)
+    c->saw_invite = true;
   t->branch = m->branch.ptr ? sf_calls_strdup(c, m->branch.ptr, m->branch.len) : NULL;
   t->cseq = m->cseq;
   t->rfc2543 = rfc2543;
@@ -315,10 +317,65 @@ static void request_facts(sf_call *c, sf_txn *t, const sipflow_message *m,
   }
 }
 
+/* Seconds in an "expires" value, capped: a lifetime longer than a day
+ * would only make memory grow on hostile input.  -1 when not a number. */
+#define SF_MAX_BINDING_S 86400
+
+static long expires_seconds(const char *p, size_t n)
+{
+  size_t i = 0;
+  long v = 0;
+
+  while (i < n && (p[i] == ' ' || p[i] == '\t'))
+    i++;
+  if (i == n || !g_ascii_isdigit(p[i]))
+    return -1;
+  for (; i < n && g_ascii_isdigit(p[i]); i++)
+    v = MIN(v * 10 + (p[i] - '0'), (long)SF_MAX_BINDING_S);
+  return v;
+}
+
+/* The longest "expires" parameter in a Contact header value, -1 none. */
+static long contact_expires(sipflow_span v)
+{
+  long best = -1;
+
+  for (size_t i = 0; i + 8 <= v.len; i++) {
+    if (v.ptr[i] != ';')
+      continue;
+    size_t k = i + 1;
+    while (k < v.len && (v.ptr[k] == ' ' || v.ptr[k] == '\t'))
+      k++;
+    if (v.len - k < 8 || g_ascii_strncasecmp(v.ptr + k, "expires=", 8) != 0)
+      continue;
+    best = MAX(best, expires_seconds(v.ptr + k + 8, v.len - k - 8));
+  }
+  return best;
+}
+
+/* RFC 3261 §10.3 step 8: a registrar's 2xx lists the bindings with their
+ * expires parameters (else the Expires header holds the lifetime, §10.2.1.1).
+ * The UA refreshes before that with the same Call-ID (§10.2.4), so the call
+ * of a REGISTER waits that long for the refresh before it is finalised. */
+static int64_t binding_lifetime_us(const sipflow_message *m)
+{
+  sipflow_span v;
+  long s = -1;
+
+  for (unsigned i = 0; i < 16 && sipflow_message_header(m, "Contact", i, &v); i++)
+    s = MAX(s, contact_expires(v));
+  if (s < 0 && sipflow_message_header(m, "Expires", 0, &v))
+    s = expires_seconds(v.ptr, v.len);
+  return s > 0 ? (int64_t)s * G_USEC_PER_SEC : 0;
+}
+
 static void final_facts(sf_call *c, sf_txn *t, const sipflow_message *m)
 {
   if (t->final_status)
     return; /* a second final (another fork): the first one counts */
+  c->any_final = true;
+  if (is_2xx(m->status) && strcmp(t->method, "REGISTER") == 0)
+    c->binding_us = binding_lifetime_us(m);
   t->final_status = m->status;
   t->final_reason = sf_calls_strdup(c, m->reason.ptr ? m->reason.ptr : "", m->reason.len);
   t->final_us = m->time_us;

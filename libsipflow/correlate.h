@@ -89,8 +89,12 @@ typedef struct sf_dialog {
   uint32_t messages;
 } sf_dialog;
 
-/* Which finalisation queue a call is in (correlate.c). */
-typedef enum sf_call_queue { SF_QUEUE_NONE = 0, SF_QUEUE_ACTIVE, SF_QUEUE_OVER } sf_call_queue;
+/* Which finalisation queue a call is in (calls.c).  QUIET: a call of
+ * other methods than INVITE (REGISTER, OPTIONS ...) with every transaction
+ * answered, waiting to see whether its Call-ID is used again. */
+typedef enum sf_call_queue {
+  SF_QUEUE_NONE = 0, SF_QUEUE_ACTIVE, SF_QUEUE_OVER, SF_QUEUE_QUIET
+} sf_call_queue;
 
 typedef struct sf_call {
   uint32_t id;
@@ -119,6 +123,10 @@ typedef struct sf_call {
   uint32_t last_invite_cseq;
   int last_invite_final;      /* final of the newest initial INVITE, 0 none */
   bool bye_answered;
+  bool saw_invite;            /* an INVITE transaction (else: QUIET queue) */
+  bool any_final;             /* a final response in some transaction */
+  int64_t binding_us;         /* REGISTER: lifetime granted by the last 2xx
+                                 (the refresh reuses the Call-ID), 0 none */
   /* finalisation queue */
   GList link;                 /* data = this call */
   sf_call_queue queue;
@@ -141,6 +149,7 @@ typedef struct sf_correlate {
   GHashTable *xrefs;          /* sf_key* (referrer->xref) -> referrer sf_call* */
   GQueue active;              /* open calls, least recently touched first */
   GQueue over;                /* open calls whose outcome is final, same order */
+  GQueue quiet;               /* non-INVITE calls all answered, same order */
   uint32_t next_call, next_txn, next_dialog;
   GString *key;               /* scratch: transaction keys */
   sipflow_call_options options;

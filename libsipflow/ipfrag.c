@@ -180,13 +180,26 @@ static void recount(sf_ipfrag *fr, frag_set *set)
   set->cost = cost;
 }
 
+/* Do the captured bytes of [start, end) differ from what the filled range r
+ * already holds where they overlap?  (Overlapping fragments with different
+ * data are how IDS evasion works, RFC 5722 §1.) */
+static bool overlap_differs(const frag_set *set, const frag_range *r, size_t start,
+                            size_t data_end, const uint8_t *data)
+{
+  size_t a = MAX(start, r->start), b = MIN(data_end, r->end);
+  return a < b && memcmp(set->buf + a, data + (a - start), b - a) != 0;
+}
+
 /* Copies the bytes of [start, end) not yet filled (first data wins), then
- * records the range as filled, merging it with the ranges it touches. */
-static void fill(frag_set *set, size_t start, size_t end, const uint8_t *data, size_t avail)
+ * records the range as filled, merging it with the ranges it touches.
+ * Returns true when bytes already filled were sent again with different
+ * data. */
+static bool fill(frag_set *set, size_t start, size_t end, const uint8_t *data, size_t avail)
 {
   GArray *rs = set->ranges;
   size_t data_end = start + avail; /* bytes past this were cut by the snaplen */
   size_t pos = start;
+  bool conflict = false;
   guint i = 0;
 
   for (; i < rs->len && pos < end; i++) {
@@ -195,6 +208,7 @@ static void fill(frag_set *set, size_t start, size_t end, const uint8_t *data, s
       continue;
     if (r->start >= end)
       break;
+    conflict = conflict || overlap_differs(set, r, start, MIN(data_end, end), data);
     if (r->start > pos && pos < data_end)
       memcpy(set->buf + pos, data + (pos - start), MIN(r->start, data_end) - pos);
     pos = MAX(pos, r->end);
@@ -217,6 +231,7 @@ static void fill(frag_set *set, size_t start, size_t end, const uint8_t *data, s
   if (last > first)
     g_array_remove_range(rs, first, last - first);
   g_array_insert_val(rs, first, merged);
+  return conflict;
 }
 
 static bool is_complete(const frag_set *set)
@@ -306,8 +321,11 @@ bool sf_ipfrag_add(sf_ipfrag *fr, const sf_ipfrag_key *key, const sf_ipfrag_piec
     return false;
   if (growth)
     grow_buffer(set, end);
-  if (piece->len)
-    fill(set, piece->offset, end, piece->data, MIN(piece->avail, piece->len));
+  if (piece->len && fill(set, piece->offset, end, piece->data, MIN(piece->avail, piece->len)))
+    sf_diag_emit(fr->diag, piece->frame, SIPFLOW_DIAG_BAD_IP,
+                 "frame %" PRIu64 ": fragment of %s overlaps bytes %zu-%zu already "
+                 "received with different data; the first data is kept",
+                 piece->frame, describe(key, what, sizeof what), piece->offset, end - 1);
   recount(fr, set);
   if (!is_complete(set))
     return false;

@@ -240,7 +240,6 @@ static gint row_cmp(gconstpointer a, gconstpointer b)
 static GArray *make_rows(const sipflow_report *r)
 {
   GArray *rows = g_array_new(FALSE, TRUE, sizeof(row));
-  GHashTable *seen = g_hash_table_new(NULL, NULL);
   size_t n = sipflow_ladder_call_count(r->ladder);
 
   for (guint i = 0; i < r->calls->len; i++) {
@@ -259,7 +258,6 @@ static GArray *make_rows(const sipflow_report *r)
       g_array_append_val(rows, w);
     }
   }
-  g_hash_table_destroy(seen);
   g_array_sort(rows, row_cmp);
   return rows;
 }

@@ -347,6 +347,12 @@ static size_t frame_bytes(sf_stream *st, sf_dir *d, const char *p, size_t n,
 
   d->pending_total = 0;
   while (pos < n && d->state == DIR_ACTIVE) {
+    /* skip_line is only ever left set with nothing buffered, so pos 0 is a
+     * segment start: a whole SIP start line there begins a message, even
+     * when the bytes before it (say the body of a message whose length was
+     * unknown) did not end their line. */
+    if (d->skip_line && pos == 0 && sf_framer_is_sip_start(p, n) == 1)
+      d->skip_line = false;
     if (d->skip_line) {
       const char *nl = memchr(p + pos, '\n', n - pos);
       size_t end = nl ? (size_t)(nl - p) + 1 : n;
@@ -387,9 +393,20 @@ static void deliver(sf_stream *st, sf_dir *d, const uint8_t *data, size_t n,
     if (d->state == DIR_ACTIVE && used < n)
       buf_append(d, p + used, n - used);
   } else {
+    size_t old = d->len;
     buf_append(d, p, n);
     if (d->pending_total && d->len < d->pending_total)
       return; /* the message is still incomplete: no need to look */
+    /* What was buffered (an unfinished line, since no message length is
+     * known) and the segment together do not start a message, but the
+     * segment alone does: the buffered bytes were junk whose line never
+     * ended (say the body of a message skipped for a bad Content-Length),
+     * and the segment starts a message. */
+    if (!d->pending_total && sf_framer_is_sip_start(d->buf, d->len) == 0 &&
+        sf_framer_is_sip_start(p, n) == 1) {
+      junk_add(d, d->buf, old, at);
+      buf_consume(d, old);
+    }
     size_t used = frame_bytes(st, d, d->buf, d->len, at);
     if (d->state == DIR_ACTIVE)
       buf_consume(d, used);

@@ -31,7 +31,7 @@ from collections import defaultdict
 sys.dont_write_bytecode = True          # keep samples/ free of __pycache__
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from sampgen import cases_calls, cases_extract, net  # noqa: E402
+from sampgen import cases_calls, cases_extract, hostile, net  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -39,7 +39,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 def build():
     """Returns (captures, extra files {name: bytes}, manifests {name: text})."""
     captures, files = [], {}
-    for fn in cases_extract.CASES + cases_calls.CASES:
+    for fn in cases_extract.CASES + cases_calls.CASES + hostile.CASES:
         for item in fn():
             if isinstance(item, tuple):
                 files[item[0]] = item[1]
@@ -62,6 +62,7 @@ def write(out_dir):
     _, files, _ = build()
     os.makedirs(out_dir, exist_ok=True)
     for name, data in sorted(files.items()):
+        os.makedirs(os.path.dirname(os.path.join(out_dir, name)), exist_ok=True)  # hostile/
         with open(os.path.join(out_dir, name), "wb") as f:
             f.write(data)
     return sorted(files)

@@ -163,8 +163,9 @@ static void feed_item(packet_info *pinfo, GPtrArray *items, guint i, sfw_item *o
   if (is_stream(transport)) {
     long n = sipflow_stream_message_length(bytes, (size_t)out->len);
     if (n < 0) {
-      out->why = wmem_strdup_printf(wmem_file_scope(), "%s over a stream",
-                                    sipflow_strerror((int)n));
+      out->why = n == SIPFLOW_ERR_INCOMPLETE
+                     ? "incomplete message (fewer bytes than its Content-Length)"
+                     : "no usable Content-Length over a stream (RFC 3261 §18.3)";
       return;
     }
     out->len = (gint)n;

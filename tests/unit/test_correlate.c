@@ -456,6 +456,132 @@ static void test_bad_input(void **state)
   script_free(s);
 }
 
+/* ------------------------------------------------ limits (issue 6) */
+
+/* A context with limits, counting what it delivers. */
+typedef struct limit_fx {
+  sipflow_ctx *ctx;
+  unsigned n_msgs, n_diags;
+  uint32_t last_call;         /* call of the last message */
+  uint32_t ended[8];
+  unsigned n_ended;
+  char last_diag[512];
+} limit_fx;
+
+static void lim_on_message(const sipflow_message *m, void *user)
+{
+  limit_fx *f = user;
+  f->n_msgs++;
+  f->last_call = m->call;
+}
+
+static void lim_on_diag(const sipflow_diag *d, void *user)
+{
+  limit_fx *f = user;
+  f->n_diags++;
+  g_strlcpy(f->last_diag, d->text, sizeof f->last_diag);
+}
+
+static void lim_on_call_end(const sipflow_call_info *c, void *user)
+{
+  limit_fx *f = user;
+  if (f->n_ended < G_N_ELEMENTS(f->ended))
+    f->ended[f->n_ended] = c->call;
+  f->n_ended++;
+}
+
+static void lim_init(limit_fx *f, size_t max_open_calls)
+{
+  sipflow_callbacks cb = {.on_message = lim_on_message, .on_diag = lim_on_diag,
+                          .on_call_end = lim_on_call_end};
+  sipflow_limits lim = {.max_open_calls = max_open_calls};
+  memset(f, 0, sizeof *f);
+  f->ctx = sipflow_new(&cb, f, &lim);
+  assert_non_null(f->ctx);
+}
+
+static void lim_feed(limit_fx *f, uint64_t frame, const char *src, const char *dst, sipm m)
+{
+  char *text = sip_text(&m);
+  sipflow_endpoint a = endpoint(src), b = endpoint(dst);
+  assert_int_equal(sipflow_feed_sip(f->ctx, text, strlen(text), frame,
+                                    SCRIPT_T0 + (int64_t)frame * 1000, &a, &b,
+                                    SIPFLOW_TRANSPORT_UDP), SIPFLOW_OK);
+  g_free(text);
+}
+
+/* A flood of fresh Call-IDs cannot hold more than max_open_calls calls
+ * open: the least recently active one is finalised early (one whose outcome
+ * is already final first), reported, and delivered like any other. */
+static void test_open_call_limit(void **state)
+{
+  limit_fx f;
+  lim_init(&f, 3);
+  lim_feed(&f, 1, UA_A, UA_B, (sipm){.method = "OPTIONS", .via = VA("l1"), .call_id = "c1", .from_tag = "a", .cseq = 1});
+  lim_feed(&f, 2, UA_A, UA_B, (sipm){.method = "OPTIONS", .via = VA("l2"), .call_id = "c2", .from_tag = "a", .cseq = 1});
+  lim_feed(&f, 3, UA_A, UA_B, (sipm){.method = "INVITE", .via = VA("l3"), .call_id = "c3", .from_tag = "a", .cseq = 1});
+  lim_feed(&f, 4, UA_B, UA_A, (sipm){.status = 486, .via = VA("l3"), .call_id = "c3", .from_tag = "a", .to_tag = "b", .cseq = 1, .cseq_method = "INVITE"});
+  assert_int_equal(f.n_ended, 0);
+  assert_int_equal(f.n_diags, 0);
+  /* 4th call: c3 (busy, outcome final) goes first although c1 is older */
+  lim_feed(&f, 5, UA_A, UA_B, (sipm){.method = "OPTIONS", .via = VA("l4"), .call_id = "c4", .from_tag = "a", .cseq = 1});
+  assert_int_equal(f.n_ended, 1);
+  assert_int_equal(f.ended[0], 3);
+  assert_int_equal(f.n_diags, 1);
+  assert_string_equal(f.last_diag, "frame 5: more than 3 open calls; the least recently "
+                                   "active, call 3 (Call-ID c3), finalised early");
+  /* 5th call: then the least recently active, c1 */
+  lim_feed(&f, 6, UA_A, UA_B, (sipm){.method = "OPTIONS", .via = VA("l5"), .call_id = "c5", .from_tag = "a", .cseq = 1});
+  assert_int_equal(f.n_ended, 2);
+  assert_int_equal(f.ended[1], 1);
+  /* c1 again: a new call (6), which pushes c2 out */
+  lim_feed(&f, 7, UA_B, UA_A, (sipm){.status = 200, .via = VA("l1"), .call_id = "c1", .from_tag = "a", .to_tag = "b", .cseq = 1, .cseq_method = "OPTIONS"});
+  assert_int_equal(f.last_call, 6);
+  assert_int_equal(f.n_ended, 3);
+  assert_int_equal(f.ended[2], 2);
+  assert_string_equal(f.last_diag, "frame 7: more than 3 open calls; the least recently "
+                                   "active, call 2 (Call-ID c2), finalised early");
+  sipflow_finish(f.ctx);
+  assert_int_equal(f.n_ended, 6);
+  assert_int_equal(f.ended[3], 4);
+  assert_int_equal(f.ended[4], 5);
+  assert_int_equal(f.ended[5], 6);
+  assert_int_equal(f.n_msgs, 7);
+  assert_int_equal(sipflow_diag_count(f.ctx, SIPFLOW_DIAG_CALL_LIMIT), 3);
+  assert_int_equal(sipflow_diag_count(f.ctx, SIPFLOW_DIAG_SIP_MALFORMED), 0);
+  sipflow_stats st;
+  assert_int_equal(sipflow_get_stats(f.ctx, &st), SIPFLOW_OK);
+  assert_int_equal(st.calls, 6);
+  sipflow_free(f.ctx);
+}
+
+/* One Call-ID with a flood of transactions: at 16384 the call is finalised
+ * and the next message starts a new call. */
+static void test_call_transaction_limit(void **state)
+{
+  limit_fx f;
+  char branch[64];
+  lim_init(&f, 0);
+  for (unsigned i = 1; i <= 16385; i++) {
+    g_snprintf(branch, sizeof branch, "10.0.0.1:5060;branch=z9hG4bKf%u", i);
+    lim_feed(&f, i, UA_A, UA_B, (sipm){.method = "OPTIONS", .via = branch, .call_id = "flood", .from_tag = "a", .cseq = i});
+    if (i == 16384) {
+      assert_int_equal(f.n_ended, 0);
+      assert_int_equal(f.last_call, 1);
+    }
+  }
+  assert_int_equal(f.n_ended, 1);
+  assert_int_equal(f.ended[0], 1);
+  assert_int_equal(f.last_call, 2);
+  assert_int_equal(f.n_diags, 1);
+  assert_string_equal(f.last_diag, "frame 16385: call 1 (Call-ID flood) has 16384 "
+                                   "transactions and 0 dialogs, over the 16384 limit; "
+                                   "finalised early, a new call starts");
+  sipflow_finish(f.ctx);
+  assert_int_equal(f.n_ended, 2);
+  sipflow_free(f.ctx);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -485,6 +611,8 @@ int main(void)
     cmocka_unit_test(test_idle_timeout),
     cmocka_unit_test(test_open_call_snapshot),
     cmocka_unit_test(test_bad_input),
+    cmocka_unit_test(test_open_call_limit),
+    cmocka_unit_test(test_call_transaction_limit),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

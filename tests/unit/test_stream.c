@@ -588,6 +588,39 @@ static void test_non_numeric_content_length(void **state)
   fx_free(f);
 }
 
+/* Hostile input (issue 6, samples/hostile/content-length-4g.pcap): the
+ * skipped message's body does not end its line; the next segment starts a
+ * message all the same. */
+static void test_bad_content_length_then_next_segment(void **state)
+{
+  (void)state;
+  fx *f = fx_new(NULL);
+  const char *bad = "MESSAGE sip:b@y SIP/2.0\r\nCall-ID: x\r\nCSeq: 1 MESSAGE\r\n"
+                    "Content-Length: 4294967296\r\n\r\nfour gigabytes";
+  char *m2 = make_msg("MESSAGE", 2, 5);
+
+  seg(f, 0, 4, ISN, bad);
+  seg(f, 0, 5, ISN + (uint32_t)strlen(bad), m2);
+  assert_int_equal(f->recs->len, 2);
+  assert_diag(f, 0, SIPFLOW_DIAG_SIP_BAD_CONTENT_LENGTH, 4,
+              "frame 4: TCP stream 10.0.0.1:5060 -> 10.0.0.2:5060: Content-Length is out "
+              "of range; message skipped");
+  assert_chunk(f, 1, m2, 5);
+  fx_free(f);
+
+  /* the same with a body that is junk from its first byte (skipped as a
+   * line that goes on in the next segment) */
+  f = fx_new(NULL);
+  const char *bad2 = "MESSAGE sip:b@y SIP/2.0\r\nCall-ID: x\r\nCSeq: 1 MESSAGE\r\n"
+                     "Content-Length: 4294967296\r\n\r\n<four gigabytes>";
+  seg(f, 0, 4, ISN, bad2);
+  seg(f, 0, 5, ISN + (uint32_t)strlen(bad2), m2);
+  assert_int_equal(f->recs->len, 2);
+  assert_chunk(f, 1, m2, 5);
+  g_free(m2);
+  fx_free(f);
+}
+
 static void test_message_too_large(void **state)
 {
   (void)state;
@@ -958,6 +991,7 @@ int main(void)
       cmocka_unit_test(test_truncated_segment),
       cmocka_unit_test(test_no_content_length),
       cmocka_unit_test(test_non_numeric_content_length),
+      cmocka_unit_test(test_bad_content_length_then_next_segment),
       cmocka_unit_test(test_message_too_large),
       cmocka_unit_test(test_headers_without_end),
       cmocka_unit_test(test_http_stream),

@@ -235,9 +235,14 @@ SIPFLOW_API uint64_t sipflow_diag_count(const struct sipflow_ctx *ctx,
  *     every transaction answered) once `linger_us` has passed without a
  *     message for it (default 32 s = 64*T1, RFC 3261 §17.1.1.2, so late
  *     retransmissions still find their call);
+ *   - earlier, for a call without INVITE (REGISTER, OPTIONS ...) whose
+ *     transactions all have a final response, once `linger_us` plus a wait
+ *     for its Call-ID to come back has passed without a message for it: the
+ *     registration lifetime granted by a REGISTER 2xx (Contact expires or
+ *     Expires, at most a day: the refresh reuses the Call-ID), else 300 s;
  *   - earlier, for any call, once `idle_timeout_us` has passed without a
  *     message for it (off by default).
- * The two early cases happen inside sipflow_feed_*(), before the on_message
+ * The early cases happen inside sipflow_feed_*(), before the on_message
  * of the message whose time made the delay pass.  A message whose Call-ID
  * belonged to an already finalised call starts a new call (with a new id).
  * See sipflow_set_call_options(). */
