@@ -317,6 +317,8 @@ static char **failed_cells(const sipflow_call_info *c)
   return cells;
 }
 
+G_STATIC_ASSERT(COL_START == FCOL_START);
+
 static void print_row(void *p, void *user)
 {
   call_row *r = p;

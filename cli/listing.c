@@ -164,7 +164,7 @@ GOptionGroup *list_filter_group(list_filter *f)
                                 : "only dialogs created by that method";
   const GOptionEntry entries[] = {
     {"call", 0, G_OPTION_FLAG_IN_MAIN, G_OPTION_ARG_STRING_ARRAY, &f->call_ids,
-     "only this Call-ID (repeatable)", "CALL-ID"},
+     "only this call: Call-ID or call number (repeatable)", "CALL"},
     {"from", 0, G_OPTION_FLAG_IN_MAIN, G_OPTION_ARG_STRING, &f->from,
      "only calls (and their parts) whose From user contains TEXT", "TEXT"},
     {"to", 0, G_OPTION_FLAG_IN_MAIN, G_OPTION_ARG_STRING, &f->to, "same for the To user",
@@ -233,12 +233,27 @@ static bool user_matches(const char *uri, const char *needle)
   return ok;
 }
 
+/* "3": the call number shown in the `call` column (as `ladder --call`). */
+static bool is_call_number(const char *s, uint32_t call)
+{
+  uint64_t v = 0;
+
+  if (!*s)
+    return false;
+  for (const char *p = s; *p; p++) {
+    if (!g_ascii_isdigit(*p) || v > UINT32_MAX)
+      return false;
+    v = v * 10 + (uint64_t)(*p - '0');
+  }
+  return v == call;
+}
+
 bool list_filter_call(const list_filter *f, const sipflow_call_info *call)
 {
   if (f->call_ids && f->call_ids[0]) {
     bool found = false;
     for (char **id = f->call_ids; *id && !found; id++)
-      found = call->call_id && strcmp(*id, call->call_id) == 0;
+      found = (call->call_id && strcmp(*id, call->call_id) == 0) || is_call_number(*id, call->call);
     if (!found)
       return false;
   }

@@ -22,7 +22,7 @@ typedef enum list_kind { LIST_CALLS, LIST_TRANSACTIONS, LIST_DIALOGS } list_kind
  * the values of a repeated or comma-separated option are alternatives (OR). */
 typedef struct list_filter {
   list_kind kind;
-  char **call_ids;      /* --call, exact Call-IDs */
+  char **call_ids;      /* --call: exact Call-IDs, or call numbers */
   char *from, *to;      /* --from, --to: substring of the URI user part,
                            ASCII case-insensitive */
   unsigned states;      /* --state: bit (1u << state), 0 = any */

@@ -56,6 +56,17 @@ static size_t utf8_decode(const unsigned char *p, size_t len, uint32_t *cp)
 
 /* -------------------------------------------------------------- escaping */
 
+/* Length of the run of bytes at s that a JSON string or the terminal takes
+ * as they are: printable ASCII but `a` and `b`.  Appending a run at once
+ * instead of byte by byte matters on a million messages. */
+static size_t plain_run(const unsigned char *s, size_t len, unsigned char a, unsigned char b)
+{
+  size_t i = 0;
+  while (i < len && s[i] >= 0x20 && s[i] < 0x7f && s[i] != a && s[i] != b)
+    i++;
+  return i;
+}
+
 void out_json_string(GString *out, const char *p, size_t len)
 {
   const unsigned char *s = (const unsigned char *)p;
@@ -68,6 +79,12 @@ void out_json_string(GString *out, const char *p, size_t len)
   g_string_append_c(out, '"');
   while (i < len) {
     uint32_t cp;
+    size_t run = plain_run(s + i, len - i, '"', '\\');
+    if (run) {
+      g_string_append_len(out, p + i, (gssize)run);
+      i += run;
+      continue;
+    }
     size_t n = utf8_decode(s + i, len - i, &cp);
     if (n == 0) {
       g_string_append(out, "\\ufffd");
@@ -104,6 +121,12 @@ void out_text_escape(GString *out, const char *p, size_t len)
     return;
   while (i < len) {
     uint32_t cp;
+    size_t run = plain_run(s + i, len - i, '\\', '\\');
+    if (run) {
+      g_string_append_len(out, p + i, (gssize)run);
+      i += run;
+      continue;
+    }
     size_t n = utf8_decode(s + i, len - i, &cp);
     /* C1 controls (U+0080..U+009F) include CSI, which some terminals obey. */
     if (n == 0 || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) {
@@ -290,7 +313,9 @@ struct out_table {
   size_t *width;      /* frozen display widths, valid once `frozen` */
   GPtrArray *pending; /* rows (char ** of n_cols) not written yet */
   bool frozen;
-  GString *line;
+  char *buf;          /* the line being written */
+  size_t len, cap;
+  GString *cell;      /* scratch for write_row */
 };
 
 out_table *out_table_new(FILE *f, const out_column *cols, size_t n_cols,
@@ -305,7 +330,7 @@ out_table *out_table_new(FILE *f, const out_column *cols, size_t n_cols,
   t->total_width = total_width;
   t->width = g_new0(size_t, n_cols);
   t->pending = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
-  t->line = g_string_new(NULL);
+  t->cell = g_string_new(NULL);
   return t;
 }
 
@@ -356,45 +381,68 @@ static void freeze_widths(out_table *t)
   t->frozen = true;
 }
 
+/* The line being written is a plain byte buffer: on a table of a million
+ * calls GString's checks on every append cost more than the copies. */
+static void line_put(out_table *t, const char *s, size_t n)
+{
+  if (t->len + n > t->cap) {
+    t->cap = MAX(t->cap * 2, t->len + n + 256);
+    t->buf = g_realloc(t->buf, t->cap);
+  }
+  memcpy(t->buf + t->len, s, n);
+  t->len += n;
+}
+
+static void line_spaces(out_table *t, size_t n)
+{
+  static const char spaces[] = "                                ";
+  for (size_t k; n > 0; n -= k) {
+    k = MIN(n, sizeof spaces - 1);
+    line_put(t, spaces, k);
+  }
+}
+
 static void write_row(out_table *t, const char *const *cells)
 {
-  GString *line = t->line;
   size_t last = t->n_cols - 1;
+  size_t used = 0; /* display width of the line so far */
 
-  g_string_truncate(line, 0);
+  t->len = 0;
   for (size_t c = 0; c < t->n_cols; c++) {
-    GString *cell = g_string_new(NULL);
     const char *text = cells[c] ? cells[c] : "";
-    g_string_append_printf(line, "%*s", (int)gap_before(t, c), "");
+    size_t len = strlen(text), w = out_text_width(text, len);
+    size_t gap = gap_before(t, c);
+    line_spaces(t, gap);
+    used += gap;
     if (t->cols[c].max_width || t->cols[c].squeeze) {
       size_t limit = t->width[c];
       /* The last column needs no alignment: it may use the whole room left
        * (rows written after the widths were frozen can be longer). */
-      if (c == last && t->cols[c].squeeze) {
-        size_t used = out_text_width(line->str, line->len);
-        if (t->total_width > used)
-          limit = MAX(limit, t->total_width - used);
+      if (c == last && t->cols[c].squeeze && t->total_width > used)
+        limit = MAX(limit, t->total_width - used);
+      if (w > limit) {
+        g_string_truncate(t->cell, 0);
+        if (t->cols[c].cut_end)
+          out_shorten_end(t->cell, text, limit);
+        else
+          out_shorten_middle(t->cell, text, limit);
+        text = t->cell->str;
+        len = t->cell->len;
+        w = out_text_width(text, len);
       }
-      if (t->cols[c].cut_end)
-        out_shorten_end(cell, text, limit);
-      else
-        out_shorten_middle(cell, text, limit);
-    } else {
-      g_string_append(cell, text);
     }
-    size_t w = out_text_width(cell->str, cell->len);
     size_t pad = w < t->width[c] ? t->width[c] - w : 0;
     if (t->cols[c].align == OUT_RIGHT)
-      g_string_append_printf(line, "%*s", (int)pad, "");
-    g_string_append_len(line, cell->str, (gssize)cell->len);
+      line_spaces(t, pad), used += pad;
+    line_put(t, text, len);
+    used += w;
     if (t->cols[c].align == OUT_LEFT && c != last)
-      g_string_append_printf(line, "%*s", (int)pad, "");
-    g_string_free(cell, TRUE);
+      line_spaces(t, pad), used += pad;
   }
-  while (line->len && line->str[line->len - 1] == ' ')
-    g_string_truncate(line, line->len - 1);
-  g_string_append_c(line, '\n');
-  fwrite(line->str, 1, line->len, t->f);
+  while (t->len && t->buf[t->len - 1] == ' ')
+    t->len--;
+  line_put(t, "\n", 1);
+  fwrite(t->buf, 1, t->len, t->f);
 }
 
 static void flush_pending(out_table *t)
@@ -432,7 +480,8 @@ void out_table_finish(out_table *t)
   if (!t->frozen || t->pending->len)
     flush_pending(t);
   g_ptr_array_free(t->pending, TRUE);
-  g_string_free(t->line, TRUE);
+  g_free(t->buf);
+  g_string_free(t->cell, TRUE);
   g_free(t->width);
   g_free(t->cols);
   g_free(t);

@@ -39,6 +39,11 @@
  * capture (the peer got those bytes, or a retransmission would have come
  * by now: RFC 6298 §2 starts the retransmission timer at 1 s). */
 #define SF_HOLE_TIMEOUT_US G_GINT64_CONSTANT(1000000)
+/* Out-of-order segments held per direction, whatever their size: the list
+ * is sorted by insertion, so a flood of tiny segments would make each
+ * insertion walk a long list (1 MiB of 1-byte segments: hours).  Real
+ * holes hold at most max_tcp_buffer / MSS = 718 segments by default. */
+#define SF_MAX_HELD_SEGMENTS 2048u
 /* A reassembly buffer larger than this is freed once empty. */
 #define SF_KEEP_CAPACITY (16u * 1024)
 
@@ -77,7 +82,9 @@ typedef struct sf_dir {
   uint32_t syn_seq;
   bool have_syn;
   held_seg *held;
+  held_seg *held_tail;   /* last of held (appending needs no walk) */
   size_t held_bytes;
+  unsigned n_held;
   char *buf;             /* in-order bytes not framed yet */
   size_t len, cap;
   size_t pending_total;  /* length of the message buf starts with, 0 = unknown */
@@ -216,7 +223,9 @@ static void held_free(sf_dir *d)
     d->held = h->next;
     g_free(h);
   }
+  d->held_tail = NULL;
   d->held_bytes = 0;
+  d->n_held = 0;
 }
 
 /* ------------------------------------------------------------ framing */
@@ -381,6 +390,23 @@ static size_t frame_bytes(sf_stream *st, sf_dir *d, const char *p, size_t n,
   return d->state == DIR_ACTIVE ? pos : n;
 }
 
+/* The buffered message still cannot be measured: its start line is whole,
+ * its header block had no end so far (else the length would be known), it
+ * is within the size limit, and the new bytes from `old` on (with the three
+ * before them) bring no empty line.  Saves measuring the whole buffer again
+ * for every segment, which made a stream of tiny segments quadratic. */
+static bool headers_still_open(const sf_stream *st, const sf_dir *d, size_t old)
+{
+  if (d->pending_total || d->len > st->max_message ||
+      sf_framer_is_sip_start(d->buf, d->len) != 1)
+    return false;
+  for (size_t i = old > 3 ? old - 3 : 0; i + 1 < d->len; i++)
+    if (d->buf[i] == '\n' && (d->buf[i + 1] == '\n' ||
+                              (d->buf[i + 1] == '\r' && i + 2 < d->len && d->buf[i + 2] == '\n')))
+      return false;
+  return true;
+}
+
 /* Frames in-order bytes, straight from the packet when nothing is
  * buffered. */
 static void deliver(sf_stream *st, sf_dir *d, const uint8_t *data, size_t n,
@@ -397,6 +423,8 @@ static void deliver(sf_stream *st, sf_dir *d, const uint8_t *data, size_t n,
     buf_append(d, p, n);
     if (d->pending_total && d->len < d->pending_total)
       return; /* the message is still incomplete: no need to look */
+    if (headers_still_open(st, d, old))
+      return;
     /* What was buffered (an unfinished line, since no message length is
      * known) and the segment together do not start a message, but the
      * segment alone does: the buffered bytes were junk whose line never
@@ -457,7 +485,10 @@ static void drain_held(sf_stream *st, sf_dir *d, const stamp *at)
     if (ahead > 0)
       break;
     d->held = h->next;
+    if (!d->held)
+      d->held_tail = NULL;
     d->held_bytes -= h->len;
+    d->n_held--;
     size_t old = (size_t)(-(int64_t)ahead);
     if (old < h->len)
       deliver_in_order(st, d, h->data + old, h->len - old, at ? at : &h->at,
@@ -478,6 +509,8 @@ static void hold(sf_stream *st, sf_dir *d, uint32_t seq, const uint8_t *data, si
                  const stamp *at, bool truncated)
 {
   held_seg **pp = &d->held;
+  if (d->held_tail && (int32_t)(d->held_tail->seq - seq) < 0)
+    pp = &d->held_tail->next; /* the usual case: after everything held */
   while (*pp && (int32_t)((*pp)->seq - seq) < 0)
     pp = &(*pp)->next;
   if (*pp && (*pp)->seq == seq && (*pp)->len >= n)
@@ -490,9 +523,13 @@ static void hold(sf_stream *st, sf_dir *d, uint32_t seq, const uint8_t *data, si
   memcpy(h->data, data, n);
   h->next = *pp;
   *pp = h;
+  if (!h->next)
+    d->held_tail = h;
   d->held_bytes += n;
+  d->n_held++;
   /* Over the buffer limit the first hole is declared lost for good. */
-  while (d->state == DIR_ACTIVE && d->held && d->held_bytes + d->len > st->max_buffer)
+  while (d->state == DIR_ACTIVE && d->held &&
+         (d->held_bytes + d->len > st->max_buffer || d->n_held > SF_MAX_HELD_SEGMENTS))
     skip_first_hole(st, d, at);
 }
 

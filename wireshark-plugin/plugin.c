@@ -52,11 +52,6 @@ static int hfid_sip = -1;
 static int tap_sipflow = -1;
 static dissector_handle_t sipflow_handle;
 
-int sfw_tap_id(void)
-{
-  return tap_sipflow;
-}
-
 /* ------------------------------------------------ what a frame keeps */
 
 /* One SIP message of a frame: where its bytes are and what it was. */
@@ -198,32 +193,29 @@ static sfw_frame *first_pass(packet_info *pinfo, proto_tree *tree)
 
 /* ------------------------------------------------------ the subtree */
 
-static void add_call_fields(proto_tree *t, tvbuff_t *tvb, const sfw_call_view *v)
+static void add_call_fields(proto_tree *t, tvbuff_t *tvb, gint at, const sfw_call_view *v)
 {
-  proto_item *pi;
 #define GEN(x) proto_item_set_generated(x)
-  GEN(proto_tree_add_string(t, hf_state, tvb, 0, 0, sipflow_call_state_name(v->state)));
+  GEN(proto_tree_add_string(t, hf_state, tvb, at, 0, sipflow_call_state_name(v->state)));
   if (v->final_status > 0)
-    GEN(proto_tree_add_uint(t, hf_final_status, tvb, 0, 0, (guint32)v->final_status));
+    GEN(proto_tree_add_uint(t, hf_final_status, tvb, at, 0, (guint32)v->final_status));
   if (v->setup_ms >= 0)
-    GEN(proto_tree_add_int64(t, hf_setup_ms, tvb, 0, 0, v->setup_ms));
+    GEN(proto_tree_add_int64(t, hf_setup_ms, tvb, at, 0, v->setup_ms));
   if (v->answer_ms >= 0)
-    GEN(proto_tree_add_int64(t, hf_answer_ms, tvb, 0, 0, v->answer_ms));
+    GEN(proto_tree_add_int64(t, hf_answer_ms, tvb, at, 0, v->answer_ms));
   if (v->duration_s >= 0)
-    GEN(proto_tree_add_double(t, hf_duration_s, tvb, 0, 0, v->duration_s));
+    GEN(proto_tree_add_double(t, hf_duration_s, tvb, at, 0, v->duration_s));
   /* present only on failed calls, so that the filter `sipflow.failed`
    * (a field test) selects them */
   if (v->failure) {
-    GEN(proto_tree_add_boolean(t, hf_failed, tvb, 0, 0, TRUE));
-    GEN(proto_tree_add_string(t, hf_failure, tvb, 0, 0, v->failure));
+    GEN(proto_tree_add_boolean(t, hf_failed, tvb, at, 0, TRUE));
+    GEN(proto_tree_add_string(t, hf_failure, tvb, at, 0, v->failure));
   }
   for (unsigned i = 0; i < SIPFLOW_ANOMALY_COUNT; i++)
     if (v->anomalies & (1u << i))
-      GEN(proto_tree_add_string(t, hf_anomaly, tvb, 0, 0, sipflow_anomaly_name(1u << i)));
-  if (v->linked_call) {
-    pi = proto_tree_add_uint(t, hf_linked_call, tvb, 0, 0, v->linked_call);
-    GEN(pi);
-  }
+      GEN(proto_tree_add_string(t, hf_anomaly, tvb, at, 0, sipflow_anomaly_name(1u << i)));
+  if (v->linked_call)
+    GEN(proto_tree_add_uint(t, hf_linked_call, tvb, at, 0, v->linked_call));
 #undef GEN
 }
 
@@ -258,7 +250,7 @@ static void add_subtree(proto_tree *tree, packet_info *pinfo, const sfw_item *it
     proto_item_set_generated(proto_tree_add_boolean(t, hf_retransmission, tvb, it->start,
                                                     0, TRUE));
   if (v)
-    add_call_fields(t, tvb, v);
+    add_call_fields(t, tvb, it->start, v);
 }
 
 static int dissect_sipflow(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)

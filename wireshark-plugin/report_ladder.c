@@ -10,7 +10,7 @@
  *    wait behind one still open, it prints them first; the plugin, having
  *    the whole capture, always keeps call number order.);
  *  - one call chosen (a call number or a Call-ID, as `--call`): the
- *    headings of the calls it matches, a blank line, then one diagram.
+ *    headings of the calls it matches, then one diagram.
  * tests/cli/plugin_outputs.sh compares both with the CLI byte for byte, so
  * a change on either side shows up there.
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -281,8 +281,8 @@ char *sfw_report_ladder(const char *call, sipflow_ladder_format format, unsigned
     if (!d.calls_written)
       g_string_append(d.out, "no SIP messages\n");
   } else {
-    if (is_text(format) && d.headings->len)
-      g_string_append_printf(d.out, "%s\n", d.headings->str);
+    if (is_text(format))
+      g_string_append(d.out, d.headings->str);
     write_ladder(&d, d.all);
   }
   sfw_replay_free(&r);

@@ -9,8 +9,9 @@
  *   plugin.c  registration, the "SIP Flow" fields, the postdissector
  *   store.c   per-file state: the library context, the messages fed, call
  *             snapshots for the fields
- *   report.c  whole-capture outputs (call table, failed calls, KPIs,
- *             ladders) by replaying the stored messages into a fresh context
+ *   report.c  whole-capture outputs (call table, failed calls, KPIs) by
+ *             replaying the stored messages into a fresh context
+ *   report_ladder.c  the ladder as `sipflow ladder` prints it
  *   ui.c      `-z sipflow,...` statistics and the Telephony > SIP Flow menu
  *
  * Wireshark's plugin API forces file-wide state into globals (the dissector
@@ -112,8 +113,6 @@ uint32_t sfw_call_of_frame(uint32_t frame);
 
 /* ui.c */
 void sfw_ui_register(int proto);
-/* plugin.c */
-int sfw_tap_id(void);
 /* What the postdissector queues on the "sipflow" tap, once per message. */
 typedef struct sfw_tap_rec {
   const sfw_msg *msg;

@@ -526,6 +526,41 @@ static void test_buffer_limit(void **state)
   fx_free(f);
 }
 
+/* Hostile input (issue 6): a flood of 1-byte segments after a hole, all at
+ * the same capture time.  Held segments are capped (2048) so that the
+ * sorted list cannot grow long: the hole is declared lost when the cap is
+ * passed, and what follows is framed again. */
+static void test_tiny_segment_flood(void **state)
+{
+  (void)state;
+  fx *f = fx_new(NULL);
+  const char *start = "OPTIONS sip:a@b SIP/2.0\r\n";
+  char *m2 = make_msg("BYE", 2, 0);
+  uint32_t seq = ISN + (uint32_t)strlen(start) + 10; /* 10 bytes never seen */
+  sf_l4 l4 = {.time_us = time_of(1), .src = f->a, .dst = f->b,
+              .ipproto = SF_IPPROTO_TCP};
+
+  seg(f, 0, 1, ISN, start);
+  for (uint64_t frame = 2; frame <= 2050; frame++) {
+    uint8_t *x = malloc(1);
+    x[0] = 'x';
+    l4.frame = frame;
+    l4.payload = x;
+    l4.len = 1;
+    l4.tcp_seq = seq++;
+    sf_stream_tcp(f->st, &l4);
+    free(x);
+    assert_int_equal(f->recs->len, frame < 2050 ? 0 : 1);
+  }
+  assert_diag(f, 0, SIPFLOW_DIAG_TCP_GAP, 2050,
+              "frame 2050: 10 bytes missing in TCP stream 10.0.0.1:5060 -> 10.0.0.2:5060");
+  seg(f, 0, 2051, seq, m2);
+  assert_int_equal(f->recs->len, 2);
+  assert_chunk(f, 1, m2, 2051);
+  g_free(m2);
+  fx_free(f);
+}
+
 /* A segment cut by the snaplen: the next one is known not to follow on. */
 static void test_truncated_segment(void **state)
 {
@@ -988,6 +1023,7 @@ int main(void)
       cmocka_unit_test(test_hole_timeout),
       cmocka_unit_test(test_late_retransmission_fills_hole),
       cmocka_unit_test(test_buffer_limit),
+      cmocka_unit_test(test_tiny_segment_flood),
       cmocka_unit_test(test_truncated_segment),
       cmocka_unit_test(test_no_content_length),
       cmocka_unit_test(test_non_numeric_content_length),
