@@ -86,13 +86,14 @@ typedef struct calls_out {
   uint64_t shown, failed;
   GString *links;      /* "1 ↔ 2, 3 ↔ 4" */
   GHashTable *pairs;   /* gint64 lo << 32 | hi: the pairs in links */
+  GString *scratch;    /* row being built, start cell being printed */
 } calls_out;
 
 static void call_row_free(void *p)
 {
   call_row *r = p;
   g_free(r->line);
-  g_strfreev(r->cells);
+  g_free(r->cells); /* one block (cells_finish) */
   g_free(r);
 }
 
@@ -259,65 +260,144 @@ static char *call_csv(const sipflow_call_info *c)
 
 /* ------------------------------------------------------------------ text */
 
-static char *escaped(const char *s)
+/* The cells of a table row are built one after the other in a scratch
+ * buffer, then handed over as ONE block (the pointer array, then the
+ * strings), freed with one g_free: a table of a million calls would
+ * otherwise make a dozen allocations and printf calls per row. */
+typedef struct cells_builder {
+  GString *text;               /* the strings so far, NUL-separated */
+  size_t start[N_COLS];        /* where each cell begins in text */
+  size_t n;
+} cells_builder;
+
+static void cell_begin(cells_builder *b, GString *scratch)
 {
-  GString *g = g_string_new(NULL);
+  if (b->n == 0) {
+    b->text = scratch;
+    g_string_truncate(scratch, 0);
+  } else {
+    g_string_append_c(b->text, '\0');
+  }
+  b->start[b->n++] = b->text->len;
+}
+
+static void cell_str(cells_builder *b, GString *scratch, const char *s)
+{
+  cell_begin(b, scratch);
+  g_string_append(b->text, s);
+}
+
+/* s escaped for the terminal, "-" when that leaves nothing */
+static void cell_escaped(cells_builder *b, GString *scratch, const char *s)
+{
+  cell_begin(b, scratch);
   if (s)
-    out_text_escape(g, s, strlen(s));
-  if (g->len == 0)
-    g_string_assign(g, "-");
-  return g_string_free(g, FALSE);
+    out_text_escape(b->text, s, strlen(s));
+  if (b->text->len == b->start[b->n - 1])
+    g_string_append_c(b->text, '-');
+}
+
+static void append_uint(GString *g, uint64_t v)
+{
+  char buf[24], *p = buf + sizeof buf;
+  do
+    *--p = (char)('0' + v % 10);
+  while (v /= 10);
+  g_string_append_len(g, p, buf + sizeof buf - p);
 }
 
 /* "0.120" (seconds, like the duration), or "-" when not applicable */
-static char *ms_cell(int64_t ms)
+static void cell_ms(cells_builder *b, GString *scratch, int64_t ms)
 {
-  return ms < 0 ? g_strdup("-") : g_strdup_printf("%" PRId64 ".%03" PRId64, ms / 1000, ms % 1000);
+  cell_begin(b, scratch);
+  if (ms < 0) {
+    g_string_append_c(b->text, '-');
+    return;
+  }
+  char frac[5] = {'.', (char)('0' + ms % 1000 / 100), (char)('0' + ms % 100 / 10),
+                  (char)('0' + ms % 10), '\0'};
+  append_uint(b->text, (uint64_t)(ms / 1000));
+  g_string_append(b->text, frac);
 }
 
-static char **call_cells(const sipflow_call_info *c)
+static char **cells_finish(cells_builder *b)
 {
-  char **cells = g_new0(char *, N_COLS + 1);
-  char *reason = escaped(c->reason);
-  char *anomalies = anomaly_list(c->anomalies, ",");
-
-  cells[COL_ID] = g_strdup_printf("%" PRIu32, c->call);
-  cells[COL_START] = g_strdup(""); /* when printed */
-  cells[COL_FROM] = list_uri_name(c->from);
-  cells[COL_ARROW] = g_strdup("→");
-  cells[COL_TO] = list_uri_name(c->to);
-  cells[COL_STATE] = g_strdup(sipflow_call_state_name(c->state));
-  cells[COL_FINAL] = c->final_status ? g_strdup_printf("%d %s", c->final_status,
-                                                       c->reason ? reason : "")
-                                     : g_strdup("-");
-  cells[COL_SETUP] = ms_cell(c->setup_ms);
-  cells[COL_ANSWER] = ms_cell(c->answer_ms);
-  cells[COL_DURATION] = c->duration_s < 0 ? g_strdup("-")
-                                          : g_strdup_printf("%.3f", c->duration_s);
-  cells[COL_MSGS] = g_strdup_printf("%" PRIu32, c->messages);
-  cells[COL_ANOMALIES] = *anomalies ? g_strdup(anomalies) : g_strdup("-");
-  cells[COL_CALL_ID] = escaped(c->call_id);
-  g_free(reason);
-  g_free(anomalies);
+  g_string_append_c(b->text, '\0');
+  char **cells = g_malloc((b->n + 1) * sizeof *cells + b->text->len);
+  char *strings = (char *)(cells + b->n + 1);
+  memcpy(strings, b->text->str, b->text->len);
+  for (size_t i = 0; i < b->n; i++)
+    cells[i] = strings + b->start[i];
+  cells[b->n] = NULL;
   return cells;
 }
 
-static char **failed_cells(const sipflow_call_info *c)
+static char **call_cells(const sipflow_call_info *c, GString *scratch)
 {
-  char **cells = g_new0(char *, N_FCOLS + 1);
+  cells_builder b = {.n = 0};
 
-  cells[FCOL_ID] = g_strdup_printf("%" PRIu32, c->call);
-  cells[FCOL_START] = g_strdup("");
-  cells[FCOL_FROM] = list_uri_name(c->from);
-  cells[FCOL_ARROW] = g_strdup("→");
-  cells[FCOL_TO] = list_uri_name(c->to);
-  cells[FCOL_STATE] = g_strdup(sipflow_call_state_name(c->state));
-  cells[FCOL_CALL_ID] = escaped(c->call_id);
-  cells[FCOL_FAILURE] = escaped(c->failure);
-  return cells;
+  cell_begin(&b, scratch); /* COL_ID */
+  append_uint(b.text, c->call);
+  cell_str(&b, scratch, ""); /* COL_START: when printed */
+  cell_begin(&b, scratch);   /* COL_FROM */
+  list_uri_name_append(b.text, c->from);
+  cell_str(&b, scratch, "→");
+  cell_begin(&b, scratch);   /* COL_TO */
+  list_uri_name_append(b.text, c->to);
+  cell_str(&b, scratch, sipflow_call_state_name(c->state));
+  cell_begin(&b, scratch);   /* COL_FINAL: "486 Busy Here", "486 " without reason */
+  if (c->final_status) {
+    append_uint(b.text, (uint64_t)c->final_status);
+    g_string_append_c(b.text, ' ');
+    if (c->reason) {
+      size_t at = b.text->len;
+      out_text_escape(b.text, c->reason, strlen(c->reason));
+      if (b.text->len == at)
+        g_string_append_c(b.text, '-');
+    }
+  } else {
+    g_string_append_c(b.text, '-');
+  }
+  cell_ms(&b, scratch, c->setup_ms);
+  cell_ms(&b, scratch, c->answer_ms);
+  /* duration_s is a whole number of ms (sipflow.h): "%.3f" without printf */
+  cell_ms(&b, scratch, c->duration_s < 0 ? -1 : (int64_t)(c->duration_s * 1000.0 + 0.5));
+  cell_begin(&b, scratch); /* COL_MSGS */
+  append_uint(b.text, c->messages);
+  cell_begin(&b, scratch); /* COL_ANOMALIES */
+  for (unsigned i = 0; i < SIPFLOW_ANOMALY_COUNT; i++)
+    if (c->anomalies & (1u << i)) {
+      if (b.text->len > b.start[b.n - 1])
+        g_string_append_c(b.text, ',');
+      g_string_append(b.text, sipflow_anomaly_name(1u << i));
+    }
+  if (b.text->len == b.start[b.n - 1])
+    g_string_append_c(b.text, '-');
+  cell_escaped(&b, scratch, c->call_id);
+  g_assert(b.n == N_COLS);
+  return cells_finish(&b);
 }
 
-G_STATIC_ASSERT(COL_START == FCOL_START);
+static char **failed_cells(const sipflow_call_info *c, GString *scratch)
+{
+  cells_builder b = {.n = 0};
+
+  cell_begin(&b, scratch); /* FCOL_ID */
+  append_uint(b.text, c->call);
+  cell_str(&b, scratch, ""); /* FCOL_START: when printed */
+  cell_begin(&b, scratch);   /* FCOL_FROM */
+  list_uri_name_append(b.text, c->from);
+  cell_str(&b, scratch, "→");
+  cell_begin(&b, scratch);   /* FCOL_TO */
+  list_uri_name_append(b.text, c->to);
+  cell_str(&b, scratch, sipflow_call_state_name(c->state));
+  cell_escaped(&b, scratch, c->call_id);
+  cell_escaped(&b, scratch, c->failure);
+  g_assert(b.n == N_FCOLS);
+  return cells_finish(&b);
+}
+
+G_STATIC_ASSERT((int)COL_START == (int)FCOL_START);
 
 static void print_row(void *p, void *user)
 {
@@ -351,10 +431,9 @@ static void print_row(void *p, void *user)
                    ? out_table_new(stdout, failed_columns, N_FCOLS, out_terminal_width())
                    : out_table_new(stdout, call_columns, N_COLS, out_terminal_width());
   }
-  GString *start = g_string_new(NULL);
-  out_time_clock(start, r->start_us, day != o->first_day, false);
-  g_free(r->cells[COL_START]); /* == FCOL_START */
-  r->cells[COL_START] = g_string_free(start, FALSE);
+  g_string_truncate(o->scratch, 0);
+  out_time_clock(o->scratch, r->start_us, day != o->first_day, false);
+  r->cells[COL_START] = o->scratch->str; /* == FCOL_START; the table copies it */
   out_table_add(o->table, (const char *const *)r->cells);
 }
 
@@ -381,7 +460,7 @@ static void on_call_end(const sipflow_call_info *c, void *user)
   else if (o->csv)
     r->line = call_csv(c);
   else
-    r->cells = o->st->failed_only ? failed_cells(c) : call_cells(c);
+    r->cells = o->st->failed_only ? failed_cells(c, o->scratch) : call_cells(c, o->scratch);
   list_order_put(o->order, c->call, r);
 }
 
@@ -411,7 +490,8 @@ static int run_calls(const cli_global *g, void *state)
 {
   calls_state *st = state;
   calls_out o = {.st = st, .json = g->json, .csv = st->csv, .links = g_string_new(NULL),
-                 .pairs = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL)};
+                 .pairs = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL),
+                 .scratch = g_string_new(NULL)};
   sipflow_callbacks cb = {.on_call_end = on_call_end};
 
   if (g->json && st->csv) {
@@ -419,6 +499,7 @@ static int run_calls(const cli_global *g, void *state)
                     "Run 'sipflow --help' for usage.\n");
     g_string_free(o.links, TRUE);
     g_hash_table_destroy(o.pairs);
+    g_string_free(o.scratch, TRUE);
     return CLI_EXIT_USAGE;
   }
   o.order = list_order_new(print_row, call_row_free, &o);
@@ -428,6 +509,7 @@ static int run_calls(const cli_global *g, void *state)
   list_order_free(o.order);
   g_string_free(o.links, TRUE);
   g_hash_table_destroy(o.pairs);
+  g_string_free(o.scratch, TRUE);
   return status;
 }
 

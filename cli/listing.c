@@ -199,15 +199,21 @@ void list_filter_clear(list_filter *f)
 
 /* ------------------------------------------------------------- matching */
 
-char *list_uri_name(const char *uri)
+void list_uri_name_append(GString *out, const char *uri)
 {
   sipflow_span user;
-  GString *g = g_string_new(NULL);
+  size_t before = out->len;
 
   if (uri && sipflow_uri_user(uri, strlen(uri), &user) >= 0)
-    out_text_escape(g, user.ptr, user.len);
-  if (g->len == 0)
-    g_string_assign(g, "-");
+    out_text_escape(out, user.ptr, user.len);
+  if (out->len == before)
+    g_string_append_c(out, '-');
+}
+
+char *list_uri_name(const char *uri)
+{
+  GString *g = g_string_new(NULL);
+  list_uri_name_append(g, uri);
   return g_string_free(g, FALSE);
 }
 

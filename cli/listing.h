@@ -54,6 +54,8 @@ bool list_parse_time(const char *text, int64_t *us);
 /* The text to show and match for a URI: its user part (or host), escaped
  * for the terminal; "-" when there is none.  Free with g_free. */
 char *list_uri_name(const char *uri);
+/* The same appended to out (no allocation). */
+void list_uri_name_append(GString *out, const char *uri);
 
 /* ------------------------------------------------------------ id order */
 

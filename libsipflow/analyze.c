@@ -290,50 +290,58 @@ static bool is_candidate(const sf_txn *t, bool invite_call)
   return !is_method(t, "ACK") && !is_method(t, "CANCEL");
 }
 
-/* Out-of-dialog requests that decide the outcome, in order of appearance. */
-static GPtrArray *candidates(const sf_call *c, bool invite_call)
-{
-  GPtrArray *out = g_ptr_array_new();
+/* The candidates and the attempts of a call, in arrays with room for every
+ * transaction of the call (on the stack for the usual handful: this runs
+ * once per call).  Same shapes as GPtrArray and GArray, so that
+ * g_ptr_array_index() and g_array_index() read them. */
+#define SF_STACK_TXNS 32
 
-  for (guint i = 0; i < c->txns->len; i++) {
-    sf_txn *t = g_ptr_array_index(c->txns, i);
+typedef struct txn_list {
+  sf_txn **pdata;
+  guint len;
+} txn_list;
+
+typedef struct attempt_list {
+  attempt *data;
+  guint len;
+} attempt_list;
+
+/* Out-of-dialog requests that decide the outcome, in order of appearance. */
+static void candidates(const sf_call *c, bool invite_call, txn_list *out)
+{
+  for (guint i = 0; i < c->txns.len; i++) {
+    sf_txn *t = g_ptr_array_index(&c->txns, i);
     if (is_candidate(t, invite_call))
-      g_ptr_array_add(out, t);
+      out->pdata[out->len++] = t;
   }
   if (!out->len && !invite_call) /* only in-dialog requests captured */
-    for (guint i = 0; i < c->txns->len; i++) {
-      sf_txn *t = g_ptr_array_index(c->txns, i);
+    for (guint i = 0; i < c->txns.len; i++) {
+      sf_txn *t = g_ptr_array_index(&c->txns, i);
       if (!is_method(t, "ACK") && !is_method(t, "CANCEL"))
-        g_ptr_array_add(out, t);
+        out->pdata[out->len++] = t;
     }
-  return out;
 }
 
 /* Splits the candidates into attempts: a new attempt starts with a new CSeq
  * number, or with a request sent after the current attempt's first hop had
  * its final (a retry that reused the CSeq). */
-static GArray *attempts_of(GPtrArray *cand)
+static void attempts_of(const txn_list *cand, attempt_list *out)
 {
-  GArray *out = g_array_new(FALSE, FALSE, sizeof(attempt));
-
   for (guint i = 0; i < cand->len; i++) {
     const sf_txn *t = g_ptr_array_index(cand, i);
     attempt *cur = out->len ? &g_array_index(out, attempt, out->len - 1) : NULL;
     const sf_txn *p = cur ? g_ptr_array_index(cand, cur->first) : NULL;
     bool same = p && p->cseq == t->cseq &&
                 !(p->final_status && have(p->final_us) && t->start_us > p->final_us);
-    if (same) {
+    if (same)
       cur->last = i;
-    } else {
-      attempt a = {i, i};
-      g_array_append_val(out, a);
-    }
+    else
+      out->data[out->len++] = (attempt){i, i};
   }
-  return out;
 }
 
 /* The final that decides an attempt: its first hop's, else another hop's. */
-static const sf_txn *deciding_final(GPtrArray *cand, attempt a)
+static const sf_txn *deciding_final(const txn_list *cand, attempt a)
 {
   const sf_txn *p = g_ptr_array_index(cand, a.first);
   const sf_txn *best = NULL;
@@ -348,10 +356,10 @@ static const sf_txn *deciding_final(GPtrArray *cand, attempt a)
   return best;
 }
 
-static void cancel_of_attempt(const sf_call *c, GPtrArray *cand, attempt a, outcome *o)
+static void cancel_of_attempt(const sf_call *c, const txn_list *cand, attempt a, outcome *o)
 {
-  for (guint i = 0; i < c->txns->len; i++) {
-    const sf_txn *t = g_ptr_array_index(c->txns, i);
+  for (guint i = 0; i < c->txns.len; i++) {
+    const sf_txn *t = g_ptr_array_index(&c->txns, i);
     if (!is_method(t, "CANCEL") || !t->cancels || !t->request_seen)
       continue;
     for (guint k = a.first; k <= a.last; k++)
@@ -361,7 +369,7 @@ static void cancel_of_attempt(const sf_call *c, GPtrArray *cand, attempt a, outc
   }
 }
 
-static void outcome_of(const sf_call *c, GPtrArray *cand, attempt a, outcome *o)
+static void outcome_of(const sf_call *c, const txn_list *cand, attempt a, outcome *o)
 {
   const sf_txn *p = g_ptr_array_index(cand, a.first);
 
@@ -398,7 +406,7 @@ static void outcome_of(const sf_call *c, GPtrArray *cand, attempt a, outcome *o)
 }
 
 /* Longest run of attempts ended by a 401/407 challenge. */
-static unsigned challenge_streak(GPtrArray *cand, GArray *atts)
+static unsigned challenge_streak(const txn_list *cand, const attempt_list *atts)
 {
   unsigned run = 0, longest = 0;
 
@@ -417,8 +425,8 @@ static bool is_invite_call(const sf_call *c)
 {
   static const char *const invite_only[] = {"INVITE", "ACK", "BYE", "CANCEL",
                                             "PRACK", "UPDATE"};
-  for (guint i = 0; i < c->txns->len; i++)
-    if (is_method(g_ptr_array_index(c->txns, i), "INVITE"))
+  for (guint i = 0; i < c->txns.len; i++)
+    if (is_method(g_ptr_array_index(&c->txns, i), "INVITE"))
       return true;
   for (size_t i = 0; c->method && i < G_N_ELEMENTS(invite_only); i++)
     if (strcmp(c->method, invite_only[i]) == 0)
@@ -431,8 +439,8 @@ static const sf_txn *first_bye(const sf_call *c, int64_t after)
 {
   const sf_txn *best = NULL;
 
-  for (guint i = 0; i < c->txns->len; i++) {
-    const sf_txn *t = g_ptr_array_index(c->txns, i);
+  for (guint i = 0; i < c->txns.len; i++) {
+    const sf_txn *t = g_ptr_array_index(&c->txns, i);
     if (is_method(t, "BYE") && t->request_seen && (!have(after) || t->request_us >= after) &&
         (!best || t->request_us < best->request_us))
       best = t;
@@ -475,8 +483,8 @@ static unsigned anomalies_of(const sf_call *c, unsigned streak)
     a |= SIPFLOW_ANOMALY_RETRANSMISSIONS;
   if (streak > 2)
     a |= SIPFLOW_ANOMALY_AUTH_LOOP;
-  for (guint i = 0; i < c->txns->len; i++) {
-    const sf_txn *t = g_ptr_array_index(c->txns, i);
+  for (guint i = 0; i < c->txns.len; i++) {
+    const sf_txn *t = g_ptr_array_index(&c->txns, i);
     if (is_method(t, "INVITE") && is_2xx(t->final_status) && !t->ack_2xx)
       a |= SIPFLOW_ANOMALY_NO_ACK;
     if (is_method(t, "INVITE") && t->request_seen && !t->final_status)
@@ -576,11 +584,22 @@ static sipflow_transaction_state txn_state(const sf_txn *t)
   return t->responses ? SIPFLOW_TXN_PROCEEDING : SIPFLOW_TXN_TRYING;
 }
 
+/* The transaction and dialog views share one allocation (info_txns first). */
+static void alloc_views(sf_call *c)
+{
+  size_t nt = MAX(c->txns.len, 1u), nd = MAX(c->dialogs.len, 1u);
+  size_t t_bytes = nt * sizeof(sipflow_transaction_info);
+  char *block = g_malloc0(t_bytes + nd * sizeof(sipflow_dialog_info));
+
+  G_STATIC_ASSERT(sizeof(sipflow_transaction_info) % G_ALIGNOF(sipflow_dialog_info) == 0);
+  c->info_txns = (sipflow_transaction_info *)block;
+  c->info_dialogs = (sipflow_dialog_info *)(block + t_bytes);
+}
+
 static void fill_transactions(sf_call *c)
 {
-  c->info_txns = g_new0(sipflow_transaction_info, c->txns->len ? c->txns->len : 1);
-  for (guint i = 0; i < c->txns->len; i++) {
-    const sf_txn *t = g_ptr_array_index(c->txns, i);
+  for (guint i = 0; i < c->txns.len; i++) {
+    const sf_txn *t = g_ptr_array_index(&c->txns, i);
     c->info_txns[i] = (sipflow_transaction_info){
       .id = t->id, .call = c->id, .dialog = t->dialog, .method = t->method,
       .branch = t->branch, .rfc2543 = t->rfc2543, .cseq = t->cseq,
@@ -597,9 +616,8 @@ static void fill_transactions(sf_call *c)
 
 static void fill_dialogs(sf_call *c)
 {
-  c->info_dialogs = g_new0(sipflow_dialog_info, c->dialogs->len ? c->dialogs->len : 1);
-  for (guint i = 0; i < c->dialogs->len; i++) {
-    const sf_dialog *d = g_ptr_array_index(c->dialogs, i);
+  for (guint i = 0; i < c->dialogs.len; i++) {
+    const sf_dialog *d = g_ptr_array_index(&c->dialogs, i);
     c->info_dialogs[i] = (sipflow_dialog_info){
       .id = d->id, .call = c->id, .call_id = c->call_id.ptr,
       .from_tag = d->from_tag, .to_tag = d->to_tag, .method = d->method,
@@ -612,8 +630,7 @@ static void fill_dialogs(sf_call *c)
 
 void sf_analyze_release(sf_call *c)
 {
-  g_free(c->info_txns);
-  g_free(c->info_dialogs);
+  g_free(c->info_txns); /* info_dialogs too (alloc_views) */
   c->info_txns = NULL;
   c->info_dialogs = NULL;
   c->info_built = false;
@@ -636,15 +653,15 @@ static void fill_identity(sf_call *c)
   in->first_frame = c->first_frame;
   in->last_frame = c->last_frame;
   in->messages = c->messages;
-  in->transactions = c->txns->len;
-  in->dialogs = c->dialogs->len;
+  in->transactions = c->txns.len;
+  in->dialogs = c->dialogs.len;
   in->retransmissions = c->retransmissions;
   in->linked_call = c->linked_call;
   in->setup_ms = in->answer_ms = -1;
   in->duration_s = -1;
-  in->n_transactions = c->txns->len;
+  in->n_transactions = c->txns.len;
   in->transaction_list = c->info_txns;
-  in->n_dialogs = c->dialogs->len;
+  in->n_dialogs = c->dialogs.len;
   in->dialog_list = c->info_dialogs;
 }
 
@@ -652,7 +669,7 @@ static void fill_identity(sf_call *c)
  * attempt: a retry sent within SF_AUTO_RETRY_US of the previous final was
  * made by the user agent itself; a later one waited for the user (e.g. a
  * password prompt after a 407), and the clock restarts there. */
-static guint chain_start(GPtrArray *cand, GArray *atts)
+static guint chain_start(const txn_list *cand, const attempt_list *atts)
 {
   guint k = atts->len - 1;
 
@@ -667,7 +684,7 @@ static guint chain_start(GPtrArray *cand, GArray *atts)
 }
 
 /* setup_ms, answer_ms, duration_s of an INVITE call. */
-static void fill_timings(sf_call *c, GPtrArray *cand, GArray *atts, const outcome *o)
+static void fill_timings(sf_call *c, const txn_list *cand, const attempt_list *atts, const outcome *o)
 {
   sipflow_call_info *in = &c->info;
   guint from = g_array_index(atts, attempt, chain_start(cand, atts)).first;
@@ -702,15 +719,34 @@ static void fill_mid_dialog(sf_call *c)
   c->info.state = bye ? SIPFLOW_CALL_COMPLETED : SIPFLOW_CALL_IN_CALL;
 }
 
+/* A call is analysed long after its last message: its transactions are out
+ * of the cache.  Asking for all of them at once overlaps the waits. */
+static void prefetch_transactions(const sf_call *c)
+{
+  for (guint i = 0; i < c->txns.len && i < SF_STACK_TXNS; i++)
+    for (size_t off = 0; off < sizeof(sf_txn); off += 64)
+      __builtin_prefetch((const char *)c->txns.pdata[i] + off);
+}
+
 const sipflow_call_info *sf_analyze_call(sf_call *c, int64_t observed_until_us)
 {
+  prefetch_transactions(c);
   bool invite_call = is_invite_call(c);
-  GPtrArray *cand = candidates(c, invite_call);
-  GArray *atts = attempts_of(cand);
+  sf_txn *cand_stack[SF_STACK_TXNS];
+  attempt atts_stack[SF_STACK_TXNS];
+  bool small = c->txns.len <= SF_STACK_TXNS;
+  txn_list cand_list = {small ? cand_stack : g_new(sf_txn *, c->txns.len), 0};
+  attempt_list atts_list = {small ? atts_stack : g_new(attempt, c->txns.len), 0};
+  const txn_list *cand = &cand_list;
+  const attempt_list *atts = &atts_list;
+
+  candidates(c, invite_call, &cand_list);
+  attempts_of(cand, &atts_list);
   sipflow_call_info *in = &c->info;
   unsigned streak = challenge_streak(cand, atts);
 
   sf_analyze_release(c);
+  alloc_views(c);
   fill_transactions(c);
   fill_dialogs(c);
   fill_identity(c);
@@ -734,8 +770,10 @@ const sipflow_call_info *sf_analyze_call(sf_call *c, int64_t observed_until_us)
       fill_timings(c, cand, atts, &o);
     in->failure = failure_sentence(c, in->state, &o, observed_until_us);
   }
-  g_array_free(atts, TRUE);
-  g_ptr_array_free(cand, TRUE);
+  if (!small) {
+    g_free(cand_list.pdata);
+    g_free(atts_list.data);
+  }
   c->info_built = true;
   return in;
 }

@@ -271,11 +271,9 @@ static void map_open(reader *r)
   r->map->nano = magic == 0xa1b23c4d;
 }
 
-/* Makes [off, off + len) of the file readable in the window. */
-static bool map_cover(mapped *m, uint64_t off, size_t len)
+/* Slides the window so that [off, off + len) of the file is readable. */
+static bool map_slide(mapped *m, uint64_t off, size_t len)
 {
-  if (m->win && off >= m->win_off && off + len <= m->win_off + m->win_len)
-    return true;
   map_release(m);
   uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
   uint64_t start = off - off % page;
@@ -289,6 +287,14 @@ static bool map_cover(mapped *m, uint64_t off, size_t len)
   m->win_off = start;
   m->win_len = n;
   return true;
+}
+
+/* Makes [off, off + len) of the file readable in the window. */
+static inline bool map_cover(mapped *m, uint64_t off, size_t len)
+{
+  if (m->win && off >= m->win_off && off + len <= m->win_off + m->win_len)
+    return true;
+  return map_slide(m, off, len);
 }
 
 /* Reads the next record like pcap_next_ex: 1 a packet, 0 end of file,

@@ -113,11 +113,15 @@ static const char *keep_method(sf_call *c, sipflow_span m)
 
 /* ------------------------------------------------------- transactions */
 
+/* Appends s and a NUL.  The key is built for every message: plain memcpy
+ * into room made once (g_string_append_len costs more than the copy). */
 static void key_append(GString *k, sipflow_span s)
 {
-  if (s.ptr)
-    g_string_append_len(k, s.ptr, (gssize)s.len);
-  g_string_append_c(k, '\0');
+  size_t at = k->len, n = s.ptr ? s.len : 0;
+  g_string_set_size(k, at + n + 1);
+  if (n)
+    memcpy(k->str + at, s.ptr, n);
+  k->str[at + n] = '\0';
 }
 
 static bool has_magic_cookie(const sipflow_message *m)
@@ -143,11 +147,17 @@ static void build_key(GString *k, const sipflow_message *m, sipflow_span method,
   g_string_truncate(k, 0);
   *rfc2543 = !has_magic_cookie(m);
   if (!*rfc2543) {
-    g_string_append_c(k, '3');
+    g_string_set_size(k, 1);
+    k->str[0] = '3';
     key_append(k, m->branch);
   } else {
-    g_string_append_printf(k, "2%u", m->cseq);
-    g_string_append_c(k, '\0');
+    char num[16], *p = num + sizeof num;
+    uint32_t v = m->cseq;
+    do
+      *--p = (char)('0' + v % 10);
+    while (v /= 10);
+    *--p = '2';
+    key_append(k, (sipflow_span){p, (size_t)(num + sizeof num - p)}); /* "2<CSeq>" */
     key_append(k, m->from_tag);
     key_append(k, m->via_transport);
   }
@@ -155,10 +165,38 @@ static void build_key(GString *k, const sipflow_message *m, sipflow_span method,
   key_append(k, method);
 }
 
+/* Up to this many transactions a call finds them by a linear search over
+ * their key hashes (cheaper than a hash table for the 2-6 of a usual call);
+ * beyond, by a hash table (a REGISTER refreshed for days, a flood). */
+#define SF_TXN_LINEAR 16
+
 static sf_txn *txn_lookup(sf_call *c, const GString *k)
 {
   sf_key key = {k->str, k->len};
-  return g_hash_table_lookup(c->txn_index, &key);
+
+  if (c->txn_index)
+    return g_hash_table_lookup(c->txn_index, &key);
+  uint32_t h = sf_correlate_hash_bytes(k->str, k->len);
+  for (guint i = 0; i < c->txns.len; i++) {
+    sf_txn *t = g_ptr_array_index(&c->txns, i);
+    if (t->key_hash == h && sf_correlate_key_equal(&t->key, &key))
+      return t;
+  }
+  return NULL;
+}
+
+static void txn_index_add(sf_call *c, sf_txn *t)
+{
+  sf_calls_ptrs_add(c, &c->txns, t);
+  if (!c->txn_index && c->txns.len > SF_TXN_LINEAR) {
+    c->txn_index = g_hash_table_new(sf_correlate_key_hash, sf_correlate_key_equal);
+    for (guint i = 0; i + 1 < c->txns.len; i++) {
+      sf_txn *x = g_ptr_array_index(&c->txns, i);
+      g_hash_table_insert(c->txn_index, &x->key, x);
+    }
+  }
+  if (c->txn_index)
+    g_hash_table_insert(c->txn_index, &t->key, t);
 }
 
 static sf_dialog *dialog_find(sf_call *c, const sipflow_message *m);
@@ -166,12 +204,15 @@ static sf_dialog *dialog_find(sf_call *c, const sipflow_message *m);
 static sf_txn *txn_new(sf_correlate *st, sf_call *c, const sipflow_message *m,
                        sipflow_span method, bool rfc2543)
 {
-  sf_txn *t = g_new0(sf_txn, 1);
+  sf_txn *t = sf_calls_alloc(c, sizeof *t);
+  char *key = sf_calls_alloc(c, st->key->len + 1);
 
   t->id = ++st->next_txn;
   t->call = c;
-  t->key.ptr = sf_calls_strdup(c, st->key->str, st->key->len);
+  memcpy(key, st->key->str, st->key->len);
+  t->key.ptr = key;
   t->key.len = st->key->len;
+  t->key_hash = sf_correlate_hash_bytes(t->key.ptr, t->key.len);
   t->method = keep_method(c, method);
   if (strcmp(t->method, "INVITE") == 0)
     c->saw_invite = true;
@@ -189,8 +230,7 @@ static sf_txn *txn_new(sf_correlate *st, sf_call *c, const sipflow_message *m,
     sf_dialog *d = dialog_find(c, m);
     t->initial = !d || d->state == SIPFLOW_DIALOG_EARLY;
   }
-  g_ptr_array_add(c->txns, t);
-  g_hash_table_insert(c->txn_index, &t->key, t);
+  txn_index_add(c, t);
   return t;
 }
 
@@ -218,8 +258,8 @@ static bool same_branch(const sf_txn *t, const sipflow_message *m)
 static sf_txn *cancelled_invite(sf_correlate *st, sf_call *c, const sipflow_message *m)
 {
   sf_txn *t = invite_of(st, c, m);
-  for (guint i = c->txns->len; !t && i-- > 0;) {
-    sf_txn *x = g_ptr_array_index(c->txns, i);
+  for (guint i = c->txns.len; !t && i-- > 0;) {
+    sf_txn *x = g_ptr_array_index(&c->txns, i);
     if (x->cseq == m->cseq && strcmp(x->method, "INVITE") == 0 && same_branch(x, m))
       t = x;
   }
@@ -286,8 +326,8 @@ static bool is_retransmission(sf_txn *t, const sipflow_message *m, bool ack_of_f
  * and stands for both hops. */
 static void mark_2xx_acked(sf_call *c, uint32_t cseq)
 {
-  for (guint i = 0; i < c->txns->len; i++) {
-    sf_txn *t = g_ptr_array_index(c->txns, i);
+  for (guint i = 0; i < c->txns.len; i++) {
+    sf_txn *t = g_ptr_array_index(&c->txns, i);
     if (t->cseq == cseq && strcmp(t->method, "INVITE") == 0)
       t->ack_2xx = true;
   }
@@ -420,8 +460,8 @@ static sf_dialog *dialog_find(sf_call *c, const sipflow_message *m)
 {
   if (!m->to_tag.ptr)
     return NULL;
-  for (guint i = 0; i < c->dialogs->len; i++) {
-    sf_dialog *d = g_ptr_array_index(c->dialogs, i);
+  for (guint i = 0; i < c->dialogs.len; i++) {
+    sf_dialog *d = g_ptr_array_index(&c->dialogs, i);
     if (tags_match(d, m->from_tag, m->to_tag))
       return d;
   }
@@ -431,7 +471,7 @@ static sf_dialog *dialog_find(sf_call *c, const sipflow_message *m)
 static sf_dialog *dialog_new(sf_correlate *st, sf_call *c, const sf_txn *t,
                              const sipflow_message *m, sipflow_dialog_state state)
 {
-  sf_dialog *d = g_new0(sf_dialog, 1);
+  sf_dialog *d = sf_calls_alloc(c, sizeof *d);
 
   d->id = ++st->next_dialog;
   d->from_tag = sf_calls_strdup(c, m->from_tag.ptr ? m->from_tag.ptr : "", m->from_tag.len);
@@ -446,7 +486,7 @@ static sf_dialog *dialog_new(sf_correlate *st, sf_call *c, const sf_txn *t,
   if (state == SIPFLOW_DIALOG_CONFIRMED)
     d->confirmed_frame = m->frame;
   d->start_us = m->time_us;
-  g_ptr_array_add(c->dialogs, d);
+  sf_calls_ptrs_add(c, &c->dialogs, d);
   if (state == SIPFLOW_DIALOG_CONFIRMED)
     c->confirmed_dialogs++;
   return d;
@@ -474,8 +514,8 @@ static void dialog_terminate(sf_call *c, sf_dialog *d, uint64_t frame)
  * responses carried (a fork still ringing elsewhere is not touched). */
 static void terminate_early_dialogs(sf_call *c, const sf_txn *t, uint64_t frame)
 {
-  for (guint i = 0; i < c->dialogs->len; i++) {
-    sf_dialog *d = g_ptr_array_index(c->dialogs, i);
+  for (guint i = 0; i < c->dialogs.len; i++) {
+    sf_dialog *d = g_ptr_array_index(&c->dialogs, i);
     if (d->state != SIPFLOW_DIALOG_EARLY)
       continue;
     uint32_t tag = sf_correlate_hash_bytes(d->to_tag, strlen(d->to_tag));
@@ -518,7 +558,7 @@ static sf_dialog *dialog_update(sf_correlate *st, sf_call *c, sf_txn *t,
   }
   /* In-dialog request of a dialog set up before the capture started. */
   if (!d && m->is_request && m->to_tag.ptr && !ack_of_final && !c->saw_initial &&
-      c->dialogs->len == 0) {
+      c->dialogs.len == 0) {
     d = dialog_new(st, c, t, m, SIPFLOW_DIALOG_CONFIRMED);
     d->before_capture = true;
   }

@@ -705,12 +705,38 @@ bool sf_decode_linktype_supported(int linktype)
   return false;
 }
 
+/* The packet of most captures, Ethernet + IPv4 (no options, not a
+ * fragment) + UDP, whole and well-formed, decoded without the walk through
+ * every layer: RTP is most of the packets of a capture.  Anything else, or
+ * anything odd (which the general path reports), returns false. */
+static bool decode_plain_udp(packet *pk, const uint8_t *d, size_t len)
+{
+  if (len < 14 + 20 + 8 || rd16(d + 12) != ET_IPV4 || d[14] != 0x45)
+    return false;
+  const uint8_t *ip = d + 14, *udp = ip + 20;
+  size_t total = rd16(ip + 2);
+  if (total < 20 + 8 || total > len - 14 || (rd16(ip + 6) & 0x3fff) != 0 ||
+      ip[9] != SF_IPPROTO_UDP)
+    return false;
+  size_t ulen = rd16(udp + 4);
+  if (ulen < 8 || ulen > total - 20)
+    return false;
+  ip_info info = {.family = 4};
+  memcpy(info.src, ip + 12, 4);
+  memcpy(info.dst, ip + 16, 4);
+  emit_l4(pk, &info, SF_IPPROTO_UDP, rd16(udp), rd16(udp + 2), udp + 8, ulen - 8, false, 0,
+          0);
+  return true;
+}
+
 int sf_decode_packet(sf_decode *dec, int linktype, uint64_t frame, int64_t time_us,
                      const uint8_t *data, size_t caplen, size_t wirelen)
 {
+  packet pk = {.dec = dec, .frame = frame, .time_us = time_us};
+  if (linktype == LT_EN10MB && caplen >= wirelen && decode_plain_udp(&pk, data, caplen))
+    return SIPFLOW_OK;
   if (!sf_decode_linktype_supported(linktype))
     return SIPFLOW_ERR_LINKTYPE;
-  packet pk = {.dec = dec, .frame = frame, .time_us = time_us};
   bool cut = caplen < wirelen;
   if (cut)
     report(&pk, SIPFLOW_DIAG_TRUNCATED_PACKET, "only %zu of %zu bytes captured (snaplen)",

@@ -23,17 +23,28 @@
 enum { NEED_MORE = -1, NO = 0, YES = 1 };
 
 /* RFC 3261 §25.1: token = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" /
- * "+" / "`" / "'" / "~") */
+ * "+" / "`" / "'" / "~").  A table: methods are scanned on every datagram. */
+static const bool token_chars[256] = {
+    ['0' ... '9'] = true, ['a' ... 'z'] = true, ['A' ... 'Z'] = true,
+    ['-'] = true, ['.'] = true, ['!'] = true, ['%'] = true, ['*'] = true,
+    ['_'] = true, ['+'] = true, ['`'] = true, ['\''] = true, ['~'] = true,
+};
+
 static bool is_token_char(unsigned char c)
 {
-  if (g_ascii_isalnum(c))
-    return true;
-  return c != 0 && strchr("-.!%*_+`'~", c) != NULL;
+  return token_chars[c];
 }
 
 static bool is_lws(unsigned char c)
 {
   return c == ' ' || c == '\t';
+}
+
+/* ASCII lower case, inline: g_ascii_tolower() is a call per byte, on the
+ * first line of every datagram. */
+static inline unsigned char lower(unsigned char c)
+{
+  return c >= 'A' && c <= 'Z' ? (unsigned char)(c + ('a' - 'A')) : c;
 }
 
 /* Compares buf[*i..] with the case-insensitive literal `lit`.  YES and *i
@@ -43,7 +54,7 @@ static int match_ci(const char *buf, size_t len, size_t *i, const char *lit)
   for (; *lit; lit++, (*i)++) {
     if (*i >= len)
       return NEED_MORE;
-    if (g_ascii_tolower((unsigned char)buf[*i]) != g_ascii_tolower((unsigned char)*lit))
+    if (lower((unsigned char)buf[*i]) != lower((unsigned char)*lit))
       return NO;
   }
   return YES;

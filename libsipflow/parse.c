@@ -462,8 +462,10 @@ static void parse_via_header(const char *p, const char *end, sipflow_message *ms
   const char *part = p;
 
   for (const char *q = p;;) {
-    while (q < end && *q != ',' && *q != '"')
-      q++;
+    /* the next ',' or '"' (memchr is much faster than a byte loop here) */
+    const char *comma = memchr(q, ',', (size_t)(end - q));
+    const char *quote = memchr(q, '"', (size_t)((comma ? comma : end) - q));
+    q = quote ? quote : comma ? comma : end;
     if (q < end && *q == '"') {
       q = skip_quoted(q, end);
       continue;

@@ -798,9 +798,11 @@ void sf_stream_datagram(sf_stream *st, const sf_l4 *l4)
   size_t n = l4->len;
 
   /* Most datagrams are RTP: reject on the first byte, which must start a
-   * method (a token), "SIP/2.0" or a keep-alive. */
-  if (n == 0 || !(g_ascii_isalnum(p[0]) || is_blank(p[0]) ||
-                  (p[0] != 0 && strchr("-.!%*_+`'~", p[0]))))
+   * method (a token), "SIP/2.0" or a keep-alive.  RTP version 2 starts with
+   * 0x80-0xbf: not ASCII, out at the first test. */
+  if (n == 0 || (unsigned char)p[0] >= 0x7f ||
+      !(g_ascii_isalnum(p[0]) || is_blank(p[0]) ||
+        (p[0] != 0 && strchr("-.!%*_+`'~", p[0]))))
     return;
   /* RFC 5626 §3.5.1: CRLF keep-alives are not messages. */
   size_t b = skip_blanks(p, n);

@@ -499,6 +499,45 @@ static void test_progress(void **state)
   g_free(p);
 }
 
+/* sipflow_read_fp (issue 6, what fuzz_pcap uses): a capture in memory
+ * through fmemopen reads like the file; errors name the given stream. */
+static void test_read_fp_memory(void **state)
+{
+  fixture *fx = *state;
+  char *p = write_pcap(fx, "a.pcap", FIVE, 5);
+  char *data;
+  size_t len;
+
+  assert_true(g_file_get_contents(p, &data, &len, NULL));
+  FILE *fp = fmemopen(data, len, "rb");
+  assert_non_null(fp);
+  assert_int_equal(sipflow_read_fp(fx->ctx, fp, "mem.pcap", "udp port 5061"), SIPFLOW_OK);
+  assert_string_equal(sipflow_errmsg(fx->ctx), "");
+  static const unsigned want[] = {1002, 1004};
+  assert_int_equal(fx->wires->len, 2);
+  assert_int_equal(g_array_index(fx->wires, unsigned, 0), want[0]);
+  assert_int_equal(g_array_index(fx->frames, uint64_t, 0), 2); /* frames count all */
+  assert_int_equal(g_array_index(fx->wires, unsigned, 1), want[1]);
+  assert_int_equal(g_array_index(fx->frames, uint64_t, 1), 4);
+  assert_true(fx->ctx->finished);
+  g_free(data);
+  g_free(p);
+}
+
+static void test_read_fp_errors(void **state)
+{
+  fixture *fx = *state;
+  static char text[] = "This is not a capture file.\n";
+
+  FILE *fp = fmemopen(text, sizeof text - 1, "rb");
+  assert_non_null(fp);
+  assert_int_equal(sipflow_read_fp(fx->ctx, fp, NULL, NULL), SIPFLOW_ERR_FORMAT);
+  assert_string_equal(sipflow_errmsg(fx->ctx), "stream: not a pcap or pcapng file");
+  assert_int_equal(sipflow_read_fp(fx->ctx, NULL, "x", NULL), SIPFLOW_ERR_INVALID);
+  assert_string_equal(sipflow_errmsg(fx->ctx), "no capture stream given");
+  assert_int_equal(sipflow_read_fp(NULL, NULL, "x", NULL), SIPFLOW_ERR_INVALID);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -521,6 +560,8 @@ int main(void)
       T(test_no_files),
       T(test_pcapng),
       T(test_progress),
+      T(test_read_fp_memory),
+      T(test_read_fp_errors),
 #undef T
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
