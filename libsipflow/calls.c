@@ -20,9 +20,8 @@
  *    that option is set (off by default: an answered call can be silent for
  *    hours, and REGISTER keeps its Call-ID across refreshes, RFC 3261 §10.2);
  *  - the rest at sipflow_finish().
- * Calls wait in three queues ordered by last message, so each expiry check
- * only looks at the heads (in the quiet queue a call may wait behind one
- * with a longer lifetime: memory stays bounded by the longest one).
+ * Calls wait in queues ordered by last message (registrations: by the end of
+ * their lifetime), so each expiry check only looks at the heads.
  *
  * Hostile or broken input must not exhaust memory either (a flood of
  * requests with fresh Call-IDs and no answer never finalises by itself):
@@ -206,6 +205,7 @@ sf_correlate *sf_calls_new(sipflow_ctx *ctx)
   g_queue_init(&st->active);
   g_queue_init(&st->over);
   g_queue_init(&st->quiet);
+  g_queue_init(&st->registered);
   st->key = g_string_sized_new(128);
   st->options.linger_us = SF_DEFAULT_LINGER_US;
   st->now_us = INT64_MIN;
@@ -389,7 +389,10 @@ static void make_room(sf_correlate *st, const sipflow_message *m)
                                               : SF_DEFAULT_MAX_OPEN_CALLS;
 
   while (g_hash_table_size(st->calls_by_id) >= max) {
-    GQueue *q = st->over.head ? &st->over : st->quiet.head ? &st->quiet : &st->active;
+    GQueue *q = st->over.head         ? &st->over
+                : st->quiet.head      ? &st->quiet
+                : st->registered.head ? &st->registered
+                                      : &st->active;
     if (!q->head)
       return;
     sf_call *old = q->head->data;
@@ -455,7 +458,7 @@ static sf_call_queue queue_for(const sf_call *c)
   if (outcome_is_final(c))
     return SF_QUEUE_OVER;
   if (!c->saw_invite && c->any_final && !c->open_txns && !c->confirmed_dialogs)
-    return SF_QUEUE_QUIET;
+    return c->binding_us > 0 ? SF_QUEUE_REGISTERED : SF_QUEUE_QUIET;
   return SF_QUEUE_ACTIVE;
 }
 
@@ -465,8 +468,44 @@ static GQueue *queue_of(sf_correlate *st, sf_call_queue q)
   case SF_QUEUE_ACTIVE: return &st->active;
   case SF_QUEUE_OVER: return &st->over;
   case SF_QUEUE_QUIET: return &st->quiet;
+  case SF_QUEUE_REGISTERED: return &st->registered;
   default: return NULL;
   }
+}
+
+static int64_t registration_end(const sf_call *c)
+{
+  return c->end_us + c->binding_us;
+}
+
+/* Registrations are kept in the order their lifetimes end.  A capture's
+ * lifetimes are mostly the same, so a call goes at the tail or near it; the
+ * walk back is capped (a call then waits somewhat longer than its own
+ * lifetime, which only costs memory, and boundedly). */
+#define SF_SORTED_WALK 64
+
+static void insert_registered(sf_correlate *st, sf_call *c)
+{
+  GList *after = st->registered.tail;
+  for (unsigned n = 0; after && n < SF_SORTED_WALK &&
+                       registration_end(after->data) > registration_end(c);
+       n++)
+    after = after->prev;
+  if (after && registration_end(after->data) > registration_end(c))
+    after = st->registered.tail; /* walk capped: at the tail */
+  if (!after) {
+    g_queue_push_head_link(&st->registered, &c->link);
+    return;
+  }
+  /* link after `after` (g_queue has no link-level insert-after) */
+  c->link.prev = after;
+  c->link.next = after->next;
+  if (after->next)
+    after->next->prev = &c->link;
+  else
+    st->registered.tail = &c->link;
+  after->next = &c->link;
+  st->registered.length++;
 }
 
 void sf_calls_touch(sf_correlate *st, sf_call *c)
@@ -480,7 +519,10 @@ void sf_calls_touch(sf_correlate *st, sf_call *c)
   if (from)
     g_queue_unlink(from, &c->link);
   c->queue = q;
-  g_queue_push_tail_link(queue_of(st, q), &c->link);
+  if (q == SF_QUEUE_REGISTERED)
+    insert_registered(st, c);
+  else
+    g_queue_push_tail_link(queue_of(st, q), &c->link);
 }
 
 /* Removes c from every table of the context. */
@@ -537,7 +579,9 @@ static int64_t sooner(int64_t a, int64_t b)
   return b < 0 || a < b ? a : b;
 }
 
-/* How long a call of the quiet queue waits for its Call-ID to come back. */
+/* How long a call of the quiet or registered queue waits for its Call-ID
+ * to come back.  (With an idle timeout shorter than that, a registration
+ * may be finalised a little after it: its queue is ordered by lifetime.) */
 static int64_t quiet_limit(const sf_correlate *st, const sf_call *c, int64_t idle)
 {
   int64_t linger = st->options.linger_us;
@@ -545,14 +589,19 @@ static int64_t quiet_limit(const sf_correlate *st, const sf_call *c, int64_t idl
   return sooner(linger < 0 ? -1 : linger + wait, idle);
 }
 
+static void expire_quiet(sf_correlate *st, GQueue *q, int64_t now_us, int64_t idle)
+{
+  while (q->head && expired(q->head->data, now_us, quiet_limit(st, q->head->data, idle)))
+    finalise(st, q->head->data);
+}
+
 void sf_calls_expire(sf_correlate *st, int64_t now_us)
 {
   int64_t idle = st->options.idle_timeout_us > 0 ? st->options.idle_timeout_us : -1;
 
   expire_queue(st, &st->over, now_us, sooner(st->options.linger_us, idle));
-  while (st->quiet.head &&
-         expired(st->quiet.head->data, now_us, quiet_limit(st, st->quiet.head->data, idle)))
-    finalise(st, st->quiet.head->data);
+  expire_quiet(st, &st->quiet, now_us, idle);
+  expire_quiet(st, &st->registered, now_us, idle);
   expire_queue(st, &st->active, now_us, idle);
 }
 

@@ -117,9 +117,10 @@ typedef struct sf_dialog {
 
 /* Which finalisation queue a call is in (calls.c).  QUIET: a call of
  * other methods than INVITE (REGISTER, OPTIONS ...) with every transaction
- * answered, waiting to see whether its Call-ID is used again. */
+ * answered, waiting to see whether its Call-ID is used again; REGISTERED:
+ * the same for a REGISTER whose 2xx granted a lifetime (binding_us). */
 typedef enum sf_call_queue {
-  SF_QUEUE_NONE = 0, SF_QUEUE_ACTIVE, SF_QUEUE_OVER, SF_QUEUE_QUIET
+  SF_QUEUE_NONE = 0, SF_QUEUE_ACTIVE, SF_QUEUE_OVER, SF_QUEUE_QUIET, SF_QUEUE_REGISTERED
 } sf_call_queue;
 
 typedef struct sf_call {
@@ -179,6 +180,7 @@ typedef struct sf_correlate {
   GQueue active;              /* open calls, least recently touched first */
   GQueue over;                /* open calls whose outcome is final, same order */
   GQueue quiet;               /* non-INVITE calls all answered, same order */
+  GQueue registered;          /* registrations, by end_us + binding_us */
   uint32_t next_call, next_txn, next_dialog;
   GString *key;               /* scratch: transaction keys */
   sipflow_call_options options;

@@ -10,7 +10,8 @@
  *   bit 0 keep_calls, bit 1 linger 1 ms (finalise early), bit 2 idle timeout
  *   5 s, bit 3 tiny limits (message, TCP buffer and streams, fragments,
  *   open calls), bit 4 render the ladder of every message in every format,
- *   bit 5 look up the open call of every message (sipflow_get_call).
+ *   bit 5 look up the open call of every message (sipflow_get_call),
+ *   bit 6 a BPF filter ("udp or tcp port 5060").
  * pcapng inputs run with the default options.
  */
 #define _GNU_SOURCE /* fmemopen */
@@ -25,6 +26,7 @@
 #define OPT_TINY 0x08
 #define OPT_RENDER 0x10
 #define OPT_GET_CALL 0x20
+#define OPT_FILTER 0x40
 
 #define MAX_ARROWS 300
 
@@ -152,7 +154,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   if (fs.opts & OPT_RENDER)
     fs.ladder = sipflow_ladder_new(NULL);
 
-  int rc = sipflow_read_fp(fs.ctx, fp, "fuzz.pcap", NULL);
+  int rc = sipflow_read_fp(fs.ctx, fp, "fuzz.pcap",
+                           (fs.opts & OPT_FILTER) ? "udp or tcp port 5060" : NULL);
   FUZZ_CHECK(rc <= 0 && rc >= SIPFLOW_ERR_INCOMPLETE);
   fuzz_touch_str(sipflow_errmsg(fs.ctx));
 

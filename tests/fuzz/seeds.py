@@ -140,7 +140,7 @@ def main():
             data = f.read()
         if len(data) <= 32 * 1024:
             write(out, "pcap", data, seen)
-            for opt in (0x3F, 0x0A, 0x11):
+            for opt in (0x3F, 0x0A, 0x11, 0x44):
                 v = with_option(data, opt)
                 if v and len(files) < 400:
                     write(out, "pcap", v, seen)

@@ -399,6 +399,50 @@ static void test_challenge_waits_for_retry(void **state)
   script_free(s);
 }
 
+/* Calls without INVITE (issue 7: memory stays bounded on long captures):
+ * once every transaction is answered they wait for their Call-ID to come
+ * back -- a REGISTER for the lifetime its 2xx granted (the refresh reuses
+ * the Call-ID, RFC 3261 §10.2.4), others 300 s -- plus the 32 s linger,
+ * then are finalised; an unanswered one waits for the end. */
+static void test_quiet_calls_finalised(void **state)
+{
+  script *s = script_new();
+  /* a 60 s binding: the Contact expires parameter wins over Expires */
+  feed(s, 1, 0, UA_A, UA_P, (sipm){.method = "REGISTER", .via = VA("r1"), .call_id = "reg", .from_tag = "a", .cseq = 1});
+  feed(s, 2, 10, UA_P, UA_A, (sipm){.status = 200, .via = VA("r1"), .call_id = "reg", .from_tag = "a", .to_tag = "r", .cseq = 1, .cseq_method = "REGISTER", .extra = "Contact: <sip:alice@10.0.0.1>;expires=60\nExpires: 3600\n"});
+  feed(s, 3, 20, UA_A, UA_B, (sipm){.method = "OPTIONS", .via = VA("o1"), .call_id = "opt", .from_tag = "a", .cseq = 1});
+  feed(s, 4, 30, UA_B, UA_A, (sipm){.status = 200, .via = VA("o1"), .call_id = "opt", .from_tag = "a", .to_tag = "b", .cseq = 1, .cseq_method = "OPTIONS"});
+  /* the refresh 50 s later is the same call; its 2xx says 60 s again */
+  feed(s, 5, 50000, UA_A, UA_P, (sipm){.method = "REGISTER", .via = VA("r2"), .call_id = "reg", .from_tag = "a", .cseq = 2});
+  feed(s, 6, 50010, UA_P, UA_A, (sipm){.status = 200, .via = VA("r2"), .call_id = "reg", .from_tag = "a", .to_tag = "r", .cseq = 2, .cseq_method = "REGISTER", .extra = "Expires: 60\n"});
+  assert_int_equal(msg_of(s, 5)->call, 1);
+  feed(s, 7, 50020, UA_A, UA_B, (sipm){.method = "OPTIONS", .via = VA("o2"), .call_id = "lost", .from_tag = "a", .cseq = 1});
+  /* REGISTER: last message at 50.010 s + 60 s + 32 s */
+  feed(s, 8, 142010, UA_A, UA_B, (sipm){.method = "OPTIONS", .via = VA("p1"), .call_id = "p1", .from_tag = "a", .cseq = 1});
+  assert_int_equal(s->n_ended, 0);
+  feed(s, 9, 142011, UA_A, UA_B, (sipm){.method = "OPTIONS", .via = VA("p2"), .call_id = "p2", .from_tag = "a", .cseq = 1});
+  assert_int_equal(s->n_ended, 1);
+  assert_int_equal(s->ended[0], 1);
+  assert_int_equal(s->ended_at[0], 9);
+  assert_int_equal(call_of(s, 1)->state, SIPFLOW_CALL_OK);
+  assert_int_equal(call_of(s, 1)->transactions, 2);
+  /* OPTIONS: last message at 0.030 s + 300 s + 32 s */
+  feed(s, 10, 332030, UA_A, UA_B, (sipm){.method = "OPTIONS", .via = VA("p3"), .call_id = "p3", .from_tag = "a", .cseq = 1});
+  assert_int_equal(s->n_ended, 1);
+  feed(s, 11, 332031, UA_A, UA_B, (sipm){.method = "OPTIONS", .via = VA("p4"), .call_id = "p4", .from_tag = "a", .cseq = 1});
+  assert_int_equal(s->n_ended, 2);
+  assert_int_equal(s->ended[1], 2);
+  /* the REGISTER Call-ID after its binding expired: a new registration */
+  feed(s, 12, 400000, UA_A, UA_P, (sipm){.method = "REGISTER", .via = VA("r3"), .call_id = "reg", .from_tag = "a", .cseq = 3});
+  assert_int_equal(msg_of(s, 12)->call, 8);
+  script_finish(s);
+  /* the rest at the end, in id order: lost, p1..p4, the new REGISTER */
+  assert_int_equal(s->n_ended, 8);
+  assert_int_equal(s->ended[2], 3);
+  assert_int_equal(s->ended[7], 8);
+  script_free(s);
+}
+
 static void test_idle_timeout(void **state)
 {
   sipflow_call_options opt = {.idle_timeout_us = 10 * 1000000LL, .keep_calls = 1};
@@ -608,6 +652,7 @@ int main(void)
     cmocka_unit_test(test_linger_finalises_ended_call),
     cmocka_unit_test(test_forked_call_finalised),
     cmocka_unit_test(test_challenge_waits_for_retry),
+    cmocka_unit_test(test_quiet_calls_finalised),
     cmocka_unit_test(test_idle_timeout),
     cmocka_unit_test(test_open_call_snapshot),
     cmocka_unit_test(test_bad_input),
