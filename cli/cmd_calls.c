@@ -101,7 +101,10 @@ static void call_row_free(void *p)
 
 static void json_key(GString *b, const char *key)
 {
-  g_string_append_printf(b, "%s\"%s\":", b->len > 1 ? "," : "", key);
+  /* no printf: this runs for every key of every line */
+  out_puts(b, b->len > 1 ? ",\"" : "\"");
+  out_puts(b, key);
+  out_put(b, "\":", 2);
 }
 
 static void json_endpoint(GString *b, const char *key, const sipflow_endpoint *ep)
@@ -118,7 +121,7 @@ static void json_ms(GString *b, const char *key, int64_t ms)
   if (ms < 0)
     g_string_append(b, "null");
   else
-    g_string_append_printf(b, "%" PRId64, ms);
+    out_uint(b, (uint64_t)ms); /* >= 0 here */
 }
 
 static char *call_json(const sipflow_call_info *c)
@@ -126,7 +129,7 @@ static char *call_json(const sipflow_call_info *c)
   GString *b = g_string_new("{");
 
   json_key(b, "call");
-  g_string_append_printf(b, "%" PRIu32, c->call);
+  out_uint(b, c->call);
   json_key(b, "call_id");
   out_json_cstr(b, c->call_id);
   json_key(b, "method");
@@ -145,19 +148,19 @@ static char *call_json(const sipflow_call_info *c)
   out_json_cstr(b, sipflow_call_state_name(c->state));
   json_key(b, "final_status");
   if (c->final_status)
-    g_string_append_printf(b, "%d", c->final_status);
+    out_uint(b, (uint64_t)c->final_status); /* a status code, 100-699 */
   else
     g_string_append(b, "null");
   json_key(b, "reason");
   out_json_cstr(b, c->final_status ? c->reason : NULL);
   json_key(b, "messages");
-  g_string_append_printf(b, "%" PRIu32, c->messages);
+  out_uint(b, c->messages);
   json_key(b, "transactions");
-  g_string_append_printf(b, "%" PRIu32, c->transactions);
+  out_uint(b, c->transactions);
   json_key(b, "dialogs");
-  g_string_append_printf(b, "%" PRIu32, c->dialogs);
+  out_uint(b, c->dialogs);
   json_key(b, "retransmissions");
-  g_string_append_printf(b, "%" PRIu32, c->retransmissions);
+  out_uint(b, c->retransmissions);
   json_ms(b, "setup_ms", c->setup_ms);
   json_ms(b, "answer_ms", c->answer_ms);
   json_key(b, "duration_s");

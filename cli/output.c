@@ -73,7 +73,7 @@ void out_json_string(GString *out, const char *p, size_t len)
   size_t i = 0;
 
   if (!p) {
-    g_string_append(out, "null");
+    out_puts(out, "null");
     return;
   }
   g_string_append_c(out, '"');
@@ -81,13 +81,13 @@ void out_json_string(GString *out, const char *p, size_t len)
     uint32_t cp;
     size_t run = plain_run(s + i, len - i, '"', '\\');
     if (run) {
-      g_string_append_len(out, p + i, (gssize)run);
+      out_put(out, p + i, run);
       i += run;
       continue;
     }
     size_t n = utf8_decode(s + i, len - i, &cp);
     if (n == 0) {
-      g_string_append(out, "\\ufffd");
+      out_puts(out, "\\ufffd");
       i++;
       continue;
     }
@@ -123,7 +123,7 @@ void out_text_escape(GString *out, const char *p, size_t len)
     uint32_t cp;
     size_t run = plain_run(s + i, len - i, '\\', '\\');
     if (run) {
-      g_string_append_len(out, p + i, (gssize)run);
+      out_put(out, p + i, run);
       i += run;
       continue;
     }
@@ -204,12 +204,27 @@ void out_shorten_end(GString *out, const char *s, size_t width)
 
 /* ------------------------------------------------------------------ time */
 
+void out_uint(GString *out, uint64_t v)
+{
+  char buf[24], *p = buf + sizeof buf;
+  do
+    *--p = (char)('0' + v % 10);
+  while (v /= 10);
+  out_put(out, p, (size_t)(buf + sizeof buf - p));
+}
+
 void out_time_epoch(GString *out, int64_t us)
 {
   /* Careful with negative times: -1 µs is "-0.000001", not "0.-00001". */
   uint64_t mag = us < 0 ? (uint64_t)0 - (uint64_t)us : (uint64_t)us;
-  g_string_append_printf(out, "%s%" PRIu64 ".%06" PRIu64, us < 0 ? "-" : "",
-                         mag / 1000000, mag % 1000000);
+  char frac[8] = {'.'};
+  uint64_t f = mag % 1000000;
+  for (int i = 6; i >= 1; i--, f /= 10)
+    frac[i] = (char)('0' + f % 10);
+  if (us < 0)
+    g_string_append_c(out, '-');
+  out_uint(out, mag / 1000000);
+  out_put(out, frac, 7);
 }
 
 void out_time_relative(GString *out, int64_t delta_us)
@@ -235,6 +250,49 @@ void out_time_utc(GString *out, int64_t us)
   g_string_append_printf(out, "%s.%06" PRId64 " UTC", buf, frac);
 }
 
+/* Two digits of v (0-99) at p. */
+static void put2(char *p, int v)
+{
+  p[0] = (char)('0' + v / 10);
+  p[1] = (char)('0' + v % 10);
+}
+
+/* "YYYY-MM-DD HH:MM:SS" (or the time alone) of sec, for 1970 to 9999, by
+ * arithmetic: gmtime_r and strftime cost a thousand instructions per row
+ * of a table of a million calls.  False outside that range. */
+static bool clock_text(int64_t sec, bool with_date, char *buf, size_t *len)
+{
+  if (sec < 0 || sec >= 253402300800LL) /* 10000-01-01 */
+    return false;
+  int64_t days = sec / 86400, rem = sec % 86400;
+  /* civil date from days since 1970-01-01 (H. Hinnant's algorithm) */
+  int64_t z = days + 719468, era = z / 146097;
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  int day = (int)(doy - (153 * mp + 2) / 5 + 1), month = (int)(mp < 10 ? mp + 3 : mp - 9);
+  int year = (int)(yoe + era * 400 + (month <= 2));
+  size_t n = 0;
+  if (with_date) {
+    put2(buf, year / 100);
+    put2(buf + 2, year % 100);
+    buf[4] = '-';
+    put2(buf + 5, month);
+    buf[7] = '-';
+    put2(buf + 8, day);
+    buf[10] = ' ';
+    n = 11;
+  }
+  put2(buf + n, (int)(rem / 3600));
+  buf[n + 2] = ':';
+  put2(buf + n + 3, (int)(rem / 60 % 60));
+  buf[n + 5] = ':';
+  put2(buf + n + 6, (int)(rem % 60));
+  *len = n + 8;
+  return true;
+}
+
 void out_time_clock(GString *out, int64_t us, bool with_date, bool with_ms)
 {
   int64_t ms = us >= 0 ? us / 1000 : -((-us + 999) / 1000); /* floor */
@@ -242,7 +300,19 @@ void out_time_clock(GString *out, int64_t us, bool with_date, bool with_ms)
   struct tm tm;
   char buf[64];
   time_t t = (time_t)sec;
+  size_t n;
 
+  if (clock_text(sec, with_date, buf, &n)) {
+    if (with_ms) {
+      int64_t frac = ms - sec * 1000;
+      buf[n] = '.';
+      buf[n + 1] = (char)('0' + frac / 100);
+      put2(buf + n + 2, (int)(frac % 100));
+      n += 4;
+    }
+    out_put(out, buf, n);
+    return;
+  }
   if (!gmtime_r(&t, &tm) ||
       !strftime(buf, sizeof buf, with_date ? "%Y-%m-%d %H:%M:%S" : "%H:%M:%S", &tm)) {
     out_time_epoch(out, us);

@@ -187,6 +187,8 @@ typedef struct sf_correlate {
   int64_t now_us;             /* latest capture time seen */
   sf_stats *stats;
   sf_block_pool strings_pool, work_pool; /* for the calls' arenas */
+  const struct sf_call *warm; /* head of `over` being brought into the cache */
+  unsigned warm_step;
 } sf_correlate;
 
 /* correlate.c */

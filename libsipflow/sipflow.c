@@ -32,9 +32,41 @@ const char *sipflow_transport_name(sipflow_transport t)
   return (unsigned)t < G_N_ELEMENTS(names) ? names[t] : "unknown";
 }
 
+static size_t put_decimal(char *p, unsigned v)
+{
+  char t[12];
+  size_t n = 0;
+  do
+    t[n++] = (char)('0' + v % 10);
+  while (v /= 10);
+  for (size_t i = 0; i < n; i++)
+    p[i] = t[n - 1 - i];
+  return n;
+}
+
 char *sipflow_endpoint_format(const sipflow_endpoint *ep, char *buf, size_t buflen)
 {
   char ip[INET6_ADDRSTRLEN] = "?";
+
+  /* IPv4 by hand: inet_ntop + snprintf cost more than the rest of a line
+   * of `messages --json`, printed for every message. */
+  if (ep->family == 4) {
+    char t[24];
+    size_t n = 0;
+    for (int i = 0; i < 4; i++) {
+      if (i)
+        t[n++] = '.';
+      n += put_decimal(t + n, ep->addr[i]);
+    }
+    t[n++] = ':';
+    n += put_decimal(t + n, ep->port);
+    if (buflen) { /* truncated and terminated like snprintf */
+      size_t k = MIN(n, buflen - 1);
+      memcpy(buf, t, k);
+      buf[k] = '\0';
+    }
+    return buf;
+  }
 
   if (ep->family == 4)
     inet_ntop(AF_INET, ep->addr, ip, sizeof ip);
