@@ -10,12 +10,12 @@
  * never finished).  Replaying is cheap next to dissection (the library
  * handles millions of messages per second).
  *
- * The text layout of the call table and of the KPIs is the plugin's own for
- * now: the CLI's table code lives in cli/ (output.c, listing.c,
- * cmd_calls.c), which a plugin cannot link.  The values all come from the
- * library.  See README "Wireshark plugin" for the plan to share it.
+ * The call table is the library's (sipflow_render_calls_table), the one
+ * `sipflow calls` prints; the KPIs repeat the layout of `sipflow stats`
+ * (tests/cli/plugin_outputs.sh checks both byte for byte).
  */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sfw.h"
@@ -90,164 +90,47 @@ void sfw_text_escape(GString *out, const char *s, size_t len)
   }
 }
 
-static void append_escaped(GString *out, const char *s)
-{
-  if (!s || !*s)
-    g_string_append_c(out, '-');
-  else
-    sfw_text_escape(out, s, strlen(s));
-}
-
-static char *escaped(const char *s)
-{
-  GString *g = g_string_new(NULL);
-  append_escaped(g, s);
-  return g_string_free(g, FALSE);
-}
-
-static char *ms_cell(int64_t ms)
-{
-  return ms < 0 ? g_strdup("-") : g_strdup_printf("%" PRId64 " ms", ms);
-}
-
-static char *utc_time(int64_t us)
-{
-  GDateTime *dt = g_date_time_new_from_unix_utc(us / 1000000);
-  if (!dt)
-    return g_strdup("?");
-  char *hms = g_date_time_format(dt, "%Y-%m-%d %H:%M:%S");
-  char *s = g_strdup_printf("%s.%03d", hms, (int)(us % 1000000 / 1000));
-  g_free(hms);
-  g_date_time_unref(dt);
-  return s;
-}
-
-static char *anomaly_list(unsigned flags)
-{
-  GString *g = g_string_new(NULL);
-  for (unsigned i = 0; i < SIPFLOW_ANOMALY_COUNT; i++)
-    if (flags & (1u << i))
-      g_string_append_printf(g, "%s%s", g->len ? "," : "", sipflow_anomaly_name(1u << i));
-  if (!g->len)
-    g_string_append_c(g, '-');
-  return g_string_free(g, FALSE);
-}
-
-/* A table: rows of cells (the first row is the header), columns padded to
- * their widest cell (in characters), right-aligned where `right` says. */
-static void table_write(GString *out, GPtrArray *rows, guint n_cols, const bool *right)
-{
-  glong *width = g_new0(glong, n_cols);
-  for (guint r = 0; r < rows->len; r++) {
-    char **cells = g_ptr_array_index(rows, r);
-    for (guint c = 0; c < n_cols; c++)
-      width[c] = MAX(width[c], g_utf8_strlen(cells[c], -1));
-  }
-  for (guint r = 0; r < rows->len; r++) {
-    char **cells = g_ptr_array_index(rows, r);
-    GString *line = g_string_new(NULL);
-    for (guint c = 0; c < n_cols; c++) {
-      glong pad = width[c] - g_utf8_strlen(cells[c], -1);
-      bool last = c + 1 == n_cols;
-      if (c)
-        g_string_append(line, "  ");
-      if (right[c])
-        for (glong i = 0; i < pad; i++)
-          g_string_append_c(line, ' ');
-      g_string_append(line, cells[c]);
-      if (!right[c] && !last)
-        for (glong i = 0; i < pad; i++)
-          g_string_append_c(line, ' ');
-    }
-    while (line->len && line->str[line->len - 1] == ' ')
-      g_string_truncate(line, line->len - 1);
-    g_string_append_c(out, '\n');
-    g_string_append(out, line->str);
-    g_string_free(line, TRUE);
-  }
-  g_string_erase(out, 0, out->len && out->str[0] == '\n' ? 1 : 0);
-  g_string_append_c(out, '\n');
-  g_free(width);
-}
-
 /* ------------------------------------------------------------ call table */
 
-enum { C_ID, C_START, C_FROM, C_TO, C_STATE, C_FINAL, C_SETUP, C_ANSWER, C_DURATION,
-       C_MSGS, C_ANOMALIES, C_CALL_ID, N_C };
-static const char *const call_titles[N_C] = {
-  "#", "start (UTC)", "from", "to", "state", "final", "setup", "answer", "duration",
-  "msgs", "anomalies", "call-id"};
-static const bool call_right[N_C] = {[C_ID] = true, [C_SETUP] = true, [C_ANSWER] = true,
-                                     [C_DURATION] = true, [C_MSGS] = true};
-
-enum { F_ID, F_STATE, F_CALL_ID, F_WHY, N_F };
-static const char *const failed_titles[N_F] = {"#", "state", "call-id", "why"};
-static const bool failed_right[N_F] = {[F_ID] = true};
-
-static char **call_row(const sipflow_call_info *c)
+/* The width `sipflow calls` fits its table to when stdout is not a
+ * terminal (cli/output.c out_terminal_width): $COLUMNS when it is a
+ * number, else the library's default.  tshark's output is not a terminal
+ * either, so both print the same bytes. */
+static unsigned table_width(void)
 {
-  char **cells = g_new0(char *, N_C + 1);
-  char *reason = escaped(c->reason);
-
-  cells[C_ID] = g_strdup_printf("%" PRIu32, c->call);
-  cells[C_START] = utc_time(c->start_us);
-  cells[C_FROM] = escaped(c->from);
-  cells[C_TO] = escaped(c->to);
-  cells[C_STATE] = g_strdup(sipflow_call_state_name(c->state));
-  cells[C_FINAL] = c->final_status ? g_strdup_printf("%d %s", c->final_status,
-                                                     c->reason ? reason : "")
-                                   : g_strdup("-");
-  cells[C_SETUP] = ms_cell(c->setup_ms);
-  cells[C_ANSWER] = ms_cell(c->answer_ms);
-  cells[C_DURATION] = c->duration_s < 0 ? g_strdup("-")
-                                        : g_strdup_printf("%.3f s", c->duration_s);
-  cells[C_MSGS] = g_strdup_printf("%" PRIu32, c->messages);
-  cells[C_ANOMALIES] = anomaly_list(c->anomalies);
-  cells[C_CALL_ID] = escaped(c->call_id);
-  g_free(reason);
-  return cells;
+  const char *cols = g_getenv("COLUMNS");
+  if (cols && *cols) {
+    char *end;
+    long v = strtol(cols, &end, 10);
+    if (*end == '\0' && v > 0 && v < 100000)
+      return (unsigned)v;
+  }
+  return 0; /* the library's default, 120 */
 }
 
-static char **failed_row(const sipflow_call_info *c)
-{
-  char **cells = g_new0(char *, N_F + 1);
-  cells[F_ID] = g_strdup_printf("%" PRIu32, c->call);
-  cells[F_STATE] = g_strdup(sipflow_call_state_name(c->state));
-  cells[F_CALL_ID] = escaped(c->call_id);
-  cells[F_WHY] = escaped(c->failure);
-  return cells;
-}
-
+/* The table of `sipflow calls` (or `sipflow failed`), by the library's
+ * code that the CLI calls too, over the calls in only_calls (NULL: all). */
 char *sfw_report_calls(GHashTable *only_calls, bool failed_only, char **err)
 {
   sfw_replay r = {0};
-  GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
-  uint64_t shown = 0, failed = 0;
+  GPtrArray *calls = g_ptr_array_new();
+  sipflow_table_options opt = {.width = table_width(), .failed_only = failed_only};
+  char *text = NULL;
 
   sfw_replay_run(&r);
-  g_ptr_array_add(rows, g_strdupv((char **)(failed_only ? failed_titles : call_titles)));
   for (uint32_t id = 1; id <= r.n_calls; id++) {
     const sipflow_call_info *c = sipflow_get_call(r.ctx, id);
     if (!c || (only_calls && !g_hash_table_contains(only_calls, GUINT_TO_POINTER(id))))
       continue;
-    if (failed_only && !c->failure)
-      continue;
-    shown++;
-    failed += c->failure != NULL;
-    g_ptr_array_add(rows, failed_only ? failed_row(c) : call_row(c));
+    if (!failed_only || c->failure)
+      g_ptr_array_add(calls, (gpointer)c);
   }
-  GString *out = g_string_new(NULL);
-  if (shown)
-    table_write(out, rows, failed_only ? N_F : N_C, failed_only ? failed_right : call_right);
-  if (failed_only)
-    g_string_append_printf(out, "%" PRIu64 " failed call%s\n", shown, shown == 1 ? "" : "s");
-  else
-    g_string_append_printf(out, "%" PRIu64 " call%s, %" PRIu64 " failed\n", shown,
-                           shown == 1 ? "" : "s", failed);
-  g_ptr_array_free(rows, TRUE);
+  int rc = sipflow_render_calls_table((const sipflow_call_info *const *)calls->pdata,
+                                      calls->len, &opt, &text, NULL);
+  g_ptr_array_free(calls, TRUE);
   sfw_replay_free(&r);
-  *err = NULL;
-  return g_string_free(out, FALSE);
+  *err = rc == SIPFLOW_OK ? NULL : g_strdup(sipflow_strerror(rc));
+  return text;
 }
 
 /* ------------------------------------------------------------------ KPIs */

@@ -650,6 +650,43 @@ SIPFLOW_API int sipflow_ladder_render(const sipflow_ladder *ladder,
                                       const sipflow_render_options *options, char **out,
                                       size_t *out_len);
 
+/* ------------------------------------------------ call table (text) */
+
+/* The text table of `sipflow calls` / `sipflow failed`, so that every
+ * front end (CLI, Wireshark plugin) prints the same bytes: a line "start
+ * times are UTC, DATE...", a header, one row per call (escaped for a
+ * terminal; Call-IDs shortened in the middle), then with the summary
+ * "N calls, M failed" and "legs of the same call (B2BUA): 1 ↔ 2" when any. */
+typedef struct sipflow_table_options {
+  unsigned width;  /* columns the rows are fitted to; 0 = 120 */
+  int failed_only; /* the `failed` layout: the failure sentence last, whole */
+} sipflow_table_options;
+typedef void (*sipflow_write_fn)(const char *text, size_t len, void *user);
+typedef struct sipflow_calls_table sipflow_calls_table;
+typedef struct sipflow_table_row sipflow_table_row;
+
+/* A table written through write(text, len, user) as rows come (the first
+ * 500 are held to size the columns).  NULL when write is NULL. */
+SIPFLOW_API sipflow_calls_table *sipflow_calls_table_new(const sipflow_table_options *opt,
+                                                         sipflow_write_fn write, void *user);
+/* The cells of one call, copied (call may go away); add it later, in the
+ * order the rows are to be shown, or free it. */
+SIPFLOW_API sipflow_table_row *sipflow_calls_table_row(sipflow_calls_table *t,
+                                                       const sipflow_call_info *call);
+SIPFLOW_API void sipflow_table_row_free(sipflow_table_row *row);
+/* Takes row. */
+SIPFLOW_API void sipflow_calls_table_add(sipflow_calls_table *t, sipflow_table_row *row);
+/* Writes the rows still held, the summary lines when summary is non-zero,
+ * and frees t. */
+SIPFLOW_API void sipflow_calls_table_finish(sipflow_calls_table *t, int summary);
+/* The whole table (summary included) of n calls in that order (NULL
+ * entries skipped) into *out, NUL-terminated, *out_len bytes (out_len may
+ * be NULL); free with sipflow_buffer_free().  SIPFLOW_ERR_INVALID when out
+ * is NULL. */
+SIPFLOW_API int sipflow_render_calls_table(const sipflow_call_info *const *calls, size_t n,
+                                           const sipflow_table_options *opt, char **out,
+                                           size_t *out_len);
+
 /* Frees a buffer returned by the library (sipflow_ladder_render,
  * sipflow_report_render).  NULL ok. */
 SIPFLOW_API void sipflow_buffer_free(void *buffer);
