@@ -107,6 +107,7 @@ void sf_render_mermaid(GString *out, const sipflow_ladder *l)
 }
 
 /* ----------------------------------------------------------------- json */
+/* The model as ONE line of JSON: `--json` always means NDJSON (DESIGN.md). */
 
 /* Seconds with microseconds, without the locale's decimal point. */
 static void json_seconds(GString *out, int64_t us)
@@ -189,19 +190,19 @@ void sf_render_json(GString *out, const sipflow_ladder *l)
   g_string_append(out, "{\"lanes\":[");
   n = sipflow_ladder_lane_count(l);
   for (size_t i = 0; i < n; i++) {
-    g_string_append(out, i ? ",\n" : "\n");
+    g_string_append(out, i ? "," : "");
     json_lane(out, sipflow_ladder_get_lane(l, i));
   }
-  g_string_append(out, "],\n\"calls\":[");
+  g_string_append(out, "],\"calls\":[");
   n = sipflow_ladder_call_count(l);
   for (size_t i = 0; i < n; i++) {
-    g_string_append(out, i ? ",\n" : "\n");
+    g_string_append(out, i ? "," : "");
     json_call(out, sipflow_ladder_get_call(l, i));
   }
-  g_string_append(out, "],\n\"arrows\":[");
+  g_string_append(out, "],\"arrows\":[");
   n = sipflow_ladder_arrow_count(l);
   for (size_t i = 0; i < n; i++) {
-    g_string_append(out, i ? ",\n" : "\n");
+    g_string_append(out, i ? "," : "");
     json_arrow(out, sipflow_ladder_get_arrow(l, i));
   }
   g_string_append(out, "]}\n");

@@ -391,7 +391,7 @@ static void test_empty_and_invalid(void **state)
   assert_string_equal(mermaid, "sequenceDiagram\n");
   sipflow_buffer_free(mermaid);
   char *json = render(l, SIPFLOW_LADDER_JSON, NULL, NULL);
-  assert_string_equal(json, "{\"lanes\":[],\n\"calls\":[],\n\"arrows\":[]}\n");
+  assert_string_equal(json, "{\"lanes\":[],\"calls\":[],\"arrows\":[]}\n");
   sipflow_buffer_free(json);
   check_all_formats(l, "empty");
 

@@ -594,7 +594,7 @@ typedef enum sipflow_ladder_format {
   SIPFLOW_LADDER_SVG,      /* standalone SVG 1.1 document */
   SIPFLOW_LADDER_HTML,     /* self-contained page (no network fetch) */
   SIPFLOW_LADDER_MERMAID,  /* Mermaid sequenceDiagram */
-  SIPFLOW_LADDER_JSON      /* the model as one JSON object */
+  SIPFLOW_LADDER_JSON      /* the model as one JSON object on one line (NDJSON) */
 } sipflow_ladder_format;
 #define SIPFLOW_LADDER_FORMAT_COUNT 6
 
