@@ -4,13 +4,13 @@
  * ACD) and the most frequent failure reasons.
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
- * Every number comes from sipflow_get_stats() (definitions in sipflow.h),
- * so that the CLI and the Wireshark plugin agree; this file only prints.
+ * Every number comes from sipflow_get_stats() (definitions in sipflow.h)
+ * and the text layout from sipflow_render_stats(), so that the CLI and the
+ * Wireshark plugin agree; this file only prints.
  * --json: one object (keys in README.md "stats").
  */
 #include <inttypes.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "cli.h"
 #include "output.h"
@@ -118,87 +118,16 @@ static void print_json(const sipflow_stats *s)
 
 /* ------------------------------------------------------------------ text */
 
-#define LABEL "%-16s"
-
-/* "INVITE 10  ACK 8" for the non-zero counters, "none" when all are 0. */
-static void append_count(GString *g, const char *name, uint64_t n)
-{
-  if (n)
-    g_string_append_printf(g, "%s%s %" PRIu64, g->len ? "  " : "", name, n);
-}
-
-static void print_line(const char *label, GString *g)
-{
-  printf(LABEL "%s\n", label, g->len ? g->str : "none");
-  g_string_truncate(g, 0);
-}
-
-static const char *plural(uint64_t n)
-{
-  return n == 1 ? "" : "s";
-}
-
+/* The library's layout (sipflow_render_stats), the one the Wireshark
+ * plugin shows too. */
 static void print_text(const sipflow_stats *s)
 {
-  GString *g = g_string_new(NULL);
+  char *text = NULL;
+  size_t len = 0;
 
-  printf(LABEL "%" PRIu64 " (%" PRIu64 " request%s, %" PRIu64 " response%s)\n", "messages",
-         s->messages, s->requests, plural(s->requests), s->responses, plural(s->responses));
-  for (int m = 0; m < SIPFLOW_METHOD_COUNT; m++)
-    append_count(g, sipflow_method_name((sipflow_method)m), s->by_method[m]);
-  print_line("  by method", g);
-  for (int c = 1; c <= 6; c++) {
-    char name[4] = {(char)('0' + c), 'x', 'x', 0};
-    append_count(g, name, s->by_status_class[c]);
-  }
-  print_line("  by status", g);
-  printf(LABEL "%" PRIu64 "\n", "retransmissions", s->retransmissions);
-
-  printf(LABEL "%" PRIu64 " (%" PRIu64 " INVITE), %" PRIu64 " transaction%s, %" PRIu64
-               " dialog%s\n",
-         "calls", s->calls, s->invite_calls, s->transactions, plural(s->transactions),
-         s->dialogs, plural(s->dialogs));
-  for (int st = 0; st < SIPFLOW_CALL_STATE_COUNT; st++)
-    append_count(g, sipflow_call_state_name((sipflow_call_state)st), s->calls_by_state[st]);
-  print_line("  outcomes", g);
-  printf(LABEL "%" PRIu64 "\n", "  failed", s->failed);
-  for (unsigned i = 0; i < SIPFLOW_ANOMALY_COUNT; i++)
-    append_count(g, sipflow_anomaly_name(1u << i), s->anomalies[i]);
-  print_line("  anomalies", g);
-
-  if (s->asr >= 0)
-    printf(LABEL "%.1f %%  (%" PRIu64 " answered / %" PRIu64 " INVITE calls)\n", "ASR", s->asr,
-           s->answered, s->invite_calls);
-  else
-    printf(LABEL "n/a (no INVITE call)\n", "ASR");
-  if (s->ner >= 0)
-    printf(LABEL "%.1f %%  (%" PRIu64 " of %" PRIu64
-                 " INVITE calls answered, busy, unanswered or declined)\n",
-           "NER", s->ner, s->effective, s->invite_calls);
-  else
-    printf(LABEL "n/a (no INVITE call)\n", "NER");
-  if (s->pdd_count)
-    printf(LABEL "mean %.0f ms, p50 %" PRId64 " ms, p95 %" PRId64 " ms  (%" PRIu64
-                 " call%s with ringing)\n",
-           "PDD", s->pdd_mean_ms, s->pdd_p50_ms, s->pdd_p95_ms, s->pdd_count,
-           plural(s->pdd_count));
-  else
-    printf(LABEL "n/a (no call rang)\n", "PDD");
-  if (s->acd_count)
-    printf(LABEL "%.3f s  (%" PRIu64 " completed call%s)\n", "ACD", s->acd_s, s->acd_count,
-           plural(s->acd_count));
-  else
-    printf(LABEL "n/a (no completed call)\n", "ACD");
-
-  printf("top failures%s\n", s->n_top_failures ? "" : "    none");
-  for (size_t i = 0; i < s->n_top_failures; i++) {
-    const sipflow_failure_count *f = &s->top_failures[i];
-    g_string_truncate(g, 0);
-    if (f->label)
-      out_text_escape(g, f->label, strlen(f->label));
-    printf("  %6" PRIu64 "  %s\n", f->calls, g->str);
-  }
-  g_string_free(g, TRUE);
+  if (sipflow_render_stats(s, &text, &len) == SIPFLOW_OK)
+    fwrite(text, 1, len, stdout);
+  sipflow_buffer_free(text);
 }
 
 /* ------------------------------------------------------------- command */

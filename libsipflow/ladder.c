@@ -524,8 +524,20 @@ static void escape_ascii_char(GString *out, unsigned char c, sf_esc mode, unsign
   }
   if ((c < 0x20 || c == 0x7f) && !(ws && (flags & SF_ESC_KEEP_NL)))
     hex_byte(out, c, mode);
+  else if (c == '\\' && (flags & SF_ESC_BACKSLASH))
+    g_string_append(out, "\\\\");
   else
     g_string_append_c(out, (char)c);
+}
+
+/* Whether a valid non-ASCII character u is shown as \xNN bytes. */
+static bool hidden(gunichar u, sf_esc mode, unsigned flags)
+{
+  if (mode == SF_ESC_ASCII)
+    return true;
+  if (flags & SF_ESC_CONTROLS)
+    return u <= 0x9f; /* C1 controls, CSI among them */
+  return !is_visible(u);
 }
 
 void sf_escape(GString *out, const char *s, size_t len, sf_esc mode, unsigned flags)
@@ -551,7 +563,7 @@ void sf_escape(GString *out, const char *s, size_t len, sf_esc mode, unsigned fl
         g_string_append_printf(out, "\\u%04x", u);
       else
         g_string_append_len(out, s + i, (gssize)n);
-    } else if (mode == SF_ESC_ASCII || !is_visible(u)) {
+    } else if (hidden(u, mode, flags)) {
       for (size_t k = 0; k < n; k++)
         hex_byte(out, (unsigned char)s[i + k], mode);
     } else {

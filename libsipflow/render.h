@@ -7,6 +7,7 @@
  * render_text.c   text and ascii
  * render_svg.c    svg and html
  * render_mermaid.c mermaid and json
+ * render_stats.c  the text of `sipflow stats`
  */
 #ifndef SF_RENDER_H
 #define SF_RENDER_H
@@ -72,6 +73,14 @@ typedef enum sf_esc {
   SF_ESC_MERMAID  /* # ; " < > & as Mermaid entity codes (#59;) */
 } sf_esc;
 #define SF_ESC_KEEP_NL 1u /* keep \n, \r and \t as they are */
+#define SF_ESC_BACKSLASH 2u /* '\' doubled: a "\x41" from the capture cannot
+                               pass for an escape */
+#define SF_ESC_CONTROLS 4u  /* text: hide only control characters (C0, DEL,
+                               C1: what a terminal would act upon) and
+                               invalid UTF-8, not the other invisible ones */
+/* Capture text for a terminal as the CLI escapes it everywhere (its
+ * tables, the ladder headings, the stats). */
+#define SF_ESC_TERMINAL (SF_ESC_BACKSLASH | SF_ESC_CONTROLS)
 
 void sf_escape(GString *out, const char *s, size_t len, sf_esc mode, unsigned flags);
 static inline void sf_escape_str(GString *out, const char *s, sf_esc mode)

@@ -10,9 +10,10 @@
  * never finished).  Replaying is cheap next to dissection (the library
  * handles millions of messages per second).
  *
- * The call table is the library's (sipflow_render_calls_table), the one
- * `sipflow calls` prints; the KPIs repeat the layout of `sipflow stats`
- * (tests/cli/plugin_outputs.sh checks both byte for byte).
+ * The call table (sipflow_render_calls_table) and the KPIs
+ * (sipflow_render_stats) are the library's, the ones `sipflow calls` and
+ * `sipflow stats` print (tests/cli/plugin_outputs.sh checks both byte for
+ * byte).
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -135,108 +136,18 @@ char *sfw_report_calls(GHashTable *only_calls, bool failed_only, char **err)
 
 /* ------------------------------------------------------------------ KPIs */
 
-/* The layout of `sipflow stats` (cli/cmd_stats.c print_text), repeated
- * here until it moves into the library; tests/cli/plugin_outputs.sh checks
- * that both stay the same. */
-#define LABEL "%-16s"
-
-static void append_count(GString *g, const char *name, uint64_t n)
-{
-  if (n)
-    g_string_append_printf(g, "%s%s %" PRIu64, g->len ? "  " : "", name, n);
-}
-
-static void print_line(GString *out, const char *label, GString *g)
-{
-  g_string_append_printf(out, LABEL "%s\n", label, g->len ? g->str : "none");
-  g_string_truncate(g, 0);
-}
-
-static const char *plural(uint64_t n)
-{
-  return n == 1 ? "" : "s";
-}
-
-static void stats_counts(GString *out, const sipflow_stats *s, GString *g)
-{
-  g_string_append_printf(out, LABEL "%" PRIu64 " (%" PRIu64 " request%s, %" PRIu64
-                         " response%s)\n", "messages", s->messages, s->requests,
-                         plural(s->requests), s->responses, plural(s->responses));
-  for (int m = 0; m < SIPFLOW_METHOD_COUNT; m++)
-    append_count(g, sipflow_method_name((sipflow_method)m), s->by_method[m]);
-  print_line(out, "  by method", g);
-  for (int c = 1; c <= 6; c++) {
-    char name[4] = {(char)('0' + c), 'x', 'x', 0};
-    append_count(g, name, s->by_status_class[c]);
-  }
-  print_line(out, "  by status", g);
-  g_string_append_printf(out, LABEL "%" PRIu64 "\n", "retransmissions", s->retransmissions);
-  g_string_append_printf(out, LABEL "%" PRIu64 " (%" PRIu64 " INVITE), %" PRIu64
-                         " transaction%s, %" PRIu64 " dialog%s\n", "calls", s->calls,
-                         s->invite_calls, s->transactions, plural(s->transactions),
-                         s->dialogs, plural(s->dialogs));
-  for (int st = 0; st < SIPFLOW_CALL_STATE_COUNT; st++)
-    append_count(g, sipflow_call_state_name((sipflow_call_state)st), s->calls_by_state[st]);
-  print_line(out, "  outcomes", g);
-  g_string_append_printf(out, LABEL "%" PRIu64 "\n", "  failed", s->failed);
-  for (unsigned i = 0; i < SIPFLOW_ANOMALY_COUNT; i++)
-    append_count(g, sipflow_anomaly_name(1u << i), s->anomalies[i]);
-  print_line(out, "  anomalies", g);
-}
-
-static void stats_kpis(GString *out, const sipflow_stats *s)
-{
-  if (s->asr >= 0)
-    g_string_append_printf(out, LABEL "%.1f %%  (%" PRIu64 " answered / %" PRIu64
-                           " INVITE calls)\n", "ASR", s->asr, s->answered, s->invite_calls);
-  else
-    g_string_append_printf(out, LABEL "n/a (no INVITE call)\n", "ASR");
-  if (s->ner >= 0)
-    g_string_append_printf(out, LABEL "%.1f %%  (%" PRIu64 " of %" PRIu64
-                           " INVITE calls answered, busy, unanswered or declined)\n",
-                           "NER", s->ner, s->effective, s->invite_calls);
-  else
-    g_string_append_printf(out, LABEL "n/a (no INVITE call)\n", "NER");
-  if (s->pdd_count)
-    g_string_append_printf(out, LABEL "mean %.0f ms, p50 %" PRId64 " ms, p95 %" PRId64
-                           " ms  (%" PRIu64 " call%s with ringing)\n", "PDD", s->pdd_mean_ms,
-                           s->pdd_p50_ms, s->pdd_p95_ms, s->pdd_count, plural(s->pdd_count));
-  else
-    g_string_append_printf(out, LABEL "n/a (no call rang)\n", "PDD");
-  if (s->acd_count)
-    g_string_append_printf(out, LABEL "%.3f s  (%" PRIu64 " completed call%s)\n", "ACD",
-                           s->acd_s, s->acd_count, plural(s->acd_count));
-  else
-    g_string_append_printf(out, LABEL "n/a (no completed call)\n", "ACD");
-}
-
-static void stats_text(GString *out, const sipflow_stats *s)
-{
-  GString *g = g_string_new(NULL);
-
-  stats_counts(out, s, g);
-  stats_kpis(out, s);
-  g_string_append_printf(out, "top failures%s\n", s->n_top_failures ? "" : "    none");
-  for (size_t i = 0; i < s->n_top_failures; i++) {
-    const sipflow_failure_count *f = &s->top_failures[i];
-    g_string_truncate(g, 0);
-    if (f->label)
-      sfw_text_escape(g, f->label, strlen(f->label));
-    g_string_append_printf(out, "  %6" PRIu64 "  %s\n", f->calls, g->str);
-  }
-  g_string_free(g, TRUE);
-}
-
+/* The text of `sipflow stats`: the library's (sipflow_render_stats), the
+ * CLI prints the same. */
 char *sfw_report_stats(char **err)
 {
   sfw_replay r = {0};
   sipflow_stats s;
+  char *text = NULL;
 
   sfw_replay_run(&r);
-  GString *out = g_string_new(NULL);
   if (sipflow_get_stats(r.ctx, &s) == SIPFLOW_OK)
-    stats_text(out, &s);
+    sipflow_render_stats(&s, &text, NULL);
   sfw_replay_free(&r);
   *err = NULL;
-  return g_string_free(out, FALSE);
+  return text ? text : g_strdup("");
 }

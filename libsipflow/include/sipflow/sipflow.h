@@ -494,6 +494,18 @@ typedef struct sipflow_stats {
  * SIPFLOW_OK or SIPFLOW_ERR_INVALID. */
 SIPFLOW_API int sipflow_get_stats(struct sipflow_ctx *ctx, sipflow_stats *out);
 
+/* The text of `sipflow stats` (render stage), laid out here so that every
+ * front end (CLI, Wireshark plugin) writes the same bytes: messages by
+ * method and status class, retransmissions, calls by outcome, failed calls
+ * and anomalies ("none" when all are 0), then ASR, NER, PDD and ACD ("n/a
+ * (why)" when a KPI has no denominator) and the top failures.  Failure
+ * labels are escaped for a terminal: control characters (C0, DEL, C1) and
+ * invalid UTF-8 become the text "\xNN", '\' is doubled.  On SIPFLOW_OK
+ * *out is a NUL-terminated buffer of *out_len bytes (out_len may be NULL),
+ * owned by the caller: free it with sipflow_buffer_free().  Returns
+ * SIPFLOW_ERR_INVALID (and *out NULL) when stats or out is NULL. */
+SIPFLOW_API int sipflow_render_stats(const sipflow_stats *stats, char **out, size_t *out_len);
+
 /* --------------------------------------------------------------- ladder */
 
 /* A call ladder (sequence diagram): the render stage.  It is fed messages
