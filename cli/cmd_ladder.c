@@ -5,22 +5,11 @@
  *   sipflow ladder [--call ID]... [--format F] [-o FILE] [--width N]
  *                  [--merge-ip] FILE...
  *
- * The drawing is the library's render stage (sipflow_ladder_*); this file
- * picks the messages, decides the width and the colours, and writes.
- *
- *  - text / ascii without --call: every call on its own, with a heading
- *    (outcome, failure sentence), in call-number order: a call is printed
- *    and freed once the library has finalised it and every call before it.
- *    A call that stays open (an OPTIONS or REGISTER call is only finalised
- *    at the end of the capture) would hold back every later one, so at most
- *    LADDER_HELD finished calls wait: then the lowest goes out, and the
- *    open call is printed when it ends.  Memory follows the calls in
- *    flight, not the file.
- *  - with --call (repeatable; a call number as `calls` shows it, or a
- *    Call-ID): only the messages of those calls are kept, and they share
- *    one diagram (B2BUA legs side by side, one colour each).
- *  - svg, html, mermaid, json without --call: one document holding every
- *    call (html: a call picker; mermaid: one coloured rect per call).
+ * The document is the library's render stage (sipflow_ladder_doc_*: the
+ * per-call headings, the order calls are written in as they are finalised,
+ * the single diagram of the --call selection; see sipflow.h), the one the
+ * Wireshark plugin shows too.  This file reads the options, decides the
+ * width and the colours, checks that every --call was found, and writes.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -31,8 +20,6 @@
 #include "cli.h"
 #include "output.h"
 
-#define LADDER_HELD 1000 /* finished calls waiting for an earlier one */
-
 typedef struct ladder_args {
   char **calls;
   char *format;
@@ -41,30 +28,11 @@ typedef struct ladder_args {
   gboolean merge_ip;
 } ladder_args;
 
-/* One --call argument. */
-typedef struct wanted_call {
-  const char *arg;
-  uint32_t number; /* the arg read as a call number, 0 when not a number */
-  bool seen;
-} wanted_call;
-
 typedef struct ladder_run {
-  sipflow_ladder_format format;
-  sipflow_ladder_options ladder_opt;
-  sipflow_render_options render_opt;
-  bool per_call;          /* text/ascii without --call: stream call by call */
-  wanted_call *wanted;
-  size_t n_wanted;
-  sipflow_ladder *all;    /* the one diagram (not per_call) */
-  GHashTable *open;       /* per_call: call number -> sipflow_ladder* */
-  GTree *held;            /* per_call: call number -> finished_call waiting */
-  uint32_t next;          /* per_call: lowest call number not printed yet */
-  GHashTable *ahead;      /* per_call: numbers above next already printed */
-  GArray *headings;       /* not per_call: heading of each selected call */
-  const char *out_path;   /* NULL = stdout */
-  FILE *out;              /* opened at the first write */
+  sipflow_ladder_doc *doc;
+  const char *out_path; /* NULL = stdout */
+  FILE *out;            /* opened at the first write */
   bool write_failed;
-  size_t calls_written;
 } ladder_run;
 
 /* ---------------------------------------------------------------- options */
@@ -152,310 +120,23 @@ static bool close_out(ladder_run *r)
   return !r->write_failed;
 }
 
-/* ---------------------------------------------------------------- headings */
-
-/* 7-bit text for the ascii format: every other byte as \xNN. */
-static void ascii_escape(GString *out, const char *s)
+static void write_doc(const char *text, size_t len, void *user)
 {
-  for (; *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    if (c >= 0x20 && c < 0x7f && c != '\\')
-      g_string_append_c(out, (char)c);
-    else if (c == '\\')
-      g_string_append(out, "\\\\");
-    else
-      g_string_append_printf(out, "\\x%02x", c);
-  }
-}
-
-/* A heading: the call's outcome on a rule, then its failure sentence. */
-typedef struct heading {
-  char *title;   /* "call 3: busy, 486 Busy Here" (raw) */
-  char *failure; /* NULL unless the call failed (raw) */
-} heading;
-
-static heading heading_of(const sipflow_call_info *c)
-{
-  GString *g = g_string_new(NULL);
-
-  g_string_append_printf(g, "call %u: %s", c->call, sipflow_call_state_name(c->state));
-  if (c->final_status)
-    g_string_append_printf(g, ", %d %s", c->final_status, c->reason ? c->reason : "");
-  return (heading){.title = g_string_free(g, FALSE), .failure = g_strdup(c->failure)};
-}
-
-static void heading_clear(heading *h)
-{
-  g_free(h->title);
-  g_free(h->failure);
-}
-
-static void escape_for(const ladder_run *r, GString *out, const char *raw)
-{
-  if (r->format == SIPFLOW_LADDER_ASCII)
-    ascii_escape(out, raw);
-  else
-    out_text_escape(out, raw, strlen(raw));
-}
-
-/* Appends words to out, breaking lines before `width` columns; each line
- * starts with indent.  A word longer than a line stays whole (visible). */
-static void append_wrapped(GString *out, const char *text, const char *indent, size_t width)
-{
-  char **words = g_strsplit(text, " ", -1);
-  size_t col = 0, ind = out_text_width(indent, strlen(indent));
-
-  for (char **w = words; *w; w++) {
-    size_t n = out_text_width(*w, strlen(*w));
-    if (!**w)
-      continue;
-    if (col && col + 1 + n > width) {
-      g_string_append_c(out, '\n');
-      col = 0;
-    }
-    if (!col) {
-      g_string_append(out, indent);
-      col = ind;
-    } else {
-      g_string_append_c(out, ' ');
-      col++;
-    }
-    g_string_append(out, *w);
-    col += n;
-  }
-  g_string_append_c(out, '\n');
-  g_strfreev(words);
-}
-
-/* "━━ call 3: busy, 486 Busy Here ━━━━━…" across the width (a rule between
- * calls), then the failure sentence wrapped below it. */
-static void write_heading(ladder_run *r, const heading *h)
-{
-  bool ascii = r->format == SIPFLOW_LADDER_ASCII;
-  unsigned width = r->render_opt.width ? r->render_opt.width : 100;
-  GString *g = g_string_new(ascii ? "== " : "━━ ");
-
-  escape_for(r, g, h->title);
-  g_string_append_c(g, ' ');
-  for (size_t col = out_text_width(g->str, g->len); col < width; col++)
-    g_string_append(g, ascii ? "=" : "━");
-  g_string_append_c(g, '\n');
-  if (h->failure) {
-    GString *f = g_string_new("failed: ");
-    escape_for(r, f, h->failure);
-    append_wrapped(g, f->str, "   ", width);
-    g_string_free(f, TRUE);
-  }
-  write_out(r, g->str, g->len);
-  g_string_free(g, TRUE);
-}
-
-/* -------------------------------------------------------------- rendering */
-
-static void write_ladder(ladder_run *r, const sipflow_ladder *l)
-{
-  char *buf = NULL;
-  size_t len = 0;
-
-  if (sipflow_ladder_render(l, r->format, &r->render_opt, &buf, &len) == SIPFLOW_OK)
-    write_out(r, buf, len);
-  sipflow_buffer_free(buf);
-}
-
-/* per_call: a finished call, heading then its diagram, a blank line
- * between calls. */
-static void write_call(ladder_run *r, const heading *h, const sipflow_ladder *l)
-{
-  if (r->calls_written++)
-    write_out(r, "\n", 1);
-  write_heading(r, h);
-  write_ladder(r, l);
-}
-
-/* per_call: a finalised call waiting for its turn (list_order). */
-typedef struct finished_call {
-  heading h;
-  sipflow_ladder *ladder;
-} finished_call;
-
-static void free_finished(void *row)
-{
-  finished_call *f = row;
-  heading_clear(&f->h);
-  sipflow_ladder_free(f->ladder);
-  g_free(f);
-}
-
-/* Prints (f may be NULL: a call with nothing to show) and frees call id. */
-static void emit_call(ladder_run *r, uint32_t id, finished_call *f)
-{
-  if (f)
-    write_call(r, &f->h, f->ladder);
-  if (f)
-    free_finished(f);
-  if (id != r->next) {
-    g_hash_table_add(r->ahead, GUINT_TO_POINTER(id));
-    return;
-  }
-  r->next++;
-  while (g_hash_table_remove(r->ahead, GUINT_TO_POINTER(r->next)))
-    r->next++;
-}
-
-static gint cmp_ids(gconstpointer a, gconstpointer b, gpointer unused)
-{
-  guint x = GPOINTER_TO_UINT(a), y = GPOINTER_TO_UINT(b);
-  return x < y ? -1 : x > y;
-}
-
-/* Prints the lowest held call; false when none is held. */
-static bool emit_lowest(ladder_run *r)
-{
-  GTreeNode *n = g_tree_node_first(r->held);
-  if (!n)
-    return false;
-  uint32_t id = GPOINTER_TO_UINT(g_tree_node_key(n));
-  finished_call *f = g_tree_node_value(n);
-  g_tree_steal(r->held, GUINT_TO_POINTER(id));
-  emit_call(r, id, f);
-  return true;
-}
-
-/* A finalised call: printed now if its turn has come (then those held
- * behind it), else held back (see the top of the file). */
-static void put_call(ladder_run *r, uint32_t id, finished_call *f)
-{
-  if (id <= r->next) { /* its turn, or late after being skipped */
-    emit_call(r, id, f);
-  } else {
-    g_tree_insert(r->held, GUINT_TO_POINTER(id), f);
-    if (g_tree_nnodes(r->held) > LADDER_HELD)
-      emit_lowest(r);
-  }
-  GTreeNode *n;
-  while ((n = g_tree_node_first(r->held)) && GPOINTER_TO_UINT(g_tree_node_key(n)) == r->next)
-    emit_lowest(r);
-}
-
-/* ---------------------------------------------------------------- selection */
-
-static bool span_is(sipflow_span s, const char *text)
-{
-  size_t n = strlen(text);
-  return s.ptr && s.len == n && memcmp(s.ptr, text, n) == 0;
-}
-
-/* Whether the message belongs to a --call (marking the ones it matches). */
-static bool selected(ladder_run *r, const sipflow_message *m)
-{
-  bool any = false;
-
-  for (size_t i = 0; i < r->n_wanted; i++) {
-    wanted_call *w = &r->wanted[i];
-    if ((w->number && m->call == w->number) || span_is(m->call_id, w->arg)) {
-      w->seen = true;
-      any = true;
-    }
-  }
-  return any;
-}
-
-static bool call_selected(const ladder_run *r, const sipflow_call_info *c)
-{
-  for (size_t i = 0; i < r->n_wanted; i++) {
-    const wanted_call *w = &r->wanted[i];
-    if ((w->number && c->call == w->number) || (c->call_id && strcmp(c->call_id, w->arg) == 0))
-      return true;
-  }
-  return false;
-}
-
-/* "17" -> 17; anything else (a Call-ID) -> 0. */
-static uint32_t call_number(const char *arg)
-{
-  char *end = NULL;
-  unsigned long long v;
-
-  if (!g_ascii_isdigit(arg[0]))
-    return 0;
-  errno = 0;
-  v = strtoull(arg, &end, 10);
-  return errno == 0 && *end == '\0' && v <= UINT32_MAX ? (uint32_t)v : 0;
+  write_out(user, text, len);
 }
 
 /* --------------------------------------------------------------- callbacks */
 
-/* html and json show each message's whole text; the other formats only
- * what the ladder derives from the parsed fields, so the ladder gets a copy
- * without the text (half the memory on a big capture). */
-static bool shows_text(sipflow_ladder_format f)
-{
-  return f == SIPFLOW_LADDER_HTML || f == SIPFLOW_LADDER_JSON;
-}
-
 static void on_message(const sipflow_message *msg, void *user)
 {
   ladder_run *r = cli_session_data(user);
-  sipflow_message lean;
-  const sipflow_message *m = msg;
-
-  if (r->n_wanted && !selected(r, msg))
-    return;
-  if (!shows_text(r->format)) {
-    lean = *msg;
-    lean.raw_len = 0;
-    m = &lean;
-  }
-  if (!r->per_call) {
-    sipflow_ladder_add(r->all, m);
-    return;
-  }
-  sipflow_ladder *l = g_hash_table_lookup(r->open, GUINT_TO_POINTER(m->call));
-  if (!l) {
-    l = sipflow_ladder_new(&r->ladder_opt);
-    g_hash_table_insert(r->open, GUINT_TO_POINTER(m->call), l);
-  }
-  sipflow_ladder_add(l, m);
+  sipflow_ladder_doc_add_message(r->doc, msg);
 }
 
 static void on_call_end(const sipflow_call_info *c, void *user)
 {
   ladder_run *r = cli_session_data(user);
-
-  if (!r->per_call) {
-    if (r->n_wanted && call_selected(r, c)) {
-      heading h = heading_of(c);
-      g_array_append_val(r->headings, h);
-    }
-    return;
-  }
-  gpointer l = NULL;
-  finished_call *f = NULL;
-  if (g_hash_table_steal_extended(r->open, GUINT_TO_POINTER(c->call), NULL, &l)) {
-    f = g_new0(finished_call, 1);
-    f->h = heading_of(c);
-    f->ladder = l;
-  }
-  put_call(r, c->call, f);
-}
-
-/* The calls still held back, then messages the library attached to no
- * finalised call (call id 0). */
-static void flush_orphans(ladder_run *r)
-{
-  while (emit_lowest(r))
-    ;
-
-  GHashTableIter it;
-  gpointer key, value;
-
-  g_hash_table_iter_init(&it, r->open);
-  while (g_hash_table_iter_next(&it, &key, &value)) {
-    heading h = {.title = g_strdup_printf("call %u", GPOINTER_TO_UINT(key))};
-    write_call(r, &h, value);
-    heading_clear(&h);
-    g_hash_table_iter_remove(&it);
-  }
+  sipflow_ladder_doc_add_call(r->doc, c);
 }
 
 /* ------------------------------------------------------------------- run */
@@ -487,32 +168,18 @@ static bool want_color(const ladder_args *a, sipflow_ladder_format f)
 }
 
 /* Every --call must have matched a message; names the ones that did not. */
-static bool check_wanted(const ladder_run *r)
+static bool check_wanted(const sipflow_ladder_doc *doc, size_t n_calls)
 {
   bool ok = true;
 
-  for (size_t i = 0; i < r->n_wanted; i++) {
-    if (r->wanted[i].seen)
-      continue;
-    GString *g = g_string_new("sipflow: no call '");
-    out_text_escape(g, r->wanted[i].arg, strlen(r->wanted[i].arg));
-    g_string_append(g, "' in the capture (give a call number as 'sipflow calls' shows it, "
-                       "or a Call-ID)");
-    fprintf(stderr, "%s\n", g->str);
-    g_string_free(g, TRUE);
-    ok = false;
+  for (size_t i = 0; i < n_calls; i++) {
+    char *missing = sipflow_ladder_doc_call_missing(doc, i);
+    if (missing)
+      fprintf(stderr, "sipflow: %s\n", missing);
+    ok = ok && !missing;
+    sipflow_buffer_free(missing);
   }
   return ok;
-}
-
-/* The one diagram of the selected (or all) calls, after the headings. */
-static void write_selection(ladder_run *r)
-{
-  bool text = r->format == SIPFLOW_LADDER_TEXT || r->format == SIPFLOW_LADDER_ASCII;
-
-  for (guint i = 0; text && i < r->headings->len; i++)
-    write_heading(r, &g_array_index(r->headings, heading, i));
-  write_ladder(r, r->all);
 }
 
 static int run_ladder(const cli_global *g, void *state)
@@ -530,57 +197,34 @@ static int run_ladder(const cli_global *g, void *state)
     return CLI_EXIT_RUNTIME;
   }
 
-  size_t n_wanted = a->calls ? g_strv_length(a->calls) : 0;
-  ladder_run r = {
+  sipflow_ladder_doc_options opt = {
     .format = (sipflow_ladder_format)format,
-    .ladder_opt = {.merge_by_ip = a->merge_ip},
-    .render_opt = {.width = pick_width(a), .color = want_color(a, format)},
-    .per_call = n_wanted == 0 && (format == SIPFLOW_LADDER_TEXT || format == SIPFLOW_LADDER_ASCII),
-    .wanted = g_new0(wanted_call, n_wanted + 1),
-    .n_wanted = n_wanted,
-    .out_path = a->output,
-    .headings = g_array_new(FALSE, TRUE, sizeof(heading)),
+    .render = {.width = pick_width(a), .color = want_color(a, format)},
+    .ladder = {.merge_by_ip = a->merge_ip},
+    .calls = (const char *const *)a->calls,
+    .n_calls = a->calls ? g_strv_length(a->calls) : 0,
+    /* a file gets the diagrams only; the note is for a reader */
+    .no_empty_note = a->output != NULL,
   };
-  for (size_t i = 0; i < n_wanted; i++)
-    r.wanted[i] = (wanted_call){.arg = a->calls[i], .number = call_number(a->calls[i])};
-  if (r.per_call) {
-    r.open = g_hash_table_new_full(NULL, NULL, NULL, (GDestroyNotify)sipflow_ladder_free);
-    r.held = g_tree_new_full(cmp_ids, NULL, NULL, free_finished);
-    r.ahead = g_hash_table_new(NULL, NULL);
-    r.next = 1;
-  } else {
-    r.all = sipflow_ladder_new(&r.ladder_opt);
-  }
+  ladder_run r = {.out_path = a->output};
+  r.doc = sipflow_ladder_doc_new(&opt, write_doc, &r);
 
   sipflow_callbacks cb = {.on_message = on_message, .on_call_end = on_call_end};
   int status = cli_read_capture(g, &cb, NULL, &r);
 
-  if (status == CLI_EXIT_OK && !check_wanted(&r)) {
+  if (status == CLI_EXIT_OK && !check_wanted(r.doc, opt.n_calls)) {
     status = CLI_EXIT_RUNTIME;
-  } else if (r.per_call) {
-    flush_orphans(&r);
-    if (!r.calls_written && status == CLI_EXIT_OK && !r.out_path)
-      write_out(&r, "no SIP messages\n", 16);
-  } else if (status == CLI_EXIT_OK || sipflow_ladder_arrow_count(r.all)) {
-    write_selection(&r);
+    sipflow_ladder_doc_free(r.doc);
+  } else {
+    /* after an error, what was read is still shown (the error is printed
+     * last) */
+    sipflow_ladder_doc_finish(r.doc, status == CLI_EXIT_OK);
   }
   /* -o with nothing written (no SIP at all) still leaves an (empty) file. */
   if (status == CLI_EXIT_OK && r.out_path && !r.out && !r.write_failed)
     write_out(&r, "", 0);
   if (!close_out(&r) && status == CLI_EXIT_OK)
     status = CLI_EXIT_RUNTIME;
-
-  for (guint i = 0; i < r.headings->len; i++)
-    heading_clear(&g_array_index(r.headings, heading, i));
-  g_array_free(r.headings, TRUE);
-  if (r.held)
-    g_tree_destroy(r.held);
-  if (r.ahead)
-    g_hash_table_destroy(r.ahead);
-  if (r.open)
-    g_hash_table_destroy(r.open);
-  sipflow_ladder_free(r.all);
-  g_free(r.wanted);
   return status;
 }
 

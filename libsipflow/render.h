@@ -7,6 +7,7 @@
  * render_text.c   text and ascii
  * render_svg.c    svg and html
  * render_mermaid.c mermaid and json
+ * render_doc.c    the ladder document of `sipflow ladder` (headings, order)
  * render_stats.c  the text of `sipflow stats`
  */
 #ifndef SF_RENDER_H
@@ -102,6 +103,8 @@ const char *sf_render_call_color(unsigned call_index);
 /* Text for the call picker and the legends: "call 1 INVITE bob (Call-ID)";
  * raw bytes, not escaped. */
 void sf_render_call_title(GString *out, const sipflow_ladder *l, unsigned call_index);
+
+#define SF_TEXT_DEFAULT_WIDTH 100 /* text, ascii: columns when options say 0 */
 
 /* The renderers; each appends to out. */
 void sf_render_text(GString *out, const sipflow_ladder *l, const sipflow_render_options *o,

@@ -16,7 +16,6 @@
  */
 #include "render.h"
 
-#define TEXT_DEFAULT_WIDTH 100
 #define TEXT_MIN_COLUMN 14 /* "INVITE" + arrow ends still fit */
 
 typedef struct glyphs {
@@ -271,7 +270,7 @@ static void layout_init(layout *t, GString *out, const sipflow_ladder *l,
   t->ascii = ascii;
   t->color = o->color != 0;
   t->g = ascii ? &ascii_glyphs : &unicode_glyphs;
-  t->width = o->width ? o->width : TEXT_DEFAULT_WIDTH;
+  t->width = o->width ? o->width : SF_TEXT_DEFAULT_WIDTH;
   sf_view_init(&t->v, l, -1);
   t->mixed = sf_view_mixed_transport(&t->v);
   measure_left(t);

@@ -15,9 +15,7 @@
  * `sipflow stats` print (tests/cli/plugin_outputs.sh checks both byte for
  * byte).
  */
-#include <inttypes.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "sfw.h"
 
@@ -60,35 +58,6 @@ void sfw_replay_free(sfw_replay *r)
 {
   sipflow_free(r->ctx);
   r->ctx = NULL;
-}
-
-/* ------------------------------------------------------------ text helpers */
-
-/* Capture bytes made safe for a terminal or a text window, as the CLI does
- * (cli/output.c out_text_escape): printable UTF-8 kept, control characters
- * (C0, DEL, C1) and invalid bytes as \xNN, '\' doubled. */
-void sfw_text_escape(GString *out, const char *s, size_t len)
-{
-  const char *end = s + len;
-
-  while (s && s < end) {
-    gunichar c = g_utf8_get_char_validated(s, end - s);
-    if (c == (gunichar)-1 || c == (gunichar)-2) {
-      g_string_append_printf(out, "\\x%02x", (unsigned char)*s++);
-      continue;
-    }
-    const char *next = g_utf8_next_char(s);
-    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
-      for (; s < next; s++)
-        g_string_append_printf(out, "\\x%02x", (unsigned char)*s);
-      continue;
-    }
-    if (c == '\\')
-      g_string_append(out, "\\\\");
-    else
-      g_string_append_len(out, s, next - s);
-    s = next;
-  }
 }
 
 /* ------------------------------------------------------------ call table */

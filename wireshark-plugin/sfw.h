@@ -93,10 +93,6 @@ typedef struct sfw_replay {
 void sfw_replay_run(sfw_replay *r);
 void sfw_replay_free(sfw_replay *r);
 
-/* Appends len bytes from a capture made safe for a terminal (as the CLI's
- * out_text_escape). */
-void sfw_text_escape(GString *out, const char *s, size_t len);
-
 /* Whole-capture outputs.  Each returns a newly allocated NUL-terminated
  * text (g_free), or NULL with *err set (g_free). */
 char *sfw_report_calls(GHashTable *only_calls, bool failed_only, char **err);

@@ -703,6 +703,80 @@ SIPFLOW_API int sipflow_render_calls_table(const sipflow_call_info *const *calls
  * sipflow_report_render).  NULL ok. */
 SIPFLOW_API void sipflow_buffer_free(void *buffer);
 
+/* ------------------------------------------------------ ladder document */
+
+/* A ladder document (render stage): the diagram(s) of a capture as
+ * `sipflow ladder` writes them, laid out here so that every front end (CLI,
+ * Wireshark plugin) writes the same bytes.  Feed it every message (from
+ * on_message) and every finalised call (from on_call_end); it copies what
+ * it keeps, so both may go away right after.
+ *  - text / ascii, no call chosen: every call on its own, each after a
+ *    heading: a rule "━━ call 3: busy, 486 Busy Here ━━━…" ("== … ===" in
+ *    ascii) across the width, then, for a failed call, "failed: <failure
+ *    sentence>" wrapped below it, indented by 3; a blank line between
+ *    calls.  A call is written (from sipflow_ladder_doc_add_call) as soon
+ *    as it and every call numbered before it are finalised, so calls come
+ *    out in call number order.  A call still open (a REGISTER call waits
+ *    for its refresh) would hold back every later one, so at most 1000
+ *    finalised calls wait: then the lowest is written, and the open one
+ *    when it ends.  Memory follows the calls in flight, not the capture.
+ *    Messages of a call never finalised come last, under "call N" (by
+ *    number).  No call at all: the line "no SIP messages".
+ *  - calls chosen (options.calls), or svg, html, mermaid, json: ONE
+ *    diagram of the chosen calls (of every call), written by
+ *    sipflow_ladder_doc_finish(); in text / ascii after the headings of the
+ *    chosen calls, in the order they were finalised.
+ * Diagrams are sipflow_ladder_render()'s.  In a heading, capture text is
+ * escaped for a terminal: control characters (C0, DEL, C1) and invalid
+ * UTF-8 become the text "\xNN" and '\' is doubled; in ascii every byte
+ * >= 0x80 too. */
+typedef struct sipflow_ladder_doc sipflow_ladder_doc;
+
+typedef struct sipflow_ladder_doc_options {
+  sipflow_ladder_format format;  /* 0 = text */
+  sipflow_render_options render; /* as for sipflow_ladder_render (title
+                                    copied); width also sets the rules */
+  sipflow_ladder_options ladder; /* lanes */
+  const char *const *calls;      /* the calls to draw, each a call number
+                                    as sipflow_message.call ("17") or a
+                                    Call-ID; copied.  NULL: every call */
+  size_t n_calls;
+  int no_empty_note;             /* 1: nothing instead of "no SIP
+                                    messages" (e.g. a file stays empty) */
+} sipflow_ladder_doc_options;
+
+/* A document written through write(text, len, user) (text not
+ * NUL-terminated; never called with len 0).  options NULL = defaults (text,
+ * every call).  Returns NULL when write is NULL or the format unknown.
+ * End it with sipflow_ladder_doc_finish() or sipflow_ladder_doc_free(). */
+SIPFLOW_API sipflow_ladder_doc *sipflow_ladder_doc_new(const sipflow_ladder_doc_options *options,
+                                                       sipflow_write_fn write, void *user);
+/* Adds a message to its call's diagram when the call is drawn (html and
+ * json keep its text, the other formats only the parsed fields they
+ * draw).  Returns SIPFLOW_OK or SIPFLOW_ERR_INVALID (NULL argument). */
+SIPFLOW_API int sipflow_ladder_doc_add_message(sipflow_ladder_doc *doc,
+                                               const sipflow_message *msg);
+/* A call was finalised: its heading is made; may write (see above).
+ * Returns SIPFLOW_OK or SIPFLOW_ERR_INVALID (NULL argument). */
+SIPFLOW_API int sipflow_ladder_doc_add_call(sipflow_ladder_doc *doc,
+                                            const sipflow_call_info *call);
+/* Whether options.calls[index] has matched a message so far: NULL when it
+ * has (or index is out of range, or doc is NULL), else the sentence to show
+ * the user, "no call '<the call, escaped as in a heading>' in the capture
+ * (give a call number as 'sipflow calls' shows it, or a Call-ID)", a
+ * NUL-terminated buffer owned by the caller: free it with
+ * sipflow_buffer_free(). */
+SIPFLOW_API char *sipflow_ladder_doc_call_missing(const sipflow_ladder_doc *doc, size_t index);
+/* Writes the rest (the calls held back, then those never finalised; or the
+ * one diagram) and frees doc.  complete: 1 when the whole input was read;
+ * 0 when an error cut it short (the caller reports it): what was read is
+ * still written, but an empty document writes nothing at all (neither "no
+ * SIP messages" nor an empty diagram).  NULL doc is ok. */
+SIPFLOW_API void sipflow_ladder_doc_finish(sipflow_ladder_doc *doc, int complete);
+/* Frees doc without writing anything more (e.g. a chosen call is not in
+ * the capture).  NULL is ok. */
+SIPFLOW_API void sipflow_ladder_doc_free(sipflow_ladder_doc *doc);
+
 /* --------------------------------------------------------------- report */
 
 /* A report (render stage): ONE self-contained HTML page about a whole
