@@ -16,6 +16,8 @@
 #  - --call by number and by Call-ID (repeated: one diagram), an unknown
 #    call (exit 1, named, -o file left alone), -o, unwritable -o, bad
 #    format, width, colour only on a terminal;
+#  - no SIP at all ("no SIP messages", an empty -o file, an empty svg) and
+#    a capture cut short (the calls read are drawn, then the error);
 #  - `report`: a well-formed self-contained page (CSP, no external
 #    resource), its data matches `calls --json`, and SIP text holding
 #    "</script>" cannot break out of the data.
@@ -242,6 +244,32 @@ print(" ".join(sorted((str(json.loads(l)["frame"]) for l in open(sys.argv[1])), 
   sf ladder --format svg -o "$TMP/no/such/dir/x.svg" "$DEMO"
   expect_rc "-o unwritable" 1
   expect_err "-o unwritable" "$TMP/no/such/dir/x.svg"
+fi
+
+# ------------------------------------------ no SIP at all, a cut capture
+# (the document around the diagrams is the library's sipflow_ladder_doc)
+if need_sample http-sip-port.pcap; then
+  NOSIP=$SAMPLES/http-sip-port.pcap
+  sf ladder "$NOSIP"
+  expect_rc "no SIP" 0
+  [ "$(cat "$TMP/out")" = "no SIP messages" ] && ok "no SIP: says so, and nothing else" \
+    || bad "no SIP: stdout '$(head -c 200 "$TMP/out")'"
+  rm -f "$TMP/nosip.txt"
+  sf ladder -o "$TMP/nosip.txt" "$NOSIP"
+  expect_rc "no SIP, -o" 0
+  [ -f "$TMP/nosip.txt" ] && [ ! -s "$TMP/nosip.txt" ] && [ ! -s "$TMP/out" ] \
+    && ok "no SIP, -o: an empty file, no note in it" || bad "no SIP, -o: file missing or not empty"
+  sf ladder --format svg "$NOSIP"
+  expect_rc "no SIP, svg" 0
+  grep -q '<svg' "$TMP/out" && ok "no SIP, svg: an (empty) diagram" || bad "no SIP, svg: no document"
+fi
+if need_sample truncated.pcap; then
+  sf ladder "$SAMPLES/truncated.pcap"
+  expect_rc "truncated capture" 1
+  expect_err "truncated capture" "truncated"
+  grep -q '^━━ call 1: ' "$TMP/out" && ! grep -q 'no SIP messages' "$TMP/out" \
+    && ok "truncated capture: the calls read before the cut are drawn" \
+    || bad "truncated capture: stdout '$(head -c 200 "$TMP/out")'"
 fi
 
 sf ladder --format pdf "$PROXY"
