@@ -206,6 +206,14 @@ static void append_render(GString *out, const sipflow_message *const *msgs, size
   sipflow_ladder_free(l);
 }
 
+/* The document wrote exactly want; frees both. */
+static void expect_text(sink *k, GString *want)
+{
+  assert_string_equal(k->text->str, want->str);
+  g_string_free(want, TRUE);
+  g_string_free(k->text, TRUE);
+}
+
 static void append_times(GString *out, const char *s, unsigned n)
 {
   while (n--)
@@ -304,11 +312,10 @@ static void doc_heading_escapes(void **state)
     sipflow_ladder_doc_finish(d, 1);
     GString *want = g_string_new(cases[i].heading);
     append_render(want, (const sipflow_message *[]){&m1}, 1, cases[i].f, cases[i].width);
-    assert_string_equal(k.text->str, want->str);
-    g_string_free(want, TRUE);
-    g_string_free(k.text, TRUE);
+    expect_text(&k, want);
   }
 }
+
 /* No message: the note in text, nothing with no_empty_note or after an
  * error; in the one-diagram formats the empty diagram, nothing after an
  * error. */
@@ -336,9 +343,7 @@ static void doc_empty(void **state)
     if (cases[i].diagram)
       append_render(want, NULL, 0, cases[i].f, 0);
     sipflow_ladder_doc_finish(sipflow_ladder_doc_new(&o, sink_write, &k), cases[i].complete);
-    assert_string_equal(k.text->str, want->str);
-    g_string_free(want, TRUE);
-    g_string_free(k.text, TRUE);
+    expect_text(&k, want);
   }
 }
 
@@ -391,9 +396,7 @@ static void doc_chosen_calls(void **state)
                                "━━ call 2: in-call, 200 OK ━━━\n");
   append_render(want, (const sipflow_message *[]){&m[1], &m[2], &m[3]}, 3,
                 SIPFLOW_LADDER_TEXT, 30);
-  assert_string_equal(k.text->str, want->str);
-  g_string_free(want, TRUE);
-  g_string_free(k.text, TRUE);
+  expect_text(&k, want);
 }
 
 /* json (like html) keeps each message's text; one document of every call,
@@ -415,10 +418,8 @@ static void doc_json_keeps_text(void **state)
   sipflow_ladder_doc_finish(d, 1);
   GString *want = g_string_new(NULL);
   append_render(want, (const sipflow_message *[]){&m1, &m2}, 2, SIPFLOW_LADDER_JSON, 0);
-  assert_string_equal(k.text->str, want->str);
   assert_non_null(strstr(k.text->str, "Call-ID: b@x"));
-  g_string_free(want, TRUE);
-  g_string_free(k.text, TRUE);
+  expect_text(&k, want);
 }
 
 /* The index of each "call N" heading in the text, in order. */
@@ -497,9 +498,7 @@ static void doc_never_finalised(void **state)
   append_render(want, (const sipflow_message *[]){&m4}, 1, SIPFLOW_LADDER_ASCII, 20);
   g_string_append(want, "\n== call 5 ==========\n");
   append_render(want, (const sipflow_message *[]){&m5}, 1, SIPFLOW_LADDER_ASCII, 20);
-  assert_string_equal(k.text->str, want->str);
-  g_string_free(want, TRUE);
-  g_string_free(k.text, TRUE);
+  expect_text(&k, want);
 }
 
 static void doc_bad_arguments(void **state)
