@@ -62,6 +62,14 @@ void *cli_session_data(void *session);
  * the library at the end, e.g. sipflow_get_stats(). */
 sipflow_ctx *cli_session_ctx(void *session);
 
+/* For a command writing to a file (-o): checked before reading, so that a
+ * long capture is not read for nothing.  NULL path (stdout) is fine.  An
+ * existing file must be writable, a new one creatable in its directory;
+ * the command creates it only at its first write, so that a failing
+ * command leaves an existing file alone.  Returns CLI_EXIT_OK, or prints
+ * "sipflow: cannot write 'PATH': why" and returns CLI_EXIT_RUNTIME. */
+int cli_check_output(const char *path);
+
 /* The commands (one file each). */
 extern const cli_command cli_cmd_messages;
 extern const cli_command cli_cmd_ladder;

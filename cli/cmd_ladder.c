@@ -73,19 +73,6 @@ static void ladder_free_args(void *state)
 
 /* ----------------------------------------------------------------- output */
 
-/* Checked before reading (a long capture should not be read for nothing);
- * the file itself is created at the first write, so that an unknown --call
- * leaves an existing file alone. */
-static bool output_writable(const char *path)
-{
-  if (access(path, F_OK) == 0)
-    return access(path, W_OK) == 0;
-  char *dir = g_path_get_dirname(path);
-  bool ok = access(dir, W_OK | X_OK) == 0;
-  g_free(dir);
-  return ok;
-}
-
 static void write_failed(ladder_run *r, int err)
 {
   if (!r->write_failed)
@@ -192,10 +179,8 @@ static int run_ladder(const cli_global *g, void *state)
     return usage("unknown format '%s' (text, ascii, svg, html, mermaid or json)", fname);
   if (a->width < 0)
     return usage("%s", "--width must be a positive number of columns");
-  if (a->output && !output_writable(a->output)) {
-    fprintf(stderr, "sipflow: cannot write '%s': %s\n", a->output, strerror(errno));
+  if (cli_check_output(a->output) != CLI_EXIT_OK)
     return CLI_EXIT_RUNTIME;
-  }
 
   sipflow_ladder_doc_options opt = {
     .format = (sipflow_ladder_format)format,

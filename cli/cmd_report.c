@@ -79,16 +79,6 @@ static void on_call_end(const sipflow_call_info *c, void *user)
 
 /* --------------------------------------------------------------- writing */
 
-static bool output_writable(const char *path)
-{
-  if (access(path, F_OK) == 0)
-    return access(path, W_OK) == 0;
-  char *dir = g_path_get_dirname(path);
-  bool ok = access(dir, W_OK | X_OK) == 0;
-  g_free(dir);
-  return ok;
-}
-
 static int write_page(const char *path, const char *buf, size_t len)
 {
   FILE *f = path ? fopen(path, "wb") : stdout;
@@ -152,10 +142,8 @@ static int run_report(const cli_global *g, void *state)
           "Run 'sipflow report --help' for usage.\n", stderr);
     return CLI_EXIT_USAGE;
   }
-  if (a->output && !output_writable(a->output)) {
-    fprintf(stderr, "sipflow: cannot write '%s': %s\n", a->output, strerror(errno));
+  if (cli_check_output(a->output) != CLI_EXIT_OK)
     return CLI_EXIT_RUNTIME;
-  }
   report_run r = {.g = g, .args = a, .report = sipflow_report_new()};
   sipflow_callbacks cb = {.on_message = on_message, .on_call_end = on_call_end};
   int status = cli_read_capture(g, &cb, on_end, &r);

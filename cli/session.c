@@ -3,6 +3,7 @@
  * stderr, messages to the command's callbacks.
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +23,25 @@ typedef struct cli_session {
   int64_t progress_us;     /* monotonic time of the last progress line, 0 none */
   uint32_t calls;          /* calls seen so far (ids are dense, 1-based) */
 } cli_session;
+
+int cli_check_output(const char *path)
+{
+  bool ok = true;
+
+  if (!path)
+    return CLI_EXIT_OK;
+  if (access(path, F_OK) == 0) {
+    ok = access(path, W_OK) == 0;
+  } else {
+    char *dir = g_path_get_dirname(path);
+    ok = access(dir, W_OK | X_OK) == 0;
+    g_free(dir);
+  }
+  if (ok)
+    return CLI_EXIT_OK;
+  fprintf(stderr, "sipflow: cannot write '%s': %s\n", path, strerror(errno));
+  return CLI_EXIT_RUNTIME;
+}
 
 void *cli_session_data(void *session)
 {

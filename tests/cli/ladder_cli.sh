@@ -290,6 +290,10 @@ fi
 
 # --------------------------------------------------------------- report
 if need_sample demo.pcap; then
+  sf report -o "$TMP/no/such/dir/r.html" "$DEMO"
+  expect_rc "report -o unwritable" 1
+  expect_err "report -o unwritable" "cannot write '$TMP/no/such/dir/r.html'"
+  [ ! -s "$TMP/out" ] && ok "report -o unwritable: nothing on stdout" || bad "report -o unwritable: stdout not empty"
   sf report -o "$TMP/report.html" "$DEMO"
   expect_rc "report" 0
   if command -v xmllint >/dev/null 2>&1; then
