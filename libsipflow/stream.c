@@ -792,17 +792,22 @@ void sf_stream_free(sf_stream *st)
   g_free(st);
 }
 
+/* Most datagrams are RTP: they are rejected on the first byte, which must
+ * start a method (a token, RFC 3261 §25.1), "SIP/2.0" or the white space of
+ * a keep-alive.  RTP version 2 starts with 0x80-0xbf: not in the table. */
+const bool sf_stream_datagram_first_byte[256] = {
+    ['0' ... '9'] = true, ['a' ... 'z'] = true, ['A' ... 'Z'] = true,
+    ['-'] = true, ['.'] = true, ['!'] = true, ['%'] = true, ['*'] = true,
+    ['_'] = true, ['+'] = true, ['`'] = true, ['\''] = true, ['~'] = true,
+    ['\r'] = true, ['\n'] = true, [' '] = true, ['\t'] = true,
+};
+
 void sf_stream_datagram(sf_stream *st, const sf_l4 *l4)
 {
   const char *p = (const char *)l4->payload;
   size_t n = l4->len;
 
-  /* Most datagrams are RTP: reject on the first byte, which must start a
-   * method (a token), "SIP/2.0" or a keep-alive.  RTP version 2 starts with
-   * 0x80-0xbf: not ASCII, out at the first test. */
-  if (n == 0 || (unsigned char)p[0] >= 0x7f ||
-      !(g_ascii_isalnum(p[0]) || is_blank(p[0]) ||
-        (p[0] != 0 && strchr("-.!%*_+`'~", p[0]))))
+  if (n == 0 || !sf_stream_datagram_first_byte[(unsigned char)p[0]])
     return;
   /* RFC 5626 §3.5.1: CRLF keep-alives are not messages. */
   size_t b = skip_blanks(p, n);

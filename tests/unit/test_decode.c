@@ -979,6 +979,78 @@ static void test_ipfrag_accounting(void **state)
   sf_ipfrag_free(fr);
 }
 
+/* ------------------------------------------------------- UDP filter */
+
+/* Payloads the consumer does not want are dropped before they are emitted,
+ * on the fast path (Ethernet + IPv4 + UDP) and on the general one alike;
+ * TCP is never filtered. */
+static void test_udp_filter(void **state)
+{
+  collector *c = *state;
+  static const bool sip_only[256] = {['O'] = true, ['\r'] = true};
+  const char rtp[] = "\x80\x08rtp"; /* RTP version 2, PT 8 */
+
+  sf_decode_set_udp_filter(c->dec, sip_only);
+
+  GByteArray *b = udp4(rtp); /* fast path */
+  push_eth(b, 0x0800);
+  feed_free(c, 1, 1, b);
+  b = udp4(""); /* empty payload */
+  push_eth(b, 0x0800);
+  feed_free(c, 1, 2, b);
+  b = udp4(rtp); /* general path: VLAN */
+  push_tag(b, 7, 0x0800);
+  push_eth(b, 0x8100);
+  feed_free(c, 1, 3, b);
+  b = udp6(rtp);
+  feed_free(c, 229, 4, b);
+  assert_int_equal(c->l4s->len, 0);
+  assert_int_equal(c->texts->len, 0);
+
+  b = udp4(SIP);
+  push_eth(b, 0x0800);
+  feed_free(c, 1, 5, b);
+  b = udp4(SIP);
+  push_tag(b, 7, 0x0800);
+  push_eth(b, 0x8100);
+  feed_free(c, 1, 6, b);
+  b = payload(rtp); /* TCP: the filter is for UDP only */
+  push_tcp(b, 1, 5060, 1, 0, 0);
+  push_ipv4(b, 6, "10.0.0.1", "10.0.0.2");
+  push_eth(b, 0x0800);
+  feed_free(c, 1, 7, b);
+  assert_int_equal(c->l4s->len, 3);
+  assert_int_equal(nth(c, 0)->l4.frame, 5);
+  assert_int_equal(nth(c, 0)->l4.len, strlen(SIP));
+  assert_memory_equal(nth(c, 0)->bytes, SIP, strlen(SIP));
+  assert_int_equal(nth(c, 1)->l4.frame, 6);
+  assert_int_equal(nth(c, 2)->l4.frame, 7);
+  assert_int_equal(nth(c, 2)->l4.ipproto, SF_IPPROTO_TCP);
+  collector_reset(c);
+
+  /* a reassembled datagram is filtered too, and still counted */
+  GByteArray *dgram = big_udp(3000);
+  dgram->data[8] = 0x80;
+  GPtrArray *frags = fragments4(dgram, 1480, 0x55);
+  for (guint i = 0; i < frags->len; i++)
+    assert_int_equal(feed(c, 228, 10 + i, g_ptr_array_index(frags, i)), SIPFLOW_OK);
+  assert_int_equal(c->l4s->len, 0);
+  assert_int_equal(c->texts->len, 0);
+  assert_int_equal(sf_decode_fragments_reassembled(c->dec), 1);
+  for (guint i = 0; i < frags->len; i++)
+    g_byte_array_free(g_ptr_array_index(frags, i), TRUE);
+  g_ptr_array_free(frags, TRUE);
+  g_byte_array_free(dgram, TRUE);
+
+  /* the table stream uses: RTP out, SIP and keep-alives in */
+  assert_false(sf_stream_datagram_first_byte[0x80]);
+  assert_false(sf_stream_datagram_first_byte[0xbf]);
+  assert_false(sf_stream_datagram_first_byte[0]);
+  assert_true(sf_stream_datagram_first_byte['I']);
+  assert_true(sf_stream_datagram_first_byte['S']);
+  assert_true(sf_stream_datagram_first_byte['\r']);
+}
+
 /* ------------------------------------------------- snaplen and garbage */
 
 static void test_snaplen(void **state)
@@ -1219,6 +1291,7 @@ int main(void)
       T(test_fragments_disagree),
       T(test_fragment_cut_by_snaplen),
       T(test_ipfrag_accounting),
+      T(test_udp_filter),
       T(test_snaplen),
       T(test_bad_headers),
       T(test_garbage),
