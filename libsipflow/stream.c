@@ -87,7 +87,14 @@ typedef struct sf_dir {
   unsigned n_held;
   char *buf;             /* in-order bytes not framed yet */
   size_t len, cap;
-  size_t pending_total;  /* length of the message buf starts with, 0 = unknown */
+  /* What framing learnt about buf, so that each segment added to an
+   * unfinished message costs a look at its own bytes only, not a new
+   * measure of the whole message (which made framing cost per segment as
+   * much as the message had so far): */
+  bool at_message;       /* buf starts with a whole SIP start line */
+  size_t pending_total;  /* length of that message, 0 = unknown ... */
+  size_t head_scanned;   /* ... and its first head_scanned bytes hold no end
+                            of the header block */
   bool expect_gap;       /* a truncated segment: what follows has a hole */
   bool sip_seen;         /* a SIP start line was seen in this direction */
   bool skip_line;        /* in the middle of a junk line */
@@ -135,18 +142,31 @@ static size_t addr_len(const sipflow_endpoint *e)
   return e->family == 4 ? 4 : 16;
 }
 
+/* Endpoint hash and equality read IPv4 addresses as one word: every TCP
+ * segment looks its direction up. */
 static guint endpoint_hash(const sipflow_endpoint *e)
 {
+  uint32_t w[4];
+  size_t n = addr_len(e) / 4;
   guint h = e->family * 65599u + e->port;
-  for (size_t i = 0; i < addr_len(e); i++)
-    h = h * 31u + e->addr[i];
-  return h;
+
+  memcpy(w, e->addr, addr_len(e));
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ w[i]) * 0x9e3779b1u;
+  return h ^ (h >> 15);
 }
 
 static bool endpoint_equal(const sipflow_endpoint *a, const sipflow_endpoint *b)
 {
-  return a->family == b->family && a->port == b->port &&
-         memcmp(a->addr, b->addr, addr_len(a)) == 0;
+  if (a->family != b->family || a->port != b->port)
+    return false;
+  if (a->family == 4) {
+    uint32_t x, y;
+    memcpy(&x, a->addr, 4);
+    memcpy(&y, b->addr, 4);
+    return x == y;
+  }
+  return memcmp(a->addr, b->addr, addr_len(a)) == 0;
 }
 
 static guint key_hash(gconstpointer k)
@@ -196,12 +216,20 @@ static void buf_append(sf_dir *d, const char *p, size_t n)
   d->len += n;
 }
 
+/* Forgets what framing learnt about buf (its bytes are being dropped). */
+static void buf_forget(sf_dir *d)
+{
+  d->at_message = false;
+  d->pending_total = 0;
+  d->head_scanned = 0;
+}
+
 static void buf_free(sf_dir *d)
 {
   g_free(d->buf);
   d->buf = NULL;
   d->len = d->cap = 0;
-  d->pending_total = 0;
+  buf_forget(d);
 }
 
 static void buf_consume(sf_dir *d, size_t used)
@@ -303,20 +331,25 @@ static size_t resync_after(sf_dir *d, size_t skip)
   return skip;
 }
 
-/* Frames the message starting at p (a start line).  Returns the bytes
- * consumed, or 0 when more bytes are needed. */
+/* Frames the message starting at p (a start line).  known_total: its
+ * length when an earlier call measured it, else 0.  Returns the bytes
+ * consumed, or 0 when more bytes are needed (then p is where the buffer
+ * will start, and d->at_message and what is known of it are set). */
 static size_t frame_message(sf_stream *st, sf_dir *d, const char *p, size_t n,
-                            const stamp *at)
+                            const stamp *at, size_t known_total)
 {
-  size_t header_len = 0, total = 0;
+  size_t header_len = 0, total = known_total;
   const char *why = "bad Content-Length";
 
   d->sip_seen = true;
   junk_end(st, d);
-  int rc = sf_framer_measure(p, n, &header_len, &total, &why);
+  int rc = known_total ? SIPFLOW_OK : sf_framer_measure(p, n, &header_len, &total, &why);
   if (rc == SIPFLOW_ERR_INCOMPLETE) {
-    if (n <= st->max_message)
+    if (n <= st->max_message) {
+      d->at_message = true;
+      d->head_scanned = n;
       return 0;
+    }
     sf_diag_emit(st->diag, at->frame, SIPFLOW_DIAG_SIP_TOO_LARGE,
                  "frame %" PRIu64 ": no end of SIP headers within %zu bytes in TCP "
                  "stream %s; message skipped", at->frame, st->max_message,
@@ -338,6 +371,7 @@ static size_t frame_message(sf_stream *st, sf_dir *d, const char *p, size_t n,
     return resync_after(d, header_len);
   }
   if (total > n) {
+    d->at_message = true;
     d->pending_total = total;
     return 0;
   }
@@ -353,8 +387,11 @@ static size_t frame_bytes(sf_stream *st, sf_dir *d, const char *p, size_t n,
                           const stamp *at)
 {
   size_t pos = 0;
+  /* When p is the buffer: what is known of the message it starts with. */
+  bool at_message = d->at_message;
+  size_t known_total = d->pending_total;
 
-  d->pending_total = 0;
+  buf_forget(d);
   while (pos < n && d->state == DIR_ACTIVE) {
     /* skip_line is only ever left set with nothing buffered, so pos 0 is a
      * segment start: a whole SIP start line there begins a message, even
@@ -378,11 +415,13 @@ static size_t frame_bytes(sf_stream *st, sf_dir *d, const char *p, size_t n,
     pos += blanks;
     if (pos == n)
       break;
-    int r = sf_framer_is_sip_start(p + pos, n - pos);
+    bool known = pos == 0 && at_message;
+    int r = known ? 1 : sf_framer_is_sip_start(p + pos, n - pos);
     if (r < 0)
       break;
     size_t used = r == 0 ? skip_junk(st, d, p + pos, n - pos, at)
-                         : frame_message(st, d, p + pos, n - pos, at);
+                         : frame_message(st, d, p + pos, n - pos, at,
+                                         known ? known_total : 0);
     if (used == 0)
       break;
     pos += used;
@@ -390,20 +429,44 @@ static size_t frame_bytes(sf_stream *st, sf_dir *d, const char *p, size_t n,
   return d->state == DIR_ACTIVE ? pos : n;
 }
 
+/* Is there an empty line ("\n\n" or "\n\r\n", the end of a header block)
+ * in buf[0..len) that ends after byte `from`?  Only the bytes from from - 3
+ * on are looked at: those before are known to hold none. */
+static bool header_end_after(const char *buf, size_t len, size_t from)
+{
+  size_t i = from > 3 ? from - 3 : 0;
+
+  while (i + 1 < len) {
+    const char *nl = memchr(buf + i, '\n', len - 1 - i);
+    if (!nl)
+      return false;
+    i = (size_t)(nl - buf);
+    if (buf[i + 1] == '\n' || (buf[i + 1] == '\r' && i + 2 < len && buf[i + 2] == '\n'))
+      return true;
+    i++;
+  }
+  return false;
+}
+
 /* The buffered message still cannot be measured: its start line is whole,
  * its header block had no end so far (else the length would be known), it
- * is within the size limit, and the new bytes from `old` on (with the three
- * before them) bring no empty line.  Saves measuring the whole buffer again
- * for every segment, which made a stream of tiny segments quadratic. */
-static bool headers_still_open(const sf_stream *st, const sf_dir *d, size_t old)
+ * is within the size limit, and the new bytes from `old` on bring no empty
+ * line.  Saves measuring the whole buffer again for every segment, which
+ * made a stream of tiny segments quadratic.  When framing has seen the
+ * start line (at_message), the start line is not even looked at again. */
+static bool headers_still_open(const sf_stream *st, sf_dir *d, size_t old)
 {
-  if (d->pending_total || d->len > st->max_message ||
-      sf_framer_is_sip_start(d->buf, d->len) != 1)
+  if (d->pending_total || d->len > st->max_message)
     return false;
-  for (size_t i = old > 3 ? old - 3 : 0; i + 1 < d->len; i++)
-    if (d->buf[i] == '\n' && (d->buf[i + 1] == '\n' ||
-                              (d->buf[i + 1] == '\r' && i + 2 < d->len && d->buf[i + 2] == '\n')))
-      return false;
+  if (d->at_message) {
+    old = d->head_scanned;
+  } else if (sf_framer_is_sip_start(d->buf, d->len) != 1) {
+    return false;
+  }
+  if (header_end_after(d->buf, d->len, old))
+    return false;
+  if (d->at_message)
+    d->head_scanned = d->len;
   return true;
 }
 
@@ -430,7 +493,7 @@ static void deliver(sf_stream *st, sf_dir *d, const uint8_t *data, size_t n,
      * segment alone does: the buffered bytes were junk whose line never
      * ended (say the body of a message skipped for a bad Content-Length),
      * and the segment starts a message. */
-    if (!d->pending_total && sf_framer_is_sip_start(d->buf, d->len) == 0 &&
+    if (!d->at_message && sf_framer_is_sip_start(d->buf, d->len) == 0 &&
         sf_framer_is_sip_start(p, n) == 1) {
       junk_add(d, d->buf, old, at);
       buf_consume(d, old);
@@ -468,7 +531,7 @@ static void gap(sf_stream *st, sf_dir *d, uint32_t new_seq, const stamp *at)
                  frame_of(d, at), missing, label_of(d).s);
   junk_end(st, d);
   buf_consume(d, d->len);
-  d->pending_total = 0;
+  buf_forget(d);
   d->next_seq = new_seq;
   d->expect_gap = false;
   d->skip_line = false; /* a segment likely starts a message */
