@@ -79,7 +79,7 @@ int sf_decode_packet(sf_decode *dec, int linktype, uint64_t frame, int64_t time_
 void sf_decode_expire(sf_decode *dec, int64_t now_us);
 uint64_t sf_decode_fragments_reassembled(const sf_decode *dec);
 
-/* ---------------------------------------------- stream.c, framer.c */
+/* ------------------------- stream.c (tcpreasm.c, tcpframe.c), framer.c */
 
 /* One candidate SIP message, framed: a whole UDP datagram, or the bytes of one
  * message cut out of a TCP stream.  data is valid during the callback only. */
