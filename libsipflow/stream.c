@@ -36,12 +36,16 @@ static size_t addr_len(const sipflow_endpoint *e)
 static guint endpoint_hash(const sipflow_endpoint *e)
 {
   uint32_t w[4];
-  size_t n = addr_len(e) / 4;
   guint h = e->family * 65599u + e->port;
 
-  memcpy(w, e->addr, addr_len(e));
-  for (size_t i = 0; i < n; i++)
-    h = (h ^ w[i]) * 0x9e3779b1u;
+  if (e->family == 4) {
+    memcpy(w, e->addr, 4);
+    h = (h ^ w[0]) * 0x9e3779b1u;
+  } else {
+    memcpy(w, e->addr, 16);
+    for (size_t i = 0; i < 4; i++)
+      h = (h ^ w[i]) * 0x9e3779b1u;
+  }
   return h ^ (h >> 15);
 }
 
