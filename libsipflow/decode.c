@@ -148,9 +148,17 @@ static bool too_deep(packet *pk, int depth)
 
 /* --------------------------------------------------------- transport */
 
+/* The TCP header fields sf_l4 carries. */
+typedef struct tcp_fields {
+  uint32_t seq, ack;
+  uint8_t flags;
+  bool has_ack;
+} tcp_fields;
+
+/* tcp: NULL for UDP. */
 static void emit_l4(packet *pk, const ip_info *ip, uint8_t proto, uint16_t sport,
                     uint16_t dport, const uint8_t *payload, size_t len, bool truncated,
-                    uint32_t seq, uint8_t flags)
+                    const tcp_fields *tcp)
 {
   sf_l4 l4 = {
       .frame = pk->frame,
@@ -159,11 +167,15 @@ static void emit_l4(packet *pk, const ip_info *ip, uint8_t proto, uint16_t sport
       .payload = payload,
       .len = len,
       .truncated = truncated,
-      .tcp_seq = seq,
-      .tcp_flags = flags,
   };
   size_t alen = ip->family == 4 ? 4 : 16;
 
+  if (tcp) {
+    l4.tcp_seq = tcp->seq;
+    l4.tcp_ack = tcp->ack;
+    l4.tcp_flags = tcp->flags;
+    l4.tcp_has_ack = tcp->has_ack;
+  }
   l4.src.family = l4.dst.family = ip->family;
   memcpy(l4.src.addr, ip->src, alen);
   memcpy(l4.dst.addr, ip->dst, alen);
@@ -204,7 +216,7 @@ static void decode_udp(packet *pk, const ip_info *ip, const uint8_t *d, size_t l
   }
   if (!udp_wanted(pk->dec, d + 8, plen))
     return;
-  emit_l4(pk, ip, SF_IPPROTO_UDP, rd16(d), rd16(d + 2), d + 8, plen, truncated, 0, 0);
+  emit_l4(pk, ip, SF_IPPROTO_UDP, rd16(d), rd16(d + 2), d + 8, plen, truncated, NULL);
 }
 
 /* RFC 9293 §3.1: data offset in 32-bit words. */
@@ -220,9 +232,11 @@ static void decode_tcp(packet *pk, const ip_info *ip, const uint8_t *d, size_t l
   }
   if (!need(pk, len, hlen, missing > 0, SIPFLOW_DIAG_BAD_IP, "TCP header with options"))
     return;
-  uint8_t flags = d[13] & (SF_TCP_FIN | SF_TCP_SYN | SF_TCP_RST);
+  tcp_fields tcp = {.seq = rd32(d + 4), .ack = rd32(d + 8),
+                    .flags = d[13] & (SF_TCP_FIN | SF_TCP_SYN | SF_TCP_RST),
+                    .has_ack = (d[13] & 0x10) != 0};
   emit_l4(pk, ip, SF_IPPROTO_TCP, rd16(d), rd16(d + 2), d + hlen, len - hlen, missing > 0,
-          rd32(d + 4), flags);
+          &tcp);
 }
 
 /* --------------------------------------------------------------- GRE */
@@ -732,7 +746,7 @@ G_NO_INLINE static void emit_plain_udp(sf_decode *dec, uint64_t frame, int64_t t
   memcpy(info.src, ip + 12, 4);
   memcpy(info.dst, ip + 16, 4);
   emit_l4(&pk, &info, SF_IPPROTO_UDP, rd16(udp), rd16(udp + 2), udp + 8, ulen - 8, false,
-          0, 0);
+          NULL);
 }
 
 /* The packet of most captures, Ethernet + IPv4 (no options, not a

@@ -55,7 +55,10 @@ typedef struct sf_l4 {
   size_t len;         /* bytes available at payload */
   bool truncated;     /* snaplen cut part of the payload */
   uint32_t tcp_seq;   /* TCP only */
+  uint32_t tcp_ack;   /* TCP only, when tcp_has_ack: next byte the sender
+                         expects from its peer (RFC 9293 §3.1) */
   uint8_t tcp_flags;  /* TCP only: SF_TCP_* */
+  bool tcp_has_ack;   /* TCP only: the ACK flag is set */
 } sf_l4;
 
 typedef struct sf_decode sf_decode;

@@ -99,11 +99,13 @@ static void dir_restart(sf_dir *d, uint32_t seq)
   dir_clear(d);
   flow_key key = d->key;
   GList link = d->link;
+  sf_dir *peer = d->peer;
   int64_t t = d->last_time_us;
   uint64_t f = d->last_frame;
   memset(d, 0, sizeof *d);
   d->key = key;
   d->link = link;
+  d->peer = peer;
   d->last_time_us = t;
   d->last_frame = f;
   d->state = DIR_ACTIVE;
@@ -112,6 +114,8 @@ static void dir_restart(sf_dir *d, uint32_t seq)
 
 static void dir_remove(sf_stream *st, sf_dir *d)
 {
+  if (d->peer)
+    d->peer->peer = NULL;
   g_queue_unlink(&st->lru, &d->link);
   g_hash_table_remove(st->dirs, &d->key);
   dir_clear(d);
@@ -138,6 +142,14 @@ static sf_dir *dir_new(sf_stream *st, const flow_key *key, uint32_t seq, const s
   d->link.data = d;
   d->state = DIR_ACTIVE;
   d->next_seq = seq;
+  /* Linked to the reverse direction, whose acknowledgments tell about this
+   * one's holes (the same endpoint at both ends has no reverse). */
+  flow_key back = {.src = key->dst, .dst = key->src};
+  sf_dir *r = g_hash_table_lookup(st->dirs, &back);
+  if (r) {
+    d->peer = r;
+    r->peer = d;
+  }
   g_hash_table_insert(st->dirs, &d->key, d);
   g_queue_push_tail_link(&st->lru, &d->link);
   return d;
@@ -306,18 +318,43 @@ void sf_stream_datagram(sf_stream *st, const sf_l4 *l4)
   st->emit(st->user, &c);
 }
 
+/* The segment's sender acknowledges bytes of the reverse direction.  d:
+ * the segment's own direction (its peer link finds the reverse), NULL for a
+ * bare ACK, whose direction is not looked up (then the reverse is). */
+static void take_ack(sf_stream *st, const sf_dir *d, const sf_l4 *l4, const stamp *at)
+{
+  sf_dir *r;
+
+  if (d) {
+    r = d->peer;
+  } else {
+    flow_key back = {.src = l4->dst, .dst = l4->src};
+    r = g_hash_table_size(st->dirs) ? g_hash_table_lookup(st->dirs, &back) : NULL;
+  }
+  if (r && r->state == DIR_ACTIVE)
+    sf_tcpreasm_acked(st, r, l4->tcp_ack, at);
+}
+
 void sf_stream_tcp(sf_stream *st, const sf_l4 *l4)
 {
   const uint8_t flags = l4->tcp_flags;
   stamp at = {.frame = l4->frame, .time_us = l4->time_us};
 
-  if (l4->len == 0 && !(flags & (SF_TCP_SYN | SF_TCP_FIN | SF_TCP_RST)))
-    return; /* a bare ACK */
+  if (l4->len == 0 && !(flags & (SF_TCP_SYN | SF_TCP_FIN | SF_TCP_RST))) {
+    if (l4->tcp_has_ack) /* a bare ACK */
+      take_ack(st, NULL, l4, &at);
+    return;
+  }
   if (l4->len)
     st->segments++;
   sf_dir *d = dir_for_segment(st, l4, &at);
+  /* Not followed (or an RST, which flushed both directions): its
+   * acknowledgment is not looked at either.  Data that is not SIP seldom
+   * answers SIP, and the lookup would double the cost of each segment. */
   if (!d)
     return;
+  if (l4->tcp_has_ack)
+    take_ack(st, d, l4, &at);
   touch(st, d, &at);
   /* The SYN takes one sequence number; data on it (TCP Fast Open) follows. */
   uint32_t seq = l4->tcp_seq + ((flags & SF_TCP_SYN) ? 1 : 0);

@@ -49,9 +49,12 @@ typedef struct sf_dir {
   bool have_syn;
   int64_t last_time_us;
   uint64_t last_frame;
+  struct sf_dir *peer;   /* the reverse direction, when followed too */
   /* reassembly (tcpreasm.c) */
   uint32_t next_seq;     /* next byte expected (ACTIVE) */
   bool expect_gap;       /* a truncated segment: what follows has a hole */
+  bool have_peer_ack;
+  uint32_t peer_ack;     /* the receiver's latest acknowledgment number */
   held_seg *held;
   held_seg *held_tail;   /* last of held (appending needs no walk) */
   size_t held_bytes;
@@ -137,6 +140,13 @@ void sf_tcpreasm_payload(sf_stream *st, sf_dir *d, uint32_t seq, const uint8_t *
  * are reported) and drops an incomplete trailing message.  end: sequence
  * number the stream is known to reach (FIN), or NULL. */
 void sf_tcpreasm_flush(sf_stream *st, sf_dir *d, const stamp *at, const uint32_t *end);
+/* The receiver of the direction acknowledged every byte before ack (RFC
+ * 9293 §3.4): bytes before it that the capture has not shown never will
+ * be (they passed before the capture point saw them, or it dropped them).
+ * Holes it covers are reported and skipped at once — not after a timeout
+ * or a limit — and a later segment after a covered hole skips it as it
+ * comes.  An ack further ahead than max_tcp_buffer is ignored. */
+void sf_tcpreasm_acked(sf_stream *st, sf_dir *d, uint32_t ack, const stamp *at);
 /* Frees the held segments. */
 void sf_tcpreasm_clear(sf_dir *d);
 

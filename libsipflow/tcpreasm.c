@@ -54,15 +54,17 @@ static void deliver_in_order(sf_stream *st, sf_dir *d, const uint8_t *data, size
 }
 
 /* Bytes from next_seq to new_seq will never come: report them, drop the
- * message they belonged to, and resynchronise on what follows. */
-static void gap(sf_stream *st, sf_dir *d, uint32_t new_seq, const stamp *at)
+ * message they belonged to, and resynchronise on what follows.  acked: the
+ * receiver's acknowledgment says so (else a timeout or limit decided). */
+static void gap(sf_stream *st, sf_dir *d, uint32_t new_seq, const stamp *at, bool acked)
 {
   uint32_t missing = new_seq - d->next_seq;
 
   if (d->sip_seen)
     sf_diag_emit(st->diag, sf_tcp_frame_of(d, at), SIPFLOW_DIAG_TCP_GAP,
-                 "frame %" PRIu64 ": %" PRIu32 " bytes missing in TCP stream %s",
-                 sf_tcp_frame_of(d, at), missing, sf_stream_dir_label(d).s);
+                 "frame %" PRIu64 ": %" PRIu32 " bytes missing in TCP stream %s%s",
+                 sf_tcp_frame_of(d, at), missing, sf_stream_dir_label(d).s,
+                 acked ? " (acknowledged by the receiver, not in the capture)" : "");
   sf_tcpframe_gap(st, d);
   d->next_seq = new_seq;
   d->expect_gap = false;
@@ -92,9 +94,9 @@ static void drain_held(sf_stream *st, sf_dir *d, const stamp *at)
 
 /* Gives up waiting for the first hole: jumps to the first held segment.
  * What is held then completes in the packets that brought it. */
-static void skip_first_hole(sf_stream *st, sf_dir *d, const stamp *at)
+static void skip_first_hole(sf_stream *st, sf_dir *d, const stamp *at, bool acked)
 {
-  gap(st, d, d->held->seq, at ? at : &d->held->at);
+  gap(st, d, d->held->seq, at ? at : &d->held->at, acked);
   drain_held(st, d, NULL);
 }
 
@@ -123,7 +125,7 @@ static void hold(sf_stream *st, sf_dir *d, uint32_t seq, const uint8_t *data, si
   /* Over the buffer limit the first hole is declared lost for good. */
   while (d->state == DIR_ACTIVE && d->held &&
          (d->held_bytes + d->len > st->max_buffer || d->n_held > SF_MAX_HELD_SEGMENTS))
-    skip_first_hole(st, d, at);
+    skip_first_hole(st, d, at, false);
 }
 
 /* Is the data after the first hole waiting in vain?  (Truncated segment
@@ -134,18 +136,28 @@ static bool hole_is_lost(const sf_dir *d, const stamp *at)
          (d->held && sf_tcp_idle_longer(at->time_us, d->held->at.time_us, SF_HOLE_TIMEOUT_US));
 }
 
+/* Has the receiver acknowledged every byte of the hole from next_seq to
+ * hole_end?  Then it got them, and the capture never will. */
+static bool hole_acked(const sf_dir *d, uint32_t hole_end)
+{
+  return d->have_peer_ack && (int32_t)(d->peer_ack - hole_end) >= 0;
+}
+
 void sf_tcpreasm_payload(sf_stream *st, sf_dir *d, uint32_t seq, const uint8_t *data,
                          size_t n, const stamp *at, bool truncated)
 {
   /* More data after a hole that will not fill: skip the hole (and deliver
    * what was held after it) before taking this segment.  A segment that
    * fills the hole is never judged: it is what was waited for. */
-  while (d->state == DIR_ACTIVE && (int32_t)(seq - d->next_seq) > 0 &&
-         hole_is_lost(d, at)) {
-    if (d->held && (int32_t)(d->held->seq - seq) <= 0)
-      skip_first_hole(st, d, at);
+  while (d->state == DIR_ACTIVE && (int32_t)(seq - d->next_seq) > 0) {
+    bool held_first = d->held && (int32_t)(d->held->seq - seq) <= 0;
+    bool acked = hole_acked(d, held_first ? d->held->seq : seq);
+    if (!acked && !hole_is_lost(d, at))
+      break;
+    if (held_first)
+      skip_first_hole(st, d, at, acked);
     else
-      gap(st, d, seq, at);
+      gap(st, d, seq, at, acked);
   }
   if (d->state != DIR_ACTIVE)
     return;
@@ -171,12 +183,24 @@ void sf_tcpreasm_flush(sf_stream *st, sf_dir *d, const stamp *at, const uint32_t
   if (d->state != DIR_ACTIVE)
     return;
   while (d->state == DIR_ACTIVE && d->held)
-    skip_first_hole(st, d, at);
+    skip_first_hole(st, d, at, false);
   if (d->state != DIR_ACTIVE)
     return;
   if (end && (int32_t)(*end - d->next_seq) > 0)
-    gap(st, d, *end, at);
+    gap(st, d, *end, at, false);
   sf_tcpframe_flush(st, d, at);
+}
+
+void sf_tcpreasm_acked(sf_stream *st, sf_dir *d, uint32_t ack, const stamp *at)
+{
+  int32_t ahead = (int32_t)(ack - d->next_seq);
+
+  if (d->state != DIR_ACTIVE || (ahead > 0 && (size_t)ahead > st->max_buffer))
+    return; /* further ahead than could ever be held: a bogus field */
+  d->peer_ack = ack;
+  d->have_peer_ack = true;
+  while (d->state == DIR_ACTIVE && d->held && hole_acked(d, d->held->seq))
+    skip_first_hole(st, d, at, true);
 }
 
 void sf_tcpreasm_clear(sf_dir *d)

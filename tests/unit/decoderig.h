@@ -123,7 +123,7 @@ static inline void assert_endpoint(const sipflow_endpoint *ep, const char *want)
 
 /* Asserts exactly one delivered payload with these endpoints and bytes. */
 static inline void assert_one(collector *c, const char *src, const char *dst, uint8_t proto,
-                       const char *payload)
+                              const char *payload)
 {
   assert_int_equal(c->texts->len, 0);
   assert_int_equal(c->l4s->len, 1);
@@ -179,13 +179,14 @@ static inline void push_udp(GByteArray *b, unsigned sport, unsigned dport)
 }
 
 static inline void push_tcp(GByteArray *b, unsigned sport, unsigned dport, uint32_t seq,
-                     uint8_t flags, unsigned optwords)
+                            uint8_t flags, unsigned optwords)
 {
   uint8_t h[60] = {0};
   size_t hl = 20 + optwords * 4;
   put16(h, sport);
   put16(h + 2, dport);
   put32(h + 4, seq);
+  put32(h + 8, ~seq); /* the acknowledgment number */
   h[12] = (uint8_t)((hl / 4) << 4);
   h[13] = flags | 0x10; /* ACK too, which must not leak into tcp_flags */
   memset(h + 20, 1, hl - 20); /* NOP options */
@@ -193,8 +194,9 @@ static inline void push_tcp(GByteArray *b, unsigned sport, unsigned dport, uint3
 }
 
 /* IPv4 header; frag is the flags+offset field (offset in 8-byte units). */
-static inline void push_ipv4_frag(GByteArray *b, uint8_t proto, const char *src, const char *dst,
-                           unsigned id, unsigned frag, unsigned optwords)
+static inline void push_ipv4_frag(GByteArray *b, uint8_t proto, const char *src,
+                                  const char *dst, unsigned id, unsigned frag,
+                                  unsigned optwords)
 {
   uint8_t h[60] = {0};
   size_t hl = 20 + optwords * 4;

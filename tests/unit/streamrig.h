@@ -82,9 +82,10 @@ static inline int64_t time_of(uint64_t frame)
   return G_GINT64_CONSTANT(1700000000000000) + (int64_t)frame * 1000;
 }
 
-/* One segment from a (dir 0) or b (dir 1) carrying payload[0..len). */
-static inline void seg_n(fx *f, int dir, uint64_t frame, uint32_t seq, uint8_t flags,
-                         const char *payload, size_t len)
+/* One segment from a (dir 0) or b (dir 1) carrying payload[0..len), with
+ * the ACK flag and acknowledgment number ack when has_ack. */
+static inline void seg_ack(fx *f, int dir, uint64_t frame, uint32_t seq, uint8_t flags,
+                           const char *payload, size_t len, bool has_ack, uint32_t ack)
 {
   uint8_t *copy = malloc(len ? len : 1);
   assert_non_null(copy);
@@ -92,9 +93,17 @@ static inline void seg_n(fx *f, int dir, uint64_t frame, uint32_t seq, uint8_t f
   sf_l4 l4 = {.frame = frame, .time_us = time_of(frame),
               .src = dir ? f->b : f->a, .dst = dir ? f->a : f->b,
               .ipproto = SF_IPPROTO_TCP, .payload = copy, .len = len,
-              .tcp_seq = seq, .tcp_flags = flags};
+              .tcp_seq = seq, .tcp_flags = flags, .tcp_has_ack = has_ack,
+              .tcp_ack = ack};
   sf_stream_tcp(f->st, &l4);
   free(copy);
+}
+
+/* The same without an acknowledgment. */
+static inline void seg_n(fx *f, int dir, uint64_t frame, uint32_t seq, uint8_t flags,
+                         const char *payload, size_t len)
+{
+  seg_ack(f, dir, frame, seq, flags, payload, len, false, 0);
 }
 
 static inline void seg(fx *f, int dir, uint64_t frame, uint32_t seq, const char *payload)

@@ -227,15 +227,19 @@ static void test_tcp(void **state)
   assert_one(c, "192.0.2.1:40000", "192.0.2.2:5060", SF_IPPROTO_TCP, SIP);
   assert_int_equal(nth(c, 0)->l4.tcp_seq, 0xdeadbeef);
   assert_int_equal(nth(c, 0)->l4.tcp_flags, SF_TCP_FIN);
+  assert_true(nth(c, 0)->l4.tcp_has_ack);
+  assert_int_equal(nth(c, 0)->l4.tcp_ack, 0x21524110);
   collector_reset(c);
 
   b = payload("");
   push_tcp(b, 40000, 5060, 7, SF_TCP_SYN, 0);
+  b->data[13] &= (uint8_t)~0x10; /* a first SYN: no ACK */
   push_ipv6(b, 6, "2001:db8::1", "2001:db8::2");
   feed_free(c, 229, 2, b);
   assert_one(c, "[2001:db8::1]:40000", "[2001:db8::2]:5060", SF_IPPROTO_TCP, "");
   assert_int_equal(nth(c, 0)->l4.tcp_flags, SF_TCP_SYN);
   assert_int_equal(nth(c, 0)->l4.tcp_seq, 7);
+  assert_false(nth(c, 0)->l4.tcp_has_ack);
 }
 
 static void test_ipv4_options_and_tso(void **state)

@@ -1,7 +1,7 @@
 /*
  * Unit tests for libsipflow/tcpreasm.c: TCP bytes put back in sequence
  * order, retransmissions, holes lost by the capture (timeouts, limits,
- * truncated segments).
+ * truncated segments, the receiver's acknowledgments).
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "streamrig.h"
@@ -298,6 +298,113 @@ static void test_truncated_segment(void **state)
   fx_free(f);
 }
 
+/* ------------------------------------------------------ acknowledgments */
+
+/* How many gap diagnostics f recorded. */
+static unsigned gaps(const fx *f)
+{
+  unsigned n = 0;
+  for (guint i = 0; i < f->recs->len; i++)
+    n += rec_at(f, i)->kind == 'd' && rec_at(f, i)->code == SIPFLOW_DIAG_TCP_GAP;
+  return n;
+}
+
+/* Data held after a hole: once the receiver acknowledges past the hole,
+ * the hole is declared at that acknowledgment (not a second later, not at
+ * a limit), and what was held completes in the packets that brought it.
+ * An acknowledgment that covers only part of the hole says nothing: the
+ * rest may still come. */
+static void test_ack_declares_hole(void **state)
+{
+  (void)state;
+  fx *f = fx_new(NULL);
+  char *m1 = make_msg("INVITE", 1, 0), *m2 = make_msg("INFO", 2, 200);
+  char *m3 = make_msg("BYE", 3, 0), *resp = make_resp(200, "OK", 3);
+  size_t l1 = strlen(m1), l2 = strlen(m2), l3 = strlen(m3);
+  uint32_t s2 = ISN + (uint32_t)l1, end = s2 + (uint32_t)(l2 + l3);
+  char *tail = g_strconcat(m2 + 150, m3, NULL);
+
+  seg_n(f, 0, 1, ISN - 1, SF_TCP_SYN, "", 0);
+  seg_ack(f, 1, 2, 5000, SF_TCP_SYN, "", 0, true, ISN);
+  seg(f, 0, 3, ISN, m1);
+  seg_n(f, 0, 4, s2, 0, m2, 100);
+  seg(f, 0, 5, s2 + 150, tail); /* m2[100..150) is never captured */
+  seg_ack(f, 1, 6, 5001, 0, "", 0, true, s2 + 100);
+  seg_ack(f, 1, 7, 5001, 0, "", 0, true, s2 + 149);
+  assert_int_equal(f->recs->len, 1);
+  /* the reply (its direction is followed) acknowledges everything */
+  seg_ack(f, 1, 8, 5001, 0, resp, strlen(resp), true, end);
+  assert_int_equal(f->recs->len, 4);
+  assert_chunk(f, 0, m1, 3);
+  assert_diag(f, 1, SIPFLOW_DIAG_TCP_GAP, 8,
+              "frame 8: 50 bytes missing in TCP stream 10.0.0.1:5060 -> 10.0.0.2:5060 "
+              "(acknowledged by the receiver, not in the capture)");
+  assert_chunk(f, 2, m3, 5);
+  assert_chunk(f, 3, resp, 8);
+  sf_stream_finish(f->st);
+  assert_int_equal(f->recs->len, 4);
+  assert_int_equal(gaps(f), 1);
+  g_free(m1), g_free(m2), g_free(m3), g_free(resp), g_free(tail);
+  fx_free(f);
+}
+
+/* Bytes acknowledged before anything after them is seen (a whole message
+ * lost): the segment after them is taken at once, where it would have been
+ * held until the hole timed out. */
+static void test_ack_before_next_segment(void **state)
+{
+  (void)state;
+  fx *f = fx_new(NULL);
+  char *m1 = make_msg("INVITE", 1, 0), *m2 = make_msg("ACK", 1, 0);
+  char *m3 = make_msg("BYE", 2, 0);
+  size_t l1 = strlen(m1), l2 = strlen(m2);
+  uint32_t s3 = ISN + (uint32_t)(l1 + l2);
+
+  seg(f, 0, 1, ISN, m1);
+  seg_ack(f, 1, 2, 7000, 0, "", 0, true, s3); /* m2 got there; the capture lost it */
+  assert_int_equal(f->recs->len, 1);
+  seg(f, 0, 3, s3, m3);
+  assert_int_equal(f->recs->len, 3);
+  assert_chunk(f, 0, m1, 1);
+  char *text = g_strdup_printf("frame 3: %zu bytes missing in TCP stream 10.0.0.1:5060 -> "
+                               "10.0.0.2:5060 (acknowledged by the receiver, not in the "
+                               "capture)", l2);
+  assert_diag(f, 1, SIPFLOW_DIAG_TCP_GAP, 3, text);
+  assert_chunk(f, 2, m3, 3);
+  assert_int_equal(gaps(f), 1);
+  g_free(m1), g_free(m2), g_free(m3), g_free(text);
+  fx_free(f);
+}
+
+/* Acknowledgments that prove nothing: without the ACK flag, behind what
+ * was delivered, or further ahead than could ever be held (a bogus
+ * field).  The hole then waits, and a retransmission fills it. */
+static void test_ack_not_believed(void **state)
+{
+  (void)state;
+  sipflow_limits lim = {.max_tcp_buffer = 4096};
+  fx *f = fx_new(&lim);
+  char *m1 = make_msg("INVITE", 1, 0), *m2 = make_msg("ACK", 1, 0);
+  char *m3 = make_msg("BYE", 2, 0);
+  size_t l1 = strlen(m1), l2 = strlen(m2), l3 = strlen(m3);
+  uint32_t s2 = ISN + (uint32_t)l1, s3 = s2 + (uint32_t)l2;
+
+  seg(f, 0, 1, ISN, m1);
+  seg(f, 0, 2, s3, m3);                                      /* held: m2 not yet seen */
+  seg_ack(f, 1, 3, 7000, 0, "", 0, false, s3 + (uint32_t)l3); /* no ACK flag */
+  seg_ack(f, 1, 4, 7000, 0, "", 0, true, ISN);                /* behind */
+  seg_ack(f, 1, 5, 7000, 0, "", 0, true, s2 + 4097);          /* beyond the buffer */
+  assert_int_equal(f->recs->len, 1);
+  seg(f, 0, 6, s2, m2); /* the retransmission */
+  assert_int_equal(f->recs->len, 3);
+  assert_chunk(f, 0, m1, 1);
+  assert_chunk(f, 1, m2, 6);
+  assert_chunk(f, 2, m3, 6);
+  assert_int_equal(gaps(f), 0);
+  g_free(m1), g_free(m2), g_free(m3);
+  fx_free(f);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -313,6 +420,9 @@ int main(void)
       cmocka_unit_test(test_buffer_limit),
       cmocka_unit_test(test_tiny_segment_flood),
       cmocka_unit_test(test_truncated_segment),
+      cmocka_unit_test(test_ack_declares_hole),
+      cmocka_unit_test(test_ack_before_next_segment),
+      cmocka_unit_test(test_ack_not_believed),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
