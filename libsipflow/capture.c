@@ -428,9 +428,9 @@ static void read_ahead_slow(capture *cap, reader *r, int map_rc)
     have_next(r);
     /* used only when the file position is unknown, so never when mapped */
     r->bytes_estimate += SF_PCAP_RECORD_HEADER + r->hdr->caplen;
-  }
-  else if (rc == PCAP_ERROR)
+  } else if (rc == PCAP_ERROR) {
     read_error(cap, r);
+  }
   /* PCAP_ERROR_BREAK: end of file */
 }
 

@@ -775,8 +775,9 @@ G_ALWAYS_INLINE static inline bool decode_plain_udp(sf_decode *dec, uint64_t fra
 
 /* The general path: any link type, tunnels, fragments, snaplen cuts.  Out
  * of line, like emit_plain_udp(), to keep sf_decode_packet() frameless. */
-G_NO_INLINE static int decode_any(sf_decode *dec, int linktype, uint64_t frame, int64_t time_us,
-                      const uint8_t *data, size_t caplen, size_t wirelen)
+G_NO_INLINE static int decode_any(sf_decode *dec, int linktype, uint64_t frame,
+                                   int64_t time_us, const uint8_t *data, size_t caplen,
+                                   size_t wirelen)
 {
   packet pk = {.dec = dec, .frame = frame, .time_us = time_us};
   if (!sf_decode_linktype_supported(linktype))
