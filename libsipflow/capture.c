@@ -269,6 +269,7 @@ static void map_open(reader *r)
   r->map->pos = SF_PCAP_FILE_HEADER;
   r->map->max_caplen = MIN((uint32_t)snap, SF_PCAP_MAX_SNAPLEN);
   r->map->nano = magic == 0xa1b23c4d;
+  r->hdr = &r->map->hdr;
 }
 
 /* Slides the window so that [off, off + len) of the file is readable. */
@@ -297,33 +298,62 @@ static inline bool map_cover(mapped *m, uint64_t off, size_t len)
   return map_slide(m, off, len);
 }
 
-/* Reads the next record like pcap_next_ex: 1 a packet, 0 end of file,
- * -1 not for the fast path (libpcap takes over at m->pos). */
-static int map_next(mapped *m, const u_char **data)
+/* Takes the record at h (in the window, caplen bytes of packet after its
+ * header) as the next packet. */
+static inline int map_take(mapped *m, const uint8_t *h, uint32_t caplen, const u_char **data)
+{
+  int32_t sec, frac;
+  uint32_t len;
+
+  memcpy(&sec, h, 4);
+  memcpy(&frac, h + 4, 4);
+  memcpy(&len, h + 12, 4);
+  m->hdr.ts.tv_sec = sec;
+  m->hdr.ts.tv_usec = m->nano ? frac / 1000 : frac;
+  m->hdr.caplen = caplen;
+  m->hdr.len = len;
+  *data = h + SF_PCAP_RECORD_HEADER;
+  m->pos += SF_PCAP_RECORD_HEADER + caplen;
+  return 1;
+}
+
+/* map_next() for a record not all in the window (or odd): slides the
+ * window, or says the record is for libpcap (-1) or the file ended (0). */
+static int map_next_slow(mapped *m, const u_char **data)
 {
   uint64_t left = m->size - m->pos;
+  uint32_t caplen;
 
   if (left == 0)
     return 0;
   if (left < SF_PCAP_RECORD_HEADER || !map_cover(m, m->pos, SF_PCAP_RECORD_HEADER))
     return -1;
-  const uint8_t *h = m->win + (m->pos - m->win_off);
-  int32_t sec, frac;
-  uint32_t caplen, len;
-  memcpy(&sec, h, 4);
-  memcpy(&frac, h + 4, 4);
-  memcpy(&caplen, h + 8, 4);
-  memcpy(&len, h + 12, 4);
+  memcpy(&caplen, m->win + (m->pos - m->win_off) + 8, 4);
   if (caplen > m->max_caplen || caplen > left - SF_PCAP_RECORD_HEADER ||
       !map_cover(m, m->pos, SF_PCAP_RECORD_HEADER + caplen))
     return -1;
-  m->hdr.ts.tv_sec = sec;
-  m->hdr.ts.tv_usec = m->nano ? frac / 1000 : frac;
-  m->hdr.caplen = caplen;
-  m->hdr.len = len;
-  *data = m->win + (m->pos - m->win_off) + SF_PCAP_RECORD_HEADER;
-  m->pos += SF_PCAP_RECORD_HEADER + caplen;
-  return 1;
+  return map_take(m, m->win + (m->pos - m->win_off), caplen, data);
+}
+
+/* Reads the next record like pcap_next_ex: 1 a packet, 0 end of file,
+ * -1 not for the fast path (libpcap takes over at m->pos).  A record all
+ * inside the window, the common case, costs one bounds test: this runs for
+ * every packet, and most packets are RTP that decode drops at once.  (The
+ * window always starts at or before pos: it is slid to cover pos.) */
+G_ALWAYS_INLINE static inline int map_next(mapped *m, const u_char **data)
+{
+  if (G_LIKELY(m->win != NULL)) {
+    size_t off = (size_t)(m->pos - m->win_off);
+    const uint8_t *h = m->win + off;
+    uint32_t caplen;
+    if (G_LIKELY(off <= m->win_len && m->win_len - off >= SF_PCAP_RECORD_HEADER)) {
+      size_t room = m->win_len - off - SF_PCAP_RECORD_HEADER;
+      memcpy(&caplen, h + 8, 4);
+      if (G_LIKELY(caplen <= m->max_caplen && caplen <= room))
+        return map_take(m, h, caplen, data);
+    }
+  }
+  return map_next_slow(m, data);
 }
 
 /* Hands the rest of r's file back to libpcap, from the next record on. */
@@ -369,37 +399,51 @@ static void read_error(capture *cap, reader *r)
   cap->deferred_rc = rc;
 }
 
-/* Reads r's next packet into its read-ahead slot. */
-static void read_ahead(capture *cap, reader *r)
+/* r has a next packet at r->hdr, r->data. */
+static inline void have_next(reader *r)
 {
-  int rc = -1;
+  r->has_next = true;
+  r->time_us = (int64_t)r->hdr->ts.tv_sec * G_USEC_PER_SEC + r->hdr->ts.tv_usec;
+  r->packets++;
+}
 
-  if (r->map) {
-    rc = map_next(r->map, &r->data);
-    if (rc == 1)
-      r->hdr = &r->map->hdr;
-    else if (rc < 0 && !map_hand_back(r)) {
-      r->has_next = false;
-      if (cap->deferred_rc == SIPFLOW_OK) {
-        sf_ctx_set_error(cap->ctx, "%s: cannot read packet %" PRIu64 ": %s", r->name,
-                         r->packets + 1, g_strerror(errno));
-        cap->deferred_rc = SIPFLOW_ERR_IO;
-      }
-      return;
+/* read_ahead() past the mapped window's common case: map_rc is what
+ * map_next() said (0 end of file, -1 libpcap's turn), -1 without a map. */
+static void read_ahead_slow(capture *cap, reader *r, int map_rc)
+{
+  int rc = map_rc;
+
+  r->has_next = false;
+  if (r->map && rc < 0 && !map_hand_back(r)) {
+    if (cap->deferred_rc == SIPFLOW_OK) {
+      sf_ctx_set_error(cap->ctx, "%s: cannot read packet %" PRIu64 ": %s", r->name,
+                       r->packets + 1, g_strerror(errno));
+      cap->deferred_rc = SIPFLOW_ERR_IO;
     }
+    return;
   }
   if (rc < 0)
     rc = pcap_next_ex(r->pcap, &r->hdr, &r->data);
-
-  r->has_next = rc == 1;
   if (rc == 1) {
-    r->time_us = (int64_t)r->hdr->ts.tv_sec * G_USEC_PER_SEC + r->hdr->ts.tv_usec;
-    r->packets++;
+    have_next(r);
+    /* used only when the file position is unknown, so never when mapped */
     r->bytes_estimate += SF_PCAP_RECORD_HEADER + r->hdr->caplen;
   } else if (rc == PCAP_ERROR) {
     read_error(cap, r);
   }
   /* PCAP_ERROR_BREAK: end of file */
+}
+
+/* Reads r's next packet into its read-ahead slot. */
+G_ALWAYS_INLINE static inline void read_ahead(capture *cap, reader *r)
+{
+  int rc = r->map ? map_next(r->map, &r->data) : -1;
+
+  if (G_LIKELY(rc == 1)) {
+    have_next(r); /* r->hdr is &r->map->hdr since map_open() */
+    return;
+  }
+  read_ahead_slow(cap, r, rc);
 }
 
 /* The reader whose next packet comes first (ties: the earlier file). */
@@ -429,21 +473,32 @@ static void report_progress(capture *cap, uint64_t packets)
   ctx->progress(done, cap->size_unknown ? 0 : cap->bytes_total, packets, ctx->counters.messages, ctx->user);
 }
 
-static void merge_and_feed(capture *cap)
+/* Feeds r's read-ahead packet as frame number `frame`. */
+static inline void feed_next(capture *cap, reader *r, uint64_t frame)
 {
   sipflow_ctx *ctx = cap->ctx;
+
+  if (!r->has_filter || pcap_offline_filter(&r->filter, r->hdr, r->data))
+    sf_ctx_feed_packet(ctx, r->linktype, frame, r->time_us, r->data, r->hdr->caplen,
+                       r->hdr->len);
+  if (G_UNLIKELY(ctx->progress && frame % SF_PROGRESS_EVERY == 0))
+    report_progress(cap, frame);
+}
+
+static void merge_and_feed(capture *cap)
+{
   uint64_t frame = 0;
   reader *r;
 
   for (size_t i = 0; i < cap->n; i++)
     read_ahead(cap, &cap->readers[i]);
+  if (cap->n == 1) { /* nothing to merge: no search for the earliest */
+    for (r = cap->readers; r->has_next; read_ahead(cap, r))
+      feed_next(cap, r, ++frame);
+    return;
+  }
   while ((r = earliest(cap))) {
-    frame++;
-    if (!r->has_filter || pcap_offline_filter(&r->filter, r->hdr, r->data))
-      sipflow_feed_packet(ctx, r->linktype, frame, r->time_us, r->data, r->hdr->caplen,
-                          r->hdr->len);
-    if (ctx->progress && frame % SF_PROGRESS_EVERY == 0)
-      report_progress(cap, frame);
+    feed_next(cap, r, ++frame);
     read_ahead(cap, r);
   }
 }

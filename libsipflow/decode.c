@@ -78,6 +78,7 @@ struct sf_decode {
   sf_diag_sink *diag;
   void *user;
   sf_ipfrag *frag;
+  const bool *udp_first_byte; /* see sf_decode_set_udp_filter(); NULL: all */
 };
 
 /* The packet being decoded. */
@@ -147,9 +148,17 @@ static bool too_deep(packet *pk, int depth)
 
 /* --------------------------------------------------------- transport */
 
+/* The TCP header fields sf_l4 carries. */
+typedef struct tcp_fields {
+  uint32_t seq, ack;
+  uint8_t flags;
+  bool has_ack;
+} tcp_fields;
+
+/* tcp: NULL for UDP. */
 static void emit_l4(packet *pk, const ip_info *ip, uint8_t proto, uint16_t sport,
                     uint16_t dport, const uint8_t *payload, size_t len, bool truncated,
-                    uint32_t seq, uint8_t flags)
+                    const tcp_fields *tcp)
 {
   sf_l4 l4 = {
       .frame = pk->frame,
@@ -158,17 +167,28 @@ static void emit_l4(packet *pk, const ip_info *ip, uint8_t proto, uint16_t sport
       .payload = payload,
       .len = len,
       .truncated = truncated,
-      .tcp_seq = seq,
-      .tcp_flags = flags,
   };
   size_t alen = ip->family == 4 ? 4 : 16;
 
+  if (tcp) {
+    l4.tcp_seq = tcp->seq;
+    l4.tcp_ack = tcp->ack;
+    l4.tcp_flags = tcp->flags;
+    l4.tcp_has_ack = tcp->has_ack;
+  }
   l4.src.family = l4.dst.family = ip->family;
   memcpy(l4.src.addr, ip->src, alen);
   memcpy(l4.dst.addr, ip->dst, alen);
   l4.src.port = sport;
   l4.dst.port = dport;
   pk->dec->emit(pk->dec->user, &l4);
+}
+
+/* Does the consumer want this UDP payload?  Asked before an sf_l4 is
+ * built, so that RTP, most packets of a capture, costs no more. */
+static inline bool udp_wanted(const sf_decode *dec, const uint8_t *payload, size_t len)
+{
+  return !dec->udp_first_byte || (len > 0 && dec->udp_first_byte[payload[0]]);
 }
 
 /* RFC 768: the length field covers header and data; bytes after it are
@@ -194,7 +214,9 @@ static void decode_udp(packet *pk, const ip_info *ip, const uint8_t *d, size_t l
     truncated = true;
     plen = len - 8;
   }
-  emit_l4(pk, ip, SF_IPPROTO_UDP, rd16(d), rd16(d + 2), d + 8, plen, truncated, 0, 0);
+  if (!udp_wanted(pk->dec, d + 8, plen))
+    return;
+  emit_l4(pk, ip, SF_IPPROTO_UDP, rd16(d), rd16(d + 2), d + 8, plen, truncated, NULL);
 }
 
 /* RFC 9293 §3.1: data offset in 32-bit words. */
@@ -210,9 +232,11 @@ static void decode_tcp(packet *pk, const ip_info *ip, const uint8_t *d, size_t l
   }
   if (!need(pk, len, hlen, missing > 0, SIPFLOW_DIAG_BAD_IP, "TCP header with options"))
     return;
-  uint8_t flags = d[13] & (SF_TCP_FIN | SF_TCP_SYN | SF_TCP_RST);
+  tcp_fields tcp = {.seq = rd32(d + 4), .ack = rd32(d + 8),
+                    .flags = d[13] & (SF_TCP_FIN | SF_TCP_SYN | SF_TCP_RST),
+                    .has_ack = (d[13] & 0x10) != 0};
   emit_l4(pk, ip, SF_IPPROTO_TCP, rd16(d), rd16(d + 2), d + hlen, len - hlen, missing > 0,
-          rd32(d + 4), flags);
+          &tcp);
 }
 
 /* --------------------------------------------------------------- GRE */
@@ -687,6 +711,11 @@ void sf_decode_free(sf_decode *dec)
   g_free(dec);
 }
 
+void sf_decode_set_udp_filter(sf_decode *dec, const bool *first_byte)
+{
+  dec->udp_first_byte = first_byte;
+}
+
 bool sf_decode_linktype_supported(int linktype)
 {
   switch (linktype) {
@@ -705,11 +734,29 @@ bool sf_decode_linktype_supported(int linktype)
   return false;
 }
 
+/* Emits the UDP datagram of a packet decode_plain_udp() took.  Out of
+ * line: the sf_l4 it builds would make every call of sf_decode_packet()
+ * pay for its stack frame, also for the RTP packets dropped before. */
+G_NO_INLINE static void emit_plain_udp(sf_decode *dec, uint64_t frame, int64_t time_us,
+                                       const uint8_t *ip, const uint8_t *udp, size_t ulen)
+{
+  packet pk = {.dec = dec, .frame = frame, .time_us = time_us};
+  ip_info info = {.family = 4};
+
+  memcpy(info.src, ip + 12, 4);
+  memcpy(info.dst, ip + 16, 4);
+  emit_l4(&pk, &info, SF_IPPROTO_UDP, rd16(udp), rd16(udp + 2), udp + 8, ulen - 8, false,
+          NULL);
+}
+
 /* The packet of most captures, Ethernet + IPv4 (no options, not a
  * fragment) + UDP, whole and well-formed, decoded without the walk through
- * every layer: RTP is most of the packets of a capture.  Anything else, or
- * anything odd (which the general path reports), returns false. */
-static bool decode_plain_udp(packet *pk, const uint8_t *d, size_t len)
+ * every layer: RTP is most of the packets of a capture, and is dropped
+ * here (udp_wanted) after a dozen tests.  Anything else, or anything odd
+ * (which the general path reports), returns false. */
+G_ALWAYS_INLINE static inline bool decode_plain_udp(sf_decode *dec, uint64_t frame,
+                                                    int64_t time_us, const uint8_t *d,
+                                                    size_t len)
 {
   if (len < 14 + 20 + 8 || rd16(d + 12) != ET_IPV4 || d[14] != 0x45)
     return false;
@@ -721,20 +768,18 @@ static bool decode_plain_udp(packet *pk, const uint8_t *d, size_t len)
   size_t ulen = rd16(udp + 4);
   if (ulen < 8 || ulen > total - 20)
     return false;
-  ip_info info = {.family = 4};
-  memcpy(info.src, ip + 12, 4);
-  memcpy(info.dst, ip + 16, 4);
-  emit_l4(pk, &info, SF_IPPROTO_UDP, rd16(udp), rd16(udp + 2), udp + 8, ulen - 8, false, 0,
-          0);
+  if (udp_wanted(dec, udp + 8, ulen - 8))
+    emit_plain_udp(dec, frame, time_us, ip, udp, ulen);
   return true;
 }
 
-int sf_decode_packet(sf_decode *dec, int linktype, uint64_t frame, int64_t time_us,
-                     const uint8_t *data, size_t caplen, size_t wirelen)
+/* The general path: any link type, tunnels, fragments, snaplen cuts.  Out
+ * of line, like emit_plain_udp(), to keep sf_decode_packet() frameless. */
+G_NO_INLINE static int decode_any(sf_decode *dec, int linktype, uint64_t frame,
+                                   int64_t time_us, const uint8_t *data, size_t caplen,
+                                   size_t wirelen)
 {
   packet pk = {.dec = dec, .frame = frame, .time_us = time_us};
-  if (linktype == LT_EN10MB && caplen >= wirelen && decode_plain_udp(&pk, data, caplen))
-    return SIPFLOW_OK;
   if (!sf_decode_linktype_supported(linktype))
     return SIPFLOW_ERR_LINKTYPE;
   bool cut = caplen < wirelen;
@@ -743,6 +788,15 @@ int sf_decode_packet(sf_decode *dec, int linktype, uint64_t frame, int64_t time_
            caplen, wirelen);
   decode_link(&pk, linktype, data, caplen, cut);
   return SIPFLOW_OK;
+}
+
+int sf_decode_packet(sf_decode *dec, int linktype, uint64_t frame, int64_t time_us,
+                     const uint8_t *data, size_t caplen, size_t wirelen)
+{
+  if (linktype == LT_EN10MB && caplen >= wirelen &&
+      decode_plain_udp(dec, frame, time_us, data, caplen))
+    return SIPFLOW_OK;
+  return decode_any(dec, linktype, frame, time_us, data, caplen, wirelen);
 }
 
 void sf_decode_expire(sf_decode *dec, int64_t now_us)

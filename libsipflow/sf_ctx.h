@@ -27,6 +27,30 @@ struct sipflow_ctx {
 
 void sf_ctx_set_error(sipflow_ctx *ctx, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
+/* How often (in packets) idle TCP streams and stale fragments are expired. */
+#define SF_EXPIRE_EVERY 4096
+
+/* The rare work after a packet: the error of an unknown link type, and
+ * every SF_EXPIRE_EVERY packets the expiry of idle streams and fragments. */
+void sf_ctx_after_packet(sipflow_ctx *ctx, int rc, int linktype, int64_t time_us);
+
+/* sipflow_feed_packet() without the argument checks, for the file reader
+ * (capture.c), which only passes valid packets.  Inline: it runs for every
+ * packet of a capture, most of which (RTP) decode drops in a few dozen
+ * instructions; the public entry would add a call through the PLT. */
+static inline int sf_ctx_feed_packet(sipflow_ctx *ctx, int linktype, uint64_t frame,
+                                     int64_t time_us, const uint8_t *data, size_t caplen,
+                                     size_t wirelen)
+{
+  ctx->counters.packets++;
+  ctx->counters.bytes += caplen;
+  ctx->last_time_us = time_us;
+  int rc = sf_decode_packet(ctx->decode, linktype, frame, time_us, data, caplen, wirelen);
+  if (G_UNLIKELY(rc != SIPFLOW_OK || ctx->counters.packets % SF_EXPIRE_EVERY == 0))
+    sf_ctx_after_packet(ctx, rc, linktype, time_us);
+  return rc;
+}
+
 /* correlate stage hooks (correlate.c): assign transaction/dialog/call ids and
  * the retransmission flag to msg before it is delivered. */
 void sf_ctx_correlate_init(sipflow_ctx *ctx);

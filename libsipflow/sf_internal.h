@@ -55,7 +55,10 @@ typedef struct sf_l4 {
   size_t len;         /* bytes available at payload */
   bool truncated;     /* snaplen cut part of the payload */
   uint32_t tcp_seq;   /* TCP only */
+  uint32_t tcp_ack;   /* TCP only, when tcp_has_ack: next byte the sender
+                         expects from its peer (RFC 9293 §3.1) */
   uint8_t tcp_flags;  /* TCP only: SF_TCP_* */
+  bool tcp_has_ack;   /* TCP only: the ACK flag is set */
 } sf_l4;
 
 typedef struct sf_decode sf_decode;
@@ -64,6 +67,11 @@ typedef void (*sf_decode_emit_fn)(void *user, const sf_l4 *l4);
 sf_decode *sf_decode_new(const sipflow_limits *limits, sf_decode_emit_fn emit,
                          sf_diag_sink *diag, void *user);
 void sf_decode_free(sf_decode *dec);
+/* Drops UDP payloads that are empty or whose first byte b has
+ * first_byte[b] false, without emitting them: the consumer has said it
+ * could do nothing with them (a table of 256 entries that must outlive dec;
+ * NULL, the default, emits every payload). */
+void sf_decode_set_udp_filter(sf_decode *dec, const bool *first_byte);
 /* true when linktype is one decode understands. */
 bool sf_decode_linktype_supported(int linktype);
 /* Decodes one packet; emits zero or more sf_l4.  Returns SIPFLOW_OK or
@@ -74,7 +82,7 @@ int sf_decode_packet(sf_decode *dec, int linktype, uint64_t frame, int64_t time_
 void sf_decode_expire(sf_decode *dec, int64_t now_us);
 uint64_t sf_decode_fragments_reassembled(const sf_decode *dec);
 
-/* ---------------------------------------------- stream.c, framer.c */
+/* ------------------------- stream.c (tcpreasm.c, tcpframe.c), framer.c */
 
 /* One candidate SIP message, framed: a whole UDP datagram, or the bytes of one
  * message cut out of a TCP stream.  data is valid during the callback only. */
@@ -120,6 +128,10 @@ typedef void (*sf_stream_emit_fn)(void *user, const sf_sip_chunk *chunk);
 sf_stream *sf_stream_new(const sipflow_limits *limits, sf_stream_emit_fn emit,
                          sf_diag_sink *diag, void *user);
 void sf_stream_free(sf_stream *st);
+/* The first bytes a datagram carrying SIP can start with (indexed by the
+ * byte): sf_stream_datagram() drops any other, so decode may drop them
+ * earlier (sf_decode_set_udp_filter()). */
+extern const bool sf_stream_datagram_first_byte[256];
 /* A UDP (or SCTP DATA) datagram: emitted as one chunk if it looks like SIP. */
 void sf_stream_datagram(sf_stream *st, const sf_l4 *l4);
 /* A TCP segment: reassembled per direction, framed, chunks emitted as they

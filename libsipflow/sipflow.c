@@ -8,9 +8,6 @@
 
 #include "sf_ctx.h"
 
-/* How often (in packets) idle TCP streams and stale fragments are expired. */
-#define SF_EXPIRE_EVERY 4096
-
 const char *sipflow_strerror(int code)
 {
   switch (code) {
@@ -188,6 +185,7 @@ sipflow_ctx *sipflow_new(const sipflow_callbacks *callbacks, void *user,
   ctx->diag.fn = on_diag;
   ctx->diag.user = ctx;
   ctx->decode = sf_decode_new(&ctx->limits, on_l4, &ctx->diag, ctx);
+  sf_decode_set_udp_filter(ctx->decode, sf_stream_datagram_first_byte);
   ctx->stream = sf_stream_new(&ctx->limits, on_stream_chunk, &ctx->diag, ctx);
   ctx->headers = g_new(sf_header, SF_PARSE_MAX_HEADERS);
   sf_ctx_correlate_init(ctx);
@@ -205,22 +203,22 @@ void sipflow_free(sipflow_ctx *ctx)
   g_free(ctx);
 }
 
-int sipflow_feed_packet(sipflow_ctx *ctx, int linktype, uint64_t frame, int64_t time_us,
-                        const uint8_t *data, size_t caplen, size_t wirelen)
+void sf_ctx_after_packet(sipflow_ctx *ctx, int rc, int linktype, int64_t time_us)
 {
-  if (!ctx || (!data && caplen))
-    return SIPFLOW_ERR_INVALID;
-  ctx->counters.packets++;
-  ctx->counters.bytes += caplen;
-  ctx->last_time_us = time_us;
-  int rc = sf_decode_packet(ctx->decode, linktype, frame, time_us, data, caplen, wirelen);
   if (rc == SIPFLOW_ERR_LINKTYPE)
     sf_ctx_set_error(ctx, "link type %d is not supported", linktype);
   if (ctx->counters.packets % SF_EXPIRE_EVERY == 0) {
     sf_decode_expire(ctx->decode, time_us);
     sf_stream_expire(ctx->stream, time_us);
   }
-  return rc;
+}
+
+int sipflow_feed_packet(sipflow_ctx *ctx, int linktype, uint64_t frame, int64_t time_us,
+                        const uint8_t *data, size_t caplen, size_t wirelen)
+{
+  if (!ctx || (!data && caplen))
+    return SIPFLOW_ERR_INVALID;
+  return sf_ctx_feed_packet(ctx, linktype, frame, time_us, data, caplen, wirelen);
 }
 
 int sipflow_feed_sip(sipflow_ctx *ctx, const char *data, size_t len, uint64_t frame,

@@ -196,6 +196,37 @@ static void test_single_file(void **state)
   g_free(p);
 }
 
+/* A file over two of the reader's 8 MiB mapped windows (300 000 records of
+ * 63 bytes, so records straddle each window end): every packet is fed
+ * once, in order, with its frame number.  Every 10 000th packet is cut
+ * short (its wire length names it), for decode to report with its frame. */
+static void test_file_over_mapped_windows(void **state)
+{
+  fixture *fx = *state;
+  enum { N = 300000, EVERY = 10000 };
+  pkt_spec *specs = g_new0(pkt_spec, N);
+
+  for (unsigned i = 0; i < N; i++) {
+    specs[i].ts_us = 1000000 + (int64_t)i;
+    specs[i].wirelen = (i + 1) % EVERY == 0 ? 100000 + i : PKT_LEN;
+  }
+  char *p = write_pcap(fx, "big.pcap", specs, N);
+  assert_int_equal(read_one(fx, p, NULL), SIPFLOW_OK);
+  sipflow_counters c;
+  sipflow_get_counters(fx->ctx, &c);
+  assert_int_equal(c.packets, N);
+  assert_int_equal(c.bytes, (uint64_t)N * PKT_LEN);
+  assert_int_equal(fx->ctx->last_time_us, 1000000 + N - 1);
+  assert_int_equal(fx->wires->len, N / EVERY);
+  for (unsigned k = 0; k < N / EVERY; k++) {
+    uint64_t frame = (uint64_t)(k + 1) * EVERY;
+    assert_int_equal(g_array_index(fx->frames, uint64_t, k), frame);
+    assert_int_equal(g_array_index(fx->wires, unsigned, k), 100000 + frame - 1);
+  }
+  g_free(specs);
+  g_free(p);
+}
+
 static void test_merge_by_time(void **state)
 {
   fixture *fx = *state;
@@ -543,6 +574,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
       T(test_single_file),
+      T(test_file_over_mapped_windows),
       T(test_merge_by_time),
       T(test_merge_nanosecond_file),
       T(test_filter_counts_all_frames),

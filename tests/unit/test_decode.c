@@ -1,279 +1,9 @@
 /*
- * Unit tests for decode.c and ipfrag.c: hand-built frames in memory.
+ * Unit tests for decode.c: hand-built frames in memory (IP fragments:
+ * test_ipfrag.c).
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include <arpa/inet.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <string.h>
-
-#include <cmocka.h>
-
-#include "ipfrag.h"
-#include "sf_internal.h"
-
-/* ----------------------------------------------------------- collector */
-
-typedef struct got {
-  sf_l4 l4;
-  uint8_t *bytes; /* copy of the payload */
-} got;
-
-typedef struct collector {
-  GArray *l4s;        /* got */
-  GPtrArray *texts;   /* diag texts */
-  GArray *codes;      /* sipflow_diag_code */
-  GArray *frames;     /* uint64_t */
-  sf_diag_sink sink;
-  sf_decode *dec;
-} collector;
-
-static void on_l4(void *user, const sf_l4 *l4)
-{
-  collector *c = user;
-  got g = {.l4 = *l4, .bytes = l4->len ? g_memdup2(l4->payload, l4->len) : g_malloc0(1)};
-  g.l4.payload = NULL;
-  g_array_append_val(c->l4s, g);
-}
-
-static void on_diag(const sipflow_diag *d, void *user)
-{
-  collector *c = user;
-  g_ptr_array_add(c->texts, g_strdup(d->text));
-  g_array_append_val(c->codes, d->code);
-  g_array_append_val(c->frames, d->frame);
-}
-
-static collector *collector_new(const sipflow_limits *limits)
-{
-  collector *c = g_new0(collector, 1);
-  c->l4s = g_array_new(FALSE, FALSE, sizeof(got));
-  c->texts = g_ptr_array_new_with_free_func(g_free);
-  c->codes = g_array_new(FALSE, FALSE, sizeof(sipflow_diag_code));
-  c->frames = g_array_new(FALSE, FALSE, sizeof(uint64_t));
-  c->sink.fn = on_diag;
-  c->sink.user = c;
-  c->dec = sf_decode_new(limits, on_l4, &c->sink, c);
-  return c;
-}
-
-static void collector_reset(collector *c)
-{
-  for (guint i = 0; i < c->l4s->len; i++)
-    g_free(g_array_index(c->l4s, got, i).bytes);
-  g_array_set_size(c->l4s, 0);
-  g_ptr_array_set_size(c->texts, 0);
-  g_array_set_size(c->codes, 0);
-  g_array_set_size(c->frames, 0);
-}
-
-static void collector_free(collector *c)
-{
-  collector_reset(c);
-  sf_decode_free(c->dec);
-  g_array_free(c->l4s, TRUE);
-  g_ptr_array_free(c->texts, TRUE);
-  g_array_free(c->codes, TRUE);
-  g_array_free(c->frames, TRUE);
-  g_free(c);
-}
-
-static int setup(void **state)
-{
-  *state = collector_new(NULL);
-  return 0;
-}
-
-static int teardown(void **state)
-{
-  collector_free(*state);
-  return 0;
-}
-
-static got *nth(collector *c, guint i)
-{
-  assert_true(i < c->l4s->len);
-  return &g_array_index(c->l4s, got, i);
-}
-
-static const char *diag_text(collector *c, guint i)
-{
-  assert_true(i < c->texts->len);
-  return g_ptr_array_index(c->texts, i);
-}
-
-static sipflow_diag_code diag_code(collector *c, guint i)
-{
-  assert_true(i < c->codes->len);
-  return g_array_index(c->codes, sipflow_diag_code, i);
-}
-
-static void assert_endpoint(const sipflow_endpoint *ep, const char *want)
-{
-  char buf[SIPFLOW_ENDPOINT_STRLEN];
-  assert_string_equal(sipflow_endpoint_format(ep, buf, sizeof buf), want);
-}
-
-/* Asserts exactly one delivered payload with these endpoints and bytes. */
-static void assert_one(collector *c, const char *src, const char *dst, uint8_t proto,
-                       const char *payload)
-{
-  assert_int_equal(c->texts->len, 0);
-  assert_int_equal(c->l4s->len, 1);
-  got *g = nth(c, 0);
-  assert_endpoint(&g->l4.src, src);
-  assert_endpoint(&g->l4.dst, dst);
-  assert_int_equal(g->l4.ipproto, proto);
-  assert_int_equal(g->l4.len, strlen(payload));
-  assert_memory_equal(g->bytes, payload, strlen(payload));
-  assert_false(g->l4.truncated);
-}
-
-/* ------------------------------------------------------------ builders */
-
-static const char SIP[] = "OPTIONS sip:a@b SIP/2.0\r\nCall-ID: x\r\n\r\n";
-
-static GByteArray *bytes(const void *p, size_t n)
-{
-  GByteArray *b = g_byte_array_new();
-  g_byte_array_append(b, p, (guint)n);
-  return b;
-}
-
-static GByteArray *payload(const char *s)
-{
-  return bytes(s, strlen(s));
-}
-
-static void put16(uint8_t *p, unsigned v)
-{
-  p[0] = (uint8_t)(v >> 8);
-  p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-  put16(p, v >> 16);
-  put16(p + 2, v & 0xffff);
-}
-
-static void push(GByteArray *b, const uint8_t *h, size_t n)
-{
-  g_byte_array_prepend(b, h, (guint)n);
-}
-
-static void push_udp(GByteArray *b, unsigned sport, unsigned dport)
-{
-  uint8_t h[8] = {0};
-  put16(h, sport);
-  put16(h + 2, dport);
-  put16(h + 4, b->len + 8);
-  push(b, h, 8);
-}
-
-static void push_tcp(GByteArray *b, unsigned sport, unsigned dport, uint32_t seq,
-                     uint8_t flags, unsigned optwords)
-{
-  uint8_t h[60] = {0};
-  size_t hl = 20 + optwords * 4;
-  put16(h, sport);
-  put16(h + 2, dport);
-  put32(h + 4, seq);
-  h[12] = (uint8_t)((hl / 4) << 4);
-  h[13] = flags | 0x10; /* ACK too, which must not leak into tcp_flags */
-  memset(h + 20, 1, hl - 20); /* NOP options */
-  push(b, h, hl);
-}
-
-/* IPv4 header; frag is the flags+offset field (offset in 8-byte units). */
-static void push_ipv4_frag(GByteArray *b, uint8_t proto, const char *src, const char *dst,
-                           unsigned id, unsigned frag, unsigned optwords)
-{
-  uint8_t h[60] = {0};
-  size_t hl = 20 + optwords * 4;
-  h[0] = (uint8_t)(0x40 | (hl / 4));
-  put16(h + 2, b->len + hl);
-  put16(h + 4, id);
-  put16(h + 6, frag);
-  h[8] = 64;
-  h[9] = proto;
-  inet_pton(AF_INET, src, h + 12);
-  inet_pton(AF_INET, dst, h + 16);
-  memset(h + 20, 1, hl - 20); /* NOP options */
-  push(b, h, hl);
-}
-
-static void push_ipv4(GByteArray *b, uint8_t proto, const char *src, const char *dst)
-{
-  push_ipv4_frag(b, proto, src, dst, 0x1234, 0x4000 /* DF */, 0);
-}
-
-static void push_ipv6(GByteArray *b, uint8_t next, const char *src, const char *dst)
-{
-  uint8_t h[40] = {0x60};
-  put16(h + 4, b->len);
-  h[6] = next;
-  h[7] = 64;
-  inet_pton(AF_INET6, src, h + 8);
-  inet_pton(AF_INET6, dst, h + 24);
-  push(b, h, 40);
-}
-
-/* Generic IPv6 extension header of 8 * (1 + extra) bytes (RFC 6564). */
-static void push_ext(GByteArray *b, uint8_t next, unsigned extra)
-{
-  uint8_t h[64] = {0};
-  h[0] = next;
-  h[1] = (uint8_t)extra;
-  push(b, h, 8 * (1 + extra));
-}
-
-static void push_eth(GByteArray *b, unsigned type)
-{
-  uint8_t h[14] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
-  put16(h + 12, type);
-  push(b, h, 14);
-}
-
-/* One VLAN tag whose inner ethertype is `inner`. */
-static void push_tag(GByteArray *b, unsigned vid, unsigned inner)
-{
-  uint8_t h[4];
-  put16(h, vid);
-  put16(h + 2, inner);
-  push(b, h, 4);
-}
-
-static GByteArray *udp4(const char *body)
-{
-  GByteArray *b = payload(body);
-  push_udp(b, 5060, 5062);
-  push_ipv4(b, 17, "10.0.0.1", "10.0.0.2");
-  return b;
-}
-
-static GByteArray *udp6(const char *body)
-{
-  GByteArray *b = payload(body);
-  push_udp(b, 5060, 5062);
-  push_ipv6(b, 17, "2001:db8::1", "2001:db8::2");
-  return b;
-}
-
-static int feed(collector *c, int linktype, uint64_t frame, const GByteArray *b)
-{
-  return sf_decode_packet(c->dec, linktype, frame, (int64_t)frame * 1000, b->data, b->len,
-                          b->len);
-}
-
-/* Feeds b and frees it. */
-static void feed_free(collector *c, int linktype, uint64_t frame, GByteArray *b)
-{
-  assert_int_equal(feed(c, linktype, frame, b), SIPFLOW_OK);
-  g_byte_array_free(b, TRUE);
-}
+#include "decoderig.h"
 
 /* --------------------------------------------------------- link layers */
 
@@ -497,15 +227,19 @@ static void test_tcp(void **state)
   assert_one(c, "192.0.2.1:40000", "192.0.2.2:5060", SF_IPPROTO_TCP, SIP);
   assert_int_equal(nth(c, 0)->l4.tcp_seq, 0xdeadbeef);
   assert_int_equal(nth(c, 0)->l4.tcp_flags, SF_TCP_FIN);
+  assert_true(nth(c, 0)->l4.tcp_has_ack);
+  assert_int_equal(nth(c, 0)->l4.tcp_ack, 0x21524110);
   collector_reset(c);
 
   b = payload("");
   push_tcp(b, 40000, 5060, 7, SF_TCP_SYN, 0);
+  b->data[13] &= (uint8_t)~0x10; /* a first SYN: no ACK */
   push_ipv6(b, 6, "2001:db8::1", "2001:db8::2");
   feed_free(c, 229, 2, b);
   assert_one(c, "[2001:db8::1]:40000", "[2001:db8::2]:5060", SF_IPPROTO_TCP, "");
   assert_int_equal(nth(c, 0)->l4.tcp_flags, SF_TCP_SYN);
   assert_int_equal(nth(c, 0)->l4.tcp_seq, 7);
+  assert_false(nth(c, 0)->l4.tcp_has_ack);
 }
 
 static void test_ipv4_options_and_tso(void **state)
@@ -666,317 +400,76 @@ static void test_nesting_bounded(void **state)
                       "frame 2: more than 8 nested encapsulations, not decoded");
 }
 
-/* ----------------------------------------------------------- fragments */
+/* ------------------------------------------------------- UDP filter */
 
-/* Cuts the UDP datagram in `dgram` (UDP header + data) into IPv4 fragments
- * of `size` bytes (a multiple of 8, except the last). */
-static GPtrArray *fragments4(const GByteArray *dgram, size_t size, unsigned id)
+/* Payloads the consumer does not want are dropped before they are emitted,
+ * on the fast path (Ethernet + IPv4 + UDP) and on the general one alike;
+ * TCP is never filtered. */
+static void test_udp_filter(void **state)
 {
-  GPtrArray *frags = g_ptr_array_new();
-  for (size_t off = 0; off < dgram->len; off += size) {
-    size_t n = MIN(size, dgram->len - off);
-    GByteArray *f = bytes(dgram->data + off, n);
-    unsigned flags = (off + n < dgram->len ? 0x2000 : 0) | (unsigned)(off / 8);
-    push_ipv4_frag(f, 17, "10.0.0.1", "10.0.0.2", id, flags, 0);
-    g_ptr_array_add(frags, f);
-  }
-  return frags;
-}
+  collector *c = *state;
+  static const bool sip_only[256] = {['O'] = true, ['\r'] = true};
+  const char rtp[] = "\x80\x08rtp"; /* RTP version 2, PT 8 */
 
-static GByteArray *big_udp(size_t n)
-{
-  GByteArray *b = g_byte_array_sized_new((guint)n + 8);
-  for (size_t i = 0; i < n; i++) {
-    uint8_t v = (uint8_t)(i * 7 + i / 256);
-    g_byte_array_append(b, &v, 1);
-  }
-  push_udp(b, 5060, 5060);
-  return b;
-}
+  sf_decode_set_udp_filter(c->dec, sip_only);
 
-/* Feeds the fragments in the given order with frames 1, 2, ... and checks
- * the datagram comes out once, on the last frame, with the exact bytes. */
-static void check_reassembly(collector *c, const unsigned *order, size_t n_order)
-{
-  GByteArray *dgram = big_udp(3000);
-  GPtrArray *frags = fragments4(dgram, 1480, 0x77);
-  assert_int_equal(frags->len, n_order);
-
-  for (size_t i = 0; i < n_order; i++) {
-    assert_int_equal(feed(c, 228, i + 1, g_ptr_array_index(frags, order[i])), SIPFLOW_OK);
-    assert_int_equal(c->l4s->len, i + 1 == n_order ? 1 : 0);
-  }
+  GByteArray *b = udp4(rtp); /* fast path */
+  push_eth(b, 0x0800);
+  feed_free(c, 1, 1, b);
+  b = udp4(""); /* empty payload */
+  push_eth(b, 0x0800);
+  feed_free(c, 1, 2, b);
+  b = udp4(rtp); /* general path: VLAN */
+  push_tag(b, 7, 0x0800);
+  push_eth(b, 0x8100);
+  feed_free(c, 1, 3, b);
+  b = udp6(rtp);
+  feed_free(c, 229, 4, b);
+  assert_int_equal(c->l4s->len, 0);
   assert_int_equal(c->texts->len, 0);
-  got *g = nth(c, 0);
-  assert_int_equal(g->l4.frame, n_order);
-  assert_int_equal(g->l4.time_us, (int64_t)n_order * 1000);
-  assert_int_equal(g->l4.len, 3000);
-  assert_memory_equal(g->bytes, dgram->data + 8, 3000);
-  assert_endpoint(&g->l4.src, "10.0.0.1:5060");
+
+  b = udp4(SIP);
+  push_eth(b, 0x0800);
+  feed_free(c, 1, 5, b);
+  b = udp4(SIP);
+  push_tag(b, 7, 0x0800);
+  push_eth(b, 0x8100);
+  feed_free(c, 1, 6, b);
+  b = payload(rtp); /* TCP: the filter is for UDP only */
+  push_tcp(b, 1, 5060, 1, 0, 0);
+  push_ipv4(b, 6, "10.0.0.1", "10.0.0.2");
+  push_eth(b, 0x0800);
+  feed_free(c, 1, 7, b);
+  assert_int_equal(c->l4s->len, 3);
+  assert_int_equal(nth(c, 0)->l4.frame, 5);
+  assert_int_equal(nth(c, 0)->l4.len, strlen(SIP));
+  assert_memory_equal(nth(c, 0)->bytes, SIP, strlen(SIP));
+  assert_int_equal(nth(c, 1)->l4.frame, 6);
+  assert_int_equal(nth(c, 2)->l4.frame, 7);
+  assert_int_equal(nth(c, 2)->l4.ipproto, SF_IPPROTO_TCP);
+  collector_reset(c);
+
+  /* a reassembled datagram is filtered too, and still counted */
+  GByteArray *dgram = big_udp(3000);
+  dgram->data[8] = 0x80;
+  GPtrArray *frags = fragments4(dgram, 1480, 0x55);
+  for (guint i = 0; i < frags->len; i++)
+    assert_int_equal(feed(c, 228, 10 + i, g_ptr_array_index(frags, i)), SIPFLOW_OK);
+  assert_int_equal(c->l4s->len, 0);
+  assert_int_equal(c->texts->len, 0);
   assert_int_equal(sf_decode_fragments_reassembled(c->dec), 1);
   for (guint i = 0; i < frags->len; i++)
     g_byte_array_free(g_ptr_array_index(frags, i), TRUE);
   g_ptr_array_free(frags, TRUE);
   g_byte_array_free(dgram, TRUE);
-}
 
-static void test_fragments_in_order(void **state)
-{
-  static const unsigned order[] = {0, 1, 2};
-  check_reassembly(*state, order, 3);
-}
-
-static void test_fragments_reversed(void **state)
-{
-  static const unsigned order[] = {2, 1, 0};
-  check_reassembly(*state, order, 3);
-}
-
-static void test_fragments_shuffled(void **state)
-{
-  static const unsigned order[] = {1, 2, 0};
-  check_reassembly(*state, order, 3);
-}
-
-static void test_fragments_overlap(void **state)
-{
-  collector *c = *state;
-  GByteArray *dgram = big_udp(40); /* 48 bytes */
-  GByteArray *a = bytes(dgram->data, 32), *z = bytes(dgram->data + 16, 32);
-  /* second fragment repeats bytes 16..31 with different contents: first
-   * wins, and the conflict is reported (hostile input, issue 6) */
-  memset(z->data, 0xff, 16);
-  push_ipv4_frag(a, 17, "10.0.0.1", "10.0.0.2", 9, 0x2000, 0);
-  push_ipv4_frag(z, 17, "10.0.0.1", "10.0.0.2", 9, 16 / 8, 0);
-  feed_free(c, 228, 1, a);
-  feed_free(c, 228, 2, z);
-  assert_int_equal(c->texts->len, 1);
-  assert_string_equal(diag_text(c, 0), "frame 2: fragment of IPv4 datagram 10.0.0.1 -> 10.0.0.2 "
-                                  "id 0x9 overlaps bytes 16-47 already received with "
-                                  "different data; the first data is kept");
-  assert_int_equal(c->l4s->len, 1);
-  assert_int_equal(nth(c, 0)->l4.len, 40);
-  assert_memory_equal(nth(c, 0)->bytes, dgram->data + 8, 40);
-  collector_reset(c);
-
-  /* a fragment inside another, in the other order: the later one fills only
-   * the holes around the earlier */
-  GByteArray *mid = bytes(dgram->data + 8, 8), *all = bytes(dgram->data, 48);
-  memset(mid->data, 0xab, 8);
-  push_ipv4_frag(mid, 17, "10.0.0.1", "10.0.0.2", 10, 0x2000 | 1, 0);
-  push_ipv4_frag(all, 17, "10.0.0.1", "10.0.0.2", 10, 0, 0);
-  /* a fragment without More Fragments at offset 0 is not a fragment: make
-   * the whole one a fragment by hand with a zero-length tail */
-  all->data[6] = 0x20;
-  GByteArray *tail = payload("");
-  push_ipv4_frag(tail, 17, "10.0.0.1", "10.0.0.2", 10, 48 / 8, 0);
-  feed_free(c, 228, 1, mid);
-  feed_free(c, 228, 2, all);
-  assert_int_equal(c->l4s->len, 0);
-  feed_free(c, 228, 3, tail);
-  assert_int_equal(c->texts->len, 1);
-  assert_string_equal(diag_text(c, 0), "frame 2: fragment of IPv4 datagram 10.0.0.1 -> 10.0.0.2 "
-                                  "id 0xa overlaps bytes 0-47 already received with "
-                                  "different data; the first data is kept");
-  assert_int_equal(c->l4s->len, 1);
-  assert_int_equal(nth(c, 0)->l4.frame, 3);
-  uint8_t want[40];
-  memcpy(want, dgram->data + 8, 40);
-  memset(want, 0xab, 8); /* UDP data bytes 0..7 = datagram bytes 8..15 */
-  assert_memory_equal(nth(c, 0)->bytes, want, 40);
-  g_byte_array_free(dgram, TRUE);
-}
-
-static void test_fragments_ipv6(void **state)
-{
-  collector *c = *state;
-  GByteArray *dgram = big_udp(2000);
-  size_t cut = 1232;
-  GByteArray *f1 = bytes(dgram->data, cut), *f2 = bytes(dgram->data + cut, dgram->len - cut);
-  uint8_t fh1[8] = {17, 0, 0, 1, 0xca, 0xfe, 0, 1}; /* offset 0, M */
-  uint8_t fh2[8] = {17, 0, 0, 0, 0xca, 0xfe, 0, 1};
-  put16(fh2 + 2, (unsigned)cut); /* offset 1232 = 154 * 8, M = 0 */
-  push(f1, fh1, 8);
-  push_ipv6(f1, 44, "2001:db8::1", "2001:db8::2");
-  push(f2, fh2, 8);
-  push_ext(f2, 44, 0); /* hop-by-hop before the fragment header */
-  push_ipv6(f2, 0, "2001:db8::1", "2001:db8::2");
-  feed_free(c, 229, 5, f2);
-  assert_int_equal(c->l4s->len, 0);
-  feed_free(c, 229, 6, f1);
-  assert_int_equal(c->texts->len, 0);
-  assert_int_equal(c->l4s->len, 1);
-  got *g = nth(c, 0);
-  assert_int_equal(g->l4.frame, 6);
-  assert_endpoint(&g->l4.src, "[2001:db8::1]:5060");
-  assert_int_equal(g->l4.len, 2000);
-  assert_memory_equal(g->bytes, dgram->data + 8, 2000);
-  g_byte_array_free(dgram, TRUE);
-}
-
-static void test_fragment_expiry(void **state)
-{
-  collector *c = *state;
-  GByteArray *dgram = big_udp(3000);
-  GPtrArray *frags = fragments4(dgram, 1480, 0x1c46);
-
-  /* frame 1 at t = 1 ms; 30 s later it is not yet expired, after it is */
-  assert_int_equal(feed(c, 228, 1, g_ptr_array_index(frags, 0)), SIPFLOW_OK);
-  sf_decode_expire(c->dec, 1000 + 30 * G_USEC_PER_SEC);
-  assert_int_equal(c->texts->len, 0);
-  sf_decode_expire(c->dec, 1001 + 30 * G_USEC_PER_SEC);
-  assert_int_equal(c->texts->len, 1);
-  assert_int_equal(diag_code(c, 0), SIPFLOW_DIAG_FRAGMENT_EXPIRED);
-  assert_int_equal(g_array_index(c->frames, uint64_t, 0), 1);
-  assert_string_equal(diag_text(c, 0), "frame 1: incomplete IPv4 datagram 10.0.0.1 -> "
-                                       "10.0.0.2 id 0x1c46 dropped after 30 s (1480 bytes "
-                                       "received)");
-  /* the rest no longer completes anything */
-  assert_int_equal(feed(c, 228, 2, g_ptr_array_index(frags, 1)), SIPFLOW_OK);
-  assert_int_equal(feed(c, 228, 3, g_ptr_array_index(frags, 2)), SIPFLOW_OK);
-  assert_int_equal(c->l4s->len, 0);
-  /* end of capture drops what is left */
-  sf_decode_expire(c->dec, INT64_MAX);
-  assert_int_equal(c->texts->len, 2);
-  assert_string_equal(diag_text(c, 1), "frame 2: incomplete IPv4 datagram 10.0.0.1 -> "
-                                       "10.0.0.2 id 0x1c46 dropped at end of capture "
-                                       "(1528 bytes received)");
-  for (guint i = 0; i < frags->len; i++)
-    g_byte_array_free(g_ptr_array_index(frags, i), TRUE);
-  g_ptr_array_free(frags, TRUE);
-  g_byte_array_free(dgram, TRUE);
-}
-
-static void test_fragment_limit(void **state)
-{
-  sipflow_limits limits = {.max_fragment_bytes = 4000};
-  collector *c = collector_new(&limits);
-  GByteArray *dgram = big_udp(3000);
-  GPtrArray *a = fragments4(dgram, 1480, 1), *b = fragments4(dgram, 1480, 2);
-
-  /* set 1 holds 2960 bytes; set 2's first fragment needs 1480 more: set 1,
-   * the oldest, is dropped */
-  assert_int_equal(feed(c, 228, 1, g_ptr_array_index(a, 1)), SIPFLOW_OK);
-  assert_int_equal(feed(c, 228, 2, g_ptr_array_index(b, 0)), SIPFLOW_OK);
-  assert_int_equal(c->texts->len, 1);
-  assert_int_equal(diag_code(c, 0), SIPFLOW_DIAG_FRAGMENT_LIMIT);
-  assert_string_equal(diag_text(c, 0),
-                      "frame 2: IP fragment memory limit (4000 bytes) reached, incomplete "
-                      "IPv4 datagram 10.0.0.1 -> 10.0.0.2 id 0x1 (first fragment in frame "
-                      "1) dropped");
-  assert_int_equal(feed(c, 228, 3, g_ptr_array_index(b, 2)), SIPFLOW_OK);
-  assert_int_equal(feed(c, 228, 4, g_ptr_array_index(b, 1)), SIPFLOW_OK);
-  assert_int_equal(c->texts->len, 1);
-  assert_int_equal(c->l4s->len, 1);
-  assert_int_equal(nth(c, 0)->l4.frame, 4);
-  assert_memory_equal(nth(c, 0)->bytes, dgram->data + 8, 3000);
-  assert_int_equal(sf_decode_fragments_reassembled(c->dec), 1);
-  collector_reset(c);
-
-  /* a datagram bigger than the limit on its own never fits */
-  GByteArray *huge = big_udp(5000);
-  GPtrArray *h = fragments4(huge, 1480, 3);
-  for (guint i = 0; i < h->len; i++)
-    assert_int_equal(feed(c, 228, 10 + i, g_ptr_array_index(h, i)), SIPFLOW_OK);
-  assert_int_equal(c->l4s->len, 0);
-  assert_true(c->texts->len >= 1);
-  assert_int_equal(diag_code(c, 0), SIPFLOW_DIAG_FRAGMENT_LIMIT);
-  collector_reset(c);
-
-  /* a fragment ending past 65535 bytes */
-  GByteArray *far = payload("12345678");
-  push_ipv4_frag(far, 17, "10.0.0.1", "10.0.0.2", 4, 0x1fff, 0);
-  feed_free(c, 228, 20, far);
-  assert_int_equal(c->texts->len, 1);
-  assert_int_equal(diag_code(c, 0), SIPFLOW_DIAG_FRAGMENT_LIMIT);
-  assert_string_equal(diag_text(c, 0),
-                      "frame 20: fragment of IPv4 datagram 10.0.0.1 -> 10.0.0.2 id 0x4 ends "
-                      "at byte 65536, beyond the 65535-byte maximum; datagram dropped");
-
-  GPtrArray *all[] = {a, b, h};
-  for (size_t k = 0; k < G_N_ELEMENTS(all); k++) {
-    for (guint i = 0; i < all[k]->len; i++)
-      g_byte_array_free(g_ptr_array_index(all[k], i), TRUE);
-    g_ptr_array_free(all[k], TRUE);
-  }
-  g_byte_array_free(dgram, TRUE);
-  g_byte_array_free(huge, TRUE);
-  collector_free(c);
-}
-
-static void test_fragments_disagree(void **state)
-{
-  collector *c = *state;
-  GByteArray *f1 = payload("0123456789abcdef"), *f2 = payload("0123456789abcdef");
-  push_ipv4_frag(f1, 17, "10.0.0.1", "10.0.0.2", 5, 2, 0);      /* last, ends at 32 */
-  push_ipv4_frag(f2, 17, "10.0.0.1", "10.0.0.2", 5, 0x2000 | 4, 0); /* data up to 48 */
-  feed_free(c, 228, 1, f1);
-  feed_free(c, 228, 2, f2);
-  assert_int_equal(c->l4s->len, 0);
-  assert_int_equal(c->texts->len, 1);
-  assert_int_equal(diag_code(c, 0), SIPFLOW_DIAG_BAD_IP);
-  assert_string_equal(diag_text(c, 0), "frame 2: fragments of IPv4 datagram 10.0.0.1 -> "
-                                       "10.0.0.2 id 0x5 disagree on its length; dropped");
-}
-
-static void test_fragment_cut_by_snaplen(void **state)
-{
-  collector *c = *state;
-  GByteArray *dgram = big_udp(3000);
-  GPtrArray *frags = fragments4(dgram, 1480, 8);
-  GByteArray *mid = g_ptr_array_index(frags, 1);
-
-  assert_int_equal(feed(c, 228, 1, g_ptr_array_index(frags, 0)), SIPFLOW_OK);
-  assert_int_equal(sf_decode_packet(c->dec, 228, 2, 2000, mid->data, 200, mid->len),
-                   SIPFLOW_OK);
-  assert_int_equal(feed(c, 228, 3, g_ptr_array_index(frags, 2)), SIPFLOW_OK);
-  assert_int_equal(c->l4s->len, 0);
-  assert_int_equal(c->texts->len, 2);
-  assert_string_equal(diag_text(c, 0), "frame 2: only 200 of 1500 bytes captured (snaplen)");
-  assert_int_equal(diag_code(c, 1), SIPFLOW_DIAG_TRUNCATED_PACKET);
-  assert_string_equal(diag_text(c, 1), "frame 3: reassembled IPv4 datagram 10.0.0.1 -> "
-                                       "10.0.0.2 id 0x8 dropped: some of its fragments were "
-                                       "cut by the snaplen");
-  for (guint i = 0; i < frags->len; i++)
-    g_byte_array_free(g_ptr_array_index(frags, i), TRUE);
-  g_ptr_array_free(frags, TRUE);
-  g_byte_array_free(dgram, TRUE);
-}
-
-/* ipfrag on its own: the memory it says it holds goes back to 0. */
-static void test_ipfrag_accounting(void **state)
-{
-  collector *c = *state;
-  sf_ipfrag *fr = sf_ipfrag_new(1 << 20, G_USEC_PER_SEC, &c->sink);
-  uint8_t data[64];
-  sf_ipfrag_key k1 = {.family = 4, .proto = 17, .id = 1}, k2 = k1;
-  sf_ipfrag_datagram dg = {0};
-
-  memset(data, 0x5a, sizeof data);
-  k2.id = 2;
-  sf_ipfrag_piece first = {.frame = 1, .offset = 0, .len = 64, .data = data, .avail = 64,
-                           .more = true, .next_proto = 17};
-  sf_ipfrag_piece last = {.frame = 2, .offset = 64, .len = 16, .data = data, .avail = 16,
-                          .more = false, .next_proto = 6};
-  assert_false(sf_ipfrag_add(fr, &k1, &first, &dg));
-  assert_false(sf_ipfrag_add(fr, &k2, &first, &dg));
-  assert_int_equal(sf_ipfrag_pending_sets(fr), 2);
-  size_t two = sf_ipfrag_pending_bytes(fr);
-  assert_true(two >= 2 * 64);
-  assert_true(sf_ipfrag_add(fr, &k1, &last, &dg));
-  assert_int_equal(dg.len, 80);
-  assert_int_equal(dg.proto, 17); /* from the offset-0 fragment */
-  assert_int_equal(dg.data[79], 0x5a);
-  g_free(dg.data);
-  assert_int_equal(sf_ipfrag_pending_sets(fr), 1);
-  assert_int_equal(sf_ipfrag_pending_bytes(fr), two / 2);
-  assert_int_equal(sf_ipfrag_reassembled(fr), 1);
-  sf_ipfrag_expire(fr, INT64_MAX);
-  assert_int_equal(sf_ipfrag_pending_sets(fr), 0);
-  assert_int_equal(sf_ipfrag_pending_bytes(fr), 0);
-  assert_int_equal(c->texts->len, 1);
-  assert_int_equal(diag_code(c, 0), SIPFLOW_DIAG_FRAGMENT_EXPIRED);
-  sf_ipfrag_free(fr);
+  /* the table stream uses: RTP out, SIP and keep-alives in */
+  assert_false(sf_stream_datagram_first_byte[0x80]);
+  assert_false(sf_stream_datagram_first_byte[0xbf]);
+  assert_false(sf_stream_datagram_first_byte[0]);
+  assert_true(sf_stream_datagram_first_byte['I']);
+  assert_true(sf_stream_datagram_first_byte['S']);
+  assert_true(sf_stream_datagram_first_byte['\r']);
 }
 
 /* ------------------------------------------------- snaplen and garbage */
@@ -1209,16 +702,7 @@ int main(void)
       T(test_tunnels),
       T(test_gre),
       T(test_nesting_bounded),
-      T(test_fragments_in_order),
-      T(test_fragments_reversed),
-      T(test_fragments_shuffled),
-      T(test_fragments_overlap),
-      T(test_fragments_ipv6),
-      T(test_fragment_expiry),
-      cmocka_unit_test(test_fragment_limit),
-      T(test_fragments_disagree),
-      T(test_fragment_cut_by_snaplen),
-      T(test_ipfrag_accounting),
+      T(test_udp_filter),
       T(test_snaplen),
       T(test_bad_headers),
       T(test_garbage),
