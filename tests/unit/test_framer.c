@@ -103,7 +103,13 @@ static void test_status_lines(void **state)
   assert_int_equal(start("SIP/2.0 2000 OK\r\n"), 0);
   assert_int_equal(start("SIP/2.1 200 OK\r\n"), 0);
   assert_int_equal(start("SIP/2.0  200 OK\r\n"), 0);
-  assert_int_equal(start("SIP/2.0 200 O\x01K\r\n"), 0);
+  /* Issue 6: any byte but CR/LF in the reason phrase (broken devices send
+   * control bytes; the output escapes them), as Wireshark does. */
+  assert_int_equal(start("SIP/2.0 200 O\x01K\r\n"), 1);
+  assert_int_equal(start("SIP/2.0 486 Busy\x1b[31m Here\x7f\r\n"), 1);
+  assert_int_equal(start_n("SIP/2.0 200 O\0K\r\n", 17), 1);
+  assert_int_equal(start("SIP/2.0 200 O\x01K"), -1); /* line not complete */
+  assert_int_equal(start("SIP/2.0 200 O\rK\r\n"), 0); /* lone CR ends the line */
 }
 
 static void test_not_sip(void **state)
