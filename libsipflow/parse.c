@@ -14,33 +14,23 @@
  */
 #include <string.h>
 
+#include "parse_scan.h"
 #include "sf_ctx.h"
 
 /* ------------------------------------------------------ character classes */
 
-/* RFC 3261 §25.1: token = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" /
- * "+" / "`" / "'" / "~").  A read-only table: header names are scanned byte
- * by byte on every message. */
-static const bool token_chars[256] = {
-    ['0' ... '9'] = true, ['a' ... 'z'] = true, ['A' ... 'Z'] = true,
-    ['-'] = true, ['.'] = true, ['!'] = true, ['%'] = true, ['*'] = true,
-    ['_'] = true, ['+'] = true, ['`'] = true, ['\''] = true, ['~'] = true,
-};
-
-static bool is_token_char(unsigned char c)
-{
-  return token_chars[c];
-}
+/* Token characters (RFC 3261 §25.1) and the other byte classes come from
+ * one read-only table shared with the framer (parse_scan.h). */
 
 static bool is_wsp(char c)
 {
-  return c == ' ' || c == '\t';
+  return sf_cc_is(c, SF_CC_WSP);
 }
 
 /* Whitespace inside a header value: a fold (CRLF WSP) counts as a space. */
 static bool is_lws(char c)
 {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+  return sf_cc_is(c, SF_CC_LWS);
 }
 
 static bool is_digit(char c)
@@ -79,23 +69,28 @@ static const char *skip_lws(const char *p, const char *end)
 
 static const char *skip_token(const char *p, const char *end)
 {
-  while (p < end && is_token_char((unsigned char)*p))
-    p++;
-  return p;
+  return sf_scan_class(p, end, SF_CC_TOKEN);
 }
 
 /* p is at an opening '"'; returns the position after the closing quote, or
  * NULL when the string is unterminated.  RFC 3261 §25.1 quoted-pair: a
  * backslash escapes the next byte. */
+static bool is_quote_or_bslash(char c)
+{
+  return c == '"' || c == '\\';
+}
+
 static const char *quoted_end(const char *p, const char *end)
 {
   for (p++; p < end; p++) {
-    if (*p == '\\') {
-      if (++p == end)
-        break;
-    } else if (*p == '"') {
+    p = sf_scan_until(p, end, sf_v16_quote_bslash, sf_swar_quote_bslash,
+                      is_quote_or_bslash);
+    if (p == end)
+      break;
+    if (*p == '"')
       return p + 1;
-    }
+    if (++p == end) /* the byte after '\\' is taken as is */
+      break;
   }
   return NULL;
 }
@@ -274,11 +269,16 @@ typedef struct param {
   sipflow_span value; /* ptr NULL when the parameter has no "=value" */
 } param;
 
+static bool is_param_end(char c)
+{
+  return sf_cc_is(c, SF_CC_PARAM_END);
+}
+
 /* Reads the next ";name[=value]" parameter starting at *pp (RFC 3261 §25.1
  * generic-param, SEMI and EQUAL allow LWS around them).  Bytes that are not a
  * parameter are skipped up to the next ';' outside quotes.  A quoted value is
  * returned without its quotes.  Returns false when no parameter is left. */
-static bool next_param(const char **pp, const char *end, param *out)
+static inline bool next_param(const char **pp, const char *end, param *out)
 {
   const char *p = *pp;
 
@@ -308,8 +308,7 @@ static bool next_param(const char **pp, const char *end, param *out)
       p = close;
     } else {
       const char *v = q;
-      while (q < end && *q != ';' && !is_lws(*q))
-        q++;
+      q = sf_scan_until(q, end, sf_v16_ctl_sp_semi, sf_swar_ctl_sp_semi, is_param_end);
       out->value = span_of(v, q);
       p = q;
     }
@@ -338,6 +337,16 @@ static void parse_cseq(const char *p, const char *end, sipflow_message *msg)
   msg->cseq_method = span_of(m, p);
 }
 
+static bool is_name_addr_stop(char c)
+{
+  return c == '<' || c == ';' || c == '"';
+}
+
+static bool is_gt(char c)
+{
+  return c == '>';
+}
+
 /* From / To (RFC 3261 §20.20, §20.39): name-addr or addr-spec, then
  * parameters.  With angle brackets the URI is what is inside them and the
  * tag is searched after '>' only (a ";tag" inside <...> is a URI parameter).
@@ -349,18 +358,19 @@ static void parse_name_addr(const char *p, const char *end, sipflow_span *uri,
   const char *q = p;
   const char *params = end;
 
-  while (q < end && *q != '<' && *q != ';') {
-    if (*q != '"') {
-      q++;
-      continue;
-    }
+  for (;;) {
+    q = sf_scan_until(q, end, sf_v16_name_addr, sf_swar_name_addr, is_name_addr_stop);
+    if (q == end || *q != '"')
+      break;
     q = quoted_end(q, end);
     if (!q)
       return; /* unterminated display name: no URI can be trusted */
   }
   if (q < end && *q == '<') {
     const char *u = q + 1;
-    const char *close = memchr(u, '>', (size_t)(end - u));
+    const char *close = sf_scan_until(u, end, sf_v16_gt, sf_swar_gt, is_gt);
+    if (close == end)
+      close = NULL;
     *uri = span_trimmed(u, close ? close : end);
     params = close ? close + 1 : end;
   } else {
@@ -379,6 +389,11 @@ static void parse_name_addr(const char *p, const char *end, sipflow_span *uri,
   }
 }
 
+static bool is_sent_by_end(char c)
+{
+  return sf_cc_is(c, SF_CC_SENT_BY_END);
+}
+
 /* sent-by = host [ COLON port ]; host may be an IPv6 reference "[...]"
  * (RFC 3261 §20.42, §25.1).  Returns the position after sent-by. */
 static const char *parse_sent_by(const char *p, const char *end, sipflow_span *out)
@@ -391,8 +406,7 @@ static const char *parse_sent_by(const char *p, const char *end, sipflow_span *o
       return end;
     p = close + 1;
   } else {
-    while (p < end && *p != ':' && *p != ';' && *p != ',' && !is_lws(*p))
-      p++;
+    p = sf_scan_until(p, end, sf_v16_sent_by, sf_swar_sent_by, is_sent_by_end);
   }
   if (p == start)
     return p;
@@ -454,6 +468,11 @@ static void parse_via_parm(const char *p, const char *end, sipflow_message *msg)
   }
 }
 
+static bool is_comma_quote(char c)
+{
+  return c == ',' || c == '"';
+}
+
 /* A Via header may hold several via-parms separated by commas (RFC 3261
  * §7.3.1); commas inside quoted strings do not separate.  Every via-parm is
  * counted; the first one of the message is the top Via. */
@@ -462,10 +481,7 @@ static void parse_via_header(const char *p, const char *end, sipflow_message *ms
   const char *part = p;
 
   for (const char *q = p;;) {
-    /* the next ',' or '"' (memchr is much faster than a byte loop here) */
-    const char *comma = memchr(q, ',', (size_t)(end - q));
-    const char *quote = memchr(q, '"', (size_t)((comma ? comma : end) - q));
-    q = quote ? quote : comma ? comma : end;
+    q = sf_scan_until(q, end, sf_v16_comma_quote, sf_swar_comma_quote, is_comma_quote);
     if (q < end && *q == '"') {
       q = skip_quoted(q, end);
       continue;
@@ -557,6 +573,8 @@ static const char *line_end(const char *p, const char *end)
 static bool starts_with_sip_version(const char *p, const char *end)
 {
   /* RFC 3261 §7.1: the SIP-Version string is case-insensitive. */
+  if (end - p >= 8)
+    return sf_swar_is_sip_version(p);
   return end - p >= 7 && span_ieq(p, 7, "SIP/2.0");
 }
 
@@ -583,11 +601,10 @@ static const char *parse_status_line(const char *p, const char *end,
     *why = "bad status line";
     return NULL;
   }
-  const char *nl = memchr(p, '\n', (size_t)(end - p));
-  const char *stop = nl ? nl : end;
+  const char *stop = sf_scan_lf(p, end);
   const char *r_end = (stop > p && stop[-1] == '\r') ? stop - 1 : stop;
   msg->reason = span_of(p, r_end);
-  return nl ? nl + 1 : end;
+  return stop < end ? stop + 1 : end;
 }
 
 /* Request-Line = Method SP Request-URI SP SIP-Version CRLF (§7.1). */
@@ -601,8 +618,7 @@ static const char *parse_request_line(const char *p, const char *end,
     return NULL;
   }
   const char *uri = ++p;
-  while (p < end && *p != ' ' && *p != '\r' && *p != '\n')
-    p++;
+  p = sf_scan_sp_crlf(p, end);
   if (p == uri || p == end || *p != ' ') {
     *why = "bad request line";
     return NULL;
@@ -621,27 +637,93 @@ static const char *parse_request_line(const char *p, const char *end,
 
 /* ------------------------------------------------------------ header block */
 
+/* A header name in the spelling nearly every user agent uses, colon
+ * included, at p (16 bytes readable): one compare of a constant length
+ * instead of the token scan and the classification.  Sets *id and
+ * *name_len; false for any other name, which takes the general path. */
+#define KNOWN(lit, hid)                                                       \
+  do {                                                                        \
+    if (memcmp(p, lit, sizeof(lit) - 1) == 0) {                               \
+      *id = (hid);                                                            \
+      *name_len = sizeof(lit) - 2;                                            \
+      return true;                                                            \
+    }                                                                         \
+  } while (0)
+
+static bool known_header(const char *p, header_id *id, size_t *name_len)
+{
+  switch (p[0]) {
+  case 'V': KNOWN("Via:", HDR_VIA); break;
+  case 'F': KNOWN("From:", HDR_FROM); break;
+  case 'T': KNOWN("To:", HDR_TO); break;
+  case 'C':
+    switch (p[1]) {
+    case 'a': KNOWN("Call-ID:", HDR_CALL_ID); break;
+    case 'S': KNOWN("CSeq:", HDR_CSEQ); break;
+    case 'o':
+      if (p[4] == 'a')
+        KNOWN("Contact:", HDR_CONTACT);
+      else if (p[8] == 'L')
+        KNOWN("Content-Length:", HDR_CONTENT_LENGTH);
+      else
+        KNOWN("Content-Type:", HDR_CONTENT_TYPE);
+      break;
+    }
+    break;
+  case 'M': KNOWN("Max-Forwards:", HDR_OTHER); break;
+  case 'A': KNOWN("Allow:", HDR_OTHER); break;
+  case 'S':
+    if (p[1] == 'u')
+      KNOWN("Supported:", HDR_OTHER);
+    else if (p[1] == 'e' && p[2] == 'r')
+      KNOWN("Server:", HDR_SERVER);
+    else
+      KNOWN("Session-Expires:", HDR_OTHER);
+    break;
+  case 'U': KNOWN("User-Agent:", HDR_USER_AGENT); break;
+  case 'R':
+    if (p[1] == 'o')
+      KNOWN("Route:", HDR_OTHER);
+    else if (p[2] == 'c')
+      KNOWN("Record-Route:", HDR_OTHER);
+    else
+      KNOWN("Reason:", HDR_REASON);
+    break;
+  }
+  return false;
+}
+
+#undef KNOWN
+
 /* Reads one header line (with its folded continuation lines) at p, which is
- * at a non-empty line.  Fills *h; returns the start of the next line, or NULL
- * when the line is not "token *WSP ':' value" (RFC 3261 §7.3.1, HCOLON
- * allows whitespace before the colon). */
+ * at a non-empty line.  Fills *h and *id; returns the start of the next
+ * line, or NULL when the line is not "token *WSP ':' value" (RFC 3261
+ * §7.3.1, HCOLON allows whitespace before the colon). */
 static const char *parse_header_line(const char *p, const char *end, sf_header *h,
-                                     const char **why)
+                                     header_id *id, const char **why)
 {
   const char *name = p;
-  p = skip_token(p, end);
-  if (p == name) {
-    *why = is_wsp(*name) ? "continuation line without a header" : "bad header name";
-    return NULL;
-  }
-  h->name = span_of(name, p);
-  while (p < end && is_wsp(*p))
+  size_t name_len;
+
+  if (end - p >= 16 && known_header(p, id, &name_len)) {
+    h->name = span_of(name, name + name_len);
+    p += name_len + 1;
+  } else {
+    p = skip_token(p, end);
+    if (p == name) {
+      *why = is_wsp(*name) ? "continuation line without a header" : "bad header name";
+      return NULL;
+    }
+    h->name = span_of(name, p);
+    *id = classify_header(name, (size_t)(p - name));
+    while (p < end && is_wsp(*p))
+      p++;
+    if (p == end || *p != ':') {
+      *why = "header line without a colon";
+      return NULL;
+    }
     p++;
-  if (p == end || *p != ':') {
-    *why = "header line without a colon";
-    return NULL;
   }
-  p++;
   while (p < end && is_wsp(*p))
     p++;
 
@@ -649,19 +731,16 @@ static const char *parse_header_line(const char *p, const char *end, sf_header *
    * byte and ends after the last one, raw folds included. */
   const char *v_start = NULL, *v_end = p;
   for (;;) {
-    const char *nl = memchr(p, '\n', (size_t)(end - p));
-    const char *e = nl ? nl : end;
-    while (e > p && (is_wsp(e[-1]) || e[-1] == '\r'))
+    const char *nl = sf_scan_lf(p, end);
+    const char *e = nl;
+    while (e > p && sf_cc_is(e[-1], SF_CC_TRAIL))
       e--;
     if (e > p) {
       if (!v_start)
         v_start = p;
       v_end = e;
     }
-    if (!nl)
-      p = end;
-    else
-      p = nl + 1;
+    p = nl < end ? nl + 1 : end;
     if (p == end || !is_wsp(*p))
       break;
     while (p < end && is_wsp(*p))
@@ -707,23 +786,25 @@ int sf_parse_message(const char *buf, size_t len, bool stream, sipflow_message *
     return SIPFLOW_ERR_MALFORMED;
 
   /* Header lines until the empty line.  A datagram may simply end after its
-   * last header line: then there is no body. */
+   * last header line: then there is no body.  Each line is parsed straight
+   * into the caller's array while there is room. */
   const char *body = NULL;
+  sf_header spare;
   while (p < end) {
     const char *after_empty = line_end(p, end);
     if (after_empty) {
       body = after_empty;
       break;
     }
-    sf_header h;
-    p = parse_header_line(p, end, &h, why);
+    sf_header *h = stored < cap ? &headers[stored] : &spare;
+    header_id id;
+    p = parse_header_line(p, end, h, &id, why);
     if (!p)
       return SIPFLOW_ERR_MALFORMED;
-    if (stored < cap)
-      headers[stored++] = h;
-    header_id id = classify_header(h.name.ptr, h.name.len);
+    if (h != &spare)
+      stored++;
     if (id != HDR_OTHER)
-      take_key_header(id, h.value, seen, msg);
+      take_key_header(id, h->value, seen, msg);
   }
   if (num_headers)
     *num_headers = stored;

@@ -29,6 +29,7 @@ enum {
   SF_CC_DIGIT = 1 << 3,
   SF_CC_PARAM_END = 1 << 4,   /* ';' or LWS: ends an unquoted parameter value */
   SF_CC_SENT_BY_END = 1 << 5, /* ':' ';' ',' or LWS: ends a Via host */
+  SF_CC_TRAIL = 1 << 6,       /* SP, HTAB, CR: trimmed from the end of a line */
 };
 
 #define SF_CC_WHITE (SF_CC_WSP | SF_CC_LWS | SF_CC_PARAM_END | SF_CC_SENT_BY_END)
@@ -44,9 +45,9 @@ static const uint8_t sf_cc[256] = {
     ['%'] = SF_CC_TOKEN, ['*'] = SF_CC_TOKEN, ['_'] = SF_CC_TOKEN,
     ['+'] = SF_CC_TOKEN, ['`'] = SF_CC_TOKEN, ['\''] = SF_CC_TOKEN,
     ['~'] = SF_CC_TOKEN,
-    [' '] = SF_CC_WHITE,
-    ['\t'] = SF_CC_WHITE,
-    ['\r'] = SF_CC_CRLF,
+    [' '] = SF_CC_WHITE | SF_CC_TRAIL,
+    ['\t'] = SF_CC_WHITE | SF_CC_TRAIL,
+    ['\r'] = SF_CC_CRLF | SF_CC_TRAIL,
     ['\n'] = SF_CC_CRLF,
     [';'] = SF_CC_PARAM_END | SF_CC_SENT_BY_END,
     [':'] = SF_CC_SENT_BY_END,
@@ -202,11 +203,80 @@ static inline unsigned sf_v16_ctl_sp_semi(const char *p)
 {
   return sf_v16_ctl_sp(p) | sf_v16_eq(p, ';');
 }
+
+static inline unsigned sf_v16_lf(const char *p)
+{
+  return sf_v16_eq(p, '\n');
+}
+
+/* What ends a Via sent-by host: ':' ';' ',' or LWS (and, as a superset,
+ * every other byte below 0x21). */
+static inline unsigned sf_v16_sent_by(const char *p)
+{
+  return sf_v16_ctl_sp(p) | sf_v16_eq(p, ':') | sf_v16_eq(p, ';') | sf_v16_eq(p, ',');
+}
+
+static inline unsigned sf_v16_quote_bslash(const char *p)
+{
+  return sf_v16_eq(p, '"') | sf_v16_eq(p, '\\');
+}
+
+static inline unsigned sf_v16_comma_quote(const char *p)
+{
+  return sf_v16_eq(p, ',') | sf_v16_eq(p, '"');
+}
+
+static inline unsigned sf_v16_name_addr(const char *p)
+{
+  return sf_v16_eq(p, '<') | sf_v16_eq(p, ';') | sf_v16_eq(p, '"');
+}
+
+static inline unsigned sf_v16_gt(const char *p)
+{
+  return sf_v16_eq(p, '>');
+}
 #else
+#define sf_v16_lf NULL
+#define sf_v16_sent_by NULL
+#define sf_v16_quote_bslash NULL
+#define sf_v16_comma_quote NULL
+#define sf_v16_name_addr NULL
+#define sf_v16_gt NULL
 #define sf_v16_ctl_sp NULL
 #define sf_v16_ctl_sp_del NULL
 #define sf_v16_ctl_sp_semi NULL
 #endif
+
+static inline uint64_t sf_swar_lf(uint64_t v)
+{
+  return sf_swar_eq(v, '\n');
+}
+
+static inline uint64_t sf_swar_sent_by(uint64_t v)
+{
+  return sf_swar_below(v, 0x21) | sf_swar_eq(v, ':') | sf_swar_eq(v, ';') |
+         sf_swar_eq(v, ',');
+}
+
+static inline uint64_t sf_swar_quote_bslash(uint64_t v)
+{
+  return sf_swar_eq(v, '"') | sf_swar_eq(v, '\\');
+}
+
+static inline uint64_t sf_swar_comma_quote(uint64_t v)
+{
+  return sf_swar_eq(v, ',') | sf_swar_eq(v, '"');
+}
+
+static inline uint64_t sf_swar_name_addr(uint64_t v)
+{
+  return sf_swar_eq(v, '<') | sf_swar_eq(v, ';') | sf_swar_eq(v, '"');
+}
+
+static inline uint64_t sf_swar_gt(uint64_t v)
+{
+  return sf_swar_eq(v, '>');
+}
 
 static inline bool sf_is_crlf(char c)
 {
@@ -241,6 +311,18 @@ static inline bool sf_swar_is_sip_version(const char *p)
   const uint64_t want = 0x302e322f706973ULL;
   const uint64_t fold = 0x202020ULL;
   return ((sf_swar_load(p) | fold) & 0x00ffffffffffffffULL) == want;
+}
+
+/* The first LF in [p, end), or end: memchr without the call, for the
+ * short lines of a header block. */
+static inline bool sf_is_lf(char c)
+{
+  return c == '\n';
+}
+
+static inline const char *sf_scan_lf(const char *p, const char *end)
+{
+  return sf_scan_until(p, end, sf_v16_lf, sf_swar_lf, sf_is_lf);
 }
 
 #endif /* SF_PARSE_SCAN_H */
