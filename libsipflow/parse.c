@@ -324,10 +324,14 @@ static inline bool next_param(const char **pp, const char *end, param *out)
 static void parse_cseq(const char *p, const char *end, sipflow_message *msg)
 {
   const char *num = p = skip_lws(p, end);
-  while (p < end && is_digit(*p))
-    p++;
-  unsigned long v;
-  if (!parse_uint(num, p, UINT32_MAX, &v) || p == end || !is_lws(*p))
+  uint64_t v = 0;
+  /* One pass: digits accumulated as they are found, out above 2^32 - 1. */
+  for (; p < end && is_digit(*p); p++) {
+    v = v * 10 + (uint64_t)(*p - '0');
+    if (v > UINT32_MAX)
+      return;
+  }
+  if (p == num || p == end || !is_lws(*p))
     return;
   const char *m = skip_lws(p, end);
   p = skip_token(m, end);
@@ -439,7 +443,12 @@ static int rport_value(sipflow_span v)
 static void parse_via_parm(const char *p, const char *end, sipflow_message *msg)
 {
   p = skip_lws(p, end);
-  for (int part = 0; part < 3; part++) {
+  int part = 0;
+  if (end - p >= 8 && sf_swar_is_sip_version(p) && p[7] == '/') {
+    p += 8; /* the usual "SIP/2.0/": two tokens and their slashes at once */
+    part = 2;
+  }
+  for (; part < 3; part++) {
     const char *tok = p;
     p = skip_token(p, end);
     if (p == tok)

@@ -141,58 +141,6 @@ static inline unsigned sf_v16_eq(const char *p, char c)
 }
 #endif
 
-/* The scan loop: `flags` marks the bytes of an 8-byte word that MAY stop the
- * run (a superset), `stop` says exactly whether one does; `mask16`, where
- * there is SSE2, does what `flags` does for 16 bytes at once.  Returns the
- * first stopping byte in [p, end), or end.  Always inlined so that the
- * functions, constants at every call site, are folded in. */
-static inline __attribute__((always_inline)) const char *
-sf_scan_until(const char *p, const char *end, unsigned (*mask16)(const char *),
-              uint64_t (*flags)(uint64_t), bool (*stop)(char))
-{
-#ifdef SF_HAVE_V16
-  while (end - p >= 16) {
-    for (unsigned m = mask16(p); m; m &= m - 1) {
-      const char *q = p + __builtin_ctz(m);
-      if (stop(*q))
-        return q;
-    }
-    p += 16;
-  }
-#else
-  (void)mask16;
-#endif
-  while (end - p >= 8) {
-    for (uint64_t f = flags(sf_swar_load(p)); f; f &= f - 1) {
-      const char *q = p + sf_swar_first(f);
-      if (stop(*q))
-        return q;
-    }
-    p += 8;
-  }
-  while (p < end && !stop(*p))
-    p++;
-  return p;
-}
-
-/* Control bytes and SP: a superset of CR, LF, SP, HTAB and of every byte
- * below 0x21. */
-static inline uint64_t sf_swar_ctl_sp(uint64_t v)
-{
-  return sf_swar_below(v, 0x21);
-}
-
-/* ... and DEL. */
-static inline uint64_t sf_swar_ctl_sp_del(uint64_t v)
-{
-  return sf_swar_below(v, 0x21) | sf_swar_eq(v, 0x7f);
-}
-
-static inline uint64_t sf_swar_ctl_sp_semi(uint64_t v)
-{
-  return sf_swar_below(v, 0x21) | sf_swar_eq(v, ';');
-}
-
 #ifdef SF_HAVE_V16
 static inline unsigned sf_v16_ctl_sp_del(const char *p)
 {
@@ -246,6 +194,66 @@ static inline unsigned sf_v16_gt(const char *p)
 #define sf_v16_ctl_sp_del NULL
 #define sf_v16_ctl_sp_semi NULL
 #endif
+
+/* The scan loop: `flags` marks the bytes of an 8-byte word that MAY stop the
+ * run (a superset), `stop` says exactly whether one does; `mask16`, where
+ * there is SSE2, does what `flags` does for 16 bytes at once.  Returns the
+ * first stopping byte in [p, end), or end.  Always inlined so that the
+ * functions, constants at every call site, are folded in. */
+static inline __attribute__((always_inline)) const char *
+sf_scan_until(const char *p, const char *end, unsigned (*mask16)(const char *),
+              uint64_t (*flags)(uint64_t), bool (*stop)(char))
+{
+#ifdef SF_HAVE_V16
+  /* A mask made of byte equalities only is exact: no check needed. */
+  const bool exact16 = mask16 == sf_v16_lf || mask16 == sf_v16_gt ||
+                       mask16 == sf_v16_quote_bslash || mask16 == sf_v16_comma_quote ||
+                       mask16 == sf_v16_name_addr;
+  while (end - p >= 16) {
+    unsigned m0 = mask16(p);
+    if (exact16 && m0)
+      return p + __builtin_ctz(m0);
+    for (unsigned m = m0; m; m &= m - 1) {
+      const char *q = p + __builtin_ctz(m);
+      if (stop(*q))
+        return q;
+    }
+    p += 16;
+  }
+#else
+  (void)mask16;
+#endif
+  while (end - p >= 8) {
+    for (uint64_t f = flags(sf_swar_load(p)); f; f &= f - 1) {
+      const char *q = p + sf_swar_first(f);
+      if (stop(*q))
+        return q;
+    }
+    p += 8;
+  }
+  while (p < end && !stop(*p))
+    p++;
+  return p;
+}
+
+/* Control bytes and SP: a superset of CR, LF, SP, HTAB and of every byte
+ * below 0x21. */
+static inline uint64_t sf_swar_ctl_sp(uint64_t v)
+{
+  return sf_swar_below(v, 0x21);
+}
+
+/* ... and DEL. */
+static inline uint64_t sf_swar_ctl_sp_del(uint64_t v)
+{
+  return sf_swar_below(v, 0x21) | sf_swar_eq(v, 0x7f);
+}
+
+static inline uint64_t sf_swar_ctl_sp_semi(uint64_t v)
+{
+  return sf_swar_below(v, 0x21) | sf_swar_eq(v, ';');
+}
+
 
 static inline uint64_t sf_swar_lf(uint64_t v)
 {
