@@ -274,6 +274,12 @@ static bool is_param_end(char c)
   return sf_cc_is(c, SF_CC_PARAM_END);
 }
 
+/* The end of an unquoted parameter value at p: ';' or LWS. */
+static const char *param_value_end(const char *p, const char *end)
+{
+  return sf_scan_until(p, end, sf_v16_ctl_sp_semi, sf_swar_ctl_sp_semi, is_param_end);
+}
+
 /* Reads the next ";name[=value]" parameter starting at *pp (RFC 3261 §25.1
  * generic-param, SEMI and EQUAL allow LWS around them).  Bytes that are not a
  * parameter are skipped up to the next ';' outside quotes.  A quoted value is
@@ -308,7 +314,7 @@ static inline bool next_param(const char **pp, const char *end, param *out)
       p = close;
     } else {
       const char *v = q;
-      q = sf_scan_until(q, end, sf_v16_ctl_sp_semi, sf_swar_ctl_sp_semi, is_param_end);
+      q = param_value_end(q, end);
       out->value = span_of(v, q);
       p = q;
     }
@@ -384,6 +390,13 @@ static void parse_name_addr(const char *p, const char *end, sipflow_span *uri,
   if (uri->len == 0)
     *uri = (sipflow_span){NULL, 0};
 
+  /* The usual ";tag=token" right after the URI, without the general loop
+   * (which would find the same value). */
+  if (end - params > 5 && memcmp(params, ";tag=", 5) == 0 && !is_lws(params[5]) &&
+      params[5] != '"') {
+    *tag = span_of(params + 5, param_value_end(params + 5, end));
+    return;
+  }
   param prm;
   while (next_param(&params, end, &prm)) {
     if (span_ieq(prm.name.ptr, prm.name.len, "tag") && prm.value.ptr) {
@@ -464,6 +477,12 @@ static void parse_via_parm(const char *p, const char *end, sipflow_message *msg)
   }
   p = parse_sent_by(skip_lws(p, end), end, &msg->via_sent_by);
 
+  /* The usual ";branch=token" first, without the general loop (which would
+   * take the same value: it is the first branch of the top via-parm). */
+  if (end - p > 8 && memcmp(p, ";branch=", 8) == 0 && !is_lws(p[8]) && p[8] != '"') {
+    msg->branch = span_of(p + 8, param_value_end(p + 8, end));
+    p = msg->branch.ptr + msg->branch.len;
+  }
   param prm;
   while (next_param(&p, end, &prm)) {
     const char *n = prm.name.ptr;
