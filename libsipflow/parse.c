@@ -458,7 +458,7 @@ static void parse_via_parm(const char *p, const char *end, sipflow_message *msg)
   p = skip_lws(p, end);
   int part = 0;
   if (end - p >= 8 && sf_swar_is_sip_version(p) && p[7] == '/') {
-    p += 8; /* the usual "SIP/2.0/": two tokens and their slashes at once */
+    p = skip_lws(p + 8, end); /* the usual "SIP/2.0/": two tokens and their slashes */
     part = 2;
   }
   for (; part < 3; part++) {
