@@ -755,11 +755,19 @@ static const char *parse_header_line(const char *p, const char *end, sf_header *
   while (p < end && is_wsp(*p))
     p++;
 
+  const char *nl = sf_scan_lf(p, end);
+  /* The usual line: a value ending in a non-blank byte, CRLF, and no fold
+   * after it.  The general loop below gives the same span. */
+  if (nl - p >= 2 && end - nl >= 2 && nl[-1] == '\r' && !sf_cc_is(nl[-2], SF_CC_TRAIL) &&
+      !is_wsp(nl[1])) {
+    h->value = span_of(p, nl - 1);
+    return nl + 1;
+  }
+
   /* The value runs over continuation lines; it starts at the first non-white
    * byte and ends after the last one, raw folds included. */
   const char *v_start = NULL, *v_end = p;
   for (;;) {
-    const char *nl = sf_scan_lf(p, end);
     const char *e = nl;
     while (e > p && sf_cc_is(e[-1], SF_CC_TRAIL))
       e--;
@@ -773,6 +781,7 @@ static const char *parse_header_line(const char *p, const char *end, sf_header *
       break;
     while (p < end && is_wsp(*p))
       p++;
+    nl = sf_scan_lf(p, end);
   }
   if (!v_start)
     v_start = v_end; /* empty value: zero-length span right after the colon */
