@@ -274,6 +274,12 @@ static bool content_length_header(const char *line, size_t n, long *value)
 {
   size_t i = 0;
 
+  /* Only "Content-Length" and "l" can match: every other line is out at
+   * its first byte, before the name scan. */
+  unsigned char c0 = n ? lower((unsigned char)line[0]) : 0;
+  if (c0 != 'c' && c0 != 'l')
+    return false;
+
   while (i < n && is_token_char((unsigned char)line[i]))
     i++;
   size_t name_len = i;

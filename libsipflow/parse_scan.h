@@ -330,6 +330,15 @@ static inline bool sf_is_lf(char c)
 
 static inline const char *sf_scan_lf(const char *p, const char *end)
 {
+#ifdef SF_HAVE_V16
+  /* 32 bytes a round: most header lines end within the first. */
+  while (end - p >= 32) {
+    unsigned m = sf_v16_lf(p) | sf_v16_lf(p + 16) << 16;
+    if (m)
+      return p + __builtin_ctz(m);
+    p += 32;
+  }
+#endif
   return sf_scan_until(p, end, sf_v16_lf, sf_swar_lf, sf_is_lf);
 }
 
