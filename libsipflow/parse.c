@@ -483,6 +483,11 @@ static void parse_via_parm(const char *p, const char *end, sipflow_message *msg)
     msg->branch = span_of(p + 8, param_value_end(p + 8, end));
     p = msg->branch.ptr + msg->branch.len;
   }
+  /* ... and a bare ";rport" (RFC 3581) after it. */
+  if (end - p >= 6 && memcmp(p, ";rport", 6) == 0 && (end - p == 6 || p[6] == ';')) {
+    msg->via_rport = 0;
+    p += 6;
+  }
   param prm;
   while (next_param(&p, end, &prm)) {
     const char *n = prm.name.ptr;

@@ -383,6 +383,10 @@ static void test_via_params(void **state)
       {"sip/2.0/udp h:1;branch=;rport", "udp", "h:1", "", NULL, 0},
       {"SIP/2.0/UDP h;branch= z9hG4bKf", "UDP", "h", "z9hG4bKf", NULL, -1},
       {"SIP/2.0/UDP h;branch=\"z9hG4bKg\";branch=x", "UDP", "h", "z9hG4bKg", NULL, -1},
+      {"SIP/2.0/UDP h;branch=z9hG4bKh;rport", "UDP", "h", "z9hG4bKh", NULL, 0},
+      {"SIP/2.0/UDP h;rport;rport=5", "UDP", "h", NULL, NULL, 0},
+      {"SIP/2.0/UDP h;rportx=5;rport=6", "UDP", "h", NULL, NULL, 6},
+      {"SIP/2.0/UDP h;rport ;received=r", "UDP", "h", NULL, "r", 0},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     char text[512];
