@@ -209,6 +209,7 @@ sf_scan_until(const char *p, const char *end, unsigned (*mask16)(const char *),
   const bool exact16 = mask16 == sf_v16_lf || mask16 == sf_v16_gt ||
                        mask16 == sf_v16_quote_bslash || mask16 == sf_v16_comma_quote ||
                        mask16 == sf_v16_name_addr;
+  const char *start = p;
   while (end - p >= 16) {
     unsigned m0 = mask16(p);
     if (exact16 && m0)
@@ -219,6 +220,19 @@ sf_scan_until(const char *p, const char *end, unsigned (*mask16)(const char *),
         return q;
     }
     p += 16;
+  }
+  if (p < end && end - start >= 16) {
+    /* The last 1-15 bytes: the 16 ending at end, all inside [start, end),
+     * the bits of the bytes already seen shifted out. */
+    unsigned m = mask16(end - 16) >> (16 - (end - p));
+    if (exact16)
+      return m ? p + __builtin_ctz(m) : end;
+    for (; m; m &= m - 1) {
+      const char *q = p + __builtin_ctz(m);
+      if (stop(*q))
+        return q;
+    }
+    return end;
   }
 #else
   (void)mask16;
@@ -331,8 +345,10 @@ static inline bool sf_is_lf(char c)
 static inline const char *sf_scan_lf(const char *p, const char *end)
 {
 #ifdef SF_HAVE_V16
-  /* 32 bytes a round: most header lines end within the first. */
-  while (end - p >= 32) {
+  /* 32 bytes a round: most header lines end within the first.  The rest
+   * (under 32 bytes) is left to sf_scan_until while it can still start
+   * with a whole 16-byte load. */
+  while (end - p >= 48) {
     unsigned m = sf_v16_lf(p) | sf_v16_lf(p + 16) << 16;
     if (m)
       return p + __builtin_ctz(m);
