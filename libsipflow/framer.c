@@ -9,6 +9,7 @@
  */
 #include <string.h>
 
+#include "parse_scan.h"
 #include "sf_internal.h"
 
 /* A start line longer than this is not SIP (real ones are < 1 KiB); it also
@@ -22,17 +23,11 @@
 
 enum { NEED_MORE = -1, NO = 0, YES = 1 };
 
-/* RFC 3261 §25.1: token = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" /
- * "+" / "`" / "'" / "~").  A table: methods are scanned on every datagram. */
-static const bool token_chars[256] = {
-    ['0' ... '9'] = true, ['a' ... 'z'] = true, ['A' ... 'Z'] = true,
-    ['-'] = true, ['.'] = true, ['!'] = true, ['%'] = true, ['*'] = true,
-    ['_'] = true, ['+'] = true, ['`'] = true, ['\''] = true, ['~'] = true,
-};
-
+/* RFC 3261 §25.1 token characters, from the class table shared with the
+ * parser: methods are scanned on every datagram. */
 static bool is_token_char(unsigned char c)
 {
-  return token_chars[c];
+  return sf_cc_is((char)c, SF_CC_TOKEN);
 }
 
 static bool is_lws(unsigned char c)
@@ -40,15 +35,15 @@ static bool is_lws(unsigned char c)
   return c == ' ' || c == '\t';
 }
 
-/* ASCII lower case, inline: g_ascii_tolower() is a call per byte, on the
- * first line of every datagram. */
+/* ASCII lower case, inline: g_ascii_tolower() is a call per byte. */
 static inline unsigned char lower(unsigned char c)
 {
   return c >= 'A' && c <= 'Z' ? (unsigned char)(c + ('a' - 'A')) : c;
 }
 
 /* Compares buf[*i..] with the case-insensitive literal `lit`.  YES and *i
- * moved past it, NO on a mismatch, NEED_MORE when buf ends first. */
+ * moved past it, NO on a mismatch, NEED_MORE when buf ends first.  The slow
+ * path of the version checks below, for buffers too short for one load. */
 static int match_ci(const char *buf, size_t len, size_t *i, const char *lit)
 {
   for (; *lit; lit++, (*i)++) {
@@ -58,6 +53,18 @@ static int match_ci(const char *buf, size_t len, size_t *i, const char *lit)
       return NO;
   }
   return YES;
+}
+
+/* "SIP/2.0" (case-insensitive) at buf[*i], as match_ci does. */
+static inline int match_version(const char *buf, size_t len, size_t *i)
+{
+  if (len - *i >= 8) {
+    if (!sf_swar_is_sip_version(buf + *i))
+      return NO;
+    *i += 7;
+    return YES;
+  }
+  return match_ci(buf, len, i, "SIP/2.0");
 }
 
 /* The end of a start line at buf[i]: optional trailing blanks, then CRLF or
@@ -77,75 +84,137 @@ static int match_line_end(const char *buf, size_t len, size_t i)
   return buf[i + 1] == '\n' ? YES : NO;
 }
 
+/* match_line_end with the common case first: CRLF right at buf[i]. */
+static inline int line_end_at(const char *buf, size_t len, size_t i)
+{
+  if (len - i >= 2 && buf[i] == '\r' && buf[i + 1] == '\n')
+    return YES;
+  return match_line_end(buf, len, i);
+}
+
+static bool is_digit(unsigned char c)
+{
+  return c >= '0' && c <= '9';
+}
+
 /* RFC 3261 §7.2: Status-Line = SIP-Version SP Status-Code SP Reason-Phrase
- * CRLF.  An empty reason (with or without its SP) is tolerated. */
-static int status_line(const char *buf, size_t len)
+ * CRLF.  An empty reason (with or without its SP) is tolerated.  buf starts
+ * with 's' or 'S'. */
+static inline int status_line(const char *buf, size_t len)
 {
   size_t i = 0;
-  int r = match_ci(buf, len, &i, "SIP/2.0 ");
+  int r;
+
+  if (len >= 16) {
+    /* The usual case in two loads: "SIP/2.0 " and three digits. */
+    uint64_t w0 = sf_swar_load(buf), w1 = sf_swar_load(buf + 8);
+    uint64_t digits = w1 & 0xffffff;
+    if ((w0 | 0x202020) != 0x20302e322f706973ULL) /* "sip/2.0 " */
+      return NO;
+    if ((digits & 0xf0f0f0) != 0x303030 || ((digits + 0x060606) & 0xf0f0f0) != 0x303030)
+      return NO;
+    i = 11;
+    goto reason;
+  }
+  r = match_version(buf, len, &i);
   if (r != YES)
     return r;
+  if (i >= len)
+    return NEED_MORE;
+  if (buf[i++] != ' ')
+    return NO;
   for (int d = 0; d < 3; d++, i++) {
     if (i >= len)
       return NEED_MORE;
-    if (!g_ascii_isdigit((unsigned char)buf[i]))
+    if (!is_digit((unsigned char)buf[i]))
       return NO;
   }
+reason:
   if (i >= len)
     return NEED_MORE;
   if (buf[i] != ' ')
     return match_line_end(buf, len, i);
-  /* Reason-Phrase: any text but control characters (HTAB allowed). */
-  for (i++; i < len; i++) {
-    unsigned char c = (unsigned char)buf[i];
-    if (c == '\r' || c == '\n')
-      return match_line_end(buf, len, i);
-    if ((c < 0x20 && c != '\t') || c == 0x7f)
-      return NO;
-  }
-  return NEED_MORE;
+  /* Reason-Phrase: RFC 3261 §25.1 allows text, SP and HTAB only, but a
+   * tool looking at broken devices takes any byte up to the line end, as
+   * Wireshark does (issue 6); the output stages escape what they print. */
+  const char *e = sf_scan_crlf(buf + i + 1, buf + len);
+  if (e == buf + len)
+    return NEED_MORE;
+  return line_end_at(buf, len, (size_t)(e - buf));
+}
+
+/* What ends a Request-URI in a start line: SP, or a byte that makes the
+ * line not SIP (control byte, DEL). */
+static bool is_uri_stop(char c)
+{
+  return (unsigned char)c <= 0x20 || c == 0x7f;
+}
+
+/* Length of a method of 1-7 upper-case letters followed by SP in the first
+ * 8 bytes (w, as loaded), else 0: every standard method but REGISTER and
+ * SUBSCRIBE, checked without a loop.  Adding 0x25 to a byte sets its high
+ * bit above 'Z', adding 0x3f sets it from 'A' on; the bytes are below 0x80
+ * once the first test passed, so no addition carries into the next byte. */
+static inline size_t upper_method_len(uint64_t w)
+{
+  uint64_t sp = sf_swar_eq(w, ' ');
+  if (!sp)
+    return 0;
+  unsigned k = sf_swar_first(sp);
+  if (k == 0)
+    return 0;
+  uint64_t highs = SF_SWAR_HIGHS & ((1ULL << (8 * k)) - 1);
+  if (((w | (w + 0x25 * SF_SWAR_ONES)) & highs) != 0)
+    return 0;
+  if (((w + 0x3f * SF_SWAR_ONES) & highs) != highs)
+    return 0;
+  return k;
 }
 
 /* RFC 3261 §7.1: Request-Line = Method SP Request-URI SP SIP-Version CRLF,
  * Method any token (extension methods, §27.4). */
-static int request_line(const char *buf, size_t len)
+static inline int request_line(const char *buf, size_t len)
 {
-  size_t i = 0;
+  size_t i = len >= 16 ? upper_method_len(sf_swar_load(buf)) : 0;
 
-  while (i < len && is_token_char((unsigned char)buf[i]))
-    if (++i > SF_FRAMER_MAX_METHOD)
-      return NO;
-  if (i >= len)
-    return NEED_MORE;
-  if (i == 0 || buf[i] != ' ')
-    return NO;
-  size_t uri = ++i;
-  for (; i < len && buf[i] != ' '; i++) {
-    unsigned char c = (unsigned char)buf[i];
-    if (c <= 0x20 || c == 0x7f)
+  if (i == 0) {
+    while (i < len && is_token_char((unsigned char)buf[i]))
+      if (++i > SF_FRAMER_MAX_METHOD)
+        return NO;
+    if (i >= len)
+      return NEED_MORE;
+    if (i == 0 || buf[i] != ' ')
       return NO;
   }
+  /* The Request-URI ends at SP; no control byte, SP or DEL inside. */
+  size_t uri = ++i;
+  const char *e = sf_scan_until(buf + i, buf + len, sf_v16_ctl_sp_del, sf_swar_ctl_sp_del,
+                                is_uri_stop);
+  i = (size_t)(e - buf);
   if (i >= len)
     return NEED_MORE;
-  if (i == uri)
+  if (buf[i] != ' ' || i == uri)
     return NO;
   i++;
-  int r = match_ci(buf, len, &i, "SIP/2.0");
+  int r = match_version(buf, len, &i);
   if (r != YES)
     return r;
-  return match_line_end(buf, len, i);
+  return line_end_at(buf, len, i);
 }
 
 int sf_framer_is_sip_start(const char *buf, size_t len)
 {
   if (!buf || len == 0)
     return NEED_MORE;
+  /* Fast reject: a start line begins with a method token or "SIP/2.0";
+   * RTP (first byte 0x80-0xbf), TLS records and other binary are out at
+   * the first byte. */
   unsigned char c = (unsigned char)buf[0];
   if (!is_token_char(c))
     return NO;
   size_t scan = MIN(len, (size_t)SF_FRAMER_MAX_LINE);
   int r = NO;
-  if (c == 'S' || c == 's')
+  if ((c | 0x20) == 's')
     r = status_line(buf, scan);
   if (r == NO)
     r = request_line(buf, scan);
@@ -204,6 +273,12 @@ static long content_length_value(const char *v, size_t n)
 static bool content_length_header(const char *line, size_t n, long *value)
 {
   size_t i = 0;
+
+  /* Only "Content-Length" and "l" can match: every other line is out at
+   * its first byte, before the name scan. */
+  unsigned char c0 = n ? lower((unsigned char)line[0]) : 0;
+  if (c0 != 'c' && c0 != 'l')
+    return false;
 
   while (i < n && is_token_char((unsigned char)line[i]))
     i++;

@@ -5,140 +5,19 @@
  * Modelled on picohttpparser: stateless, no allocation, every result is a
  * span into the caller's buffer, the buffer is not NUL-terminated and no byte
  * at or after buf + len is ever read.  One pass over the header block: each
- * line is found with memchr, its name classified by length and first letter,
- * and only the key headers are looked at more closely.
+ * line end is found 16 or 32 bytes at a time (parse_scan.h), the usual
+ * header names are recognised with one compare, the others classified by
+ * length and first letter, and only the key headers are looked at more
+ * closely (parse_fields.c).
  *
  * Inside a header value the only CR/LF bytes are line folds (CRLF followed by
- * SP/HT, RFC 3261 §7.3.1), so the field parsers below simply treat CR and LF
- * as whitespace: a fold then reads as a space, as the RFC says it must.
+ * SP/HT, RFC 3261 §7.3.1), so the field parsers simply treat CR and LF as
+ * whitespace: a fold then reads as a space, as the RFC says it must.
  */
 #include <string.h>
 
+#include "parse_fields.h"
 #include "sf_ctx.h"
-
-/* ------------------------------------------------------ character classes */
-
-/* RFC 3261 §25.1: token = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" /
- * "+" / "`" / "'" / "~").  A read-only table: header names are scanned byte
- * by byte on every message. */
-static const bool token_chars[256] = {
-    ['0' ... '9'] = true, ['a' ... 'z'] = true, ['A' ... 'Z'] = true,
-    ['-'] = true, ['.'] = true, ['!'] = true, ['%'] = true, ['*'] = true,
-    ['_'] = true, ['+'] = true, ['`'] = true, ['\''] = true, ['~'] = true,
-};
-
-static bool is_token_char(unsigned char c)
-{
-  return token_chars[c];
-}
-
-static bool is_wsp(char c)
-{
-  return c == ' ' || c == '\t';
-}
-
-/* Whitespace inside a header value: a fold (CRLF WSP) counts as a space. */
-static bool is_lws(char c)
-{
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-static bool is_digit(char c)
-{
-  return c >= '0' && c <= '9';
-}
-
-static char lower(char c)
-{
-  return (c >= 'A' && c <= 'Z') ? (char)(c + ('a' - 'A')) : c;
-}
-
-/* Case-insensitive compare of a span with a NUL-terminated literal.  Inline
- * and always called with a literal, so the length is a constant and the
- * exact-case comparison (what nearly every user agent sends) is a few
- * word compares; the byte loop runs only for other spellings. */
-static inline bool span_ieq(const char *p, size_t n, const char *lit)
-{
-  size_t k = strlen(lit);
-  if (n != k)
-    return false;
-  if (memcmp(p, lit, k) == 0)
-    return true;
-  for (size_t i = 0; i < k; i++)
-    if (lower(p[i]) != lower(lit[i]))
-      return false;
-  return true;
-}
-
-static const char *skip_lws(const char *p, const char *end)
-{
-  while (p < end && is_lws(*p))
-    p++;
-  return p;
-}
-
-static const char *skip_token(const char *p, const char *end)
-{
-  while (p < end && is_token_char((unsigned char)*p))
-    p++;
-  return p;
-}
-
-/* p is at an opening '"'; returns the position after the closing quote, or
- * NULL when the string is unterminated.  RFC 3261 §25.1 quoted-pair: a
- * backslash escapes the next byte. */
-static const char *quoted_end(const char *p, const char *end)
-{
-  for (p++; p < end; p++) {
-    if (*p == '\\') {
-      if (++p == end)
-        break;
-    } else if (*p == '"') {
-      return p + 1;
-    }
-  }
-  return NULL;
-}
-
-static const char *skip_quoted(const char *p, const char *end)
-{
-  const char *q = quoted_end(p, end);
-  return q ? q : end;
-}
-
-static sipflow_span span_trimmed(const char *p, const char *end)
-{
-  while (p < end && is_lws(*p))
-    p++;
-  while (end > p && is_lws(end[-1]))
-    end--;
-  return (sipflow_span){.ptr = p, .len = (size_t)(end - p)};
-}
-
-static sipflow_span span_of(const char *p, const char *end)
-{
-  return (sipflow_span){.ptr = p, .len = (size_t)(end - p)};
-}
-
-/* Parses 1+ decimal digits filling [p, end) exactly; false on anything else
- * or when the value exceeds max. */
-static bool parse_uint(const char *p, const char *end, unsigned long max,
-                       unsigned long *out)
-{
-  unsigned long v = 0;
-  if (p == end)
-    return false;
-  for (; p < end; p++) {
-    if (!is_digit(*p))
-      return false;
-    unsigned d = (unsigned)(*p - '0');
-    if (v > (max - d) / 10)
-      return false;
-    v = v * 10 + d;
-  }
-  *out = v;
-  return true;
-}
 
 /* ----------------------------------------------------------- header names */
 
@@ -267,223 +146,6 @@ bool sf_parse_find_header(const sf_header *headers, size_t n, const char *name,
   return false;
 }
 
-/* ------------------------------------------------------------- parameters */
-
-typedef struct param {
-  sipflow_span name;
-  sipflow_span value; /* ptr NULL when the parameter has no "=value" */
-} param;
-
-/* Reads the next ";name[=value]" parameter starting at *pp (RFC 3261 §25.1
- * generic-param, SEMI and EQUAL allow LWS around them).  Bytes that are not a
- * parameter are skipped up to the next ';' outside quotes.  A quoted value is
- * returned without its quotes.  Returns false when no parameter is left. */
-static bool next_param(const char **pp, const char *end, param *out)
-{
-  const char *p = *pp;
-
-  for (;;) {
-    p = skip_lws(p, end);
-    if (p == end)
-      return false;
-    if (*p == ';')
-      break;
-    if (*p == '"')
-      p = skip_quoted(p, end);
-    else
-      p++;
-  }
-  p = skip_lws(p + 1, end);
-  const char *name = p;
-  p = skip_token(p, end);
-  out->name = span_of(name, p);
-  out->value = (sipflow_span){NULL, 0};
-  const char *q = skip_lws(p, end);
-  if (q < end && *q == '=') {
-    q = skip_lws(q + 1, end);
-    if (q < end && *q == '"') {
-      const char *close = skip_quoted(q, end);
-      const char *vend = (close > q + 1 && close[-1] == '"') ? close - 1 : close;
-      out->value = span_of(q + 1, vend);
-      p = close;
-    } else {
-      const char *v = q;
-      while (q < end && *q != ';' && !is_lws(*q))
-        q++;
-      out->value = span_of(v, q);
-      p = q;
-    }
-  }
-  *pp = p;
-  return true;
-}
-
-/* ---------------------------------------------------------- key headers */
-
-/* CSeq = 1*DIGIT LWS Method (RFC 3261 §20.16).  The number must fit 32 bits;
- * anything else leaves the CSeq missing (cseq_method.ptr NULL). */
-static void parse_cseq(const char *p, const char *end, sipflow_message *msg)
-{
-  const char *num = p = skip_lws(p, end);
-  while (p < end && is_digit(*p))
-    p++;
-  unsigned long v;
-  if (!parse_uint(num, p, UINT32_MAX, &v) || p == end || !is_lws(*p))
-    return;
-  const char *m = skip_lws(p, end);
-  p = skip_token(m, end);
-  if (p == m)
-    return;
-  msg->cseq = (uint32_t)v;
-  msg->cseq_method = span_of(m, p);
-}
-
-/* From / To (RFC 3261 §20.20, §20.39): name-addr or addr-spec, then
- * parameters.  With angle brackets the URI is what is inside them and the
- * tag is searched after '>' only (a ";tag" inside <...> is a URI parameter).
- * Without them the URI ends at the first ';' (§20.10: its parameters are
- * header parameters).  Quoted display names may hold '<', ';' and \". */
-static void parse_name_addr(const char *p, const char *end, sipflow_span *uri,
-                            sipflow_span *tag)
-{
-  const char *q = p;
-  const char *params = end;
-
-  while (q < end && *q != '<' && *q != ';') {
-    if (*q != '"') {
-      q++;
-      continue;
-    }
-    q = quoted_end(q, end);
-    if (!q)
-      return; /* unterminated display name: no URI can be trusted */
-  }
-  if (q < end && *q == '<') {
-    const char *u = q + 1;
-    const char *close = memchr(u, '>', (size_t)(end - u));
-    *uri = span_trimmed(u, close ? close : end);
-    params = close ? close + 1 : end;
-  } else {
-    *uri = span_trimmed(p, q);
-    params = q;
-  }
-  if (uri->len == 0)
-    *uri = (sipflow_span){NULL, 0};
-
-  param prm;
-  while (next_param(&params, end, &prm)) {
-    if (span_ieq(prm.name.ptr, prm.name.len, "tag") && prm.value.ptr) {
-      *tag = prm.value;
-      return;
-    }
-  }
-}
-
-/* sent-by = host [ COLON port ]; host may be an IPv6 reference "[...]"
- * (RFC 3261 §20.42, §25.1).  Returns the position after sent-by. */
-static const char *parse_sent_by(const char *p, const char *end, sipflow_span *out)
-{
-  const char *start = p;
-
-  if (p < end && *p == '[') {
-    const char *close = memchr(p, ']', (size_t)(end - p));
-    if (!close)
-      return end;
-    p = close + 1;
-  } else {
-    while (p < end && *p != ':' && *p != ';' && *p != ',' && !is_lws(*p))
-      p++;
-  }
-  if (p == start)
-    return p;
-  const char *host_end = p;
-  const char *q = skip_lws(p, end);
-  if (q < end && *q == ':') {
-    q = skip_lws(q + 1, end);
-    const char *port = q;
-    while (q < end && is_digit(*q))
-      q++;
-    if (q > port)
-      host_end = p = q;
-  }
-  *out = span_of(start, host_end);
-  return p;
-}
-
-/* rport (RFC 3581): 0 when present without a (usable) value. */
-static int rport_value(sipflow_span v)
-{
-  unsigned long port;
-  if (!v.ptr || !parse_uint(v.ptr, v.ptr + v.len, 65535, &port))
-    return 0;
-  return (int)port;
-}
-
-/* via-parm = sent-protocol LWS sent-by *( SEMI via-params ), sent-protocol =
- * protocol-name SLASH protocol-version SLASH transport, SLASH allowing LWS
- * around it (RFC 3261 §20.42, §25.1). */
-static void parse_via_parm(const char *p, const char *end, sipflow_message *msg)
-{
-  p = skip_lws(p, end);
-  for (int part = 0; part < 3; part++) {
-    const char *tok = p;
-    p = skip_token(p, end);
-    if (p == tok)
-      return;
-    if (part == 2) {
-      msg->via_transport = span_of(tok, p);
-      break;
-    }
-    p = skip_lws(p, end);
-    if (p == end || *p != '/')
-      return;
-    p = skip_lws(p + 1, end);
-  }
-  p = parse_sent_by(skip_lws(p, end), end, &msg->via_sent_by);
-
-  param prm;
-  while (next_param(&p, end, &prm)) {
-    const char *n = prm.name.ptr;
-    size_t nl = prm.name.len;
-    if (!msg->branch.ptr && prm.value.ptr && span_ieq(n, nl, "branch"))
-      msg->branch = prm.value;
-    else if (!msg->via_received.ptr && prm.value.ptr && span_ieq(n, nl, "received"))
-      msg->via_received = prm.value;
-    else if (msg->via_rport < 0 && span_ieq(n, nl, "rport"))
-      msg->via_rport = rport_value(prm.value);
-  }
-}
-
-/* A Via header may hold several via-parms separated by commas (RFC 3261
- * §7.3.1); commas inside quoted strings do not separate.  Every via-parm is
- * counted; the first one of the message is the top Via. */
-static void parse_via_header(const char *p, const char *end, sipflow_message *msg)
-{
-  const char *part = p;
-
-  for (const char *q = p;;) {
-    /* the next ',' or '"' (memchr is much faster than a byte loop here) */
-    const char *comma = memchr(q, ',', (size_t)(end - q));
-    const char *quote = memchr(q, '"', (size_t)((comma ? comma : end) - q));
-    q = quote ? quote : comma ? comma : end;
-    if (q < end && *q == '"') {
-      q = skip_quoted(q, end);
-      continue;
-    }
-    sipflow_span v = span_trimmed(part, q);
-    if (v.len > 0) {
-      msg->via_count++;
-      if (!msg->via.ptr) {
-        msg->via = v;
-        parse_via_parm(v.ptr, v.ptr + v.len, msg);
-      }
-    }
-    if (q == end)
-      return;
-    part = ++q;
-  }
-}
-
 static void parse_content_length(sipflow_span v, sipflow_message *msg)
 {
   unsigned long n;
@@ -515,16 +177,16 @@ static void take_key_header(header_id id, sipflow_span v, bool *seen, sipflow_me
     if (v.len > 0)
       msg->call_id = v;
     break;
-  case HDR_CSEQ: parse_cseq(v.ptr, end, msg); break;
+  case HDR_CSEQ: sf_parse_cseq(v.ptr, end, msg); break;
   case HDR_FROM:
     msg->from = v;
-    parse_name_addr(v.ptr, end, &msg->from_uri, &msg->from_tag);
+    sf_parse_name_addr(v.ptr, end, &msg->from_uri, &msg->from_tag);
     break;
   case HDR_TO:
     msg->to = v;
-    parse_name_addr(v.ptr, end, &msg->to_uri, &msg->to_tag);
+    sf_parse_name_addr(v.ptr, end, &msg->to_uri, &msg->to_tag);
     break;
-  case HDR_VIA: parse_via_header(v.ptr, end, msg); break;
+  case HDR_VIA: sf_parse_via_header(v.ptr, end, msg); break;
   case HDR_CONTENT_LENGTH: parse_content_length(v, msg); break;
   case HDR_CONTENT_TYPE: set_first(&msg->content_type, v); break;
   case HDR_REASON: set_first(&msg->reason_header, v); break;
@@ -557,6 +219,8 @@ static const char *line_end(const char *p, const char *end)
 static bool starts_with_sip_version(const char *p, const char *end)
 {
   /* RFC 3261 §7.1: the SIP-Version string is case-insensitive. */
+  if (end - p >= 8)
+    return sf_swar_is_sip_version(p);
   return end - p >= 7 && span_ieq(p, 7, "SIP/2.0");
 }
 
@@ -583,11 +247,10 @@ static const char *parse_status_line(const char *p, const char *end,
     *why = "bad status line";
     return NULL;
   }
-  const char *nl = memchr(p, '\n', (size_t)(end - p));
-  const char *stop = nl ? nl : end;
+  const char *stop = sf_scan_lf(p, end);
   const char *r_end = (stop > p && stop[-1] == '\r') ? stop - 1 : stop;
   msg->reason = span_of(p, r_end);
-  return nl ? nl + 1 : end;
+  return stop < end ? stop + 1 : end;
 }
 
 /* Request-Line = Method SP Request-URI SP SIP-Version CRLF (§7.1). */
@@ -601,8 +264,7 @@ static const char *parse_request_line(const char *p, const char *end,
     return NULL;
   }
   const char *uri = ++p;
-  while (p < end && *p != ' ' && *p != '\r' && *p != '\n')
-    p++;
+  p = sf_scan_sp_crlf(p, end);
   if (p == uri || p == end || *p != ' ') {
     *why = "bad request line";
     return NULL;
@@ -621,51 +283,123 @@ static const char *parse_request_line(const char *p, const char *end,
 
 /* ------------------------------------------------------------ header block */
 
+/* A header name in the spelling nearly every user agent uses, colon
+ * included, at p (16 bytes readable): one compare of a constant length
+ * instead of the token scan and the classification.  Sets *id and
+ * *name_len; false for any other name, which takes the general path. */
+#define KNOWN(lit, hid)                                                       \
+  do {                                                                        \
+    if (memcmp(p, lit, sizeof(lit) - 1) == 0) {                               \
+      *id = (hid);                                                            \
+      *name_len = sizeof(lit) - 2;                                            \
+      return true;                                                            \
+    }                                                                         \
+  } while (0)
+
+static bool known_header(const char *p, header_id *id, size_t *name_len)
+{
+  switch (p[0]) {
+  case 'V': KNOWN("Via:", HDR_VIA); break;
+  case 'F': KNOWN("From:", HDR_FROM); break;
+  case 'T': KNOWN("To:", HDR_TO); break;
+  case 'C':
+    switch (p[1]) {
+    case 'a': KNOWN("Call-ID:", HDR_CALL_ID); break;
+    case 'S': KNOWN("CSeq:", HDR_CSEQ); break;
+    case 'o':
+      if (p[4] == 'a')
+        KNOWN("Contact:", HDR_CONTACT);
+      else if (p[8] == 'L')
+        KNOWN("Content-Length:", HDR_CONTENT_LENGTH);
+      else
+        KNOWN("Content-Type:", HDR_CONTENT_TYPE);
+      break;
+    }
+    break;
+  case 'M': KNOWN("Max-Forwards:", HDR_OTHER); break;
+  case 'A': KNOWN("Allow:", HDR_OTHER); break;
+  case 'S':
+    if (p[1] == 'u')
+      KNOWN("Supported:", HDR_OTHER);
+    else if (p[1] == 'e' && p[2] == 'r')
+      KNOWN("Server:", HDR_SERVER);
+    else
+      KNOWN("Session-Expires:", HDR_OTHER);
+    break;
+  case 'U': KNOWN("User-Agent:", HDR_USER_AGENT); break;
+  case 'R':
+    if (p[1] == 'o')
+      KNOWN("Route:", HDR_OTHER);
+    else if (p[2] == 'c')
+      KNOWN("Record-Route:", HDR_OTHER);
+    else
+      KNOWN("Reason:", HDR_REASON);
+    break;
+  }
+  return false;
+}
+
+#undef KNOWN
+
 /* Reads one header line (with its folded continuation lines) at p, which is
- * at a non-empty line.  Fills *h; returns the start of the next line, or NULL
- * when the line is not "token *WSP ':' value" (RFC 3261 §7.3.1, HCOLON
- * allows whitespace before the colon). */
+ * at a non-empty line.  Fills *h and *id; returns the start of the next
+ * line, or NULL when the line is not "token *WSP ':' value" (RFC 3261
+ * §7.3.1, HCOLON allows whitespace before the colon). */
 static const char *parse_header_line(const char *p, const char *end, sf_header *h,
-                                     const char **why)
+                                     header_id *id, const char **why)
 {
   const char *name = p;
-  p = skip_token(p, end);
-  if (p == name) {
-    *why = is_wsp(*name) ? "continuation line without a header" : "bad header name";
-    return NULL;
+  size_t name_len;
+
+  if (end - p >= 16 && known_header(p, id, &name_len)) {
+    h->name = span_of(name, name + name_len);
+    p += name_len + 1;
+  } else {
+    p = skip_token(p, end);
+    if (p == name) {
+      *why = is_wsp(*name) ? "continuation line without a header" : "bad header name";
+      return NULL;
+    }
+    h->name = span_of(name, p);
+    *id = classify_header(name, (size_t)(p - name));
+    while (p < end && is_wsp(*p))
+      p++;
+    if (p == end || *p != ':') {
+      *why = "header line without a colon";
+      return NULL;
+    }
+    p++;
   }
-  h->name = span_of(name, p);
   while (p < end && is_wsp(*p))
     p++;
-  if (p == end || *p != ':') {
-    *why = "header line without a colon";
-    return NULL;
+
+  const char *nl = sf_scan_lf(p, end);
+  /* The usual line: a value ending in a non-blank byte, CRLF, and no fold
+   * after it.  The general loop below gives the same span. */
+  if (nl - p >= 2 && end - nl >= 2 && nl[-1] == '\r' && !sf_cc_is(nl[-2], SF_CC_TRAIL) &&
+      !is_wsp(nl[1])) {
+    h->value = span_of(p, nl - 1);
+    return nl + 1;
   }
-  p++;
-  while (p < end && is_wsp(*p))
-    p++;
 
   /* The value runs over continuation lines; it starts at the first non-white
    * byte and ends after the last one, raw folds included. */
   const char *v_start = NULL, *v_end = p;
   for (;;) {
-    const char *nl = memchr(p, '\n', (size_t)(end - p));
-    const char *e = nl ? nl : end;
-    while (e > p && (is_wsp(e[-1]) || e[-1] == '\r'))
+    const char *e = nl;
+    while (e > p && sf_cc_is(e[-1], SF_CC_TRAIL))
       e--;
     if (e > p) {
       if (!v_start)
         v_start = p;
       v_end = e;
     }
-    if (!nl)
-      p = end;
-    else
-      p = nl + 1;
+    p = nl < end ? nl + 1 : end;
     if (p == end || !is_wsp(*p))
       break;
     while (p < end && is_wsp(*p))
       p++;
+    nl = sf_scan_lf(p, end);
   }
   if (!v_start)
     v_start = v_end; /* empty value: zero-length span right after the colon */
@@ -707,23 +441,25 @@ int sf_parse_message(const char *buf, size_t len, bool stream, sipflow_message *
     return SIPFLOW_ERR_MALFORMED;
 
   /* Header lines until the empty line.  A datagram may simply end after its
-   * last header line: then there is no body. */
+   * last header line: then there is no body.  Each line is parsed straight
+   * into the caller's array while there is room. */
   const char *body = NULL;
+  sf_header spare;
   while (p < end) {
     const char *after_empty = line_end(p, end);
     if (after_empty) {
       body = after_empty;
       break;
     }
-    sf_header h;
-    p = parse_header_line(p, end, &h, why);
+    sf_header *h = stored < cap ? &headers[stored] : &spare;
+    header_id id;
+    p = parse_header_line(p, end, h, &id, why);
     if (!p)
       return SIPFLOW_ERR_MALFORMED;
-    if (stored < cap)
-      headers[stored++] = h;
-    header_id id = classify_header(h.name.ptr, h.name.len);
+    if (h != &spare)
+      stored++;
     if (id != HDR_OTHER)
-      take_key_header(id, h.value, seen, msg);
+      take_key_header(id, h->value, seen, msg);
   }
   if (num_headers)
     *num_headers = stored;

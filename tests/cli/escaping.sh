@@ -6,7 +6,9 @@
 # BEL), "<script>", "<svg onload=...>", quotes, commas, '&' and folded
 # header lines (CRLF SP inside a value) in the Call-ID, the From display
 # name, the User-Agent, the Server header, the Request-URI and the reason
-# phrase of a 486.  For every command and format:
+# phrase of a 486, which also holds an ESC sequence: the framer takes any
+# byte but CR/LF in a reason phrase (issue 6), so the escaping must hold
+# there too.  For every command and format:
 #   - no control byte reaches stdout (TAB, LF, and CR as the CSV line end
 #     excepted) and the output is valid UTF-8;
 #   - JSON (NDJSON and ladder json) parses and gives back the exact strings
@@ -28,7 +30,7 @@ via = b'Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKe1\r\n'
 inv = (b'INVITE sip:x<y>&z@10.0.0.2 SIP/2.0\r\n' + via + b'From: ' + frm +
        b'\r\nTo: <sip:bob@example.com>\r\nCall-ID: ' + cid + b'\r\nCSeq: 1 INVITE\r\n'
        b'User-Agent: ' + ua + b'\r\nContent-Length: 0\r\n\r\n')
-busy = (b'SIP/2.0 486 Busy <script>alert(3)</script> "x", y\r\n' + via + b'From: ' + frm +
+busy = (b'SIP/2.0 486 Busy\x1b[31m <script>alert(3)</script> "x", y\r\n' + via + b'From: ' + frm +
         b'\r\nTo: <sip:bob@example.com>;tag=b1\r\nCall-ID: ' + cid + b'\r\nCSeq: 1 INVITE\r\n'
         b'Server: Srv\x1b[5m <svg onload=alert(4)>\r\nContent-Length: 0\r\n\r\n')
 ack = (b'ACK sip:x<y>&z@10.0.0.2 SIP/2.0\r\n' + via + b'From: ' + frm +
@@ -49,7 +51,8 @@ import xml.etree.ElementTree as ET
 what, kind, path = sys.argv[1], sys.argv[2], sys.argv[3]
 raw = open(path, "rb").read()
 CID = 'esc\x1b]0;pwned\x07<script>alert(2)</script>,"q"@h'
-REASON = 'Busy <script>alert(3)</script> "x", y'
+REASON = 'Busy\x1b[31m <script>alert(3)</script> "x", y'
+REASON_SHOWN = 'Busy\\x1b[31m <script>alert(3)</script> "x", y'  # as text and CSV show it
 bad = []
 allowed = {9, 10, 13} if kind == "csv" else {9, 10}
 ctl = sorted({b for b in raw if (b < 32 or b == 127) and b not in allowed})
@@ -60,6 +63,9 @@ try:
 except UnicodeDecodeError as e:
     bad.append("not UTF-8: %s" % e)
     text = raw.decode("utf-8", "replace")
+# the table cuts the message column to its width: the start is enough
+if what == "messages" and "486 Busy\\x1b[31m <scrip" not in text:
+    bad.append("the reason phrase is not shown, escaped, in the table")
 for line in text.splitlines():
     if re.match(r"\s*(Evil|folded)\b", line):
         bad.append("a folded header started a new line: %r" % line[:60])
@@ -72,6 +78,8 @@ if kind == "ndjson":
             bad.append("not JSON: %s: %r" % (e, line[:80]))
     if objs and not any(o.get("call_id") == CID for o in objs):
         bad.append("no object gives back the Call-ID exactly")
+    if what == "messages --json" and not any(o.get("reason") == REASON for o in objs):
+        bad.append("no message gives back the reason phrase exactly")
 elif kind == "json":
     try:
         doc = json.loads(text)
@@ -96,7 +104,7 @@ elif kind == "csv":
         row = dict(zip(rows[0], rows[1]))
         if row.get("call_id") != 'esc\\x1b]0;pwned\\x07<script>alert(2)</script>,"q"@h':
             bad.append("call_id cell %r" % row.get("call_id"))
-        if row.get("reason") != REASON:
+        if row.get("reason") != REASON_SHOWN:
             bad.append("reason cell %r" % row.get("reason"))
 elif kind == "svg":
     try:

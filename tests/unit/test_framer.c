@@ -86,6 +86,12 @@ static void test_request_lines(void **state)
   assert_int_equal(start("OPTIONS sip:a@b sip/2.0\r\n"), 1);
   assert_int_equal(start("OPTIONS sip:a@b SIP/2.0\n"), 1);
   assert_int_equal(start("OPTIONS sip:a@b SIP/2.0 \r\n"), 1);
+  /* Methods outside the one-load path (lower case, digits, > 7 bytes). */
+  assert_int_equal(start("invite sip:a@b SIP/2.0\r\n"), 1);
+  assert_int_equal(start("X1 sip:a@b SIP/2.0\r\n"), 1);
+  assert_int_equal(start("SUBSCRIBE sip:a@b SIP/2.0\r\n"), 1);
+  assert_int_equal(start("A\x80" "CK sip:a@b SIP/2.0\r\n"), 0);
+  assert_int_equal(start("ACK sip:a@b\x7f SIP/2.0\r\n"), 0);
 }
 
 static void test_status_lines(void **state)
@@ -103,7 +109,19 @@ static void test_status_lines(void **state)
   assert_int_equal(start("SIP/2.0 2000 OK\r\n"), 0);
   assert_int_equal(start("SIP/2.1 200 OK\r\n"), 0);
   assert_int_equal(start("SIP/2.0  200 OK\r\n"), 0);
-  assert_int_equal(start("SIP/2.0 200 O\x01K\r\n"), 0);
+  /* Issue 6: any byte but CR/LF in the reason phrase (broken devices send
+   * control bytes; the output escapes them), as Wireshark does. */
+  assert_int_equal(start("SIP/2.0 200 O\x01K\r\n"), 1);
+  assert_int_equal(start("SIP/2.0 486 Busy\x1b[31m Here\x7f\r\n"), 1);
+  assert_int_equal(start_n("SIP/2.0 200 O\0K\r\n", 17), 1);
+  assert_int_equal(start("SIP/2.0 200 O\x01K"), -1); /* line not complete */
+  assert_int_equal(start("SIP/2.0 200 O\rK\r\n"), 0); /* lone CR ends the line */
+  /* The two-load path (16 bytes or more): digits exactly, version folded. */
+  assert_int_equal(start("SIP/2.0 2:0 OK\r\n"), 0);
+  assert_int_equal(start("SIP/2.0 20/ OK\r\n"), 0);
+  assert_int_equal(start("SIP/2.0\t200 OK\r\n"), 0);
+  assert_int_equal(start("sIp/2.0 200 OK\r\n"), 1);
+  assert_int_equal(start("SIP/2.0 200 OK, fine"), -1);
 }
 
 static void test_not_sip(void **state)

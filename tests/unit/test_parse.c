@@ -377,6 +377,16 @@ static void test_via_params(void **state)
       {"garbage", NULL, NULL, NULL, NULL, -1},
       {"SIP/2.0/UDP", "UDP", NULL, NULL, NULL, -1},
       {"SIP/2.0/UDP [::1", "UDP", NULL, NULL, NULL, -1},
+      /* The one-compare "SIP/2.0/" path still takes LWS after the slash,
+       * and in either case; ";branch=" first takes the same value. */
+      {"SIP/2.0/ UDP h;branch=z9hG4bKe", "UDP", "h", "z9hG4bKe", NULL, -1},
+      {"sip/2.0/udp h:1;branch=;rport", "udp", "h:1", "", NULL, 0},
+      {"SIP/2.0/UDP h;branch= z9hG4bKf", "UDP", "h", "z9hG4bKf", NULL, -1},
+      {"SIP/2.0/UDP h;branch=\"z9hG4bKg\";branch=x", "UDP", "h", "z9hG4bKg", NULL, -1},
+      {"SIP/2.0/UDP h;branch=z9hG4bKh;rport", "UDP", "h", "z9hG4bKh", NULL, 0},
+      {"SIP/2.0/UDP h;rport;rport=5", "UDP", "h", NULL, NULL, 0},
+      {"SIP/2.0/UDP h;rportx=5;rport=6", "UDP", "h", NULL, NULL, 6},
+      {"SIP/2.0/UDP h;rport ;received=r", "UDP", "h", NULL, "r", 0},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     char text[512];
@@ -420,6 +430,12 @@ static void test_from_to(void **state)
       {"<sip:unterminated@x;tag=9", "sip:unterminated@x;tag=9", NULL},
       {"\"unterminated <sip:a@b>;tag=1", NULL, NULL},
       {"<>;tag=10", NULL, "10"},
+      /* ";tag=" right after the URI takes a shortcut; these take the
+       * general path or must give what it gives. */
+      {"<sip:a@b>;tag=;x", "sip:a@b", ""},
+      {"<sip:a@b>;tag= 11", "sip:a@b", "11"},
+      {"<sip:a@b>;tag=12 ;tag=13", "sip:a@b", "12"},
+      {"<sip:a@b>;tag=14\t;x", "sip:a@b", "14"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     char text[512];
