@@ -13,13 +13,20 @@
 
 /* analyze.c */
 
-/* Builds c->info (and its transaction and dialog arrays) from the facts
- * correlate.c gathered.  observed_until_us is the latest capture time seen:
- * a request still unanswered 64*T1 after it was sent counts as unanswered.
- * Returns &c->info.  Can be called again (the view is rebuilt). */
-const sipflow_call_info *sf_analyze_call(sf_call *c, int64_t observed_until_us);
-/* Frees the arrays of c->info. */
+/* Builds c->info from the facts correlate.c gathered; its transaction and
+ * dialog arrays are written into room (valid until room is used again).
+ * observed_until_us is the latest capture time seen: a request still
+ * unanswered 64*T1 after it was sent counts as unanswered.  Returns
+ * &c->info.  Can be called again (the view is rebuilt). */
+const sipflow_call_info *sf_analyze_call(sf_call *c, int64_t observed_until_us,
+                                         sf_views *room);
+/* Gives c->info arrays of its own (copies of those in the room), valid
+ * until sf_analyze_release: for the calls kept after finalisation. */
+void sf_analyze_keep(sf_call *c);
+/* Frees the arrays sf_analyze_keep made. */
 void sf_analyze_release(sf_call *c);
+/* Frees the room. */
+void sf_analyze_views_free(sf_views *room);
 /* The Q.850 cause carried by msg's Reason header(s) (RFC 3326), 0 = none. */
 int sf_analyze_q850_cause(const sipflow_message *msg);
 

@@ -161,15 +161,125 @@ void sf_calls_ptrs_add(sf_call *c, sf_ptrs *a, gpointer p)
   a->pdata[a->len++] = p;
 }
 
+/* ------------------------------------------------------- call tables */
+
+#define SF_TABLE_MIN 64u
+
+/* Linear probing from hash & mask; a slot's hash is never 0 (Call-ID
+ * hashes of stored keys are not, ids start at 1). */
+static void table_put(sf_call_table *t, uint32_t hash, sf_call *c);
+
+static void table_grow(sf_call_table *t)
+{
+  sf_call_slot *old = t->slots;
+  size_t old_size = old ? t->mask + 1 : 0;
+  size_t size = old ? old_size * 2 : SF_TABLE_MIN;
+
+  t->slots = g_new0(sf_call_slot, size);
+  t->mask = size - 1;
+  t->n = 0;
+  for (size_t i = 0; i < old_size; i++)
+    if (old[i].hash)
+      table_put(t, old[i].hash, old[i].call);
+  g_free(old);
+}
+
+static void table_put(sf_call_table *t, uint32_t hash, sf_call *c)
+{
+  if (!t->slots || (t->n + 1) * 2 > t->mask + 1) /* at most half full */
+    table_grow(t);
+  size_t i = hash & t->mask;
+  while (t->slots[i].hash)
+    i = (i + 1) & t->mask;
+  t->slots[i] = (sf_call_slot){hash, c};
+  t->n++;
+}
+
+/* Removes c, stored under hash.  Backward-shift deletion: the entries
+ * after it that probed past its slot move back, so no probe chain is cut
+ * and no tombstones pile up. */
+static void table_remove(sf_call_table *t, uint32_t hash, const sf_call *c)
+{
+  if (!t->slots)
+    return;
+  size_t i = hash & t->mask;
+  while (t->slots[i].call != c) {
+    if (!t->slots[i].hash)
+      return;
+    i = (i + 1) & t->mask;
+  }
+  for (size_t j = i;;) {
+    j = (j + 1) & t->mask;
+    if (!t->slots[j].hash)
+      break;
+    size_t home = t->slots[j].hash & t->mask;
+    if (((j - home) & t->mask) >= ((j - i) & t->mask)) {
+      t->slots[i] = t->slots[j];
+      i = j;
+    }
+  }
+  t->slots[i] = (sf_call_slot){0, NULL};
+  t->n--;
+}
+
+sf_call *sf_calls_find(sf_correlate *st, const char *call_id, size_t len)
+{
+  const sf_call_table *t = &st->calls;
+  uint32_t h = sf_correlate_hash_bytes(call_id, len); /* 0 (no Call-ID): no match */
+
+  if (!t->slots)
+    return NULL;
+  for (size_t i = h & t->mask; t->slots[i].hash; i = (i + 1) & t->mask) {
+    sf_call *c = t->slots[i].call;
+    if (t->slots[i].hash == h && c->call_id.len == len &&
+        memcmp(c->call_id.ptr, call_id, len) == 0)
+      return c;
+  }
+  return NULL;
+}
+
+/* The by-id table's hash: ids are consecutive, and unscattered they would
+ * fill one long run of slots that every removal walks to its end. */
+static uint32_t id_hash(uint32_t id)
+{
+  return id * 0x9e3779b1u; /* odd: 0 only for id 0 */
+}
+
+static sf_call *find_by_id(const sf_correlate *st, uint32_t id)
+{
+  const sf_call_table *t = &st->calls_by_id;
+  uint32_t h = id_hash(id);
+
+  if (!t->slots || !id)
+    return NULL;
+  for (size_t i = h & t->mask; t->slots[i].hash; i = (i + 1) & t->mask)
+    if (t->slots[i].hash == h && t->slots[i].call->id == id)
+      return t->slots[i].call;
+  return NULL;
+}
+
+/* ------------------------------------------------------------- calls */
+
+/* Freed call structures kept for the next calls, linked by link.next. */
+#define SF_SPARE_CALLS 4096u
+
 static sf_call *call_new(sf_correlate *st, const sipflow_message *m)
 {
-  sf_call *c = g_new0(sf_call, 1);
+  sf_call *c = st->spare_calls;
 
+  if (c) {
+    st->spare_calls = c->link.next ? c->link.next->data : NULL;
+    st->n_spare_calls--;
+    memset(c, 0, sizeof *c);
+  } else {
+    c = g_new0(sf_call, 1);
+  }
   c->strings.pool = &st->strings_pool;
   c->work.pool = &st->work_pool;
   c->id = ++st->next_call;
   c->call_id.ptr = sf_calls_strdup(c, m->call_id.ptr, m->call_id.len);
   c->call_id.len = m->call_id.len;
+  c->hash = sf_correlate_hash_bytes(c->call_id.ptr, c->call_id.len);
   c->link.data = c;
   return c;
 }
@@ -186,12 +296,18 @@ static void call_drop_work(sf_call *c)
   memset(&c->session_ids, 0, sizeof c->session_ids);
 }
 
-static void call_free(sf_call *c)
+static void call_free(sf_correlate *st, sf_call *c)
 {
   sf_analyze_release(c);
   call_drop_work(c);
   arena_free(&c->strings);
-  g_free(c);
+  if (st->n_spare_calls >= SF_SPARE_CALLS) {
+    g_free(c);
+    return;
+  }
+  c->link.next = st->spare_calls ? &st->spare_calls->link : NULL;
+  st->spare_calls = c;
+  st->n_spare_calls++;
 }
 
 sf_correlate *sf_calls_new(sipflow_ctx *ctx)
@@ -199,8 +315,6 @@ sf_correlate *sf_calls_new(sipflow_ctx *ctx)
   sf_correlate *st = g_new0(sf_correlate, 1);
 
   st->ctx = ctx;
-  st->calls = g_hash_table_new(sf_correlate_key_hash, sf_correlate_key_equal);
-  st->calls_by_id = g_hash_table_new(g_direct_hash, g_direct_equal);
   st->kept = g_hash_table_new(g_direct_hash, g_direct_equal);
   st->sessions = g_hash_table_new(g_str_hash, g_str_equal);
   st->xrefs = g_hash_table_new(sf_correlate_key_hash, sf_correlate_key_equal);
@@ -219,18 +333,27 @@ sf_correlate *sf_calls_new(sipflow_ctx *ctx)
 
 static void free_call_value(gpointer key, gpointer value, gpointer user)
 {
-  call_free(value);
+  call_free(user, value);
 }
 
 void sf_calls_free(sf_correlate *st)
 {
   if (!st)
     return;
-  g_hash_table_foreach(st->calls_by_id, free_call_value, NULL);
-  g_hash_table_foreach(st->kept, free_call_value, NULL);
-  g_hash_table_destroy(st->calls);
-  g_hash_table_destroy(st->calls_by_id);
+  for (size_t i = 0; st->calls_by_id.slots && i <= st->calls_by_id.mask; i++)
+    if (st->calls_by_id.slots[i].hash)
+      call_free(st, st->calls_by_id.slots[i].call);
+  g_hash_table_foreach(st->kept, free_call_value, st);
+  g_free(st->calls.slots);
+  g_free(st->calls_by_id.slots);
+  while (st->spare_calls) {
+    sf_call *c = st->spare_calls;
+    st->spare_calls = c->link.next ? c->link.next->data : NULL;
+    g_free(c);
+  }
   g_hash_table_destroy(st->kept);
+  sf_analyze_views_free(&st->final_views);
+  sf_analyze_views_free(&st->query_views);
   g_hash_table_destroy(st->sessions);
   g_hash_table_destroy(st->xrefs);
   g_string_free(st->key, TRUE);
@@ -284,7 +407,7 @@ static void link_by_call_id(sf_correlate *st, sf_call *c, const sipflow_message 
   sf_key key = {v.ptr, v.len};
   if (!v.len || sf_correlate_key_equal(&key, &c->call_id))
     return;
-  sf_call *other = g_hash_table_lookup(st->calls, &key);
+  sf_call *other = sf_calls_find(st, v.ptr, v.len);
   if (other) {
     link_calls(c, other);
     return;
@@ -390,7 +513,7 @@ static void make_room(sf_correlate *st, const sipflow_message *m)
   size_t max = st->ctx->limits.max_open_calls ? st->ctx->limits.max_open_calls
                                               : SF_DEFAULT_MAX_OPEN_CALLS;
 
-  while (g_hash_table_size(st->calls_by_id) >= max) {
+  while (st->calls_by_id.n >= max) {
     GQueue *q = st->over.head         ? &st->over
                 : st->quiet.head      ? &st->quiet
                 : st->registered.head ? &st->registered
@@ -420,8 +543,7 @@ static void prefetch_call(const sf_call *c)
 
 sf_call *sf_calls_open(sf_correlate *st, const sipflow_message *m)
 {
-  sf_key key = {m->call_id.ptr, m->call_id.len};
-  sf_call *c = g_hash_table_lookup(st->calls, &key);
+  sf_call *c = sf_calls_find(st, m->call_id.ptr, m->call_id.len);
 
   if (c)
     prefetch_call(c);
@@ -429,10 +551,11 @@ sf_call *sf_calls_open(sf_correlate *st, const sipflow_message *m)
     return c;
   make_room(st, m);
   c = call_new(st, m);
-  g_hash_table_insert(st->calls, &c->call_id, c);
-  g_hash_table_insert(st->calls_by_id, GUINT_TO_POINTER(c->id), c);
+  table_put(&st->calls, c->hash, c);
+  table_put(&st->calls_by_id, id_hash(c->id), c);
   /* a call seen earlier named this Call-ID in X-Call-ID / X-CID */
-  sf_call *referrer = g_hash_table_lookup(st->xrefs, &c->call_id);
+  sf_call *referrer =
+    g_hash_table_size(st->xrefs) ? g_hash_table_lookup(st->xrefs, &c->call_id) : NULL;
   if (referrer) {
     link_calls(c, referrer);
     g_hash_table_remove(st->xrefs, &c->call_id);
@@ -534,8 +657,8 @@ static void detach(sf_correlate *st, sf_call *c)
   if (q)
     g_queue_unlink(q, &c->link);
   c->queue = SF_QUEUE_NONE;
-  g_hash_table_remove(st->calls, &c->call_id);
-  g_hash_table_remove(st->calls_by_id, GUINT_TO_POINTER(c->id));
+  table_remove(&st->calls, c->hash, c);
+  table_remove(&st->calls_by_id, id_hash(c->id), c);
   if (c->xref.ptr && g_hash_table_lookup(st->xrefs, &c->xref) == c)
     g_hash_table_remove(st->xrefs, &c->xref);
   for (guint i = 0; i < c->session_ids.len; i++) {
@@ -547,7 +670,7 @@ static void detach(sf_correlate *st, sf_call *c)
 
 static void finalise(sf_correlate *st, sf_call *c)
 {
-  const sipflow_call_info *info = sf_analyze_call(c, st->now_us);
+  const sipflow_call_info *info = sf_analyze_call(c, st->now_us, &st->final_views);
 
   detach(st, c);
   sf_stats_call(st->stats, info);
@@ -555,10 +678,11 @@ static void finalise(sf_correlate *st, sf_call *c)
     st->ctx->cb.on_call_end(info, st->ctx->user);
   if (st->options.keep_calls) {
     /* only the info view (and the strings it points to) is kept */
+    sf_analyze_keep(c);
     call_drop_work(c);
     g_hash_table_insert(st->kept, GUINT_TO_POINTER(c->id), c);
   } else {
-    call_free(c);
+    call_free(st, c);
   }
 }
 
@@ -653,13 +777,11 @@ static gint by_id(gconstpointer a, gconstpointer b)
 
 void sf_calls_finish(sf_correlate *st)
 {
-  GPtrArray *open = g_ptr_array_new();
-  GHashTableIter it;
-  gpointer value;
+  GPtrArray *open = g_ptr_array_sized_new(st->calls_by_id.n);
 
-  g_hash_table_iter_init(&it, st->calls_by_id);
-  while (g_hash_table_iter_next(&it, NULL, &value))
-    g_ptr_array_add(open, value);
+  for (size_t i = 0; st->calls_by_id.slots && i <= st->calls_by_id.mask; i++)
+    if (st->calls_by_id.slots[i].hash)
+      g_ptr_array_add(open, st->calls_by_id.slots[i].call);
   g_ptr_array_sort(open, by_id);
   for (guint i = 0; i < open->len; i++)
     finalise(st, g_ptr_array_index(open, i));
@@ -687,8 +809,8 @@ const sipflow_call_info *sipflow_get_call(sipflow_ctx *ctx, uint32_t call)
   sf_call *c = g_hash_table_lookup(st->kept, GUINT_TO_POINTER(call));
   if (c)
     return &c->info;
-  c = g_hash_table_lookup(st->calls_by_id, GUINT_TO_POINTER(call));
-  return c ? sf_analyze_call(c, st->now_us) : NULL;
+  c = find_by_id(st, call);
+  return c ? sf_analyze_call(c, st->now_us, &st->query_views) : NULL;
 }
 
 int sipflow_get_stats(sipflow_ctx *ctx, sipflow_stats *out)

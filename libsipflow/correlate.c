@@ -65,27 +65,26 @@ static bool span_is(sipflow_span s, const char *lit)
   return s.ptr && s.len == n && memcmp(s.ptr, lit, n) == 0;
 }
 
-static bool span_equals_str(sipflow_span s, const char *str)
-{
-  const char *p = s.ptr ? s.ptr : "";
-  size_t n = s.ptr ? s.len : 0;
-  return strlen(str) == n && memcmp(p, str, n) == 0;
-}
-
-/* Direction of a message as a hash of both endpoints. */
+/* Direction of a message as a hash of both endpoints: their words mixed
+ * directly (this runs for every message; laying the endpoints out in a
+ * buffer and hashing its bytes cost three times as much). */
 static uint32_t direction_hash(const sipflow_endpoint *src, const sipflow_endpoint *dst)
 {
-  uint8_t buf[2 * (1 + 16 + 2)];
-  const sipflow_endpoint *ep[2] = {src, dst};
+  uint64_t w[4], h;
 
-  for (int i = 0; i < 2; i++) {
-    uint8_t *p = buf + i * 19;
-    p[0] = ep[i]->family;
-    memcpy(p + 1, ep[i]->addr, 16);
-    p[17] = (uint8_t)(ep[i]->port >> 8);
-    p[18] = (uint8_t)ep[i]->port;
+  memcpy(&w[0], src->addr, 8);
+  memcpy(&w[1], src->addr + 8, 8);
+  memcpy(&w[2], dst->addr, 8);
+  memcpy(&w[3], dst->addr + 8, 8);
+  h = ((uint64_t)src->family << 48 | (uint64_t)src->port << 32 |
+       (uint64_t)dst->family << 16 | dst->port) * 0x9e3779b97f4a7c15ull;
+  for (int i = 0; i < 4; i++) {
+    h = (h ^ w[i]) * 0x100000001b3ull;
+    h ^= h >> 29;
   }
-  return sf_correlate_hash_bytes((const char *)buf, sizeof buf);
+  h *= 0xd6e8feb86659fd93ull;
+  h ^= h >> 32;
+  return (uint32_t)h;
 }
 
 static uint32_t span_hash(sipflow_span s)
@@ -96,32 +95,48 @@ static uint32_t span_hash(sipflow_span s)
 static bool is_2xx(int status) { return status >= 200 && status < 300; }
 
 /* RFC 3261 §12.1, RFC 6665 §4.4.1 (REFER's implicit subscription). */
-static bool creates_dialog(const char *method)
+static bool creates_dialog(sipflow_method m)
 {
-  return strcmp(method, "INVITE") == 0 || strcmp(method, "SUBSCRIBE") == 0 ||
-         strcmp(method, "REFER") == 0;
+  return m == SIPFLOW_METHOD_INVITE || m == SIPFLOW_METHOD_SUBSCRIBE ||
+         m == SIPFLOW_METHOD_REFER;
 }
 
-/* A method name kept by the call: static for the known ones. */
-static const char *keep_method(sf_call *c, sipflow_span m)
+/* A method name kept by the call: static for the known ones.  *mid is its
+ * number (SIPFLOW_METHOD_OTHER for the others, which then never compare
+ * equal to a known one, as their names would not). */
+static const char *keep_method(sf_call *c, sipflow_span m, sipflow_method *mid)
 {
-  sipflow_method known = sf_stats_method(m.ptr, m.len);
-  if (known != SIPFLOW_METHOD_OTHER)
-    return sipflow_method_name(known);
+  *mid = sf_stats_method(m.ptr, m.len);
+  if (*mid != SIPFLOW_METHOD_OTHER)
+    return sipflow_method_name(*mid);
   return sf_calls_strdup(c, m.ptr, m.len);
 }
 
 /* ------------------------------------------------------- transactions */
 
-/* Appends s and a NUL.  The key is built for every message: plain memcpy
- * into room made once (g_string_append_len costs more than the copy). */
-static void key_append(GString *k, sipflow_span s)
+/* A transaction key, as the parts of the message it is made of: it is
+ * compared in place with the keys the call's transactions keep, and
+ * written out only for a new transaction (or for the hash index of a call
+ * with many transactions).  Written out it is the prefix, then every part
+ * followed by a NUL; two keys are equal when those bytes are. */
+#define SF_KEY_MAX_PARTS 5
+
+typedef struct txn_key {
+  const char *prefix;
+  size_t prefix_len;
+  sipflow_span part[SF_KEY_MAX_PARTS];
+  unsigned n;
+  size_t len;                 /* bytes written out */
+  bool rfc2543;
+  char cseq[16];              /* "2<CSeq>" of the RFC 2543 rule */
+} txn_key;
+
+static void key_part(txn_key *k, sipflow_span s)
 {
-  size_t at = k->len, n = s.ptr ? s.len : 0;
-  g_string_set_size(k, at + n + 1);
-  if (n)
-    memcpy(k->str + at, s.ptr, n);
-  k->str[at + n] = '\0';
+  if (!s.ptr)
+    s.len = 0;
+  k->part[k->n++] = s;
+  k->len += s.len + 1;
 }
 
 static bool has_magic_cookie(const sipflow_message *m)
@@ -130,7 +145,7 @@ static bool has_magic_cookie(const sipflow_message *m)
          memcmp(m->branch.ptr, SF_MAGIC_COOKIE, strlen(SF_MAGIC_COOKIE)) == 0;
 }
 
-/* Builds the key of the transaction msg would belong to if its method were
+/* The key of the transaction msg would belong to if its method were
  * `method` (the caller decides that for ACK and CANCEL).
  * RFC 3261 §17.2.3: top Via branch + sent-by + method.
  * Without the magic cookie, the RFC 2543 rule of §17.2.3's last paragraph:
@@ -141,45 +156,77 @@ static bool has_magic_cookie(const sipflow_message *m)
  * cannot be matched on them (no Request-URI; the To tag appears only in the
  * response), and CSeq + From tag already separate the requests of a
  * Call-ID. */
-static void build_key(GString *k, const sipflow_message *m, sipflow_span method,
-                      bool *rfc2543)
+static void build_key(txn_key *k, const sipflow_message *m, sipflow_span method)
 {
-  g_string_truncate(k, 0);
-  *rfc2543 = !has_magic_cookie(m);
-  if (!*rfc2543) {
-    g_string_set_size(k, 1);
-    k->str[0] = '3';
-    key_append(k, m->branch);
+  k->n = 0;
+  k->rfc2543 = !has_magic_cookie(m);
+  if (!k->rfc2543) {
+    k->prefix = "3";
+    k->prefix_len = k->len = 1;
+    key_part(k, m->branch);
   } else {
-    char num[16], *p = num + sizeof num;
+    char *end = k->cseq + sizeof k->cseq, *p = end;
     uint32_t v = m->cseq;
     do
       *--p = (char)('0' + v % 10);
     while (v /= 10);
     *--p = '2';
-    key_append(k, (sipflow_span){p, (size_t)(num + sizeof num - p)}); /* "2<CSeq>" */
-    key_append(k, m->from_tag);
-    key_append(k, m->via_transport);
+    k->prefix = "";
+    k->prefix_len = k->len = 0;
+    key_part(k, (sipflow_span){p, (size_t)(end - p)});
+    key_part(k, m->from_tag);
+    key_part(k, m->via_transport);
   }
-  key_append(k, m->via_sent_by);
-  key_append(k, method);
+  key_part(k, m->via_sent_by);
+  key_part(k, method);
 }
 
-/* Up to this many transactions a call finds them by a linear search over
- * their key hashes (cheaper than a hash table for the 2-6 of a usual call);
- * beyond, by a hash table (a REGISTER refreshed for days, a flood). */
+/* Writes k out into out (k->len bytes). */
+static void key_write(const txn_key *k, char *out)
+{
+  memcpy(out, k->prefix, k->prefix_len);
+  out += k->prefix_len;
+  for (unsigned i = 0; i < k->n; i++) {
+    if (k->part[i].len)
+      memcpy(out, k->part[i].ptr, k->part[i].len);
+    out += k->part[i].len;
+    *out++ = '\0';
+  }
+}
+
+static bool key_matches(const sf_key *have, const txn_key *k)
+{
+  const char *p = have->ptr;
+
+  if (have->len != k->len || memcmp(p, k->prefix, k->prefix_len) != 0)
+    return false;
+  p += k->prefix_len;
+  for (unsigned i = 0; i < k->n; i++) {
+    size_t n = k->part[i].len;
+    if ((n && memcmp(p, k->part[i].ptr, n) != 0) || p[n] != '\0')
+      return false;
+    p += n + 1;
+  }
+  return true;
+}
+
+/* Up to this many transactions a call finds them by a linear search
+ * (cheaper than hashing the key for the 2-6 of a usual call, and the key
+ * lengths already tell most apart); beyond, by a hash table (a REGISTER
+ * refreshed for days, a flood). */
 #define SF_TXN_LINEAR 16
 
-static sf_txn *txn_lookup(sf_call *c, const GString *k)
+static sf_txn *txn_lookup(sf_correlate *st, sf_call *c, const txn_key *k)
 {
-  sf_key key = {k->str, k->len};
-
-  if (c->txn_index)
+  if (c->txn_index) {
+    g_string_set_size(st->key, k->len);
+    key_write(k, st->key->str);
+    sf_key key = {st->key->str, k->len};
     return g_hash_table_lookup(c->txn_index, &key);
-  uint32_t h = sf_correlate_hash_bytes(k->str, k->len);
+  }
   for (guint i = 0; i < c->txns.len; i++) {
     sf_txn *t = g_ptr_array_index(&c->txns, i);
-    if (t->key_hash == h && sf_correlate_key_equal(&t->key, &key))
+    if (key_matches(&t->key, k))
       return t;
   }
   return NULL;
@@ -202,23 +249,22 @@ static void txn_index_add(sf_call *c, sf_txn *t)
 static sf_dialog *dialog_find(sf_call *c, const sipflow_message *m);
 
 static sf_txn *txn_new(sf_correlate *st, sf_call *c, const sipflow_message *m,
-                       sipflow_span method, bool rfc2543)
+                       sipflow_span method, const txn_key *k)
 {
   sf_txn *t = sf_calls_alloc(c, sizeof *t);
-  char *key = sf_calls_alloc(c, st->key->len + 1);
+  char *key = sf_calls_alloc(c, k->len + 1);
 
   t->id = ++st->next_txn;
   t->call = c;
-  memcpy(key, st->key->str, st->key->len);
+  key_write(k, key);
   t->key.ptr = key;
-  t->key.len = st->key->len;
-  t->key_hash = sf_correlate_hash_bytes(t->key.ptr, t->key.len);
-  t->method = keep_method(c, method);
-  if (strcmp(t->method, "INVITE") == 0)
+  t->key.len = k->len;
+  t->method = keep_method(c, method, &t->mid);
+  if (t->mid == SIPFLOW_METHOD_INVITE)
     c->saw_invite = true;
   t->branch = m->branch.ptr ? sf_calls_strdup(c, m->branch.ptr, m->branch.len) : NULL;
   t->cseq = m->cseq;
-  t->rfc2543 = rfc2543;
+  t->rfc2543 = k->rfc2543;
   t->src = m->is_request ? m->src : m->dst;
   t->dst = m->is_request ? m->dst : m->src;
   t->first_frame = m->frame;
@@ -238,10 +284,9 @@ static sf_txn *txn_new(sf_correlate *st, sf_call *c, const sipflow_message *m,
  * method; RFC 3261 §9.2, §17.2.3). */
 static sf_txn *invite_of(sf_correlate *st, sf_call *c, const sipflow_message *m)
 {
-  bool rfc2543;
-  sipflow_span invite = {"INVITE", 6};
-  build_key(st->key, m, invite, &rfc2543);
-  return txn_lookup(c, st->key);
+  txn_key k;
+  build_key(&k, m, (sipflow_span){"INVITE", 6});
+  return txn_lookup(st, c, &k);
 }
 
 static bool same_branch(const sf_txn *t, const sipflow_message *m)
@@ -260,7 +305,7 @@ static sf_txn *cancelled_invite(sf_correlate *st, sf_call *c, const sipflow_mess
   sf_txn *t = invite_of(st, c, m);
   for (guint i = c->txns.len; !t && i-- > 0;) {
     sf_txn *x = g_ptr_array_index(&c->txns, i);
-    if (x->cseq == m->cseq && strcmp(x->method, "INVITE") == 0 && same_branch(x, m))
+    if (x->cseq == m->cseq && x->mid == SIPFLOW_METHOD_INVITE && same_branch(x, m))
       t = x;
   }
   return t;
@@ -274,7 +319,7 @@ static sf_txn *match_transaction(sf_correlate *st, sf_call *c, const sipflow_mes
                                  bool *ack_of_final)
 {
   sipflow_span method = m->is_request ? m->method : m->cseq_method;
-  bool rfc2543;
+  txn_key k;
   sf_txn *t;
 
   *ack_of_final = false;
@@ -285,12 +330,12 @@ static sf_txn *match_transaction(sf_correlate *st, sf_call *c, const sipflow_mes
       return t;
     }
   }
-  build_key(st->key, m, method, &rfc2543);
-  t = txn_lookup(c, st->key);
+  build_key(&k, m, method);
+  t = txn_lookup(st, c, &k);
   if (t)
     return t;
-  t = txn_new(st, c, m, method, rfc2543);
-  if (strcmp(t->method, "CANCEL") == 0)
+  t = txn_new(st, c, m, method, &k);
+  if (t->mid == SIPFLOW_METHOD_CANCEL)
     t->cancels = cancelled_invite(st, c, m);
   return t;
 }
@@ -328,7 +373,7 @@ static void mark_2xx_acked(sf_call *c, uint32_t cseq)
 {
   for (guint i = 0; i < c->txns.len; i++) {
     sf_txn *t = g_ptr_array_index(&c->txns, i);
-    if (t->cseq == cseq && strcmp(t->method, "INVITE") == 0)
+    if (t->cseq == cseq && t->mid == SIPFLOW_METHOD_INVITE)
       t->ack_2xx = true;
   }
 }
@@ -349,7 +394,7 @@ static void request_facts(sf_call *c, sf_txn *t, const sipflow_message *m,
   t->initial = !m->to_tag.ptr;
   if (t->initial)
     c->saw_initial = true;
-  if (strcmp(t->method, "ACK") == 0) {
+  if (t->mid == SIPFLOW_METHOD_ACK) {
     mark_2xx_acked(c, m->cseq);
   } else if (!t->final_status) {
     t->open = true;
@@ -414,7 +459,7 @@ static void final_facts(sf_call *c, sf_txn *t, const sipflow_message *m)
   if (t->final_status)
     return; /* a second final (another fork): the first one counts */
   c->any_final = true;
-  if (is_2xx(m->status) && strcmp(t->method, "REGISTER") == 0)
+  if (is_2xx(m->status) && t->mid == SIPFLOW_METHOD_REGISTER)
     c->binding_us = binding_lifetime_us(m);
   t->final_status = m->status;
   t->final_reason = sf_calls_strdup(c, m->reason.ptr ? m->reason.ptr : "", m->reason.len);
@@ -425,11 +470,11 @@ static void final_facts(sf_call *c, sf_txn *t, const sipflow_message *m)
     t->open = false;
     c->open_txns--;
   }
-  if (strcmp(t->method, "INVITE") == 0 && t->initial && t->cseq >= c->last_invite_cseq) {
+  if (t->mid == SIPFLOW_METHOD_INVITE && t->initial && t->cseq >= c->last_invite_cseq) {
     c->last_invite_cseq = t->cseq;
     c->last_invite_final = m->status;
   }
-  if (strcmp(t->method, "BYE") == 0)
+  if (t->mid == SIPFLOW_METHOD_BYE)
     c->bye_answered = true;
 }
 
@@ -449,10 +494,16 @@ static void response_facts(sf_call *c, sf_txn *t, const sipflow_message *m)
 
 /* ------------------------------------------------------------ dialogs */
 
+/* s (NULL: empty) equals the n bytes at str. */
+static bool span_equals(sipflow_span s, const char *str, size_t n)
+{
+  return (s.ptr ? s.len : 0) == n && (n == 0 || memcmp(s.ptr, str, n) == 0);
+}
+
 static bool tags_match(const sf_dialog *d, sipflow_span from, sipflow_span to)
 {
-  return (span_equals_str(from, d->from_tag) && span_equals_str(to, d->to_tag)) ||
-         (span_equals_str(from, d->to_tag) && span_equals_str(to, d->from_tag));
+  return (span_equals(from, d->from_tag, d->from_len) && span_equals(to, d->to_tag, d->to_len)) ||
+         (span_equals(from, d->to_tag, d->to_len) && span_equals(to, d->from_tag, d->from_len));
 }
 
 /* RFC 3261 §12: a dialog is Call-ID + both tags, whichever side sends. */
@@ -476,7 +527,10 @@ static sf_dialog *dialog_new(sf_correlate *st, sf_call *c, const sf_txn *t,
   d->id = ++st->next_dialog;
   d->from_tag = sf_calls_strdup(c, m->from_tag.ptr ? m->from_tag.ptr : "", m->from_tag.len);
   d->to_tag = sf_calls_strdup(c, m->to_tag.ptr, m->to_tag.len);
+  d->from_len = strlen(d->from_tag); /* a NUL inside a tag ends it, as before */
+  d->to_len = strlen(d->to_tag);
   d->method = t->method;
+  d->mid = t->mid;
   d->txn = t->id;
   d->cseq = m->cseq;
   d->uac = m->is_request ? m->src : m->dst;
@@ -518,7 +572,7 @@ static void terminate_early_dialogs(sf_call *c, const sf_txn *t, uint64_t frame)
     sf_dialog *d = g_ptr_array_index(&c->dialogs, i);
     if (d->state != SIPFLOW_DIALOG_EARLY)
       continue;
-    uint32_t tag = sf_correlate_hash_bytes(d->to_tag, strlen(d->to_tag));
+    uint32_t tag = sf_correlate_hash_bytes(d->to_tag, d->to_len);
     for (unsigned k = 0; k < t->n_resp_seen; k++)
       if (t->resp_seen[k].to_tag == tag) {
         dialog_terminate(c, d, frame);
@@ -550,7 +604,7 @@ static sf_dialog *dialog_update(sf_correlate *st, sf_call *c, sf_txn *t,
   int s = m->status;
 
   if (!m->is_request && m->to_tag.ptr && s > 100 && s < 300 && t->initial &&
-      creates_dialog(t->method)) {
+      creates_dialog(t->mid)) {
     if (!d)
       d = dialog_new(st, c, t, m, is_2xx(s) ? SIPFLOW_DIALOG_CONFIRMED : SIPFLOW_DIALOG_EARLY);
     else if (is_2xx(s) && d->state == SIPFLOW_DIALOG_EARLY)
@@ -562,16 +616,16 @@ static sf_dialog *dialog_update(sf_correlate *st, sf_call *c, sf_txn *t,
     d = dialog_new(st, c, t, m, SIPFLOW_DIALOG_CONFIRMED);
     d->before_capture = true;
   }
-  if (!m->is_request && s >= 300 && t->initial && creates_dialog(t->method))
+  if (!m->is_request && s >= 300 && t->initial && creates_dialog(t->mid))
     terminate_early_dialogs(c, t, m->frame);
   if (!d)
     return NULL;
-  if (!m->is_request && s >= 200 && strcmp(t->method, "BYE") == 0)
+  if (!m->is_request && s >= 200 && t->mid == SIPFLOW_METHOD_BYE)
     dialog_terminate(c, d, m->frame); /* §15.1.1: any final ends it */
   else if (!m->is_request && (s == 481 || s == 408) && !t->initial)
     dialog_terminate(c, d, m->frame); /* §12.2.1.2 */
   else if (m->is_request && ends_subscription(m) &&
-           (strcmp(d->method, "SUBSCRIBE") == 0 || strcmp(d->method, "REFER") == 0))
+           (d->mid == SIPFLOW_METHOD_SUBSCRIBE || d->mid == SIPFLOW_METHOD_REFER))
     dialog_terminate(c, d, m->frame);
   return d;
 }
@@ -590,7 +644,7 @@ static void call_identity(sf_call *c, const sipflow_message *m)
 {
   if (c->have_request || (c->method && !m->is_request))
     return;
-  c->method = keep_method(c, m->is_request ? m->method : m->cseq_method);
+  c->method = keep_method(c, m->is_request ? m->method : m->cseq_method, &c->mid);
   c->from = m->from_uri.ptr ? sf_calls_strdup(c, m->from_uri.ptr, m->from_uri.len) : NULL;
   c->to = m->to_uri.ptr ? sf_calls_strdup(c, m->to_uri.ptr, m->to_uri.len) : NULL;
   c->src = m->is_request ? m->src : m->dst;

@@ -70,8 +70,9 @@ typedef struct sf_txn {
   uint32_t id;
   struct sf_call *call;
   sf_key key;                 /* copy in the call's work arena */
-  uint32_t key_hash;          /* sf_correlate_hash_bytes of key */
   const char *method;
+  sipflow_method mid;         /* method as a number: compared on every
+                                 message, where strcmp was 5% of the time */
   const char *branch;
   const char *final_reason;
   uint32_t cseq;
@@ -105,8 +106,10 @@ typedef struct sf_dialog {
   uint32_t id;
   const char *from_tag, *to_tag;
   const char *method;
+  sipflow_method mid;
   uint32_t txn;
   uint32_t cseq;
+  size_t from_len, to_len;    /* of from_tag, to_tag */
   sipflow_endpoint uac, uas;
   sipflow_dialog_state state;
   bool before_capture;
@@ -130,6 +133,8 @@ typedef struct sf_call {
                                  when the call is finalised */
   sf_key call_id;             /* NUL-terminated copy; key of the Call-ID table */
   const char *method, *from, *to;
+  sipflow_method mid;         /* of method */
+  uint32_t hash;              /* sf_correlate_hash_bytes of call_id */
   sipflow_endpoint src, dst;
   bool have_request;          /* src/dst/from/to come from a request */
   uint64_t first_frame, last_frame;
@@ -160,20 +165,46 @@ typedef struct sf_call {
   /* finalisation queue */
   GList link;                 /* data = this call */
   sf_call_queue queue;
-  /* the public view, built by analyze.c (sf_analyze_call) */
+  /* the public view, built by analyze.c (sf_analyze_call); its arrays are
+   * in an sf_views of the context until sf_analyze_keep gives the call its
+   * own copy (info_owned) */
   sipflow_call_info info;
   sipflow_transaction_info *info_txns;
   sipflow_dialog_info *info_dialogs;
-  bool info_built;
+  bool info_owned;
 } sf_call;
+
+/* Room for the transaction and dialog arrays of a call's info view,
+ * reused from one call to the next: a view is read during on_call_end or
+ * until the next sipflow_get_call, so one allocation per call (a tenth of
+ * the analysis) is not needed. */
+typedef struct sf_views {
+  sipflow_transaction_info *txns;
+  sipflow_dialog_info *dialogs;
+  size_t txns_cap, dialogs_cap;
+} sf_views;
+
+/* An open-addressing table of calls (calls.c): slots hold a hash and the
+ * call, so a probe touches one array and a call only on a hash match.  One
+ * table is keyed by Call-ID (hash of the bytes), one by call id. */
+typedef struct sf_call_slot {
+  uint32_t hash;              /* 0: empty */
+  sf_call *call;
+} sf_call_slot;
+
+typedef struct sf_call_table {
+  sf_call_slot *slots;
+  size_t mask;                /* number of slots - 1 (a power of two) */
+  size_t n;
+} sf_call_table;
 
 /* The state of the correlate stage, hung off sipflow_ctx.correlate. */
 typedef struct sf_stats sf_stats;
 
 typedef struct sf_correlate {
   sipflow_ctx *ctx;           /* for on_call_end */
-  GHashTable *calls;          /* sf_key* (call->call_id) -> sf_call*, open calls */
-  GHashTable *calls_by_id;    /* GUINT_TO_POINTER(id) -> sf_call*, open calls */
+  sf_call_table calls;        /* open calls by Call-ID */
+  sf_call_table calls_by_id;  /* open calls by id */
   GHashTable *kept;           /* id -> sf_call*, finalised calls (keep_calls) */
   GHashTable *sessions;       /* Session-ID UUID (call's strings) -> sf_call* */
   GHashTable *xrefs;          /* sf_key* (referrer->xref) -> referrer sf_call* */
@@ -182,11 +213,16 @@ typedef struct sf_correlate {
   GQueue quiet;               /* non-INVITE calls all answered, same order */
   GQueue registered;          /* registrations, by end_us + binding_us */
   uint32_t next_call, next_txn, next_dialog;
-  GString *key;               /* scratch: transaction keys */
+  GString *key;               /* scratch: a transaction key written out, for
+                                 the calls with a txn_index */
   sipflow_call_options options;
   int64_t now_us;             /* latest capture time seen */
   sf_stats *stats;
   sf_block_pool strings_pool, work_pool; /* for the calls' arenas */
+  struct sf_call *spare_calls; /* freed calls for reuse (calls.c) */
+  size_t n_spare_calls;
+  sf_views final_views;       /* for the call being finalised */
+  sf_views query_views;       /* for sipflow_get_call on an open call */
   const struct sf_call *warm; /* head of `over` being brought into the cache */
   unsigned warm_step;
 } sf_correlate;
@@ -206,6 +242,8 @@ const char *sf_calls_strdup(sf_call *c, const char *ptr, size_t len);
 void *sf_calls_alloc(sf_call *c, size_t n);
 /* Appends p to an array of the call's work arena. */
 void sf_calls_ptrs_add(sf_call *c, sf_ptrs *a, gpointer p);
+/* The open call with this Call-ID, NULL when none. */
+sf_call *sf_calls_find(sf_correlate *st, const char *call_id, size_t len);
 /* The open call of msg's Call-ID, created when there is none. */
 sf_call *sf_calls_open(sf_correlate *st, const sipflow_message *msg);
 /* Links B2BUA legs named by X-Call-ID / X-CID / Session-ID in msg. */

@@ -61,13 +61,42 @@ const char *sipflow_method_name(sipflow_method m)
   return (unsigned)m < SIPFLOW_METHOD_COUNT ? method_names[m] : "other";
 }
 
+/* The one known method a name of that first letter and length can be
+ * (no two share both), SIPFLOW_METHOD_OTHER when none.  Runs for every
+ * message: a switch instead of fourteen strlen + memcmp. */
+static sipflow_method method_candidate(char first, size_t len)
+{
+  switch (first) {
+  case 'A': return len == 3 ? SIPFLOW_METHOD_ACK : SIPFLOW_METHOD_OTHER;
+  case 'B': return len == 3 ? SIPFLOW_METHOD_BYE : SIPFLOW_METHOD_OTHER;
+  case 'C': return len == 6 ? SIPFLOW_METHOD_CANCEL : SIPFLOW_METHOD_OTHER;
+  case 'I':
+    return len == 6 ? SIPFLOW_METHOD_INVITE : len == 4 ? SIPFLOW_METHOD_INFO
+                                                       : SIPFLOW_METHOD_OTHER;
+  case 'M': return len == 7 ? SIPFLOW_METHOD_MESSAGE : SIPFLOW_METHOD_OTHER;
+  case 'N': return len == 6 ? SIPFLOW_METHOD_NOTIFY : SIPFLOW_METHOD_OTHER;
+  case 'O': return len == 7 ? SIPFLOW_METHOD_OPTIONS : SIPFLOW_METHOD_OTHER;
+  case 'P':
+    return len == 5 ? SIPFLOW_METHOD_PRACK : len == 7 ? SIPFLOW_METHOD_PUBLISH
+                                                      : SIPFLOW_METHOD_OTHER;
+  case 'R':
+    return len == 8 ? SIPFLOW_METHOD_REGISTER : len == 5 ? SIPFLOW_METHOD_REFER
+                                                         : SIPFLOW_METHOD_OTHER;
+  case 'S': return len == 9 ? SIPFLOW_METHOD_SUBSCRIBE : SIPFLOW_METHOD_OTHER;
+  case 'U': return len == 6 ? SIPFLOW_METHOD_UPDATE : SIPFLOW_METHOD_OTHER;
+  default: return SIPFLOW_METHOD_OTHER;
+  }
+}
+
 /* Methods are case-sensitive (RFC 3261 §7.1). */
 sipflow_method sf_stats_method(const char *ptr, size_t len)
 {
-  for (int i = 0; ptr && i < SIPFLOW_METHOD_OTHER; i++)
-    if (strlen(method_names[i]) == len && memcmp(method_names[i], ptr, len) == 0)
-      return (sipflow_method)i;
-  return SIPFLOW_METHOD_OTHER;
+  if (!ptr || !len)
+    return SIPFLOW_METHOD_OTHER;
+  sipflow_method m = method_candidate(ptr[0], len);
+  if (m != SIPFLOW_METHOD_OTHER && memcmp(method_names[m], ptr, len) != 0)
+    m = SIPFLOW_METHOD_OTHER;
+  return m;
 }
 
 void sf_stats_message(sf_stats *s, const sipflow_message *msg)
