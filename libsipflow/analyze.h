@@ -36,8 +36,9 @@ sf_stats *sf_stats_new(void);
 void sf_stats_free(sf_stats *s);
 /* The method of a request line, SIPFLOW_METHOD_OTHER when not known. */
 sipflow_method sf_stats_method(const char *ptr, size_t len);
-/* Counts a delivered message (after correlation). */
-void sf_stats_message(sf_stats *s, const sipflow_message *msg);
+/* Counts a delivered message (after correlation); mid is the method of a
+ * request (sf_stats_method of msg->method). */
+void sf_stats_message(sf_stats *s, const sipflow_message *msg, sipflow_method mid);
 /* Counts a finalised call. */
 void sf_stats_call(sf_stats *s, const sipflow_call_info *call);
 /* Computes the KPIs into *out. */

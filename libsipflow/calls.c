@@ -232,7 +232,7 @@ sf_call *sf_calls_find(sf_correlate *st, const char *call_id, size_t len)
   for (size_t i = h & t->mask; t->slots[i].hash; i = (i + 1) & t->mask) {
     sf_call *c = t->slots[i].call;
     if (t->slots[i].hash == h && c->call_id.len == len &&
-        memcmp(c->call_id.ptr, call_id, len) == 0)
+        sf_bytes_equal(c->call_id.ptr, call_id, len))
       return c;
   }
   return NULL;
@@ -325,6 +325,7 @@ sf_correlate *sf_calls_new(sipflow_ctx *ctx)
   st->key = g_string_sized_new(128);
   st->options.linger_us = SF_DEFAULT_LINGER_US;
   st->now_us = INT64_MIN;
+  st->next_expiry_us = INT64_MIN;
   st->stats = sf_stats_new();
   st->strings_pool.block = SF_STRINGS_BLOCK;
   st->work_pool.block = SF_WORK_BLOCK;
@@ -389,18 +390,53 @@ static sipflow_span trim(sipflow_span v)
   return v;
 }
 
+/* The headers that link legs, first occurrence of each. */
+typedef struct link_headers {
+  sipflow_span x_call_id, x_cid, session_id;
+  bool have_x_call_id, have_x_cid, have_session_id;
+} link_headers;
+
+static bool name_is(sipflow_span n, const char *lit, size_t len)
+{
+  return n.len == len && g_ascii_strncasecmp(n.ptr, lit, len) == 0;
+}
+
+/* One pass over the message's headers for the three names (looking each
+ * one up walked the headers three times, for every initial request).
+ * Names are case-insensitive (RFC 3261 §7.3.1); none has a compact form. */
+static void find_link_headers(const sipflow_message *m, link_headers *out)
+{
+  const sf_message_internal *in = m->internal_;
+
+  memset(out, 0, sizeof *out);
+  for (size_t i = 0; in && i < in->n_headers; i++) {
+    sipflow_span n = in->headers[i].name, v = in->headers[i].value;
+    /* the length first: the names of interest are rare */
+    if (n.len == 9 && !out->have_x_call_id && name_is(n, "X-Call-ID", 9)) {
+      out->x_call_id = v;
+      out->have_x_call_id = true;
+    } else if (n.len == 5 && !out->have_x_cid && name_is(n, "X-CID", 5)) {
+      out->x_cid = v;
+      out->have_x_cid = true;
+    } else if (n.len == 10 && !out->have_session_id && name_is(n, "Session-ID", 10)) {
+      out->session_id = v;
+      out->have_session_id = true;
+    }
+  }
+}
+
 /* X-Call-ID / X-CID (de-facto B2BUA headers) name the other leg's Call-ID;
  * it may not have been seen yet, then c waits in the xref table. */
-static void link_by_call_id(sf_correlate *st, sf_call *c, const sipflow_message *m)
+static void link_by_call_id(sf_correlate *st, sf_call *c, const link_headers *h)
 {
-  static const char *const names[] = {"X-Call-ID", "X-CID"};
   sipflow_span v = {NULL, 0};
 
   if (c->xref.ptr || c->linked_call)
     return;
-  for (size_t i = 0; i < G_N_ELEMENTS(names) && !v.ptr; i++)
-    if (!sipflow_message_header(m, names[i], 0, &v))
-      v.ptr = NULL;
+  if (h->have_x_call_id)
+    v = h->x_call_id;
+  if (!v.ptr && h->have_x_cid)
+    v = h->x_cid;
   if (!v.ptr)
     return;
   v = trim(v);
@@ -450,12 +486,12 @@ static void session_add(sf_correlate *st, sf_call *c, const char *uuid)
 
 /* RFC 7989 §6: Session-ID: local-uuid [;remote=uuid].  A B2BUA that
  * supports it passes the UUIDs on, so the legs share them. */
-static void link_by_session_id(sf_correlate *st, sf_call *c, const sipflow_message *m)
+static void link_by_session_id(sf_correlate *st, sf_call *c, const link_headers *h)
 {
-  sipflow_span v;
+  sipflow_span v = h->session_id;
   char uuid[SF_SESSION_ID_LEN + 1];
 
-  if (!sipflow_message_header(m, "Session-ID", 0, &v))
+  if (!h->have_session_id)
     return;
   v = trim(v);
   size_t i = 0;
@@ -477,8 +513,11 @@ static void link_by_session_id(sf_correlate *st, sf_call *c, const sipflow_messa
 
 void sf_calls_link_headers(sf_correlate *st, sf_call *c, const sipflow_message *m)
 {
-  link_by_call_id(st, c, m);
-  link_by_session_id(st, c, m);
+  link_headers h;
+
+  find_link_headers(m, &h);
+  link_by_call_id(st, c, &h);
+  link_by_session_id(st, c, &h);
 }
 
 /* ------------------------------------------------------------- lookup */
@@ -587,6 +626,34 @@ static sf_call_queue queue_for(const sf_call *c)
   return SF_QUEUE_ACTIVE;
 }
 
+/* g_queue_unlink / g_queue_push_tail_link, inline: they run for most
+ * messages. */
+static void queue_unlink(GQueue *q, GList *l)
+{
+  if (l->prev)
+    l->prev->next = l->next;
+  else
+    q->head = l->next;
+  if (l->next)
+    l->next->prev = l->prev;
+  else
+    q->tail = l->prev;
+  l->prev = l->next = NULL;
+  q->length--;
+}
+
+static void queue_push_tail(GQueue *q, GList *l)
+{
+  l->next = NULL;
+  l->prev = q->tail;
+  if (q->tail)
+    q->tail->next = l;
+  else
+    q->head = l;
+  q->tail = l;
+  q->length++;
+}
+
 static GQueue *queue_of(sf_correlate *st, sf_call_queue q)
 {
   switch (q) {
@@ -633,6 +700,9 @@ static void insert_registered(sf_correlate *st, sf_call *c)
   st->registered.length++;
 }
 
+static int64_t call_deadline(const sf_correlate *st, const sf_call *c);
+static void unlinked_head(sf_correlate *st, const GQueue *q);
+
 void sf_calls_touch(sf_correlate *st, sf_call *c)
 {
   sf_call_queue q = queue_for(c);
@@ -641,21 +711,27 @@ void sf_calls_touch(sf_correlate *st, sf_call *c)
   if (q == c->queue && queue_of(st, q)->tail == &c->link)
     return;
   GQueue *from = queue_of(st, c->queue);
-  if (from)
-    g_queue_unlink(from, &c->link);
+  if (from) {
+    queue_unlink(from, &c->link);
+    unlinked_head(st, from);
+  }
   c->queue = q;
   if (q == SF_QUEUE_REGISTERED)
     insert_registered(st, c);
   else
-    g_queue_push_tail_link(queue_of(st, q), &c->link);
+    queue_push_tail(queue_of(st, q), &c->link);
+  /* it may have become the head of its new queue */
+  st->next_expiry_us = MIN(st->next_expiry_us, call_deadline(st, c));
 }
 
 /* Removes c from every table of the context. */
 static void detach(sf_correlate *st, sf_call *c)
 {
   GQueue *q = queue_of(st, c->queue);
-  if (q)
-    g_queue_unlink(q, &c->link);
+  if (q) {
+    queue_unlink(q, &c->link);
+    unlinked_head(st, q);
+  }
   c->queue = SF_QUEUE_NONE;
   table_remove(&st->calls, c->hash, c);
   table_remove(&st->calls_by_id, id_hash(c->id), c);
@@ -758,14 +834,57 @@ static void warm_next(sf_correlate *st)
   }
 }
 
+static int64_t idle_limit(const sf_correlate *st)
+{
+  return st->options.idle_timeout_us > 0 ? st->options.idle_timeout_us : -1;
+}
+
+/* The time after which c, in its queue, expires (the inverse of expired()),
+ * INT64_MAX for never. */
+static int64_t call_deadline(const sf_correlate *st, const sf_call *c)
+{
+  int64_t idle = idle_limit(st), limit;
+
+  switch (c->queue) {
+  case SF_QUEUE_OVER: limit = sooner(st->options.linger_us, idle); break;
+  case SF_QUEUE_QUIET:
+  case SF_QUEUE_REGISTERED: limit = quiet_limit(st, c, idle); break;
+  case SF_QUEUE_ACTIVE: limit = idle; break;
+  default: return INT64_MAX;
+  }
+  if (limit < 0 || c->end_us > INT64_MAX - limit)
+    return INT64_MAX;
+  return c->end_us + limit;
+}
+
+static int64_t head_deadline(const sf_correlate *st, const GQueue *q)
+{
+  return q->head ? call_deadline(st, q->head->data) : INT64_MAX;
+}
+
+/* After a call left q: its head may have changed, and a queue is in
+ * deadline order only roughly (capture times can step back; registrations
+ * are sorted with a capped walk), so the new head may be due sooner. */
+static void unlinked_head(sf_correlate *st, const GQueue *q)
+{
+  st->next_expiry_us = MIN(st->next_expiry_us, head_deadline(st, q));
+}
+
 void sf_calls_expire(sf_correlate *st, int64_t now_us)
 {
-  int64_t idle = st->options.idle_timeout_us > 0 ? st->options.idle_timeout_us : -1;
+  int64_t idle = idle_limit(st);
 
-  expire_queue(st, &st->over, now_us, sooner(st->options.linger_us, idle));
-  expire_quiet(st, &st->quiet, now_us, idle);
-  expire_quiet(st, &st->registered, now_us, idle);
-  expire_queue(st, &st->active, now_us, idle);
+  /* Only the queue heads can expire (each queue is in deadline order), and
+   * none does before next_expiry_us. */
+  if (now_us > st->next_expiry_us) {
+    expire_queue(st, &st->over, now_us, sooner(st->options.linger_us, idle));
+    expire_quiet(st, &st->quiet, now_us, idle);
+    expire_quiet(st, &st->registered, now_us, idle);
+    expire_queue(st, &st->active, now_us, idle);
+    st->next_expiry_us = MIN(MIN(head_deadline(st, &st->over), head_deadline(st, &st->quiet)),
+                             MIN(head_deadline(st, &st->registered),
+                                 head_deadline(st, &st->active)));
+  }
   warm_next(st);
 }
 
@@ -798,6 +917,7 @@ int sipflow_set_call_options(sipflow_ctx *ctx, const sipflow_call_options *optio
   st->options = *options;
   if (!st->options.linger_us)
     st->options.linger_us = SF_DEFAULT_LINGER_US;
+  st->next_expiry_us = INT64_MIN; /* the deadlines change */
   return SIPFLOW_OK;
 }
 

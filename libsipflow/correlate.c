@@ -29,17 +29,25 @@
  * depend on every byte. */
 uint32_t sf_correlate_hash_bytes(const char *ptr, size_t len)
 {
-  uint64_t h = 0xcbf29ce484222325ull ^ len, w;
+  uint64_t h = 0xcbf29ce484222325ull ^ len, w = 0;
+  size_t total = len;
 
   if (!ptr)
     return 0;
-  for (; len >= 8; ptr += 8, len -= 8) {
+  const char *end = ptr + len;
+  for (; len > 8; ptr += 8, len -= 8) {
     memcpy(&w, ptr, 8);
     h = (h ^ w) * 0x100000001b3ull;
     h ^= h >> 29;
   }
-  w = 0;
-  memcpy(&w, ptr, len);
+  /* the last 1-8 bytes: from a key of 8 bytes or more, the word that ends
+   * it (overlapping the previous one: a fixed-size load, not a copy of
+   * len bytes) */
+  if (total >= 8)
+    memcpy(&w, end - 8, 8);
+  else
+    for (size_t i = 0; i < len; i++)
+      w |= (uint64_t)(uint8_t)ptr[i] << (8 * i);
   h = (h ^ w) * 0x100000001b3ull;
   h ^= h >> 32;
   h *= 0xd6e8feb86659fd93ull;
@@ -101,14 +109,20 @@ static bool creates_dialog(sipflow_method m)
          m == SIPFLOW_METHOD_REFER;
 }
 
-/* A method name kept by the call: static for the known ones.  *mid is its
- * number (SIPFLOW_METHOD_OTHER for the others, which then never compare
- * equal to a known one, as their names would not). */
-static const char *keep_method(sf_call *c, sipflow_span m, sipflow_method *mid)
+/* The method a message is about (its own, or its CSeq's for a response)
+ * as a number, worked out once per message.  SIPFLOW_METHOD_OTHER for the
+ * unknown ones, which then never compare equal to a known one, as their
+ * names would not. */
+static sipflow_span method_of(const sipflow_message *m)
 {
-  *mid = sf_stats_method(m.ptr, m.len);
-  if (*mid != SIPFLOW_METHOD_OTHER)
-    return sipflow_method_name(*mid);
+  return m->is_request ? m->method : m->cseq_method;
+}
+
+/* A method name kept by the call: static for the known ones. */
+static const char *keep_method(sf_call *c, sipflow_span m, sipflow_method mid)
+{
+  if (mid != SIPFLOW_METHOD_OTHER)
+    return sipflow_method_name(mid);
   return sf_calls_strdup(c, m.ptr, m.len);
 }
 
@@ -197,13 +211,20 @@ static void key_write(const txn_key *k, char *out)
 static bool key_matches(const sf_key *have, const txn_key *k)
 {
   const char *p = have->ptr;
+  size_t n0 = k->part[0].len;
 
-  if (have->len != k->len || memcmp(p, k->prefix, k->prefix_len) != 0)
+  if (have->len != k->len)
+    return false;
+  /* Quick reject on the last byte of the first part: the branch's, where
+   * branches differ (they all start with the magic cookie). */
+  if (n0 && p[k->prefix_len + n0 - 1] != k->part[0].ptr[n0 - 1])
+    return false;
+  if (!sf_bytes_equal(p, k->prefix, k->prefix_len))
     return false;
   p += k->prefix_len;
   for (unsigned i = 0; i < k->n; i++) {
     size_t n = k->part[i].len;
-    if ((n && memcmp(p, k->part[i].ptr, n) != 0) || p[n] != '\0')
+    if (!sf_bytes_equal(p, k->part[i].ptr, n) || p[n] != '\0')
       return false;
     p += n + 1;
   }
@@ -249,7 +270,7 @@ static void txn_index_add(sf_call *c, sf_txn *t)
 static sf_dialog *dialog_find(sf_call *c, const sipflow_message *m);
 
 static sf_txn *txn_new(sf_correlate *st, sf_call *c, const sipflow_message *m,
-                       sipflow_span method, const txn_key *k)
+                       sipflow_span method, sipflow_method mid, const txn_key *k)
 {
   sf_txn *t = sf_calls_alloc(c, sizeof *t);
   char *key = sf_calls_alloc(c, k->len + 1);
@@ -259,7 +280,8 @@ static sf_txn *txn_new(sf_correlate *st, sf_call *c, const sipflow_message *m,
   key_write(k, key);
   t->key.ptr = key;
   t->key.len = k->len;
-  t->method = keep_method(c, method, &t->mid);
+  t->mid = mid;
+  t->method = keep_method(c, method, mid);
   if (t->mid == SIPFLOW_METHOD_INVITE)
     c->saw_invite = true;
   t->branch = m->branch.ptr ? sf_calls_strdup(c, m->branch.ptr, m->branch.len) : NULL;
@@ -316,14 +338,14 @@ static sf_txn *cancelled_invite(sf_correlate *st, sf_call *c, const sipflow_mess
  * transaction (§17.1.1.3); an ACK for a 2xx is a transaction of its own
  * (§13.2.2.4, it carries a new branch). */
 static sf_txn *match_transaction(sf_correlate *st, sf_call *c, const sipflow_message *m,
-                                 bool *ack_of_final)
+                                 sipflow_method mid, bool *ack_of_final)
 {
-  sipflow_span method = m->is_request ? m->method : m->cseq_method;
+  sipflow_span method = method_of(m);
   txn_key k;
   sf_txn *t;
 
   *ack_of_final = false;
-  if (m->is_request && span_is(method, "ACK")) {
+  if (m->is_request && mid == SIPFLOW_METHOD_ACK) {
     t = invite_of(st, c, m);
     if (t && !is_2xx(t->final_status)) {
       *ack_of_final = true;
@@ -334,7 +356,7 @@ static sf_txn *match_transaction(sf_correlate *st, sf_call *c, const sipflow_mes
   t = txn_lookup(st, c, &k);
   if (t)
     return t;
-  t = txn_new(st, c, m, method, &k);
+  t = txn_new(st, c, m, method, mid, &k);
   if (t->mid == SIPFLOW_METHOD_CANCEL)
     t->cancels = cancelled_invite(st, c, m);
   return t;
@@ -497,7 +519,7 @@ static void response_facts(sf_call *c, sf_txn *t, const sipflow_message *m)
 /* s (NULL: empty) equals the n bytes at str. */
 static bool span_equals(sipflow_span s, const char *str, size_t n)
 {
-  return (s.ptr ? s.len : 0) == n && (n == 0 || memcmp(s.ptr, str, n) == 0);
+  return (s.ptr ? s.len : 0) == n && sf_bytes_equal(s.ptr, str, n);
 }
 
 static bool tags_match(const sf_dialog *d, sipflow_span from, sipflow_span to)
@@ -640,11 +662,12 @@ static void dialog_count(sf_txn *t, sf_dialog *d, const sipflow_message *m)
 
 /* ------------------------------------------------------------- calls */
 
-static void call_identity(sf_call *c, const sipflow_message *m)
+static void call_identity(sf_call *c, const sipflow_message *m, sipflow_method mid)
 {
   if (c->have_request || (c->method && !m->is_request))
     return;
-  c->method = keep_method(c, m->is_request ? m->method : m->cseq_method, &c->mid);
+  c->method = keep_method(c, method_of(m), mid);
+  c->mid = mid;
   c->from = m->from_uri.ptr ? sf_calls_strdup(c, m->from_uri.ptr, m->from_uri.len) : NULL;
   c->to = m->to_uri.ptr ? sf_calls_strdup(c, m->to_uri.ptr, m->to_uri.len) : NULL;
   c->src = m->is_request ? m->src : m->dst;
@@ -673,13 +696,14 @@ static void txn_count(sf_txn *t, const sipflow_message *m)
   t->end_us = m->time_us;
 }
 
-static void correlate_message(sf_correlate *st, sf_call *c, sipflow_message *m)
+static void correlate_message(sf_correlate *st, sf_call *c, sipflow_message *m,
+                              sipflow_method mid)
 {
   bool ack_of_final;
-  sf_txn *t = match_transaction(st, c, m, &ack_of_final);
+  sf_txn *t = match_transaction(st, c, m, mid, &ack_of_final);
   sf_dialog *d;
 
-  call_identity(c, m);
+  call_identity(c, m, mid);
   call_count(c, m);
   txn_count(t, m);
   m->call = c->id;
@@ -719,8 +743,9 @@ void sf_ctx_correlate(sipflow_ctx *ctx, sipflow_message *msg)
     st->now_us = msg->time_us;
   sf_calls_expire(st, st->now_us);
   sf_call *c = sf_calls_open(st, msg);
-  correlate_message(st, c, msg);
-  sf_stats_message(st->stats, msg);
+  sipflow_method mid = sf_stats_method(method_of(msg).ptr, method_of(msg).len);
+  correlate_message(st, c, msg, mid);
+  sf_stats_message(st->stats, msg, mid);
   sf_calls_touch(st, c);
 }
 

@@ -11,6 +11,8 @@
 #ifndef SF_CORRELATE_H
 #define SF_CORRELATE_H
 
+#include <string.h>
+
 #include "sf_internal.h"
 
 /* "No time yet": capture times can be 0 or negative in tests. */
@@ -217,6 +219,9 @@ typedef struct sf_correlate {
                                  the calls with a txn_index */
   sipflow_call_options options;
   int64_t now_us;             /* latest capture time seen */
+  int64_t next_expiry_us;     /* no open call expires before this (calls.c:
+                                 at most the earliest deadline of the queue
+                                 heads, so most messages skip the check) */
   sf_stats *stats;
   sf_block_pool strings_pool, work_pool; /* for the calls' arenas */
   struct sf_call *spare_calls; /* freed calls for reuse (calls.c) */
@@ -228,6 +233,31 @@ typedef struct sf_correlate {
 } sf_correlate;
 
 /* correlate.c */
+
+/* The n bytes at a and b are equal.  Inline: the strings compared on every
+ * message (Call-IDs, transaction keys, tags) are short, and a call to
+ * memcmp costs more than the comparison. */
+static inline bool sf_bytes_equal(const char *a, const char *b, size_t n)
+{
+  uint64_t x, y;
+
+  if (n < 8) {
+    for (size_t i = 0; i < n; i++)
+      if (a[i] != b[i])
+        return false;
+    return true;
+  }
+  for (; n > 8; a += 8, b += 8, n -= 8) {
+    memcpy(&x, a, 8);
+    memcpy(&y, b, 8);
+    if (x != y)
+      return false;
+  }
+  memcpy(&x, a + n - 8, 8); /* the last word, overlapping the previous one */
+  memcpy(&y, b + n - 8, 8);
+  return x == y;
+}
+
 guint sf_correlate_key_hash(gconstpointer key);
 gboolean sf_correlate_key_equal(gconstpointer a, gconstpointer b);
 /* FNV-1a over bytes; never 0 for a non-NULL ptr (0 means "absent"). */

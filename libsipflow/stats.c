@@ -99,14 +99,14 @@ sipflow_method sf_stats_method(const char *ptr, size_t len)
   return m;
 }
 
-void sf_stats_message(sf_stats *s, const sipflow_message *msg)
+void sf_stats_message(sf_stats *s, const sipflow_message *msg, sipflow_method mid)
 {
   s->s.messages++;
   if (msg->retransmission)
     s->s.retransmissions++;
   if (msg->is_request) {
     s->s.requests++;
-    s->s.by_method[sf_stats_method(msg->method.ptr, msg->method.len)]++;
+    s->s.by_method[mid]++;
   } else {
     s->s.responses++;
     int cls = msg->status / 100;
