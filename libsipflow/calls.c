@@ -142,6 +142,11 @@ const char *sf_calls_strdup(sf_call *c, const char *ptr, size_t len)
   return s;
 }
 
+char *sf_calls_string_room(sf_call *c, size_t n)
+{
+  return arena_alloc(&c->strings, n);
+}
+
 void *sf_calls_alloc(sf_call *c, size_t n)
 {
   return memset(arena_alloc(&c->work, n), 0, n);
@@ -222,10 +227,10 @@ static void table_remove(sf_call_table *t, uint32_t hash, const sf_call *c)
   t->n--;
 }
 
-sf_call *sf_calls_find(sf_correlate *st, const char *call_id, size_t len)
+/* h: sf_correlate_hash_bytes(call_id, len), 0 (no Call-ID) matching none */
+static sf_call *find_hashed(sf_correlate *st, uint32_t h, const char *call_id, size_t len)
 {
   const sf_call_table *t = &st->calls;
-  uint32_t h = sf_correlate_hash_bytes(call_id, len); /* 0 (no Call-ID): no match */
 
   if (!t->slots)
     return NULL;
@@ -243,6 +248,11 @@ sf_call *sf_calls_find(sf_correlate *st, const char *call_id, size_t len)
 static uint32_t id_hash(uint32_t id)
 {
   return id * 0x9e3779b1u; /* odd: 0 only for id 0 */
+}
+
+sf_call *sf_calls_find(sf_correlate *st, const char *call_id, size_t len)
+{
+  return find_hashed(st, sf_correlate_hash_bytes(call_id, len), call_id, len);
 }
 
 static sf_call *find_by_id(const sf_correlate *st, uint32_t id)
@@ -263,7 +273,8 @@ static sf_call *find_by_id(const sf_correlate *st, uint32_t id)
 /* Freed call structures kept for the next calls, linked by link.next. */
 #define SF_SPARE_CALLS 4096u
 
-static sf_call *call_new(sf_correlate *st, const sipflow_message *m)
+/* h: the hash of m's Call-ID (find_hashed) */
+static sf_call *call_new(sf_correlate *st, const sipflow_message *m, uint32_t h)
 {
   sf_call *c = st->spare_calls;
 
@@ -279,7 +290,7 @@ static sf_call *call_new(sf_correlate *st, const sipflow_message *m)
   c->id = ++st->next_call;
   c->call_id.ptr = sf_calls_strdup(c, m->call_id.ptr, m->call_id.len);
   c->call_id.len = m->call_id.len;
-  c->hash = sf_correlate_hash_bytes(c->call_id.ptr, c->call_id.len);
+  c->hash = m->call_id.ptr ? h : sf_correlate_hash_bytes(c->call_id.ptr, 0);
   c->link.data = c;
   return c;
 }
@@ -412,13 +423,17 @@ static void find_link_headers(const sipflow_message *m, link_headers *out)
   for (size_t i = 0; in && i < in->n_headers; i++) {
     sipflow_span n = in->headers[i].name, v = in->headers[i].value;
     /* the length first: the names of interest are rare */
-    if (n.len == 9 && !out->have_x_call_id && name_is(n, "X-Call-ID", 9)) {
+    if (n.len < 5 || n.len > 10)
+      continue;
+    char first = (char)(n.ptr[0] | 0x20); /* ASCII lower case for letters */
+    if (first == 'x' && n.len == 9 && !out->have_x_call_id && name_is(n, "X-Call-ID", 9)) {
       out->x_call_id = v;
       out->have_x_call_id = true;
-    } else if (n.len == 5 && !out->have_x_cid && name_is(n, "X-CID", 5)) {
+    } else if (first == 'x' && n.len == 5 && !out->have_x_cid && name_is(n, "X-CID", 5)) {
       out->x_cid = v;
       out->have_x_cid = true;
-    } else if (n.len == 10 && !out->have_session_id && name_is(n, "Session-ID", 10)) {
+    } else if (first == 's' && n.len == 10 && !out->have_session_id &&
+               name_is(n, "Session-ID", 10)) {
       out->session_id = v;
       out->have_session_id = true;
     }
@@ -582,14 +597,15 @@ static void prefetch_call(const sf_call *c)
 
 sf_call *sf_calls_open(sf_correlate *st, const sipflow_message *m)
 {
-  sf_call *c = sf_calls_find(st, m->call_id.ptr, m->call_id.len);
+  uint32_t h = sf_correlate_hash_bytes(m->call_id.ptr, m->call_id.len);
+  sf_call *c = find_hashed(st, h, m->call_id.ptr, m->call_id.len);
 
   if (c)
     prefetch_call(c);
   if (c && !call_is_full(st, c, m))
     return c;
   make_room(st, m);
-  c = call_new(st, m);
+  c = call_new(st, m, h);
   table_put(&st->calls, c->hash, c);
   table_put(&st->calls_by_id, id_hash(c->id), c);
   /* a call seen earlier named this Call-ID in X-Call-ID / X-CID */
@@ -701,7 +717,7 @@ static void insert_registered(sf_correlate *st, sf_call *c)
 }
 
 static int64_t call_deadline(const sf_correlate *st, const sf_call *c);
-static void unlinked_head(sf_correlate *st, const GQueue *q);
+static void queue_unlink_call(sf_correlate *st, GQueue *q, sf_call *c);
 
 void sf_calls_touch(sf_correlate *st, sf_call *c)
 {
@@ -711,27 +727,24 @@ void sf_calls_touch(sf_correlate *st, sf_call *c)
   if (q == c->queue && queue_of(st, q)->tail == &c->link)
     return;
   GQueue *from = queue_of(st, c->queue);
-  if (from) {
-    queue_unlink(from, &c->link);
-    unlinked_head(st, from);
-  }
+  if (from)
+    queue_unlink_call(st, from, c);
   c->queue = q;
+  GQueue *to = queue_of(st, q);
   if (q == SF_QUEUE_REGISTERED)
     insert_registered(st, c);
   else
-    queue_push_tail(queue_of(st, q), &c->link);
-  /* it may have become the head of its new queue */
-  st->next_expiry_us = MIN(st->next_expiry_us, call_deadline(st, c));
+    queue_push_tail(to, &c->link);
+  if (to->head == &c->link) /* a new head: maybe due sooner */
+    st->next_expiry_us = MIN(st->next_expiry_us, call_deadline(st, c));
 }
 
 /* Removes c from every table of the context. */
 static void detach(sf_correlate *st, sf_call *c)
 {
   GQueue *q = queue_of(st, c->queue);
-  if (q) {
-    queue_unlink(q, &c->link);
-    unlinked_head(st, q);
-  }
+  if (q)
+    queue_unlink_call(st, q, c);
   c->queue = SF_QUEUE_NONE;
   table_remove(&st->calls, c->hash, c);
   table_remove(&st->calls_by_id, id_hash(c->id), c);
@@ -862,12 +875,16 @@ static int64_t head_deadline(const sf_correlate *st, const GQueue *q)
   return q->head ? call_deadline(st, q->head->data) : INT64_MAX;
 }
 
-/* After a call left q: its head may have changed, and a queue is in
- * deadline order only roughly (capture times can step back; registrations
- * are sorted with a capped walk), so the new head may be due sooner. */
-static void unlinked_head(sf_correlate *st, const GQueue *q)
+/* Takes c out of q.  When c was its head, the next call becomes the head;
+ * a queue is in deadline order only roughly (capture times can step back;
+ * registrations are sorted with a capped walk), so it may be due sooner. */
+static void queue_unlink_call(sf_correlate *st, GQueue *q, sf_call *c)
 {
-  st->next_expiry_us = MIN(st->next_expiry_us, head_deadline(st, q));
+  bool was_head = q->head == &c->link;
+
+  queue_unlink(q, &c->link);
+  if (was_head)
+    st->next_expiry_us = MIN(st->next_expiry_us, head_deadline(st, q));
 }
 
 void sf_calls_expire(sf_correlate *st, int64_t now_us)

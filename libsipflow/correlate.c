@@ -273,7 +273,9 @@ static sf_txn *txn_new(sf_correlate *st, sf_call *c, const sipflow_message *m,
                        sipflow_span method, sipflow_method mid, const txn_key *k)
 {
   sf_txn *t = sf_calls_alloc(c, sizeof *t);
-  char *key = sf_calls_alloc(c, k->len + 1);
+  /* The key goes with the strings: under the RFC 3261 rule it holds the
+   * branch, NUL-terminated, which the transaction's info shows. */
+  char *key = sf_calls_string_room(c, k->len);
 
   t->id = ++st->next_txn;
   t->call = c;
@@ -284,7 +286,10 @@ static sf_txn *txn_new(sf_correlate *st, sf_call *c, const sipflow_message *m,
   t->method = keep_method(c, method, mid);
   if (t->mid == SIPFLOW_METHOD_INVITE)
     c->saw_invite = true;
-  t->branch = m->branch.ptr ? sf_calls_strdup(c, m->branch.ptr, m->branch.len) : NULL;
+  if (!k->rfc2543)
+    t->branch = key + 1; /* "3" branch NUL ... (build_key) */
+  else if (m->branch.ptr)
+    t->branch = sf_calls_strdup(c, m->branch.ptr, m->branch.len);
   t->cseq = m->cseq;
   t->rfc2543 = k->rfc2543;
   t->src = m->is_request ? m->src : m->dst;
@@ -446,11 +451,13 @@ static long expires_seconds(const char *p, size_t n)
 static long contact_expires(sipflow_span v)
 {
   long best = -1;
+  const char *semi;
 
-  for (size_t i = 0; i + 8 <= v.len; i++) {
-    if (v.ptr[i] != ';')
-      continue;
-    size_t k = i + 1;
+  for (size_t i = 0; i + 8 <= v.len; i = (size_t)(semi - v.ptr) + 1) {
+    semi = memchr(v.ptr + i, ';', v.len - 8 - i + 1);
+    if (!semi)
+      break;
+    size_t k = (size_t)(semi - v.ptr) + 1;
     while (k < v.len && (v.ptr[k] == ' ' || v.ptr[k] == '\t'))
       k++;
     if (v.len - k < 8 || g_ascii_strncasecmp(v.ptr + k, "expires=", 8) != 0)

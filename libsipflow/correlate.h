@@ -242,10 +242,20 @@ static inline bool sf_bytes_equal(const char *a, const char *b, size_t n)
   uint64_t x, y;
 
   if (n < 8) {
-    for (size_t i = 0; i < n; i++)
-      if (a[i] != b[i])
-        return false;
-    return true;
+    uint32_t u, v;
+    if (n < 4) {
+      for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+          return false;
+      return true;
+    }
+    memcpy(&u, a, 4); /* 4-7 bytes: two overlapping words */
+    memcpy(&v, b, 4);
+    if (u != v)
+      return false;
+    memcpy(&u, a + n - 4, 4);
+    memcpy(&v, b + n - 4, 4);
+    return u == v;
   }
   for (; n > 8; a += 8, b += 8, n -= 8) {
     memcpy(&x, a, 8);
@@ -268,6 +278,8 @@ sf_correlate *sf_calls_new(sipflow_ctx *ctx);
 void sf_calls_free(sf_correlate *st);
 /* Copies len bytes at ptr into the call's strings (NUL-terminated). */
 const char *sf_calls_strdup(sf_call *c, const char *ptr, size_t len);
+/* n bytes (not initialised) with the call's strings. */
+char *sf_calls_string_room(sf_call *c, size_t n);
 /* n zeroed bytes in the call's work arena (freed when it is finalised). */
 void *sf_calls_alloc(sf_call *c, size_t n);
 /* Appends p to an array of the call's work arena. */

@@ -94,7 +94,7 @@ sipflow_method sf_stats_method(const char *ptr, size_t len)
   if (!ptr || !len)
     return SIPFLOW_METHOD_OTHER;
   sipflow_method m = method_candidate(ptr[0], len);
-  if (m != SIPFLOW_METHOD_OTHER && memcmp(method_names[m], ptr, len) != 0)
+  if (m != SIPFLOW_METHOD_OTHER && !sf_bytes_equal(method_names[m], ptr, len))
     m = SIPFLOW_METHOD_OTHER;
   return m;
 }
