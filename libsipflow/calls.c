@@ -608,6 +608,12 @@ sf_call *sf_calls_open(sf_correlate *st, const sipflow_message *m)
   c = call_new(st, m, h);
   table_put(&st->calls, c->hash, c);
   table_put(&st->calls_by_id, id_hash(c->id), c);
+  c->older = st->newest;
+  if (st->newest)
+    st->newest->newer = c;
+  else
+    st->oldest = c;
+  st->newest = c;
   /* a call seen earlier named this Call-ID in X-Call-ID / X-CID */
   sf_call *referrer =
     g_hash_table_size(st->xrefs) ? g_hash_table_lookup(st->xrefs, &c->call_id) : NULL;
@@ -748,6 +754,15 @@ static void detach(sf_correlate *st, sf_call *c)
   c->queue = SF_QUEUE_NONE;
   table_remove(&st->calls, c->hash, c);
   table_remove(&st->calls_by_id, id_hash(c->id), c);
+  if (c->older)
+    c->older->newer = c->newer;
+  else
+    st->oldest = c->newer;
+  if (c->newer)
+    c->newer->older = c->older;
+  else
+    st->newest = c->older;
+  c->older = c->newer = NULL;
   if (c->xref.ptr && g_hash_table_lookup(st->xrefs, &c->xref) == c)
     g_hash_table_remove(st->xrefs, &c->xref);
   for (guint i = 0; i < c->session_ids.len; i++) {
@@ -905,23 +920,11 @@ void sf_calls_expire(sf_correlate *st, int64_t now_us)
   warm_next(st);
 }
 
-static gint by_id(gconstpointer a, gconstpointer b)
-{
-  const sf_call *x = *(sf_call *const *)a, *y = *(sf_call *const *)b;
-  return x->id < y->id ? -1 : x->id > y->id;
-}
-
 void sf_calls_finish(sf_correlate *st)
 {
-  GPtrArray *open = g_ptr_array_sized_new(st->calls_by_id.n);
-
-  for (size_t i = 0; st->calls_by_id.slots && i <= st->calls_by_id.mask; i++)
-    if (st->calls_by_id.slots[i].hash)
-      g_ptr_array_add(open, st->calls_by_id.slots[i].call);
-  g_ptr_array_sort(open, by_id);
-  for (guint i = 0; i < open->len; i++)
-    finalise(st, g_ptr_array_index(open, i));
-  g_ptr_array_free(open, TRUE);
+  /* finalise() takes the call out of the list (and only that call) */
+  while (st->oldest)
+    finalise(st, st->oldest);
 }
 
 /* ----------------------------------------------------------- public API */

@@ -84,13 +84,14 @@ static uint32_t direction_hash(const sipflow_endpoint *src, const sipflow_endpoi
   memcpy(&w[1], src->addr + 8, 8);
   memcpy(&w[2], dst->addr, 8);
   memcpy(&w[3], dst->addr + 8, 8);
+  /* a different odd multiplier per word, so that swapping the endpoints
+   * changes the hash */
   h = ((uint64_t)src->family << 48 | (uint64_t)src->port << 32 |
        (uint64_t)dst->family << 16 | dst->port) * 0x9e3779b97f4a7c15ull;
-  for (int i = 0; i < 4; i++) {
-    h = (h ^ w[i]) * 0x100000001b3ull;
-    h ^= h >> 29;
-  }
-  h *= 0xd6e8feb86659fd93ull;
+  h ^= w[0] * 0xc2b2ae3d27d4eb4full ^ w[1] * 0x165667b19e3779f9ull ^
+       w[2] * 0xd6e8feb86659fd93ull ^ w[3] * 0xff51afd7ed558ccdull;
+  h ^= h >> 29;
+  h *= 0xc4ceb9fe1a85ec53ull;
   h ^= h >> 32;
   return (uint32_t)h;
 }
@@ -245,7 +246,9 @@ static sf_txn *txn_lookup(sf_correlate *st, sf_call *c, const txn_key *k)
     sf_key key = {st->key->str, k->len};
     return g_hash_table_lookup(c->txn_index, &key);
   }
-  for (guint i = 0; i < c->txns.len; i++) {
+  /* newest first: a response is more often for a recent transaction
+   * (keys are unique in a call, so the order changes nothing else) */
+  for (guint i = c->txns.len; i-- > 0;) {
     sf_txn *t = g_ptr_array_index(&c->txns, i);
     if (key_matches(&t->key, k))
       return t;

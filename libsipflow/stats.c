@@ -17,7 +17,8 @@ typedef struct failure_row {
 
 struct sf_stats {
   sipflow_stats s;           /* counters; KPIs filled by sf_stats_fill */
-  GArray *pdd_ms;            /* int64_t setup_ms of every INVITE call with one */
+  int64_t *pdd_ms;           /* setup_ms of every INVITE call with one */
+  size_t n_pdd, pdd_cap;
   double pdd_sum_ms;
   double acd_sum_s;
   GHashTable *failures;      /* int64 key -> failure_row* */
@@ -34,7 +35,6 @@ static void row_free(gpointer p)
 sf_stats *sf_stats_new(void)
 {
   sf_stats *s = g_new0(sf_stats, 1);
-  s->pdd_ms = g_array_new(FALSE, FALSE, sizeof(int64_t));
   s->failures = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
   s->rows = g_ptr_array_new_with_free_func(row_free);
   return s;
@@ -44,7 +44,7 @@ void sf_stats_free(sf_stats *s)
 {
   if (!s)
     return;
-  g_array_free(s->pdd_ms, TRUE);
+  g_free(s->pdd_ms);
   g_hash_table_destroy(s->failures);
   g_ptr_array_free(s->rows, TRUE);
   g_free(s);
@@ -199,7 +199,11 @@ void sf_stats_call(sf_stats *s, const sipflow_call_info *c)
     s->s.effective++;
   if (c->setup_ms >= 0) {
     int64_t v = c->setup_ms;
-    g_array_append_val(s->pdd_ms, v);
+    if (s->n_pdd == s->pdd_cap) {
+      s->pdd_cap = s->pdd_cap ? 2 * s->pdd_cap : 1024;
+      s->pdd_ms = g_renew(int64_t, s->pdd_ms, s->pdd_cap);
+    }
+    s->pdd_ms[s->n_pdd++] = v;
     s->pdd_sum_ms += (double)v;
   }
   if (c->state == SIPFLOW_CALL_COMPLETED && c->duration_s >= 0) {
@@ -236,7 +240,7 @@ static int cmp_rows(const void *a, const void *b)
 
 static void fill_pdd(sf_stats *s, sipflow_stats *out)
 {
-  size_t n = s->pdd_ms->len;
+  size_t n = s->n_pdd;
 
   out->pdd_count = n;
   out->pdd_mean_ms = -1;
@@ -244,7 +248,7 @@ static void fill_pdd(sf_stats *s, sipflow_stats *out)
   if (!n)
     return;
   int64_t *sorted = g_new(int64_t, n);
-  memcpy(sorted, s->pdd_ms->data, n * sizeof(int64_t));
+  memcpy(sorted, s->pdd_ms, n * sizeof(int64_t));
   qsort(sorted, n, sizeof *sorted, cmp_i64);
   out->pdd_mean_ms = s->pdd_sum_ms / (double)n;
   out->pdd_p50_ms = percentile(sorted, n, 50);
