@@ -61,45 +61,70 @@
 #define SF_STRINGS_BLOCK 512u
 #define SF_WORK_BLOCK 2048u
 #define SF_MAX_BLOCK (64u * 1024)
-#define SF_POOL_MAX 4096u /* spare blocks kept per pool */
+#define SF_SLAB_ITEMS 32u
 
 typedef struct sf_arena_block {
   struct sf_arena_block *next;
   size_t size; /* of the data after the header (which keeps it 16-aligned) */
 } sf_arena_block;
 
+/* A new slab of n items of size bytes (a multiple of 16), on *slabs; returns
+ * the first item. */
+static char *slab_new(sf_slab **slabs, size_t size, size_t n)
+{
+  sf_slab *s = g_malloc(sizeof *s + size * n);
+  s->next = *slabs;
+  *slabs = s;
+  return (char *)(s + 1);
+}
+
+static void slabs_free(sf_slab **slabs)
+{
+  while (*slabs) {
+    sf_slab *s = *slabs;
+    *slabs = s->next;
+    g_free(s);
+  }
+}
+
 static sf_arena_block *block_get(sf_block_pool *pool, size_t size)
 {
-  sf_arena_block *b = pool->spare;
-  if (size == pool->block && b) {
-    pool->spare = b->next;
-    pool->n_spare--;
+  sf_arena_block *b;
+
+  if (size != pool->block) { /* an outsize block: malloc'd alone */
+    b = g_malloc(sizeof *b + size);
+    b->size = size;
     return b;
   }
-  b = g_malloc(sizeof *b + size);
-  b->size = size;
+  if (!pool->spare) {
+    size_t stride = sizeof *b + pool->block;
+    char *items = slab_new(&pool->slabs, stride, SF_SLAB_ITEMS);
+    for (size_t i = 0; i < SF_SLAB_ITEMS; i++) {
+      b = (sf_arena_block *)(items + i * stride);
+      b->size = pool->block;
+      b->next = pool->spare;
+      pool->spare = b;
+    }
+  }
+  b = pool->spare;
+  pool->spare = b->next;
   return b;
 }
 
 static void block_put(sf_block_pool *pool, sf_arena_block *b)
 {
-  if (b->size != pool->block || pool->n_spare >= SF_POOL_MAX) {
+  if (b->size != pool->block) {
     g_free(b);
     return;
   }
   b->next = pool->spare;
   pool->spare = b;
-  pool->n_spare++;
 }
 
 static void pool_clear(sf_block_pool *pool)
 {
-  while (pool->spare) {
-    sf_arena_block *b = pool->spare;
-    pool->spare = b->next;
-    g_free(b);
-  }
-  pool->n_spare = 0;
+  pool->spare = NULL;
+  slabs_free(&pool->slabs);
 }
 
 static void *arena_alloc(sf_arena *a, size_t n)
@@ -145,6 +170,11 @@ const char *sf_calls_strdup(sf_call *c, const char *ptr, size_t len)
 char *sf_calls_string_room(sf_call *c, size_t n)
 {
   return arena_alloc(&c->strings, n);
+}
+
+void *sf_calls_work_room(sf_call *c, size_t n)
+{
+  return arena_alloc(&c->work, n);
 }
 
 void *sf_calls_alloc(sf_call *c, size_t n)
@@ -270,21 +300,30 @@ static sf_call *find_by_id(const sf_correlate *st, uint32_t id)
 
 /* ------------------------------------------------------------- calls */
 
-/* Freed call structures kept for the next calls, linked by link.next. */
-#define SF_SPARE_CALLS 4096u
+/* Call structures come from slabs too, and go back to st->spare_calls. */
+#define SF_CALL_SIZE ((sizeof(sf_call) + 15) & ~(size_t)15)
+
+static sf_call *call_get(sf_correlate *st)
+{
+  if (!st->spare_calls) {
+    char *items = slab_new(&st->call_slabs, SF_CALL_SIZE, SF_SLAB_ITEMS);
+    for (size_t i = 0; i < SF_SLAB_ITEMS; i++) {
+      sf_call *c = (sf_call *)(items + i * SF_CALL_SIZE);
+      c->link.data = c;
+      c->link.next = st->spare_calls ? &st->spare_calls->link : NULL;
+      st->spare_calls = c;
+    }
+  }
+  sf_call *c = st->spare_calls;
+  st->spare_calls = c->link.next ? c->link.next->data : NULL;
+  return memset(c, 0, sizeof *c);
+}
 
 /* h: the hash of m's Call-ID (find_hashed) */
 static sf_call *call_new(sf_correlate *st, const sipflow_message *m, uint32_t h)
 {
-  sf_call *c = st->spare_calls;
+  sf_call *c = call_get(st);
 
-  if (c) {
-    st->spare_calls = c->link.next ? c->link.next->data : NULL;
-    st->n_spare_calls--;
-    memset(c, 0, sizeof *c);
-  } else {
-    c = g_new0(sf_call, 1);
-  }
   c->strings.pool = &st->strings_pool;
   c->work.pool = &st->work_pool;
   c->id = ++st->next_call;
@@ -312,13 +351,9 @@ static void call_free(sf_correlate *st, sf_call *c)
   sf_analyze_release(c);
   call_drop_work(c);
   arena_free(&c->strings);
-  if (st->n_spare_calls >= SF_SPARE_CALLS) {
-    g_free(c);
-    return;
-  }
+  c->link.data = c;
   c->link.next = st->spare_calls ? &st->spare_calls->link : NULL;
   st->spare_calls = c;
-  st->n_spare_calls++;
 }
 
 sf_correlate *sf_calls_new(sipflow_ctx *ctx)
@@ -358,11 +393,8 @@ void sf_calls_free(sf_correlate *st)
   g_hash_table_foreach(st->kept, free_call_value, st);
   g_free(st->calls.slots);
   g_free(st->calls_by_id.slots);
-  while (st->spare_calls) {
-    sf_call *c = st->spare_calls;
-    st->spare_calls = c->link.next ? c->link.next->data : NULL;
-    g_free(c);
-  }
+  st->spare_calls = NULL;
+  slabs_free(&st->call_slabs);
   g_hash_table_destroy(st->kept);
   sf_analyze_views_free(&st->final_views);
   sf_analyze_views_free(&st->query_views);

@@ -14,6 +14,7 @@
  * Transactions are looked up inside their call, so two calls can never share
  * one even when broken user agents reuse a branch.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "analyze.h"
@@ -196,14 +197,37 @@ static void build_key(txn_key *k, const sipflow_message *m, sipflow_span method)
   key_part(k, method);
 }
 
+/* memcpy inline, for the short parts of a key (as sf_bytes_equal). */
+static void copy_short(char *dst, const char *src, size_t n)
+{
+  uint64_t w;
+  uint32_t u;
+
+  if (n >= 8) {
+    for (; n > 8; dst += 8, src += 8, n -= 8) {
+      memcpy(&w, src, 8);
+      memcpy(dst, &w, 8);
+    }
+    memcpy(&w, src + n - 8, 8); /* the last word, overlapping */
+    memcpy(dst + n - 8, &w, 8);
+  } else if (n >= 4) {
+    memcpy(&u, src, 4);
+    memcpy(dst, &u, 4);
+    memcpy(&u, src + n - 4, 4);
+    memcpy(dst + n - 4, &u, 4);
+  } else {
+    for (size_t i = 0; i < n; i++)
+      dst[i] = src[i];
+  }
+}
+
 /* Writes k out into out (k->len bytes). */
 static void key_write(const txn_key *k, char *out)
 {
-  memcpy(out, k->prefix, k->prefix_len);
+  copy_short(out, k->prefix, k->prefix_len);
   out += k->prefix_len;
   for (unsigned i = 0; i < k->n; i++) {
-    if (k->part[i].len)
-      memcpy(out, k->part[i].ptr, k->part[i].len);
+    copy_short(out, k->part[i].ptr, k->part[i].len);
     out += k->part[i].len;
     *out++ = '\0';
   }
@@ -275,7 +299,9 @@ static sf_dialog *dialog_find(sf_call *c, const sipflow_message *m);
 static sf_txn *txn_new(sf_correlate *st, sf_call *c, const sipflow_message *m,
                        sipflow_span method, sipflow_method mid, const txn_key *k)
 {
-  sf_txn *t = sf_calls_alloc(c, sizeof *t);
+  sf_txn *t = sf_calls_work_room(c, sizeof *t);
+  /* the retransmission memory is read only up to n_req_seen, n_resp_seen */
+  memset(t, 0, offsetof(sf_txn, req_seen));
   /* The key goes with the strings: under the RFC 3261 rule it holds the
    * branch, NUL-terminated, which the transaction's info shows. */
   char *key = sf_calls_string_room(c, k->len);

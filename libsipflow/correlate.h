@@ -53,11 +53,18 @@ typedef struct sf_arena {
   struct sf_block_pool *pool;  /* where first-size blocks come from and go */
 } sf_arena;
 
-/* Freed first-size blocks, kept for the next calls (a few thousand at most):
- * in a steady stream of calls no block goes back to malloc. */
+/* Memory handed out in slabs of a few dozen items (calls.c): one malloc
+ * while the number of calls in flight grows, none in a steady stream.
+ * Slabs are freed together with the context. */
+typedef struct sf_slab {
+  struct sf_slab *next;
+  size_t pad;                  /* keeps the items 16-aligned */
+} sf_slab;
+
+/* First-size blocks not in use: as many as were in use at once, at most. */
 typedef struct sf_block_pool {
   struct sf_arena_block *spare;
-  size_t n_spare;
+  sf_slab *slabs;
   size_t block;                /* the size of the blocks it keeps */
 } sf_block_pool;
 
@@ -227,8 +234,8 @@ typedef struct sf_correlate {
                                  heads, so most messages skip the check) */
   sf_stats *stats;
   sf_block_pool strings_pool, work_pool; /* for the calls' arenas */
-  struct sf_call *spare_calls; /* freed calls for reuse (calls.c) */
-  size_t n_spare_calls;
+  struct sf_call *spare_calls; /* calls not in use, linked by link.next */
+  sf_slab *call_slabs;
   sf_views final_views;       /* for the call being finalised */
   sf_views query_views;       /* for sipflow_get_call on an open call */
   const struct sf_call *warm; /* head of `over` being brought into the cache */
@@ -283,6 +290,8 @@ void sf_calls_free(sf_correlate *st);
 const char *sf_calls_strdup(sf_call *c, const char *ptr, size_t len);
 /* n bytes (not initialised) with the call's strings. */
 char *sf_calls_string_room(sf_call *c, size_t n);
+/* n bytes (not initialised) in the call's work arena. */
+void *sf_calls_work_room(sf_call *c, size_t n);
 /* n zeroed bytes in the call's work arena (freed when it is finalised). */
 void *sf_calls_alloc(sf_call *c, size_t n);
 /* Appends p to an array of the call's work arena. */
