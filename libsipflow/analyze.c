@@ -502,9 +502,8 @@ static unsigned challenge_streak(const txn_list *cand, const attempt_list *atts)
 
 static bool is_invite_call(const sf_call *c)
 {
-  for (guint i = 0; i < c->txns.len; i++)
-    if (((const sf_txn *)g_ptr_array_index(&c->txns, i))->mid == SIPFLOW_METHOD_INVITE)
-      return true;
+  if (c->saw_invite) /* some transaction is an INVITE (correlate.c) */
+    return true;
   if (!c->method)
     return false;
   switch (c->mid) { /* methods that only exist around an INVITE */

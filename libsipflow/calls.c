@@ -127,18 +127,24 @@ static void pool_clear(sf_block_pool *pool)
   slabs_free(&pool->slabs);
 }
 
-static void *arena_alloc(sf_arena *a, size_t n)
+/* A new block with room for n bytes (the rare path of arena_alloc). */
+static G_GNUC_NO_INLINE void arena_grow(sf_arena *a, size_t n)
+{
+  size_t size = MAX(a->next_size ? a->next_size : a->pool->block, n);
+  sf_arena_block *b = block_get(a->pool, size);
+  b->next = a->blocks;
+  a->blocks = b;
+  a->cur = (char *)(b + 1);
+  a->left = size;
+  a->next_size = MIN(size * 2, (size_t)SF_MAX_BLOCK);
+}
+
+/* Inline: it runs for every string and structure a call keeps. */
+static inline void *arena_alloc(sf_arena *a, size_t n)
 {
   n = (n + 7) & ~(size_t)7;
-  if (n > a->left) {
-    size_t size = MAX(a->next_size ? a->next_size : a->pool->block, n);
-    sf_arena_block *b = block_get(a->pool, size);
-    b->next = a->blocks;
-    a->blocks = b;
-    a->cur = (char *)(b + 1);
-    a->left = size;
-    a->next_size = MIN(size * 2, (size_t)SF_MAX_BLOCK);
-  }
+  if (n > a->left)
+    arena_grow(a, n);
   void *p = a->cur;
   a->cur += n;
   a->left -= n;
@@ -452,10 +458,11 @@ static void find_link_headers(const sipflow_message *m, link_headers *out)
   const sf_message_internal *in = m->internal_;
 
   memset(out, 0, sizeof *out);
+  /* by length first (5, 9 or 10): the names of interest are rare */
+  const uint32_t lengths = 1u << 5 | 1u << 9 | 1u << 10;
   for (size_t i = 0; in && i < in->n_headers; i++) {
     sipflow_span n = in->headers[i].name, v = in->headers[i].value;
-    /* the length first: the names of interest are rare */
-    if (n.len < 5 || n.len > 10)
+    if (n.len > 10 || !(lengths >> n.len & 1))
       continue;
     char first = (char)(n.ptr[0] | 0x20); /* ASCII lower case for letters */
     if (first == 'x' && n.len == 9 && !out->have_x_call_id && name_is(n, "X-Call-ID", 9)) {

@@ -198,7 +198,7 @@ static void build_key(txn_key *k, const sipflow_message *m, sipflow_span method)
 }
 
 /* memcpy inline, for the short parts of a key (as sf_bytes_equal). */
-static void copy_short(char *dst, const char *src, size_t n)
+static inline void copy_short(char *dst, const char *src, size_t n)
 {
   uint64_t w;
   uint32_t u;
@@ -280,6 +280,52 @@ static sf_txn *txn_lookup(sf_correlate *st, sf_call *c, const txn_key *k)
   return NULL;
 }
 
+/* The stored key "3" branch NUL rest... (build_key's RFC 3261 layout) has
+ * at p the bytes of s followed by a NUL. */
+static bool part_at(const char *p, sipflow_span s)
+{
+  size_t n = s.ptr ? s.len : 0;
+  return sf_bytes_equal(p, s.ptr, n) && p[n] == '\0';
+}
+
+/* txn_lookup for the usual case, an RFC 3261 branch in a call without an
+ * index: the stored keys are compared with the message's spans directly,
+ * without building a txn_key (this runs for every message).  Same
+ * comparison as key_matches over build_key's parts. */
+static sf_txn *txn_lookup_3261(const sf_call *c, const sipflow_message *m, sipflow_span method)
+{
+  sipflow_span b = m->branch, s = m->via_sent_by;
+  size_t len = 1 + b.len + 1 + (s.ptr ? s.len : 0) + 1 + (method.ptr ? method.len : 0) + 1;
+
+  for (guint i = c->txns.len; i-- > 0;) {
+    sf_txn *t = g_ptr_array_index(&c->txns, i);
+    const char *p = t->key.ptr;
+    /* the branch's last byte first: where branches differ */
+    if (t->key.len != len || p[b.len] != b.ptr[b.len - 1] || p[0] != '3')
+      continue;
+    if (!part_at(p + 1, b))
+      continue;
+    p += 1 + b.len + 1;
+    if (!part_at(p, s))
+      continue;
+    p += (s.ptr ? s.len : 0) + 1;
+    if (part_at(p, method))
+      return t;
+  }
+  return NULL;
+}
+
+/* The transaction of m's key with that method, NULL when none. */
+static sf_txn *find_txn(sf_correlate *st, sf_call *c, const sipflow_message *m,
+                        sipflow_span method)
+{
+  if (!c->txn_index && has_magic_cookie(m))
+    return txn_lookup_3261(c, m, method);
+  txn_key k;
+  build_key(&k, m, method);
+  return txn_lookup(st, c, &k);
+}
+
 static void txn_index_add(sf_call *c, sf_txn *t)
 {
   sf_calls_ptrs_add(c, &c->txns, t);
@@ -340,9 +386,7 @@ static sf_txn *txn_new(sf_correlate *st, sf_call *c, const sipflow_message *m,
  * method; RFC 3261 §9.2, §17.2.3). */
 static sf_txn *invite_of(sf_correlate *st, sf_call *c, const sipflow_message *m)
 {
-  txn_key k;
-  build_key(&k, m, (sipflow_span){"INVITE", 6});
-  return txn_lookup(st, c, &k);
+  return find_txn(st, c, m, (sipflow_span){"INVITE", 6});
 }
 
 static bool same_branch(const sf_txn *t, const sipflow_message *m)
@@ -386,10 +430,10 @@ static sf_txn *match_transaction(sf_correlate *st, sf_call *c, const sipflow_mes
       return t;
     }
   }
-  build_key(&k, m, method);
-  t = txn_lookup(st, c, &k);
+  t = find_txn(st, c, m, method);
   if (t)
     return t;
+  build_key(&k, m, method);
   t = txn_new(st, c, m, method, mid, &k);
   if (t->mid == SIPFLOW_METHOD_CANCEL)
     t->cancels = cancelled_invite(st, c, m);
