@@ -932,7 +932,7 @@ static int64_t head_deadline(const sf_correlate *st, const GQueue *q)
 /* Takes c out of q.  When c was its head, the next call becomes the head;
  * a queue is in deadline order only roughly (capture times can step back;
  * registrations are sorted with a capped walk), so it may be due sooner. */
-static void queue_unlink_call(sf_correlate *st, GQueue *q, sf_call *c)
+static inline void queue_unlink_call(sf_correlate *st, GQueue *q, sf_call *c)
 {
   bool was_head = q->head == &c->link;
 

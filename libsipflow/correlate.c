@@ -44,11 +44,17 @@ uint32_t sf_correlate_hash_bytes(const char *ptr, size_t len)
   /* the last 1-8 bytes: from a key of 8 bytes or more, the word that ends
    * it (overlapping the previous one: a fixed-size load, not a copy of
    * len bytes) */
-  if (total >= 8)
+  if (total >= 8) {
     memcpy(&w, end - 8, 8);
-  else
+  } else if (total >= 4) { /* tags: two overlapping 4-byte words */
+    uint32_t lo, hi;
+    memcpy(&lo, ptr, 4);
+    memcpy(&hi, end - 4, 4);
+    w = lo | (uint64_t)hi << 32;
+  } else {
     for (size_t i = 0; i < len; i++)
       w |= (uint64_t)(uint8_t)ptr[i] << (8 * i);
+  }
   h = (h ^ w) * 0x100000001b3ull;
   h ^= h >> 32;
   h *= 0xd6e8feb86659fd93ull;
@@ -118,6 +124,17 @@ static bool creates_dialog(sipflow_method m)
 static sipflow_span method_of(const sipflow_message *m)
 {
   return m->is_request ? m->method : m->cseq_method;
+}
+
+/* "Not classified yet": a response's CSeq method is needed only for a new
+ * transaction or call (the_method). */
+#define SF_METHOD_UNKNOWN ((sipflow_method)SIPFLOW_METHOD_COUNT)
+
+static sipflow_method the_method(const sipflow_message *m, sipflow_method mid)
+{
+  if (mid == SF_METHOD_UNKNOWN)
+    mid = sf_stats_method(method_of(m).ptr, method_of(m).len);
+  return mid;
 }
 
 /* A method name kept by the call: static for the known ones. */
@@ -197,37 +214,14 @@ static void build_key(txn_key *k, const sipflow_message *m, sipflow_span method)
   key_part(k, method);
 }
 
-/* memcpy inline, for the short parts of a key (as sf_bytes_equal). */
-static inline void copy_short(char *dst, const char *src, size_t n)
-{
-  uint64_t w;
-  uint32_t u;
-
-  if (n >= 8) {
-    for (; n > 8; dst += 8, src += 8, n -= 8) {
-      memcpy(&w, src, 8);
-      memcpy(dst, &w, 8);
-    }
-    memcpy(&w, src + n - 8, 8); /* the last word, overlapping */
-    memcpy(dst + n - 8, &w, 8);
-  } else if (n >= 4) {
-    memcpy(&u, src, 4);
-    memcpy(dst, &u, 4);
-    memcpy(&u, src + n - 4, 4);
-    memcpy(dst + n - 4, &u, 4);
-  } else {
-    for (size_t i = 0; i < n; i++)
-      dst[i] = src[i];
-  }
-}
-
 /* Writes k out into out (k->len bytes). */
 static void key_write(const txn_key *k, char *out)
 {
-  copy_short(out, k->prefix, k->prefix_len);
-  out += k->prefix_len;
+  if (k->prefix_len) /* "3" or nothing */
+    *out++ = k->prefix[0];
   for (unsigned i = 0; i < k->n; i++) {
-    copy_short(out, k->part[i].ptr, k->part[i].len);
+    if (k->part[i].len)
+      memcpy(out, k->part[i].ptr, k->part[i].len);
     out += k->part[i].len;
     *out++ = '\0';
   }
@@ -434,7 +428,7 @@ static sf_txn *match_transaction(sf_correlate *st, sf_call *c, const sipflow_mes
   if (t)
     return t;
   build_key(&k, m, method);
-  t = txn_new(st, c, m, method, mid, &k);
+  t = txn_new(st, c, m, method, the_method(m, mid), &k);
   if (t->mid == SIPFLOW_METHOD_CANCEL)
     t->cancels = cancelled_invite(st, c, m);
   return t;
@@ -746,6 +740,7 @@ static void call_identity(sf_call *c, const sipflow_message *m, sipflow_method m
 {
   if (c->have_request || (c->method && !m->is_request))
     return;
+  mid = the_method(m, mid);
   c->method = keep_method(c, method_of(m), mid);
   c->mid = mid;
   c->from = m->from_uri.ptr ? sf_calls_strdup(c, m->from_uri.ptr, m->from_uri.len) : NULL;
@@ -823,7 +818,8 @@ void sf_ctx_correlate(sipflow_ctx *ctx, sipflow_message *msg)
     st->now_us = msg->time_us;
   sf_calls_expire(st, st->now_us);
   sf_call *c = sf_calls_open(st, msg);
-  sipflow_method mid = sf_stats_method(method_of(msg).ptr, method_of(msg).len);
+  sipflow_method mid =
+    msg->is_request ? sf_stats_method(msg->method.ptr, msg->method.len) : SF_METHOD_UNKNOWN;
   correlate_message(st, c, msg, mid);
   sf_stats_message(st->stats, msg, mid);
   sf_calls_touch(st, c);
