@@ -280,8 +280,9 @@ static void text_free(text *t)
 
 /* us (>= 1 s) in seconds as printf's "%.1f" writes (double)us / 1e6.  The
  * tenths come from the integer: below 9e15 µs the double is within 1e-6 of
- * us / 1e6, so it rounds like the exact value, except at an exact .x5
- * (no double is one), where printf's own rounding of the double decides. */
+ * us / 1e6, so it rounds like the exact value, except at a .x5 (a tie),
+ * where printf's own rounding of the double decides (1.25 is a double and
+ * rounds to even, 1.15 is slightly less than one). */
 static void text_seconds(text *t, int64_t us)
 {
   int64_t tenths = us / 100000, rest = us % 100000;
