@@ -304,6 +304,34 @@ static sf_call *find_by_id(const sf_correlate *st, uint32_t id)
   return NULL;
 }
 
+/* g_queue_unlink / g_queue_push_tail_link, inline: they run for most
+ * messages. */
+static void queue_unlink(GQueue *q, GList *l)
+{
+  if (l->prev)
+    l->prev->next = l->next;
+  else
+    q->head = l->next;
+  if (l->next)
+    l->next->prev = l->prev;
+  else
+    q->tail = l->prev;
+  l->prev = l->next = NULL;
+  q->length--;
+}
+
+static void queue_push_tail(GQueue *q, GList *l)
+{
+  l->next = NULL;
+  l->prev = q->tail;
+  if (q->tail)
+    q->tail->next = l;
+  else
+    q->head = l;
+  q->tail = l;
+  q->length++;
+}
+
 /* ------------------------------------------------------------- calls */
 
 /* Call structures come from slabs too, and go back to st->spare_calls. */
@@ -337,6 +365,7 @@ static sf_call *call_new(sf_correlate *st, const sipflow_message *m, uint32_t h)
   c->call_id.len = m->call_id.len;
   c->hash = m->call_id.ptr ? h : sf_correlate_hash_bytes(c->call_id.ptr, 0);
   c->link.data = c;
+  c->open_link.data = c;
   return c;
 }
 
@@ -374,6 +403,7 @@ sf_correlate *sf_calls_new(sipflow_ctx *ctx)
   g_queue_init(&st->over);
   g_queue_init(&st->quiet);
   g_queue_init(&st->registered);
+  g_queue_init(&st->open);
   st->key = g_string_sized_new(128);
   st->options.linger_us = SF_DEFAULT_LINGER_US;
   st->now_us = INT64_MIN;
@@ -647,12 +677,7 @@ sf_call *sf_calls_open(sf_correlate *st, const sipflow_message *m)
   c = call_new(st, m, h);
   table_put(&st->calls, c->hash, c);
   table_put(&st->calls_by_id, id_hash(c->id), c);
-  c->older = st->newest;
-  if (st->newest)
-    st->newest->newer = c;
-  else
-    st->oldest = c;
-  st->newest = c;
+  queue_push_tail(&st->open, &c->open_link);
   /* a call seen earlier named this Call-ID in X-Call-ID / X-CID */
   sf_call *referrer =
     g_hash_table_size(st->xrefs) ? g_hash_table_lookup(st->xrefs, &c->call_id) : NULL;
@@ -685,34 +710,6 @@ static sf_call_queue queue_for(const sf_call *c)
   if (!c->saw_invite && c->any_final && !c->open_txns && !c->confirmed_dialogs)
     return c->binding_us > 0 ? SF_QUEUE_REGISTERED : SF_QUEUE_QUIET;
   return SF_QUEUE_ACTIVE;
-}
-
-/* g_queue_unlink / g_queue_push_tail_link, inline: they run for most
- * messages. */
-static void queue_unlink(GQueue *q, GList *l)
-{
-  if (l->prev)
-    l->prev->next = l->next;
-  else
-    q->head = l->next;
-  if (l->next)
-    l->next->prev = l->prev;
-  else
-    q->tail = l->prev;
-  l->prev = l->next = NULL;
-  q->length--;
-}
-
-static void queue_push_tail(GQueue *q, GList *l)
-{
-  l->next = NULL;
-  l->prev = q->tail;
-  if (q->tail)
-    q->tail->next = l;
-  else
-    q->head = l;
-  q->tail = l;
-  q->length++;
 }
 
 static GQueue *queue_of(sf_correlate *st, sf_call_queue q)
@@ -793,15 +790,7 @@ static void detach(sf_correlate *st, sf_call *c)
   c->queue = SF_QUEUE_NONE;
   table_remove(&st->calls, c->hash, c);
   table_remove(&st->calls_by_id, id_hash(c->id), c);
-  if (c->older)
-    c->older->newer = c->newer;
-  else
-    st->oldest = c->newer;
-  if (c->newer)
-    c->newer->older = c->older;
-  else
-    st->newest = c->older;
-  c->older = c->newer = NULL;
+  queue_unlink(&st->open, &c->open_link);
   if (c->xref.ptr && g_hash_table_lookup(st->xrefs, &c->xref) == c)
     g_hash_table_remove(st->xrefs, &c->xref);
   for (guint i = 0; i < c->session_ids.len; i++) {
@@ -962,8 +951,8 @@ void sf_calls_expire(sf_correlate *st, int64_t now_us)
 void sf_calls_finish(sf_correlate *st)
 {
   /* finalise() takes the call out of the list (and only that call) */
-  while (st->oldest)
-    finalise(st, st->oldest);
+  while (st->open.head)
+    finalise(st, st->open.head->data);
 }
 
 /* ----------------------------------------------------------- public API */

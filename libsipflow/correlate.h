@@ -173,7 +173,7 @@ typedef struct sf_call {
                                  (the refresh reuses the Call-ID), 0 none */
   /* finalisation queue */
   GList link;                 /* data = this call */
-  struct sf_call *older, *newer; /* open calls in id order (sf_correlate) */
+  GList open_link;            /* in sf_correlate.open; data = this call */
   sf_call_queue queue;
   /* the public view, built by analyze.c (sf_analyze_call); its arrays are
    * in an sf_views of the context until sf_analyze_keep gives the call its
@@ -215,8 +215,8 @@ typedef struct sf_correlate {
   sipflow_ctx *ctx;           /* for on_call_end */
   sf_call_table calls;        /* open calls by Call-ID */
   sf_call_table calls_by_id;  /* open calls by id */
-  struct sf_call *oldest, *newest; /* open calls in id order (ids only grow:
-                                 a new call goes last), for sf_calls_finish */
+  GQueue open;                /* open calls in id order (ids only grow: a
+                                 new call goes last), for sf_calls_finish */
   GHashTable *kept;           /* id -> sf_call*, finalised calls (keep_calls) */
   GHashTable *sessions;       /* Session-ID UUID (call's strings) -> sf_call* */
   GHashTable *xrefs;          /* sf_key* (referrer->xref) -> referrer sf_call* */
