@@ -488,12 +488,15 @@ static void find_link_headers(const sipflow_message *m, link_headers *out)
   const sf_message_internal *in = m->internal_;
 
   memset(out, 0, sizeof *out);
+  if (!in)
+    return;
   /* by length first (5, 9 or 10): the names of interest are rare */
   const uint32_t lengths = 1u << 5 | 1u << 9 | 1u << 10;
-  for (size_t i = 0; in && i < in->n_headers; i++) {
-    sipflow_span n = in->headers[i].name, v = in->headers[i].value;
-    if (n.len > 10 || !(lengths >> n.len & 1))
+  const sf_header *h = in->headers, *end = in->headers + in->n_headers;
+  for (; h < end; h++) {
+    if (h->name.len > 10 || !(lengths >> h->name.len & 1))
       continue;
+    sipflow_span n = h->name, v = h->value;
     char first = (char)(n.ptr[0] | 0x20); /* ASCII lower case for letters */
     if (first == 'x' && n.len == 9 && !out->have_x_call_id && name_is(n, "X-Call-ID", 9)) {
       out->x_call_id = v;
