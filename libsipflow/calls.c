@@ -935,11 +935,10 @@ static inline void queue_unlink_call(sf_correlate *st, GQueue *q, sf_call *c)
 
 void sf_calls_expire(sf_correlate *st, int64_t now_us)
 {
-  int64_t idle = idle_limit(st);
-
   /* Only the queue heads can expire (each queue is in deadline order), and
    * none does before next_expiry_us. */
   if (now_us > st->next_expiry_us) {
+    int64_t idle = idle_limit(st);
     expire_queue(st, &st->over, now_us, sooner(st->options.linger_us, idle));
     expire_quiet(st, &st->quiet, now_us, idle);
     expire_quiet(st, &st->registered, now_us, idle);
