@@ -1,6 +1,7 @@
 /*
- * analyze stage, private: call outcome, timings, anomalies (analyze.c) and
- * the aggregate statistics (stats.c).
+ * analyze stage, private: call outcome, timings, anomalies (analyze.c), the
+ * Q.850 cause of a Reason header (q850.c) and the aggregate statistics
+ * (stats.c).
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #ifndef SF_ANALYZE_H
@@ -27,8 +28,10 @@ void sf_analyze_keep(sf_call *c);
 void sf_analyze_release(sf_call *c);
 /* Frees the room. */
 void sf_analyze_views_free(sf_views *room);
+/* q850.c */
+
 /* The Q.850 cause carried by msg's Reason header(s) (RFC 3326), 0 = none. */
-int sf_analyze_q850_cause(const sipflow_message *msg);
+int sf_q850_cause(const sipflow_message *msg);
 
 /* stats.c */
 

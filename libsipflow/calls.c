@@ -60,113 +60,12 @@
  * branches) and its work data (a few transactions of ~450 bytes). */
 #define SF_STRINGS_BLOCK 512u
 #define SF_WORK_BLOCK 2048u
-#define SF_MAX_BLOCK (64u * 1024)
-#define SF_SLAB_ITEMS 32u
-
-typedef struct sf_arena_block {
-  struct sf_arena_block *next;
-  size_t size; /* of the data after the header (which keeps it 16-aligned) */
-} sf_arena_block;
-
-/* A new slab of n items of size bytes (a multiple of 16), on *slabs; returns
- * the first item. */
-static char *slab_new(sf_slab **slabs, size_t size, size_t n)
-{
-  sf_slab *s = g_malloc(sizeof *s + size * n);
-  s->next = *slabs;
-  *slabs = s;
-  return (char *)(s + 1);
-}
-
-static void slabs_free(sf_slab **slabs)
-{
-  while (*slabs) {
-    sf_slab *s = *slabs;
-    *slabs = s->next;
-    g_free(s);
-  }
-}
-
-static sf_arena_block *block_get(sf_block_pool *pool, size_t size)
-{
-  sf_arena_block *b;
-
-  if (size != pool->block) { /* an outsize block: malloc'd alone */
-    b = g_malloc(sizeof *b + size);
-    b->size = size;
-    return b;
-  }
-  if (!pool->spare) {
-    size_t stride = sizeof *b + pool->block;
-    char *items = slab_new(&pool->slabs, stride, SF_SLAB_ITEMS);
-    for (size_t i = 0; i < SF_SLAB_ITEMS; i++) {
-      b = (sf_arena_block *)(items + i * stride);
-      b->size = pool->block;
-      b->next = pool->spare;
-      pool->spare = b;
-    }
-  }
-  b = pool->spare;
-  pool->spare = b->next;
-  return b;
-}
-
-static void block_put(sf_block_pool *pool, sf_arena_block *b)
-{
-  if (b->size != pool->block) {
-    g_free(b);
-    return;
-  }
-  b->next = pool->spare;
-  pool->spare = b;
-}
-
-static void pool_clear(sf_block_pool *pool)
-{
-  pool->spare = NULL;
-  slabs_free(&pool->slabs);
-}
-
-/* A new block with room for n bytes (the rare path of arena_alloc). */
-static G_GNUC_NO_INLINE void arena_grow(sf_arena *a, size_t n)
-{
-  size_t size = MAX(a->next_size ? a->next_size : a->pool->block, n);
-  sf_arena_block *b = block_get(a->pool, size);
-  b->next = a->blocks;
-  a->blocks = b;
-  a->cur = (char *)(b + 1);
-  a->left = size;
-  a->next_size = MIN(size * 2, (size_t)SF_MAX_BLOCK);
-}
-
-/* Inline: it runs for every string and structure a call keeps. */
-static inline void *arena_alloc(sf_arena *a, size_t n)
-{
-  n = (n + 7) & ~(size_t)7;
-  if (n > a->left)
-    arena_grow(a, n);
-  void *p = a->cur;
-  a->cur += n;
-  a->left -= n;
-  return p;
-}
-
-static void arena_free(sf_arena *a)
-{
-  while (a->blocks) {
-    sf_arena_block *b = a->blocks;
-    a->blocks = b->next;
-    block_put(a->pool, b);
-  }
-  a->cur = NULL;
-  a->left = a->next_size = 0;
-}
 
 const char *sf_calls_strdup(sf_call *c, const char *ptr, size_t len)
 {
   if (!ptr)
     len = 0;
-  char *s = arena_alloc(&c->strings, len + 1);
+  char *s = sf_arena_alloc(&c->strings, len + 1);
   if (len)
     memcpy(s, ptr, len);
   s[len] = '\0';
@@ -175,24 +74,24 @@ const char *sf_calls_strdup(sf_call *c, const char *ptr, size_t len)
 
 char *sf_calls_string_room(sf_call *c, size_t n)
 {
-  return arena_alloc(&c->strings, n);
+  return sf_arena_alloc(&c->strings, n);
 }
 
 void *sf_calls_work_room(sf_call *c, size_t n)
 {
-  return arena_alloc(&c->work, n);
+  return sf_arena_alloc(&c->work, n);
 }
 
 void *sf_calls_alloc(sf_call *c, size_t n)
 {
-  return memset(arena_alloc(&c->work, n), 0, n);
+  return memset(sf_arena_alloc(&c->work, n), 0, n);
 }
 
 void sf_calls_ptrs_add(sf_call *c, sf_ptrs *a, gpointer p)
 {
   if (a->len == a->cap) {
     guint cap = a->cap ? a->cap * 2 : 8;
-    gpointer *pdata = arena_alloc(&c->work, cap * sizeof *pdata);
+    gpointer *pdata = sf_arena_alloc(&c->work, cap * sizeof *pdata);
     if (a->len)
       memcpy(pdata, a->pdata, a->len * sizeof *pdata); /* the old copy stays in the
                                                           arena: at most as much again */
@@ -202,106 +101,9 @@ void sf_calls_ptrs_add(sf_call *c, sf_ptrs *a, gpointer p)
   a->pdata[a->len++] = p;
 }
 
-/* ------------------------------------------------------- call tables */
-
-#define SF_TABLE_MIN 64u
-
-/* Linear probing from hash & mask; a slot's hash is never 0 (Call-ID
- * hashes of stored keys are not, ids start at 1). */
-static void table_put(sf_call_table *t, uint32_t hash, sf_call *c);
-
-static void table_grow(sf_call_table *t)
-{
-  sf_call_slot *old = t->slots;
-  size_t old_size = old ? t->mask + 1 : 0;
-  size_t size = old ? old_size * 2 : SF_TABLE_MIN;
-
-  t->slots = g_new0(sf_call_slot, size);
-  t->mask = size - 1;
-  t->n = 0;
-  for (size_t i = 0; i < old_size; i++)
-    if (old[i].hash)
-      table_put(t, old[i].hash, old[i].call);
-  g_free(old);
-}
-
-static void table_put(sf_call_table *t, uint32_t hash, sf_call *c)
-{
-  if (!t->slots || (t->n + 1) * 2 > t->mask + 1) /* at most half full */
-    table_grow(t);
-  size_t i = hash & t->mask;
-  while (t->slots[i].hash)
-    i = (i + 1) & t->mask;
-  t->slots[i] = (sf_call_slot){hash, c};
-  t->n++;
-}
-
-/* Removes c, stored under hash.  Backward-shift deletion: the entries
- * after it that probed past its slot move back, so no probe chain is cut
- * and no tombstones pile up. */
-static void table_remove(sf_call_table *t, uint32_t hash, const sf_call *c)
-{
-  if (!t->slots)
-    return;
-  size_t i = hash & t->mask;
-  while (t->slots[i].call != c) {
-    if (!t->slots[i].hash)
-      return;
-    i = (i + 1) & t->mask;
-  }
-  for (size_t j = i;;) {
-    j = (j + 1) & t->mask;
-    if (!t->slots[j].hash)
-      break;
-    size_t home = t->slots[j].hash & t->mask;
-    if (((j - home) & t->mask) >= ((j - i) & t->mask)) {
-      t->slots[i] = t->slots[j];
-      i = j;
-    }
-  }
-  t->slots[i] = (sf_call_slot){0, NULL};
-  t->n--;
-}
-
-/* h: sf_correlate_hash_bytes(call_id, len), 0 (no Call-ID) matching none */
-static sf_call *find_hashed(sf_correlate *st, uint32_t h, const char *call_id, size_t len)
-{
-  const sf_call_table *t = &st->calls;
-
-  if (!t->slots)
-    return NULL;
-  for (size_t i = h & t->mask; t->slots[i].hash; i = (i + 1) & t->mask) {
-    sf_call *c = t->slots[i].call;
-    if (t->slots[i].hash == h && c->call_id.len == len &&
-        sf_bytes_equal(c->call_id.ptr, call_id, len))
-      return c;
-  }
-  return NULL;
-}
-
-/* The by-id table's hash: ids are consecutive, and unscattered they would
- * fill one long run of slots that every removal walks to its end. */
-static uint32_t id_hash(uint32_t id)
-{
-  return id * 0x9e3779b1u; /* odd: 0 only for id 0 */
-}
-
 sf_call *sf_calls_find(sf_correlate *st, const char *call_id, size_t len)
 {
-  return find_hashed(st, sf_correlate_hash_bytes(call_id, len), call_id, len);
-}
-
-static sf_call *find_by_id(const sf_correlate *st, uint32_t id)
-{
-  const sf_call_table *t = &st->calls_by_id;
-  uint32_t h = id_hash(id);
-
-  if (!t->slots || !id)
-    return NULL;
-  for (size_t i = h & t->mask; t->slots[i].hash; i = (i + 1) & t->mask)
-    if (t->slots[i].hash == h && t->slots[i].call->id == id)
-      return t->slots[i].call;
-  return NULL;
+  return sf_calltable_find(&st->calls, sf_correlate_hash_bytes(call_id, len), call_id, len);
 }
 
 /* g_queue_unlink / g_queue_push_tail_link, inline: they run for most
@@ -340,8 +142,8 @@ static void queue_push_tail(GQueue *q, GList *l)
 static sf_call *call_get(sf_correlate *st)
 {
   if (!st->spare_calls) {
-    char *items = slab_new(&st->call_slabs, SF_CALL_SIZE, SF_SLAB_ITEMS);
-    for (size_t i = 0; i < SF_SLAB_ITEMS; i++) {
+    char *items = sf_arena_slab_new(&st->call_slabs, SF_CALL_SIZE, SF_ARENA_SLAB_ITEMS);
+    for (size_t i = 0; i < SF_ARENA_SLAB_ITEMS; i++) {
       sf_call *c = (sf_call *)(items + i * SF_CALL_SIZE);
       c->link.data = c;
       c->link.next = st->spare_calls ? &st->spare_calls->link : NULL;
@@ -353,7 +155,7 @@ static sf_call *call_get(sf_correlate *st)
   return memset(c, 0, sizeof *c);
 }
 
-/* h: the hash of m's Call-ID (find_hashed) */
+/* h: the hash of m's Call-ID (sf_calltable_find) */
 static sf_call *call_new(sf_correlate *st, const sipflow_message *m, uint32_t h)
 {
   sf_call *c = call_get(st);
@@ -375,7 +177,7 @@ static void call_drop_work(sf_call *c)
   if (c->txn_index)
     g_hash_table_destroy(c->txn_index);
   c->txn_index = NULL;
-  arena_free(&c->work);
+  sf_arena_free(&c->work);
   memset(&c->txns, 0, sizeof c->txns);
   memset(&c->dialogs, 0, sizeof c->dialogs);
   memset(&c->session_ids, 0, sizeof c->session_ids);
@@ -385,7 +187,7 @@ static void call_free(sf_correlate *st, sf_call *c)
 {
   sf_analyze_release(c);
   call_drop_work(c);
-  arena_free(&c->strings);
+  sf_arena_free(&c->strings);
   c->link.data = c;
   c->link.next = st->spare_calls ? &st->spare_calls->link : NULL;
   st->spare_calls = c;
@@ -427,10 +229,10 @@ void sf_calls_free(sf_correlate *st)
     if (st->calls_by_id.slots[i].hash)
       call_free(st, st->calls_by_id.slots[i].call);
   g_hash_table_foreach(st->kept, free_call_value, st);
-  g_free(st->calls.slots);
-  g_free(st->calls_by_id.slots);
+  sf_calltable_free(&st->calls);
+  sf_calltable_free(&st->calls_by_id);
   st->spare_calls = NULL;
-  slabs_free(&st->call_slabs);
+  sf_arena_slabs_free(&st->call_slabs);
   g_hash_table_destroy(st->kept);
   sf_analyze_views_free(&st->final_views);
   sf_analyze_views_free(&st->query_views);
@@ -438,8 +240,8 @@ void sf_calls_free(sf_correlate *st)
   g_hash_table_destroy(st->xrefs);
   g_string_free(st->key, TRUE);
   sf_stats_free(st->stats);
-  pool_clear(&st->strings_pool);
-  pool_clear(&st->work_pool);
+  sf_arena_pool_clear(&st->strings_pool);
+  sf_arena_pool_clear(&st->work_pool);
   g_free(st);
 }
 
@@ -670,7 +472,7 @@ static void prefetch_call(const sf_call *c)
 sf_call *sf_calls_open(sf_correlate *st, const sipflow_message *m)
 {
   uint32_t h = sf_correlate_hash_bytes(m->call_id.ptr, m->call_id.len);
-  sf_call *c = find_hashed(st, h, m->call_id.ptr, m->call_id.len);
+  sf_call *c = sf_calltable_find(&st->calls, h, m->call_id.ptr, m->call_id.len);
 
   if (c)
     prefetch_call(c);
@@ -678,8 +480,8 @@ sf_call *sf_calls_open(sf_correlate *st, const sipflow_message *m)
     return c;
   make_room(st, m);
   c = call_new(st, m, h);
-  table_put(&st->calls, c->hash, c);
-  table_put(&st->calls_by_id, id_hash(c->id), c);
+  sf_calltable_put(&st->calls, c->hash, c);
+  sf_calltable_put(&st->calls_by_id, sf_calltable_id_hash(c->id), c);
   queue_push_tail(&st->open, &c->open_link);
   /* a call seen earlier named this Call-ID in X-Call-ID / X-CID */
   sf_call *referrer =
@@ -791,8 +593,8 @@ static void detach(sf_correlate *st, sf_call *c)
   if (q)
     queue_unlink_call(st, q, c);
   c->queue = SF_QUEUE_NONE;
-  table_remove(&st->calls, c->hash, c);
-  table_remove(&st->calls_by_id, id_hash(c->id), c);
+  sf_calltable_remove(&st->calls, c->hash, c);
+  sf_calltable_remove(&st->calls_by_id, sf_calltable_id_hash(c->id), c);
   queue_unlink(&st->open, &c->open_link);
   if (c->xref.ptr && g_hash_table_lookup(st->xrefs, &c->xref) == c)
     g_hash_table_remove(st->xrefs, &c->xref);
@@ -979,7 +781,7 @@ const sipflow_call_info *sipflow_get_call(sipflow_ctx *ctx, uint32_t call)
   sf_call *c = g_hash_table_lookup(st->kept, GUINT_TO_POINTER(call));
   if (c)
     return &c->info;
-  c = find_by_id(st, call);
+  c = sf_calltable_find_id(&st->calls_by_id, call);
   return c ? sf_analyze_call(c, st->now_us, &st->query_views) : NULL;
 }
 

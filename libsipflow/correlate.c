@@ -561,7 +561,7 @@ static void final_facts(sf_call *c, sf_txn *t, const sipflow_message *m)
   t->final_reason = sf_calls_strdup(c, m->reason.ptr ? m->reason.ptr : "", m->reason.len);
   t->final_us = m->time_us;
   t->final_src = m->src;
-  t->final_q850 = sf_analyze_q850_cause(m);
+  t->final_q850 = sf_q850_cause(m);
   if (t->open) {
     t->open = false;
     c->open_txns--;

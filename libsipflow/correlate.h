@@ -43,7 +43,7 @@ typedef struct sf_key {
 
 struct sf_call;
 
-/* A bump allocator (calls.c): a call's memory comes in a few blocks that are
+/* A bump allocator (arena.c): a call's memory comes in a few blocks that are
  * freed at once, instead of a dozen heap objects per call and per
  * transaction (allocation was a fifth of the time on big captures). */
 typedef struct sf_arena {
@@ -53,7 +53,7 @@ typedef struct sf_arena {
   struct sf_block_pool *pool;  /* where first-size blocks come from and go */
 } sf_arena;
 
-/* Memory handed out in slabs of a few dozen items (calls.c): one malloc
+/* Memory handed out in slabs of a few dozen items (arena.c): one malloc
  * while the number of calls in flight grows, none in a steady stream.
  * Slabs are freed together with the context. */
 typedef struct sf_slab {
@@ -194,9 +194,9 @@ typedef struct sf_views {
   size_t txns_cap, dialogs_cap;
 } sf_views;
 
-/* An open-addressing table of calls (calls.c): slots hold a hash and the
- * call, so a probe touches one array and a call only on a hash match.  One
- * table is keyed by Call-ID (hash of the bytes), one by call id. */
+/* An open-addressing table of calls (calltable.c): slots hold a hash and
+ * the call, so a probe touches one array and a call only on a hash match.
+ * One table is keyed by Call-ID (hash of the bytes), one by call id. */
 typedef struct sf_call_slot {
   uint32_t hash;              /* 0: empty */
   sf_call *call;
@@ -282,6 +282,55 @@ guint sf_correlate_key_hash(gconstpointer key);
 gboolean sf_correlate_key_equal(gconstpointer a, gconstpointer b);
 /* FNV-1a over bytes; never 0 for a non-NULL ptr (0 means "absent"). */
 uint32_t sf_correlate_hash_bytes(const char *ptr, size_t len);
+
+/* arena.c: slabs, block pools, arenas */
+
+#define SF_ARENA_SLAB_ITEMS 32u
+
+/* A new slab of n items of size bytes (a multiple of 16) on *slabs, freed by
+ * sf_arena_slabs_free; returns the first item. */
+char *sf_arena_slab_new(sf_slab **slabs, size_t size, size_t n);
+void sf_arena_slabs_free(sf_slab **slabs);
+/* Forgets the spare blocks and frees the pool's slabs (the arenas using it
+ * must be freed first). */
+void sf_arena_pool_clear(sf_block_pool *pool);
+/* A new block with room for n bytes (sf_arena_alloc's rare path). */
+void sf_arena_grow(sf_arena *a, size_t n);
+/* Gives the arena's blocks back (first-size ones to the pool). */
+void sf_arena_free(sf_arena *a);
+
+/* n bytes, 8-aligned, valid until sf_arena_free.  Inline: it runs for every
+ * string and structure a call keeps. */
+static inline void *sf_arena_alloc(sf_arena *a, size_t n)
+{
+  n = (n + 7) & ~(size_t)7;
+  if (n > a->left)
+    sf_arena_grow(a, n);
+  void *p = a->cur;
+  a->cur += n;
+  a->left -= n;
+  return p;
+}
+
+/* calltable.c: the tables of open calls.  A slot's hash is never 0: Call-ID
+ * hashes of stored calls are not (sf_correlate_hash_bytes of a non-NULL
+ * pointer), nor id hashes of ids >= 1. */
+
+void sf_calltable_put(sf_call_table *t, uint32_t hash, sf_call *c);
+/* Removes c, stored under hash (nothing when it is not there). */
+void sf_calltable_remove(sf_call_table *t, uint32_t hash, const sf_call *c);
+/* The call with that Call-ID; h is sf_correlate_hash_bytes(call_id, len),
+ * which is 0 for no Call-ID (call_id NULL): no call matches it. */
+sf_call *sf_calltable_find(const sf_call_table *t, uint32_t h, const char *call_id, size_t len);
+/* The hash under which the by-id table keeps a call.  Ids are consecutive:
+ * unscattered they would fill one long run of slots that every removal
+ * walks to its end. */
+static inline uint32_t sf_calltable_id_hash(uint32_t id)
+{
+  return id * 0x9e3779b1u; /* odd: 0 only for id 0 */
+}
+sf_call *sf_calltable_find_id(const sf_call_table *t, uint32_t id);
+void sf_calltable_free(sf_call_table *t);
 
 /* calls.c: the call store and the finalisation of calls */
 sf_correlate *sf_calls_new(sipflow_ctx *ctx);
