@@ -277,11 +277,6 @@ typedef struct link_headers {
   bool have_x_call_id, have_x_cid, have_session_id;
 } link_headers;
 
-static bool name_is(sipflow_span n, const char *lit, size_t len)
-{
-  return n.len == len && g_ascii_strncasecmp(n.ptr, lit, len) == 0;
-}
-
 /* One pass over the message's headers for the three names (looking each
  * one up walked the headers three times, for every initial request).
  * Names are case-insensitive (RFC 3261 §7.3.1); none has a compact form. */
@@ -300,14 +295,14 @@ static void find_link_headers(const sipflow_message *m, link_headers *out)
       continue;
     sipflow_span n = h->name, v = h->value;
     char first = (char)(n.ptr[0] | 0x20); /* ASCII lower case for letters */
-    if (first == 'x' && n.len == 9 && !out->have_x_call_id && name_is(n, "X-Call-ID", 9)) {
+    if (first == 'x' && n.len == 9 && !out->have_x_call_id && sf_name_is(n.ptr, n.len, "x-call-id", 9)) {
       out->x_call_id = v;
       out->have_x_call_id = true;
-    } else if (first == 'x' && n.len == 5 && !out->have_x_cid && name_is(n, "X-CID", 5)) {
+    } else if (first == 'x' && n.len == 5 && !out->have_x_cid && sf_name_is(n.ptr, n.len, "x-cid", 5)) {
       out->x_cid = v;
       out->have_x_cid = true;
     } else if (first == 's' && n.len == 10 && !out->have_session_id &&
-               name_is(n, "Session-ID", 10)) {
+               sf_name_is(n.ptr, n.len, "session-id", 10)) {
       out->session_id = v;
       out->have_session_id = true;
     }

@@ -527,7 +527,7 @@ static long contact_expires(sipflow_span v)
     size_t k = (size_t)(semi - v.ptr) + 1;
     while (k < v.len && (v.ptr[k] == ' ' || v.ptr[k] == '\t'))
       k++;
-    if (v.len - k < 8 || g_ascii_strncasecmp(v.ptr + k, "expires=", 8) != 0)
+    if (v.len - k < 8 || !sf_name_is(v.ptr + k, 8, "expires=", 8))
       continue;
     best = MAX(best, expires_seconds(v.ptr + k + 8, v.len - k - 8));
   }
@@ -537,16 +537,29 @@ static long contact_expires(sipflow_span v)
 /* RFC 3261 §10.3 step 8: a registrar's 2xx lists the bindings with their
  * expires parameters (else the Expires header holds the lifetime, §10.2.1.1).
  * The UA refreshes before that with the same Call-ID (§10.2.4), so the call
- * of a REGISTER waits that long for the refresh before it is finalised. */
-static int64_t binding_lifetime_us(const sipflow_message *m)
+ * of a REGISTER waits that long for the refresh before it is finalised.
+ * Not inline: inlined, this rare path made the per-message code longer. */
+static G_GNUC_NO_INLINE int64_t binding_lifetime_us(const sipflow_message *m)
 {
-  sipflow_span v;
+  const sf_message_internal *in = m->internal_;
+  const sipflow_span *expires = NULL;
+  unsigned contacts = 0;
   long s = -1;
 
-  for (unsigned i = 0; i < 16 && sipflow_message_header(m, "Contact", i, &v); i++)
-    s = MAX(s, contact_expires(v));
-  if (s < 0 && sipflow_message_header(m, "Expires", 0, &v))
-    s = expires_seconds(v.ptr, v.len);
+  /* one pass for the first 16 Contact headers (compact form "m") and the
+   * first Expires header (which has no compact form) */
+  for (size_t i = 0; in && i < in->n_headers; i++) {
+    const sf_header *h = &in->headers[i];
+    if ((h->name.len == 1 && (h->name.ptr[0] | 0x20) == 'm') ||
+        sf_name_is(h->name.ptr, h->name.len, "contact", 7)) {
+      if (contacts++ < 16)
+        s = MAX(s, contact_expires(h->value));
+    } else if (!expires && sf_name_is(h->name.ptr, h->name.len, "expires", 7)) {
+      expires = &h->value;
+    }
+  }
+  if (s < 0 && expires)
+    s = expires_seconds(expires->ptr, expires->len);
   return s > 0 ? (int64_t)s * G_USEC_PER_SEC : 0;
 }
 

@@ -278,6 +278,19 @@ static inline bool sf_bytes_equal(const char *a, const char *b, size_t n)
   return x == y;
 }
 
+/* n (a header or parameter name) is lit, of len bytes, in any ASCII case
+ * (lit in lower case, letters and punctuation only).  Inline, for the
+ * header scans of the correlate stage. */
+static inline bool sf_name_is(const char *n, size_t n_len, const char *lit, size_t len)
+{
+  if (n_len != len)
+    return false;
+  for (size_t i = 0; i < len; i++) /* | 0x20 folds A-Z only onto a-z */
+    if ((char)(n[i] | (g_ascii_isalpha(lit[i]) ? 0x20 : 0)) != lit[i])
+      return false;
+  return true;
+}
+
 guint sf_correlate_key_hash(gconstpointer key);
 gboolean sf_correlate_key_equal(gconstpointer a, gconstpointer b);
 /* FNV-1a over bytes; never 0 for a non-NULL ptr (0 means "absent"). */
