@@ -539,7 +539,7 @@ static long contact_expires(sipflow_span v)
  * The UA refreshes before that with the same Call-ID (§10.2.4), so the call
  * of a REGISTER waits that long for the refresh before it is finalised.
  * Not inline: inlined, this rare path made the per-message code longer. */
-static G_GNUC_NO_INLINE int64_t binding_lifetime_us(const sipflow_message *m)
+__attribute__((noinline)) static int64_t binding_lifetime_us(const sipflow_message *m)
 {
   const sf_message_internal *in = m->internal_;
   const sipflow_span *expires = NULL;
