@@ -42,125 +42,6 @@
 
 #include "analyze.h"
 
-/* ------------------------------------------------------------- Q.850 */
-
-typedef struct q850_entry {
-  int cause;
-  const char *text;
-} q850_entry;
-
-/* ITU-T Q.850 Table 1, the causes seen in SIP Reason headers (RFC 3326)
- * and in the RFC 3398 / RFC 6432 ISUP mapping. */
-static const q850_entry q850_table[] = {
-  {1, "Unallocated (unassigned) number"},
-  {2, "No route to specified transit network"},
-  {3, "No route to destination"},
-  {6, "Channel unacceptable"},
-  {16, "Normal call clearing"},
-  {17, "User busy"},
-  {18, "No user responding"},
-  {19, "No answer from user (user alerted)"},
-  {20, "Subscriber absent"},
-  {21, "Call rejected"},
-  {22, "Number changed"},
-  {25, "Exchange routing error"},
-  {27, "Destination out of order"},
-  {28, "Invalid number format (address incomplete)"},
-  {29, "Facility rejected"},
-  {31, "Normal, unspecified"},
-  {34, "No circuit/channel available"},
-  {38, "Network out of order"},
-  {41, "Temporary failure"},
-  {42, "Switching equipment congestion"},
-  {44, "Requested circuit/channel not available"},
-  {47, "Resource unavailable, unspecified"},
-  {55, "Incoming calls barred within CUG"},
-  {57, "Bearer capability not authorized"},
-  {58, "Bearer capability not presently available"},
-  {63, "Service or option not available, unspecified"},
-  {65, "Bearer capability not implemented"},
-  {69, "Requested facility not implemented"},
-  {79, "Service or option not implemented, unspecified"},
-  {88, "Incompatible destination"},
-  {102, "Recovery on timer expiry"},
-  {111, "Protocol error, unspecified"},
-  {127, "Interworking, unspecified"},
-};
-
-const char *sipflow_q850_cause_text(int cause)
-{
-  for (size_t i = 0; i < G_N_ELEMENTS(q850_table); i++)
-    if (q850_table[i].cause == cause)
-      return q850_table[i].text;
-  return NULL;
-}
-
-static bool is_lws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
-/* In one Reason header value (RFC 3326: reason-value *(COMMA reason-value),
- * reason-value = protocol *(SEMI reason-params)), the cause of the first
- * "Q.850" value, else 0.  Quoted text may hold ';' and ','. */
-static int q850_in_value(const char *p, size_t n)
-{
-  size_t i = 0;
-
-  while (i < n) {
-    while (i < n && (is_lws(p[i]) || p[i] == ','))
-      i++;
-    size_t tok = i;
-    while (i < n && p[i] != ';' && p[i] != ',' && !is_lws(p[i]))
-      i++;
-    bool q850 = i - tok == 5 && g_ascii_strncasecmp(p + tok, "Q.850", 5) == 0;
-    bool quoted = false;
-    while (i < n && (quoted || p[i] != ',')) {
-      if (quoted && p[i] == '\\') {
-        i += 2;
-        continue;
-      }
-      if (p[i] == '"')
-        quoted = !quoted;
-      if (!quoted && p[i] == ';' && q850) {
-        size_t k = i + 1;
-        while (k < n && is_lws(p[k]))
-          k++;
-        if (n - k >= 5 && g_ascii_strncasecmp(p + k, "cause", 5) == 0) {
-          k += 5;
-          while (k < n && is_lws(p[k]))
-            k++;
-          if (k < n && p[k] == '=') {
-            k++;
-            while (k < n && is_lws(p[k]))
-              k++;
-            int v = 0, digits = 0;
-            while (k < n && g_ascii_isdigit(p[k]) && digits < 4) {
-              v = v * 10 + (p[k++] - '0');
-              digits++;
-            }
-            if (digits && v > 0)
-              return v;
-          }
-        }
-      }
-      i++;
-    }
-  }
-  return 0;
-}
-
-int sf_analyze_q850_cause(const sipflow_message *msg)
-{
-  sipflow_span v;
-
-  if (!msg->reason_header.ptr)
-    return 0;
-  for (unsigned i = 0; i < 8 && sipflow_message_header(msg, "Reason", i, &v); i++) {
-    int cause = q850_in_value(v.ptr, v.len);
-    if (cause)
-      return cause;
-  }
-  return 0;
-}
-
 /* -------------------------------------------------------------- names */
 
 const char *sipflow_call_state_name(sipflow_call_state state)
@@ -209,7 +90,6 @@ const char *sipflow_dialog_state_name(sipflow_dialog_state s)
  * not automatic (see chain_start). */
 #define SF_AUTO_RETRY_US (2 * 1000 * 1000LL)
 
-static bool is_method(const sf_txn *t, const char *m) { return strcmp(t->method, m) == 0; }
 static bool is_2xx(int s) { return s >= 200 && s < 300; }
 static bool is_challenge(int s) { return s == 401 || s == 407; }
 static bool have(int64_t t) { return t != SF_NO_TIME; }
@@ -228,39 +108,120 @@ static int64_t round_ms(int64_t us)
   return us >= 0 ? (us + 500) / 1000 : -((-us + 500) / 1000);
 }
 
+/* The failure sentence is written into a buffer on the stack (heap only
+ * for an unusually long reason phrase) with hand-made number formatting:
+ * with GString and printf it was a third of the analysis. */
+typedef struct text {
+  char *s;
+  size_t len, cap;
+  char stack[256];
+} text;
+
+static void text_init(text *t)
+{
+  t->s = t->stack;
+  t->len = 0;
+  t->cap = sizeof t->stack;
+}
+
+static void text_put(text *t, const char *p, size_t n)
+{
+  if (t->len + n > t->cap) {
+    size_t cap = MAX(t->cap * 2, t->len + n);
+    char *s = g_malloc(cap);
+    memcpy(s, t->s, t->len);
+    if (t->s != t->stack)
+      g_free(t->s);
+    t->s = s;
+    t->cap = cap;
+  }
+  memcpy(t->s + t->len, p, n);
+  t->len += n;
+}
+
+static void text_str(text *t, const char *s) { text_put(t, s, strlen(s)); }
+
+static void text_int(text *t, int64_t v)
+{
+  char buf[24], *p = buf + sizeof buf;
+  uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+  do
+    *--p = (char)('0' + u % 10);
+  while (u /= 10);
+  if (v < 0)
+    *--p = '-';
+  text_put(t, p, (size_t)(buf + sizeof buf - p));
+}
+
+static void text_free(text *t)
+{
+  if (t->s != t->stack)
+    g_free(t->s);
+}
+
+/* us (>= 1 s) in seconds as printf's "%.1f" writes (double)us / 1e6.  The
+ * tenths come from the integer: below 9e15 µs the double is within 1e-6 of
+ * us / 1e6, so it rounds like the exact value, except at a .x5 (a tie),
+ * where printf's own rounding of the double decides (1.25 is a double and
+ * rounds to even, 1.15 is slightly less than one). */
+static void text_seconds(text *t, int64_t us)
+{
+  int64_t tenths = us / 100000, rest = us % 100000;
+
+  if (rest == 50000 || us >= 9000000000000000LL) {
+    char buf[40];
+    int n = snprintf(buf, sizeof buf, "%.1f", (double)us / 1e6);
+    text_put(t, buf, (size_t)MAX(n, 0));
+    return;
+  }
+  if (rest > 50000)
+    tenths++;
+  text_int(t, tenths / 10);
+  char frac[2] = {'.', (char)('0' + tenths % 10)};
+  text_put(t, frac, 2);
+}
+
 /* "850 ms" under a second, else "3.2 s". */
-static void append_duration(GString *g, int64_t us)
+static void append_duration(text *g, int64_t us)
 {
   if (us < 0)
     us = 0;
-  if (us < 1000000)
-    g_string_append_printf(g, "%" G_GINT64_FORMAT " ms", round_ms(us));
-  else
-    g_string_append_printf(g, "%.1f s", (double)us / 1e6);
+  if (us < 1000000) {
+    text_int(g, round_ms(us));
+    text_str(g, " ms");
+  } else {
+    text_seconds(g, us);
+    text_str(g, " s");
+  }
 }
 
-static void append_status(GString *g, int status, const char *reason)
+static void append_status(text *g, int status, const char *reason)
 {
-  g_string_append_printf(g, "%d", status);
-  if (reason && reason[0])
-    g_string_append_printf(g, " %s", reason);
+  text_int(g, status);
+  if (reason && reason[0]) {
+    text_str(g, " ");
+    text_str(g, reason);
+  }
 }
 
-static void append_q850(GString *g, int cause)
+static void append_q850(text *g, int cause)
 {
-  const char *text = sipflow_q850_cause_text(cause);
+  const char *words = sipflow_q850_cause_text(cause);
   if (!cause)
     return;
-  if (text)
-    g_string_append_printf(g, " (Q.850 cause %d: %s)", cause, text);
-  else
-    g_string_append_printf(g, " (Q.850 cause %d)", cause);
+  text_str(g, " (Q.850 cause ");
+  text_int(g, cause);
+  if (words) {
+    text_str(g, ": ");
+    text_str(g, words);
+  }
+  text_str(g, ")");
 }
 
-static void append_endpoint(GString *g, const sipflow_endpoint *ep)
+static void append_endpoint(text *g, const sipflow_endpoint *ep)
 {
   char buf[SIPFLOW_ENDPOINT_STRLEN];
-  g_string_append(g, sipflow_endpoint_format(ep, buf, sizeof buf));
+  text_str(g, sipflow_endpoint_format(ep, buf, sizeof buf));
 }
 
 /* ----------------------------------------------------------- attempts */
@@ -286,8 +247,8 @@ static bool is_candidate(const sf_txn *t, bool invite_call)
   if (!t->initial)
     return false;
   if (invite_call)
-    return is_method(t, "INVITE");
-  return !is_method(t, "ACK") && !is_method(t, "CANCEL");
+    return t->mid == SIPFLOW_METHOD_INVITE;
+  return t->mid != SIPFLOW_METHOD_ACK && t->mid != SIPFLOW_METHOD_CANCEL;
 }
 
 /* The candidates and the attempts of a call, in arrays with room for every
@@ -317,7 +278,7 @@ static void candidates(const sf_call *c, bool invite_call, txn_list *out)
   if (!out->len && !invite_call) /* only in-dialog requests captured */
     for (guint i = 0; i < c->txns.len; i++) {
       sf_txn *t = g_ptr_array_index(&c->txns, i);
-      if (!is_method(t, "ACK") && !is_method(t, "CANCEL"))
+      if (t->mid != SIPFLOW_METHOD_ACK && t->mid != SIPFLOW_METHOD_CANCEL)
         out->pdata[out->len++] = t;
     }
 }
@@ -360,7 +321,7 @@ static void cancel_of_attempt(const sf_call *c, const txn_list *cand, attempt a,
 {
   for (guint i = 0; i < c->txns.len; i++) {
     const sf_txn *t = g_ptr_array_index(&c->txns, i);
-    if (!is_method(t, "CANCEL") || !t->cancels || !t->request_seen)
+    if (t->mid != SIPFLOW_METHOD_CANCEL || !t->cancels || !t->request_seen)
       continue;
     for (guint k = a.first; k <= a.last; k++)
       if (t->cancels == g_ptr_array_index(cand, k) &&
@@ -423,15 +384,21 @@ static unsigned challenge_streak(const txn_list *cand, const attempt_list *atts)
 
 static bool is_invite_call(const sf_call *c)
 {
-  static const char *const invite_only[] = {"INVITE", "ACK", "BYE", "CANCEL",
-                                            "PRACK", "UPDATE"};
-  for (guint i = 0; i < c->txns.len; i++)
-    if (is_method(g_ptr_array_index(&c->txns, i), "INVITE"))
-      return true;
-  for (size_t i = 0; c->method && i < G_N_ELEMENTS(invite_only); i++)
-    if (strcmp(c->method, invite_only[i]) == 0)
-      return true;
-  return false;
+  if (c->saw_invite) /* some transaction is an INVITE (correlate.c) */
+    return true;
+  if (!c->method)
+    return false;
+  switch (c->mid) { /* methods that only exist around an INVITE */
+  case SIPFLOW_METHOD_INVITE:
+  case SIPFLOW_METHOD_ACK:
+  case SIPFLOW_METHOD_BYE:
+  case SIPFLOW_METHOD_CANCEL:
+  case SIPFLOW_METHOD_PRACK:
+  case SIPFLOW_METHOD_UPDATE:
+    return true;
+  default:
+    return false;
+  }
 }
 
 /* First BYE request sent at or after `after`. */
@@ -441,7 +408,7 @@ static const sf_txn *first_bye(const sf_call *c, int64_t after)
 
   for (guint i = 0; i < c->txns.len; i++) {
     const sf_txn *t = g_ptr_array_index(&c->txns, i);
-    if (is_method(t, "BYE") && t->request_seen && (!have(after) || t->request_us >= after) &&
+    if (t->mid == SIPFLOW_METHOD_BYE && t->request_seen && (!have(after) || t->request_us >= after) &&
         (!best || t->request_us < best->request_us))
       best = t;
   }
@@ -485,15 +452,15 @@ static unsigned anomalies_of(const sf_call *c, unsigned streak)
     a |= SIPFLOW_ANOMALY_AUTH_LOOP;
   for (guint i = 0; i < c->txns.len; i++) {
     const sf_txn *t = g_ptr_array_index(&c->txns, i);
-    if (is_method(t, "INVITE") && is_2xx(t->final_status) && !t->ack_2xx)
+    if (t->mid == SIPFLOW_METHOD_INVITE && is_2xx(t->final_status) && !t->ack_2xx)
       a |= SIPFLOW_ANOMALY_NO_ACK;
-    if (is_method(t, "INVITE") && t->request_seen && !t->final_status)
+    if (t->mid == SIPFLOW_METHOD_INVITE && t->request_seen && !t->final_status)
       a |= SIPFLOW_ANOMALY_NO_FINAL;
     if (!t->initial && t->final_status == 481)
       a |= SIPFLOW_ANOMALY_BYE_481;
-    if (is_method(t, "BYE") && t->request_seen && !t->final_status)
+    if (t->mid == SIPFLOW_METHOD_BYE && t->request_seen && !t->final_status)
       a |= SIPFLOW_ANOMALY_ONE_WAY_HANGUP;
-    if (is_method(t, "CANCEL") && t->request_seen && t->cancels &&
+    if (t->mid == SIPFLOW_METHOD_CANCEL && t->request_seen && t->cancels &&
         have(t->cancels->answer_us) && t->request_us > t->cancels->answer_us)
       a |= SIPFLOW_ANOMALY_LATE_CANCEL;
   }
@@ -504,12 +471,12 @@ static unsigned anomalies_of(const sf_call *c, unsigned streak)
 
 /* "after 3.2 s of ringing" from the first 101-199, else "after 0.2 s" from
  * the attempt's request. */
-static void append_after(GString *g, const outcome *o, int64_t until_us)
+static void append_after(text *g, const outcome *o, int64_t until_us)
 {
-  g_string_append(g, " after ");
+  text_str(g, " after ");
   if (have(o->progress_us) && o->progress_us <= until_us) {
     append_duration(g, until_us - o->progress_us);
-    g_string_append(g, " of ringing");
+    text_str(g, " of ringing");
   } else {
     append_duration(g, until_us - o->request_us);
   }
@@ -518,53 +485,56 @@ static void append_after(GString *g, const outcome *o, int64_t until_us)
 static const char *failure_sentence(sf_call *c, sipflow_call_state state, const outcome *o,
                                     int64_t observed_until_us)
 {
-  GString *g = g_string_new(NULL);
   const sf_txn *f = o->final_txn;
+  text g;
 
+  text_init(&g);
   if (state == SIPFLOW_CALL_CANCELLED && o->cancel) {
-    g_string_append(g, "cancelled by the caller ");
-    append_endpoint(g, &o->cancel->src);
-    append_after(g, o, o->cancel->request_us);
+    text_str(&g, "cancelled by the caller ");
+    append_endpoint(&g, &o->cancel->src);
+    append_after(&g, o, o->cancel->request_us);
     if (o->final_status && o->final_status != 487) {
-      g_string_append(g, " (final response ");
-      append_status(g, o->final_status, f->final_reason);
-      g_string_append(g, ")");
+      text_str(&g, " (final response ");
+      append_status(&g, o->final_status, f->final_reason);
+      text_str(&g, ")");
     }
   } else if (state == SIPFLOW_CALL_CANCELLED) {
-    g_string_append(g, "cancelled: ");
-    append_status(g, o->final_status, f->final_reason);
-    g_string_append(g, " from ");
-    append_endpoint(g, &o->final_from);
-    append_after(g, o, o->final_us);
-    g_string_append(g, " (no CANCEL seen)");
+    text_str(&g, "cancelled: ");
+    append_status(&g, o->final_status, f->final_reason);
+    text_str(&g, " from ");
+    append_endpoint(&g, &o->final_from);
+    append_after(&g, o, o->final_us);
+    text_str(&g, " (no CANCEL seen)");
   } else if (state == SIPFLOW_CALL_BUSY || state == SIPFLOW_CALL_REJECTED) {
-    g_string_append(g, "rejected by ");
-    append_endpoint(g, &o->final_from);
-    g_string_append(g, " with ");
-    append_status(g, o->final_status, f->final_reason);
-    append_after(g, o, o->final_us);
-    append_q850(g, f->final_q850);
+    text_str(&g, "rejected by ");
+    append_endpoint(&g, &o->final_from);
+    text_str(&g, " with ");
+    append_status(&g, o->final_status, f->final_reason);
+    append_after(&g, o, o->final_us);
+    append_q850(&g, f->final_q850);
   } else if (state == SIPFLOW_CALL_FAILED) {
-    g_string_append_printf(g, "%s %s by ", o->primary->method,
-                           o->final_status < 400 ? "redirected" : "rejected");
-    append_endpoint(g, &o->final_from);
-    g_string_append(g, " with ");
-    append_status(g, o->final_status, f->final_reason);
-    append_q850(g, f->final_q850);
+    text_str(&g, o->primary->method);
+    text_str(&g, o->final_status < 400 ? " redirected by " : " rejected by ");
+    append_endpoint(&g, &o->final_from);
+    text_str(&g, " with ");
+    append_status(&g, o->final_status, f->final_reason);
+    append_q850(&g, f->final_q850);
   } else if ((state == SIPFLOW_CALL_SETUP || state == SIPFLOW_CALL_PENDING) &&
              !o->any_response && o->primary->request_seen &&
              observed_until_us - o->request_us >= SF_TIMER_B_US) {
     /* the client gave up: Timer B (INVITE) / F (others) */
-    g_string_append(g, "no response from ");
-    append_endpoint(g, &o->primary->dst);
-    g_string_append_printf(g, " to the %s within %d s", o->primary->method,
-                           (int)(SF_TIMER_B_US / 1000000));
+    text_str(&g, "no response from ");
+    append_endpoint(&g, &o->primary->dst);
+    text_str(&g, " to the ");
+    text_str(&g, o->primary->method);
+    text_str(&g, " within ");
+    text_int(&g, SF_TIMER_B_US / 1000000);
+    text_str(&g, " s");
   } else {
-    g_string_free(g, TRUE);
     return NULL;
   }
-  const char *s = sf_calls_strdup(c, g->str, g->len);
-  g_string_free(g, TRUE);
+  const char *s = sf_calls_strdup(c, g.s, g.len);
+  text_free(&g);
   return s;
 }
 
@@ -572,10 +542,10 @@ static const char *failure_sentence(sf_call *c, sipflow_call_state state, const 
 
 static sipflow_transaction_state txn_state(const sf_txn *t)
 {
-  if (is_method(t, "ACK"))
+  if (t->mid == SIPFLOW_METHOD_ACK)
     return SIPFLOW_TXN_TERMINATED;
   if (t->final_status) {
-    if (!is_method(t, "INVITE"))
+    if (t->mid != SIPFLOW_METHOD_INVITE)
       return SIPFLOW_TXN_COMPLETED;
     if (is_2xx(t->final_status))
       return SIPFLOW_TXN_ACCEPTED;
@@ -584,16 +554,25 @@ static sipflow_transaction_state txn_state(const sf_txn *t)
   return t->responses ? SIPFLOW_TXN_PROCEEDING : SIPFLOW_TXN_TRYING;
 }
 
-/* The transaction and dialog views share one allocation (info_txns first). */
-static void alloc_views(sf_call *c)
+/* Makes room for the call's arrays (at least one element each, so that
+ * the info's list pointers are never NULL). */
+static void alloc_views(sf_call *c, sf_views *room)
 {
   size_t nt = MAX(c->txns.len, 1u), nd = MAX(c->dialogs.len, 1u);
-  size_t t_bytes = nt * sizeof(sipflow_transaction_info);
-  char *block = g_malloc0(t_bytes + nd * sizeof(sipflow_dialog_info));
 
-  G_STATIC_ASSERT(sizeof(sipflow_transaction_info) % G_ALIGNOF(sipflow_dialog_info) == 0);
-  c->info_txns = (sipflow_transaction_info *)block;
-  c->info_dialogs = (sipflow_dialog_info *)(block + t_bytes);
+  if (nt > room->txns_cap) {
+    room->txns_cap = MAX(nt, 2 * room->txns_cap);
+    g_free(room->txns);
+    room->txns = g_new0(sipflow_transaction_info, room->txns_cap);
+  }
+  if (nd > room->dialogs_cap) {
+    room->dialogs_cap = MAX(nd, 2 * room->dialogs_cap);
+    g_free(room->dialogs);
+    room->dialogs = g_new0(sipflow_dialog_info, room->dialogs_cap);
+  }
+  sf_analyze_release(c);
+  c->info_txns = room->txns;
+  c->info_dialogs = room->dialogs;
 }
 
 static void fill_transactions(sf_call *c)
@@ -630,10 +609,39 @@ static void fill_dialogs(sf_call *c)
 
 void sf_analyze_release(sf_call *c)
 {
-  g_free(c->info_txns); /* info_dialogs too (alloc_views) */
+  if (c->info_owned)
+    g_free(c->info_txns); /* info_dialogs too (sf_analyze_keep) */
   c->info_txns = NULL;
   c->info_dialogs = NULL;
-  c->info_built = false;
+  c->info_owned = false;
+}
+
+/* Both arrays in one allocation (info_txns first), as many elements as
+ * alloc_views gave. */
+void sf_analyze_keep(sf_call *c)
+{
+  size_t nt = MAX(c->txns.len, 1u), nd = MAX(c->dialogs.len, 1u);
+  size_t t_bytes = nt * sizeof(sipflow_transaction_info);
+  char *block;
+
+  if (c->info_owned)
+    return;
+  G_STATIC_ASSERT(sizeof(sipflow_transaction_info) % G_ALIGNOF(sipflow_dialog_info) == 0);
+  block = g_malloc(t_bytes + nd * sizeof(sipflow_dialog_info));
+  memcpy(block, c->info_txns, t_bytes);
+  memcpy(block + t_bytes, c->info_dialogs, nd * sizeof(sipflow_dialog_info));
+  c->info_txns = (sipflow_transaction_info *)block;
+  c->info_dialogs = (sipflow_dialog_info *)(block + t_bytes);
+  c->info_owned = true;
+  c->info.transaction_list = c->info_txns;
+  c->info.dialog_list = c->info_dialogs;
+}
+
+void sf_analyze_views_free(sf_views *room)
+{
+  g_free(room->txns);
+  g_free(room->dialogs);
+  memset(room, 0, sizeof *room);
 }
 
 static void fill_identity(sf_call *c)
@@ -728,7 +736,8 @@ static void prefetch_transactions(const sf_call *c)
       __builtin_prefetch((const char *)c->txns.pdata[i] + off);
 }
 
-const sipflow_call_info *sf_analyze_call(sf_call *c, int64_t observed_until_us)
+const sipflow_call_info *sf_analyze_call(sf_call *c, int64_t observed_until_us,
+                                         sf_views *room)
 {
   prefetch_transactions(c);
   bool invite_call = is_invite_call(c);
@@ -745,8 +754,7 @@ const sipflow_call_info *sf_analyze_call(sf_call *c, int64_t observed_until_us)
   sipflow_call_info *in = &c->info;
   unsigned streak = challenge_streak(cand, atts);
 
-  sf_analyze_release(c);
-  alloc_views(c);
+  alloc_views(c, room);
   fill_transactions(c);
   fill_dialogs(c);
   fill_identity(c);
@@ -774,6 +782,5 @@ const sipflow_call_info *sf_analyze_call(sf_call *c, int64_t observed_until_us)
     g_free(cand_list.pdata);
     g_free(atts_list.data);
   }
-  c->info_built = true;
   return in;
 }

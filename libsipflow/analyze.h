@@ -1,6 +1,7 @@
 /*
- * analyze stage, private: call outcome, timings, anomalies (analyze.c) and
- * the aggregate statistics (stats.c).
+ * analyze stage, private: call outcome, timings, anomalies (analyze.c), the
+ * Q.850 cause of a Reason header (q850.c) and the aggregate statistics
+ * (stats.c).
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #ifndef SF_ANALYZE_H
@@ -13,15 +14,24 @@
 
 /* analyze.c */
 
-/* Builds c->info (and its transaction and dialog arrays) from the facts
- * correlate.c gathered.  observed_until_us is the latest capture time seen:
- * a request still unanswered 64*T1 after it was sent counts as unanswered.
- * Returns &c->info.  Can be called again (the view is rebuilt). */
-const sipflow_call_info *sf_analyze_call(sf_call *c, int64_t observed_until_us);
-/* Frees the arrays of c->info. */
+/* Builds c->info from the facts correlate.c gathered; its transaction and
+ * dialog arrays are written into room (valid until room is used again).
+ * observed_until_us is the latest capture time seen: a request still
+ * unanswered 64*T1 after it was sent counts as unanswered.  Returns
+ * &c->info.  Can be called again (the view is rebuilt). */
+const sipflow_call_info *sf_analyze_call(sf_call *c, int64_t observed_until_us,
+                                         sf_views *room);
+/* Gives c->info arrays of its own (copies of those in the room), valid
+ * until sf_analyze_release: for the calls kept after finalisation. */
+void sf_analyze_keep(sf_call *c);
+/* Frees the arrays sf_analyze_keep made. */
 void sf_analyze_release(sf_call *c);
+/* Frees the room. */
+void sf_analyze_views_free(sf_views *room);
+/* q850.c */
+
 /* The Q.850 cause carried by msg's Reason header(s) (RFC 3326), 0 = none. */
-int sf_analyze_q850_cause(const sipflow_message *msg);
+int sf_q850_cause(const sipflow_message *msg);
 
 /* stats.c */
 
@@ -29,8 +39,9 @@ sf_stats *sf_stats_new(void);
 void sf_stats_free(sf_stats *s);
 /* The method of a request line, SIPFLOW_METHOD_OTHER when not known. */
 sipflow_method sf_stats_method(const char *ptr, size_t len);
-/* Counts a delivered message (after correlation). */
-void sf_stats_message(sf_stats *s, const sipflow_message *msg);
+/* Counts a delivered message (after correlation); mid is the method of a
+ * request (sf_stats_method of msg->method). */
+void sf_stats_message(sf_stats *s, const sipflow_message *msg, sipflow_method mid);
 /* Counts a finalised call. */
 void sf_stats_call(sf_stats *s, const sipflow_call_info *call);
 /* Computes the KPIs into *out. */

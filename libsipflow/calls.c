@@ -60,98 +60,38 @@
  * branches) and its work data (a few transactions of ~450 bytes). */
 #define SF_STRINGS_BLOCK 512u
 #define SF_WORK_BLOCK 2048u
-#define SF_MAX_BLOCK (64u * 1024)
-#define SF_POOL_MAX 4096u /* spare blocks kept per pool */
-
-typedef struct sf_arena_block {
-  struct sf_arena_block *next;
-  size_t size; /* of the data after the header (which keeps it 16-aligned) */
-} sf_arena_block;
-
-static sf_arena_block *block_get(sf_block_pool *pool, size_t size)
-{
-  sf_arena_block *b = pool->spare;
-  if (size == pool->block && b) {
-    pool->spare = b->next;
-    pool->n_spare--;
-    return b;
-  }
-  b = g_malloc(sizeof *b + size);
-  b->size = size;
-  return b;
-}
-
-static void block_put(sf_block_pool *pool, sf_arena_block *b)
-{
-  if (b->size != pool->block || pool->n_spare >= SF_POOL_MAX) {
-    g_free(b);
-    return;
-  }
-  b->next = pool->spare;
-  pool->spare = b;
-  pool->n_spare++;
-}
-
-static void pool_clear(sf_block_pool *pool)
-{
-  while (pool->spare) {
-    sf_arena_block *b = pool->spare;
-    pool->spare = b->next;
-    g_free(b);
-  }
-  pool->n_spare = 0;
-}
-
-static void *arena_alloc(sf_arena *a, size_t n)
-{
-  n = (n + 7) & ~(size_t)7;
-  if (n > a->left) {
-    size_t size = MAX(a->next_size ? a->next_size : a->pool->block, n);
-    sf_arena_block *b = block_get(a->pool, size);
-    b->next = a->blocks;
-    a->blocks = b;
-    a->cur = (char *)(b + 1);
-    a->left = size;
-    a->next_size = MIN(size * 2, (size_t)SF_MAX_BLOCK);
-  }
-  void *p = a->cur;
-  a->cur += n;
-  a->left -= n;
-  return p;
-}
-
-static void arena_free(sf_arena *a)
-{
-  while (a->blocks) {
-    sf_arena_block *b = a->blocks;
-    a->blocks = b->next;
-    block_put(a->pool, b);
-  }
-  a->cur = NULL;
-  a->left = a->next_size = 0;
-}
 
 const char *sf_calls_strdup(sf_call *c, const char *ptr, size_t len)
 {
   if (!ptr)
     len = 0;
-  char *s = arena_alloc(&c->strings, len + 1);
+  char *s = sf_arena_alloc(&c->strings, len + 1);
   if (len)
     memcpy(s, ptr, len);
   s[len] = '\0';
   return s;
 }
 
+char *sf_calls_string_room(sf_call *c, size_t n)
+{
+  return sf_arena_alloc(&c->strings, n);
+}
+
+void *sf_calls_work_room(sf_call *c, size_t n)
+{
+  return sf_arena_alloc(&c->work, n);
+}
+
 void *sf_calls_alloc(sf_call *c, size_t n)
 {
-  return memset(arena_alloc(&c->work, n), 0, n);
+  return memset(sf_arena_alloc(&c->work, n), 0, n);
 }
 
 void sf_calls_ptrs_add(sf_call *c, sf_ptrs *a, gpointer p)
 {
   if (a->len == a->cap) {
     guint cap = a->cap ? a->cap * 2 : 8;
-    gpointer *pdata = arena_alloc(&c->work, cap * sizeof *pdata);
+    gpointer *pdata = sf_arena_alloc(&c->work, cap * sizeof *pdata);
     if (a->len)
       memcpy(pdata, a->pdata, a->len * sizeof *pdata); /* the old copy stays in the
                                                           arena: at most as much again */
@@ -161,16 +101,73 @@ void sf_calls_ptrs_add(sf_call *c, sf_ptrs *a, gpointer p)
   a->pdata[a->len++] = p;
 }
 
-static sf_call *call_new(sf_correlate *st, const sipflow_message *m)
+sf_call *sf_calls_find(sf_correlate *st, const char *call_id, size_t len)
 {
-  sf_call *c = g_new0(sf_call, 1);
+  return sf_calltable_find(&st->calls, sf_correlate_hash_bytes(call_id, len), call_id, len);
+}
+
+/* g_queue_unlink / g_queue_push_tail_link, inline: they run for most
+ * messages. */
+static void queue_unlink(GQueue *q, GList *l)
+{
+  if (l->prev)
+    l->prev->next = l->next;
+  else
+    q->head = l->next;
+  if (l->next)
+    l->next->prev = l->prev;
+  else
+    q->tail = l->prev;
+  l->prev = l->next = NULL;
+  q->length--;
+}
+
+static void queue_push_tail(GQueue *q, GList *l)
+{
+  l->next = NULL;
+  l->prev = q->tail;
+  if (q->tail)
+    q->tail->next = l;
+  else
+    q->head = l;
+  q->tail = l;
+  q->length++;
+}
+
+/* ------------------------------------------------------------- calls */
+
+/* Call structures come from slabs too, and go back to st->spare_calls. */
+#define SF_CALL_SIZE ((sizeof(sf_call) + 15) & ~(size_t)15)
+
+static sf_call *call_get(sf_correlate *st)
+{
+  if (!st->spare_calls) {
+    char *items = sf_arena_slab_new(&st->call_slabs, SF_CALL_SIZE, SF_ARENA_SLAB_ITEMS);
+    for (size_t i = 0; i < SF_ARENA_SLAB_ITEMS; i++) {
+      sf_call *c = (sf_call *)(items + i * SF_CALL_SIZE);
+      c->link.data = c;
+      c->link.next = st->spare_calls ? &st->spare_calls->link : NULL;
+      st->spare_calls = c;
+    }
+  }
+  sf_call *c = st->spare_calls;
+  st->spare_calls = c->link.next ? c->link.next->data : NULL;
+  return memset(c, 0, sizeof *c);
+}
+
+/* h: the hash of m's Call-ID (sf_calltable_find) */
+static sf_call *call_new(sf_correlate *st, const sipflow_message *m, uint32_t h)
+{
+  sf_call *c = call_get(st);
 
   c->strings.pool = &st->strings_pool;
   c->work.pool = &st->work_pool;
   c->id = ++st->next_call;
   c->call_id.ptr = sf_calls_strdup(c, m->call_id.ptr, m->call_id.len);
   c->call_id.len = m->call_id.len;
+  c->hash = m->call_id.ptr ? h : sf_correlate_hash_bytes(c->call_id.ptr, 0);
   c->link.data = c;
+  c->open_link.data = c;
   return c;
 }
 
@@ -180,18 +177,20 @@ static void call_drop_work(sf_call *c)
   if (c->txn_index)
     g_hash_table_destroy(c->txn_index);
   c->txn_index = NULL;
-  arena_free(&c->work);
+  sf_arena_free(&c->work);
   memset(&c->txns, 0, sizeof c->txns);
   memset(&c->dialogs, 0, sizeof c->dialogs);
   memset(&c->session_ids, 0, sizeof c->session_ids);
 }
 
-static void call_free(sf_call *c)
+static void call_free(sf_correlate *st, sf_call *c)
 {
   sf_analyze_release(c);
   call_drop_work(c);
-  arena_free(&c->strings);
-  g_free(c);
+  sf_arena_free(&c->strings);
+  c->link.data = c;
+  c->link.next = st->spare_calls ? &st->spare_calls->link : NULL;
+  st->spare_calls = c;
 }
 
 sf_correlate *sf_calls_new(sipflow_ctx *ctx)
@@ -199,8 +198,6 @@ sf_correlate *sf_calls_new(sipflow_ctx *ctx)
   sf_correlate *st = g_new0(sf_correlate, 1);
 
   st->ctx = ctx;
-  st->calls = g_hash_table_new(sf_correlate_key_hash, sf_correlate_key_equal);
-  st->calls_by_id = g_hash_table_new(g_direct_hash, g_direct_equal);
   st->kept = g_hash_table_new(g_direct_hash, g_direct_equal);
   st->sessions = g_hash_table_new(g_str_hash, g_str_equal);
   st->xrefs = g_hash_table_new(sf_correlate_key_hash, sf_correlate_key_equal);
@@ -208,9 +205,11 @@ sf_correlate *sf_calls_new(sipflow_ctx *ctx)
   g_queue_init(&st->over);
   g_queue_init(&st->quiet);
   g_queue_init(&st->registered);
+  g_queue_init(&st->open);
   st->key = g_string_sized_new(128);
   st->options.linger_us = SF_DEFAULT_LINGER_US;
   st->now_us = INT64_MIN;
+  st->next_expiry_us = INT64_MIN;
   st->stats = sf_stats_new();
   st->strings_pool.block = SF_STRINGS_BLOCK;
   st->work_pool.block = SF_WORK_BLOCK;
@@ -219,24 +218,30 @@ sf_correlate *sf_calls_new(sipflow_ctx *ctx)
 
 static void free_call_value(gpointer key, gpointer value, gpointer user)
 {
-  call_free(value);
+  call_free(user, value);
 }
 
 void sf_calls_free(sf_correlate *st)
 {
   if (!st)
     return;
-  g_hash_table_foreach(st->calls_by_id, free_call_value, NULL);
-  g_hash_table_foreach(st->kept, free_call_value, NULL);
-  g_hash_table_destroy(st->calls);
-  g_hash_table_destroy(st->calls_by_id);
+  for (size_t i = 0; st->calls_by_id.slots && i <= st->calls_by_id.mask; i++)
+    if (st->calls_by_id.slots[i].hash)
+      call_free(st, st->calls_by_id.slots[i].call);
+  g_hash_table_foreach(st->kept, free_call_value, st);
+  sf_calltable_free(&st->calls);
+  sf_calltable_free(&st->calls_by_id);
+  st->spare_calls = NULL;
+  sf_arena_slabs_free(&st->call_slabs);
   g_hash_table_destroy(st->kept);
+  sf_analyze_views_free(&st->final_views);
+  sf_analyze_views_free(&st->query_views);
   g_hash_table_destroy(st->sessions);
   g_hash_table_destroy(st->xrefs);
   g_string_free(st->key, TRUE);
   sf_stats_free(st->stats);
-  pool_clear(&st->strings_pool);
-  pool_clear(&st->work_pool);
+  sf_arena_pool_clear(&st->strings_pool);
+  sf_arena_pool_clear(&st->work_pool);
   g_free(st);
 }
 
@@ -266,25 +271,63 @@ static sipflow_span trim(sipflow_span v)
   return v;
 }
 
+/* The headers that link legs, first occurrence of each. */
+typedef struct link_headers {
+  sipflow_span x_call_id, x_cid, session_id;
+  bool have_x_call_id, have_x_cid, have_session_id;
+} link_headers;
+
+/* One pass over the message's headers for the three names (looking each
+ * one up walked the headers three times, for every initial request).
+ * Names are case-insensitive (RFC 3261 §7.3.1); none has a compact form. */
+static void find_link_headers(const sipflow_message *m, link_headers *out)
+{
+  const sf_message_internal *in = m->internal_;
+
+  memset(out, 0, sizeof *out);
+  if (!in)
+    return;
+  /* by length first (5, 9 or 10): the names of interest are rare */
+  const uint32_t lengths = 1u << 5 | 1u << 9 | 1u << 10;
+  const sf_header *h = in->headers, *end = in->headers + in->n_headers;
+  for (; h < end; h++) {
+    if (h->name.len > 10 || !(lengths >> h->name.len & 1))
+      continue;
+    sipflow_span n = h->name, v = h->value;
+    char first = (char)(n.ptr[0] | 0x20); /* ASCII lower case for letters */
+    if (first == 'x' && n.len == 9 && !out->have_x_call_id && sf_name_is(n.ptr, n.len, "x-call-id", 9)) {
+      out->x_call_id = v;
+      out->have_x_call_id = true;
+    } else if (first == 'x' && n.len == 5 && !out->have_x_cid && sf_name_is(n.ptr, n.len, "x-cid", 5)) {
+      out->x_cid = v;
+      out->have_x_cid = true;
+    } else if (first == 's' && n.len == 10 && !out->have_session_id &&
+               sf_name_is(n.ptr, n.len, "session-id", 10)) {
+      out->session_id = v;
+      out->have_session_id = true;
+    }
+  }
+}
+
 /* X-Call-ID / X-CID (de-facto B2BUA headers) name the other leg's Call-ID;
  * it may not have been seen yet, then c waits in the xref table. */
-static void link_by_call_id(sf_correlate *st, sf_call *c, const sipflow_message *m)
+static void link_by_call_id(sf_correlate *st, sf_call *c, const link_headers *h)
 {
-  static const char *const names[] = {"X-Call-ID", "X-CID"};
   sipflow_span v = {NULL, 0};
 
   if (c->xref.ptr || c->linked_call)
     return;
-  for (size_t i = 0; i < G_N_ELEMENTS(names) && !v.ptr; i++)
-    if (!sipflow_message_header(m, names[i], 0, &v))
-      v.ptr = NULL;
+  if (h->have_x_call_id)
+    v = h->x_call_id;
+  if (!v.ptr && h->have_x_cid)
+    v = h->x_cid;
   if (!v.ptr)
     return;
   v = trim(v);
   sf_key key = {v.ptr, v.len};
   if (!v.len || sf_correlate_key_equal(&key, &c->call_id))
     return;
-  sf_call *other = g_hash_table_lookup(st->calls, &key);
+  sf_call *other = sf_calls_find(st, v.ptr, v.len);
   if (other) {
     link_calls(c, other);
     return;
@@ -327,12 +370,12 @@ static void session_add(sf_correlate *st, sf_call *c, const char *uuid)
 
 /* RFC 7989 §6: Session-ID: local-uuid [;remote=uuid].  A B2BUA that
  * supports it passes the UUIDs on, so the legs share them. */
-static void link_by_session_id(sf_correlate *st, sf_call *c, const sipflow_message *m)
+static void link_by_session_id(sf_correlate *st, sf_call *c, const link_headers *h)
 {
-  sipflow_span v;
+  sipflow_span v = h->session_id;
   char uuid[SF_SESSION_ID_LEN + 1];
 
-  if (!sipflow_message_header(m, "Session-ID", 0, &v))
+  if (!h->have_session_id)
     return;
   v = trim(v);
   size_t i = 0;
@@ -354,8 +397,11 @@ static void link_by_session_id(sf_correlate *st, sf_call *c, const sipflow_messa
 
 void sf_calls_link_headers(sf_correlate *st, sf_call *c, const sipflow_message *m)
 {
-  link_by_call_id(st, c, m);
-  link_by_session_id(st, c, m);
+  link_headers h;
+
+  find_link_headers(m, &h);
+  link_by_call_id(st, c, &h);
+  link_by_session_id(st, c, &h);
 }
 
 /* ------------------------------------------------------------- lookup */
@@ -390,7 +436,7 @@ static void make_room(sf_correlate *st, const sipflow_message *m)
   size_t max = st->ctx->limits.max_open_calls ? st->ctx->limits.max_open_calls
                                               : SF_DEFAULT_MAX_OPEN_CALLS;
 
-  while (g_hash_table_size(st->calls_by_id) >= max) {
+  while (st->calls_by_id.n >= max) {
     GQueue *q = st->over.head         ? &st->over
                 : st->quiet.head      ? &st->quiet
                 : st->registered.head ? &st->registered
@@ -420,19 +466,21 @@ static void prefetch_call(const sf_call *c)
 
 sf_call *sf_calls_open(sf_correlate *st, const sipflow_message *m)
 {
-  sf_key key = {m->call_id.ptr, m->call_id.len};
-  sf_call *c = g_hash_table_lookup(st->calls, &key);
+  uint32_t h = sf_correlate_hash_bytes(m->call_id.ptr, m->call_id.len);
+  sf_call *c = sf_calltable_find(&st->calls, h, m->call_id.ptr, m->call_id.len);
 
   if (c)
     prefetch_call(c);
   if (c && !call_is_full(st, c, m))
     return c;
   make_room(st, m);
-  c = call_new(st, m);
-  g_hash_table_insert(st->calls, &c->call_id, c);
-  g_hash_table_insert(st->calls_by_id, GUINT_TO_POINTER(c->id), c);
+  c = call_new(st, m, h);
+  sf_calltable_put(&st->calls, c->hash, c);
+  sf_calltable_put(&st->calls_by_id, sf_calltable_id_hash(c->id), c);
+  queue_push_tail(&st->open, &c->open_link);
   /* a call seen earlier named this Call-ID in X-Call-ID / X-CID */
-  sf_call *referrer = g_hash_table_lookup(st->xrefs, &c->call_id);
+  sf_call *referrer =
+    g_hash_table_size(st->xrefs) ? g_hash_table_lookup(st->xrefs, &c->call_id) : NULL;
   if (referrer) {
     link_calls(c, referrer);
     g_hash_table_remove(st->xrefs, &c->call_id);
@@ -510,6 +558,9 @@ static void insert_registered(sf_correlate *st, sf_call *c)
   st->registered.length++;
 }
 
+static int64_t call_deadline(const sf_correlate *st, const sf_call *c);
+static void queue_unlink_call(sf_correlate *st, GQueue *q, sf_call *c);
+
 void sf_calls_touch(sf_correlate *st, sf_call *c)
 {
   sf_call_queue q = queue_for(c);
@@ -519,12 +570,15 @@ void sf_calls_touch(sf_correlate *st, sf_call *c)
     return;
   GQueue *from = queue_of(st, c->queue);
   if (from)
-    g_queue_unlink(from, &c->link);
+    queue_unlink_call(st, from, c);
   c->queue = q;
+  GQueue *to = queue_of(st, q);
   if (q == SF_QUEUE_REGISTERED)
     insert_registered(st, c);
   else
-    g_queue_push_tail_link(queue_of(st, q), &c->link);
+    queue_push_tail(to, &c->link);
+  if (to->head == &c->link) /* a new head: maybe due sooner */
+    st->next_expiry_us = MIN(st->next_expiry_us, call_deadline(st, c));
 }
 
 /* Removes c from every table of the context. */
@@ -532,10 +586,11 @@ static void detach(sf_correlate *st, sf_call *c)
 {
   GQueue *q = queue_of(st, c->queue);
   if (q)
-    g_queue_unlink(q, &c->link);
+    queue_unlink_call(st, q, c);
   c->queue = SF_QUEUE_NONE;
-  g_hash_table_remove(st->calls, &c->call_id);
-  g_hash_table_remove(st->calls_by_id, GUINT_TO_POINTER(c->id));
+  sf_calltable_remove(&st->calls, c->hash, c);
+  sf_calltable_remove(&st->calls_by_id, sf_calltable_id_hash(c->id), c);
+  queue_unlink(&st->open, &c->open_link);
   if (c->xref.ptr && g_hash_table_lookup(st->xrefs, &c->xref) == c)
     g_hash_table_remove(st->xrefs, &c->xref);
   for (guint i = 0; i < c->session_ids.len; i++) {
@@ -547,7 +602,7 @@ static void detach(sf_correlate *st, sf_call *c)
 
 static void finalise(sf_correlate *st, sf_call *c)
 {
-  const sipflow_call_info *info = sf_analyze_call(c, st->now_us);
+  const sipflow_call_info *info = sf_analyze_call(c, st->now_us, &st->final_views);
 
   detach(st, c);
   sf_stats_call(st->stats, info);
@@ -555,10 +610,11 @@ static void finalise(sf_correlate *st, sf_call *c)
     st->ctx->cb.on_call_end(info, st->ctx->user);
   if (st->options.keep_calls) {
     /* only the info view (and the strings it points to) is kept */
+    sf_analyze_keep(c);
     call_drop_work(c);
     g_hash_table_insert(st->kept, GUINT_TO_POINTER(c->id), c);
   } else {
-    call_free(c);
+    call_free(st, c);
   }
 }
 
@@ -634,36 +690,68 @@ static void warm_next(sf_correlate *st)
   }
 }
 
-void sf_calls_expire(sf_correlate *st, int64_t now_us)
+static int64_t idle_limit(const sf_correlate *st)
 {
-  int64_t idle = st->options.idle_timeout_us > 0 ? st->options.idle_timeout_us : -1;
-
-  expire_queue(st, &st->over, now_us, sooner(st->options.linger_us, idle));
-  expire_quiet(st, &st->quiet, now_us, idle);
-  expire_quiet(st, &st->registered, now_us, idle);
-  expire_queue(st, &st->active, now_us, idle);
-  warm_next(st);
+  return st->options.idle_timeout_us > 0 ? st->options.idle_timeout_us : -1;
 }
 
-static gint by_id(gconstpointer a, gconstpointer b)
+/* The time after which c, in its queue, expires (the inverse of expired()),
+ * INT64_MAX for never. */
+static int64_t call_deadline(const sf_correlate *st, const sf_call *c)
 {
-  const sf_call *x = *(sf_call *const *)a, *y = *(sf_call *const *)b;
-  return x->id < y->id ? -1 : x->id > y->id;
+  int64_t idle = idle_limit(st), limit;
+
+  switch (c->queue) {
+  case SF_QUEUE_OVER: limit = sooner(st->options.linger_us, idle); break;
+  case SF_QUEUE_QUIET:
+  case SF_QUEUE_REGISTERED: limit = quiet_limit(st, c, idle); break;
+  case SF_QUEUE_ACTIVE: limit = idle; break;
+  default: return INT64_MAX;
+  }
+  if (limit < 0 || c->end_us > INT64_MAX - limit)
+    return INT64_MAX;
+  return c->end_us + limit;
+}
+
+static int64_t head_deadline(const sf_correlate *st, const GQueue *q)
+{
+  return q->head ? call_deadline(st, q->head->data) : INT64_MAX;
+}
+
+/* Takes c out of q.  When c was its head, the next call becomes the head;
+ * a queue is in deadline order only roughly (capture times can step back;
+ * registrations are sorted with a capped walk), so it may be due sooner. */
+static inline void queue_unlink_call(sf_correlate *st, GQueue *q, sf_call *c)
+{
+  bool was_head = q->head == &c->link;
+
+  queue_unlink(q, &c->link);
+  if (was_head)
+    st->next_expiry_us = MIN(st->next_expiry_us, head_deadline(st, q));
+}
+
+void sf_calls_expire(sf_correlate *st, int64_t now_us)
+{
+  /* Only the queue heads can expire (each queue is in deadline order), and
+   * none does before next_expiry_us. */
+  if (now_us > st->next_expiry_us) {
+    int64_t idle = idle_limit(st);
+    expire_queue(st, &st->over, now_us, sooner(st->options.linger_us, idle));
+    expire_quiet(st, &st->quiet, now_us, idle);
+    expire_quiet(st, &st->registered, now_us, idle);
+    expire_queue(st, &st->active, now_us, idle);
+    st->next_expiry_us = MIN(MIN(head_deadline(st, &st->over), head_deadline(st, &st->quiet)),
+                             MIN(head_deadline(st, &st->registered),
+                                 head_deadline(st, &st->active)));
+  }
+  warm_next(st);
 }
 
 void sf_calls_finish(sf_correlate *st)
 {
-  GPtrArray *open = g_ptr_array_new();
-  GHashTableIter it;
-  gpointer value;
-
-  g_hash_table_iter_init(&it, st->calls_by_id);
-  while (g_hash_table_iter_next(&it, NULL, &value))
-    g_ptr_array_add(open, value);
-  g_ptr_array_sort(open, by_id);
-  for (guint i = 0; i < open->len; i++)
-    finalise(st, g_ptr_array_index(open, i));
-  g_ptr_array_free(open, TRUE);
+  /* finalise() takes the call out of the list (and only that call) */
+  while (st->open.head)
+    finalise(st, st->open.head->data);
 }
 
 /* ----------------------------------------------------------- public API */
@@ -676,6 +764,7 @@ int sipflow_set_call_options(sipflow_ctx *ctx, const sipflow_call_options *optio
   st->options = *options;
   if (!st->options.linger_us)
     st->options.linger_us = SF_DEFAULT_LINGER_US;
+  st->next_expiry_us = INT64_MIN; /* the deadlines change */
   return SIPFLOW_OK;
 }
 
@@ -687,8 +776,8 @@ const sipflow_call_info *sipflow_get_call(sipflow_ctx *ctx, uint32_t call)
   sf_call *c = g_hash_table_lookup(st->kept, GUINT_TO_POINTER(call));
   if (c)
     return &c->info;
-  c = g_hash_table_lookup(st->calls_by_id, GUINT_TO_POINTER(call));
-  return c ? sf_analyze_call(c, st->now_us) : NULL;
+  c = sf_calltable_find_id(&st->calls_by_id, call);
+  return c ? sf_analyze_call(c, st->now_us, &st->query_views) : NULL;
 }
 
 int sipflow_get_stats(sipflow_ctx *ctx, sipflow_stats *out)

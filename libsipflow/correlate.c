@@ -14,6 +14,7 @@
  * Transactions are looked up inside their call, so two calls can never share
  * one even when broken user agents reuse a branch.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "analyze.h"
@@ -29,17 +30,31 @@
  * depend on every byte. */
 uint32_t sf_correlate_hash_bytes(const char *ptr, size_t len)
 {
-  uint64_t h = 0xcbf29ce484222325ull ^ len, w;
+  uint64_t h = 0xcbf29ce484222325ull ^ len, w = 0;
+  size_t total = len;
 
   if (!ptr)
     return 0;
-  for (; len >= 8; ptr += 8, len -= 8) {
+  const char *end = ptr + len;
+  for (; len > 8; ptr += 8, len -= 8) {
     memcpy(&w, ptr, 8);
     h = (h ^ w) * 0x100000001b3ull;
     h ^= h >> 29;
   }
-  w = 0;
-  memcpy(&w, ptr, len);
+  /* the last 1-8 bytes: from a key of 8 bytes or more, the word that ends
+   * it (overlapping the previous one: a fixed-size load, not a copy of
+   * len bytes) */
+  if (total >= 8) {
+    memcpy(&w, end - 8, 8);
+  } else if (total >= 4) { /* tags: two overlapping 4-byte words */
+    uint32_t lo, hi;
+    memcpy(&lo, ptr, 4);
+    memcpy(&hi, end - 4, 4);
+    w = lo | (uint64_t)hi << 32;
+  } else {
+    for (size_t i = 0; i < len; i++)
+      w |= (uint64_t)(uint8_t)ptr[i] << (8 * i);
+  }
   h = (h ^ w) * 0x100000001b3ull;
   h ^= h >> 32;
   h *= 0xd6e8feb86659fd93ull;
@@ -65,27 +80,27 @@ static bool span_is(sipflow_span s, const char *lit)
   return s.ptr && s.len == n && memcmp(s.ptr, lit, n) == 0;
 }
 
-static bool span_equals_str(sipflow_span s, const char *str)
-{
-  const char *p = s.ptr ? s.ptr : "";
-  size_t n = s.ptr ? s.len : 0;
-  return strlen(str) == n && memcmp(p, str, n) == 0;
-}
-
-/* Direction of a message as a hash of both endpoints. */
+/* Direction of a message as a hash of both endpoints: their words mixed
+ * directly (this runs for every message; laying the endpoints out in a
+ * buffer and hashing its bytes cost three times as much). */
 static uint32_t direction_hash(const sipflow_endpoint *src, const sipflow_endpoint *dst)
 {
-  uint8_t buf[2 * (1 + 16 + 2)];
-  const sipflow_endpoint *ep[2] = {src, dst};
+  uint64_t w[4], h;
 
-  for (int i = 0; i < 2; i++) {
-    uint8_t *p = buf + i * 19;
-    p[0] = ep[i]->family;
-    memcpy(p + 1, ep[i]->addr, 16);
-    p[17] = (uint8_t)(ep[i]->port >> 8);
-    p[18] = (uint8_t)ep[i]->port;
-  }
-  return sf_correlate_hash_bytes((const char *)buf, sizeof buf);
+  memcpy(&w[0], src->addr, 8);
+  memcpy(&w[1], src->addr + 8, 8);
+  memcpy(&w[2], dst->addr, 8);
+  memcpy(&w[3], dst->addr + 8, 8);
+  /* a different odd multiplier per word, so that swapping the endpoints
+   * changes the hash */
+  h = ((uint64_t)src->family << 48 | (uint64_t)src->port << 32 |
+       (uint64_t)dst->family << 16 | dst->port) * 0x9e3779b97f4a7c15ull;
+  h ^= w[0] * 0xc2b2ae3d27d4eb4full ^ w[1] * 0x165667b19e3779f9ull ^
+       w[2] * 0xd6e8feb86659fd93ull ^ w[3] * 0xff51afd7ed558ccdull;
+  h ^= h >> 29;
+  h *= 0xc4ceb9fe1a85ec53ull;
+  h ^= h >> 32;
+  return (uint32_t)h;
 }
 
 static uint32_t span_hash(sipflow_span s)
@@ -96,32 +111,65 @@ static uint32_t span_hash(sipflow_span s)
 static bool is_2xx(int status) { return status >= 200 && status < 300; }
 
 /* RFC 3261 §12.1, RFC 6665 §4.4.1 (REFER's implicit subscription). */
-static bool creates_dialog(const char *method)
+static bool creates_dialog(sipflow_method m)
 {
-  return strcmp(method, "INVITE") == 0 || strcmp(method, "SUBSCRIBE") == 0 ||
-         strcmp(method, "REFER") == 0;
+  return m == SIPFLOW_METHOD_INVITE || m == SIPFLOW_METHOD_SUBSCRIBE ||
+         m == SIPFLOW_METHOD_REFER;
+}
+
+/* The method a message is about (its own, or its CSeq's for a response)
+ * as a number, worked out once per message.  SIPFLOW_METHOD_OTHER for the
+ * unknown ones, which then never compare equal to a known one, as their
+ * names would not. */
+static sipflow_span method_of(const sipflow_message *m)
+{
+  return m->is_request ? m->method : m->cseq_method;
+}
+
+/* "Not classified yet": a response's CSeq method is needed only for a new
+ * transaction or call (the_method). */
+#define SF_METHOD_UNKNOWN ((sipflow_method)SIPFLOW_METHOD_COUNT)
+
+static sipflow_method the_method(const sipflow_message *m, sipflow_method mid)
+{
+  if (mid == SF_METHOD_UNKNOWN)
+    mid = sf_stats_method(method_of(m).ptr, method_of(m).len);
+  return mid;
 }
 
 /* A method name kept by the call: static for the known ones. */
-static const char *keep_method(sf_call *c, sipflow_span m)
+static const char *keep_method(sf_call *c, sipflow_span m, sipflow_method mid)
 {
-  sipflow_method known = sf_stats_method(m.ptr, m.len);
-  if (known != SIPFLOW_METHOD_OTHER)
-    return sipflow_method_name(known);
+  if (mid != SIPFLOW_METHOD_OTHER)
+    return sipflow_method_name(mid);
   return sf_calls_strdup(c, m.ptr, m.len);
 }
 
 /* ------------------------------------------------------- transactions */
 
-/* Appends s and a NUL.  The key is built for every message: plain memcpy
- * into room made once (g_string_append_len costs more than the copy). */
-static void key_append(GString *k, sipflow_span s)
+/* A transaction key, as the parts of the message it is made of: it is
+ * compared in place with the keys the call's transactions keep, and
+ * written out only for a new transaction (or for the hash index of a call
+ * with many transactions).  Written out it is the prefix, then every part
+ * followed by a NUL; two keys are equal when those bytes are. */
+#define SF_KEY_MAX_PARTS 5
+
+typedef struct txn_key {
+  const char *prefix;
+  size_t prefix_len;
+  sipflow_span part[SF_KEY_MAX_PARTS];
+  unsigned n;
+  size_t len;                 /* bytes written out */
+  bool rfc2543;
+  char cseq[16];              /* "2<CSeq>" of the RFC 2543 rule */
+} txn_key;
+
+static void key_part(txn_key *k, sipflow_span s)
 {
-  size_t at = k->len, n = s.ptr ? s.len : 0;
-  g_string_set_size(k, at + n + 1);
-  if (n)
-    memcpy(k->str + at, s.ptr, n);
-  k->str[at + n] = '\0';
+  if (!s.ptr)
+    s.len = 0;
+  k->part[k->n++] = s;
+  k->len += s.len + 1;
 }
 
 static bool has_magic_cookie(const sipflow_message *m)
@@ -130,7 +178,7 @@ static bool has_magic_cookie(const sipflow_message *m)
          memcmp(m->branch.ptr, SF_MAGIC_COOKIE, strlen(SF_MAGIC_COOKIE)) == 0;
 }
 
-/* Builds the key of the transaction msg would belong to if its method were
+/* The key of the transaction msg would belong to if its method were
  * `method` (the caller decides that for ACK and CANCEL).
  * RFC 3261 §17.2.3: top Via branch + sent-by + method.
  * Without the magic cookie, the RFC 2543 rule of §17.2.3's last paragraph:
@@ -141,48 +189,135 @@ static bool has_magic_cookie(const sipflow_message *m)
  * cannot be matched on them (no Request-URI; the To tag appears only in the
  * response), and CSeq + From tag already separate the requests of a
  * Call-ID. */
-static void build_key(GString *k, const sipflow_message *m, sipflow_span method,
-                      bool *rfc2543)
+static void build_key(txn_key *k, const sipflow_message *m, sipflow_span method)
 {
-  g_string_truncate(k, 0);
-  *rfc2543 = !has_magic_cookie(m);
-  if (!*rfc2543) {
-    g_string_set_size(k, 1);
-    k->str[0] = '3';
-    key_append(k, m->branch);
+  k->n = 0;
+  k->rfc2543 = !has_magic_cookie(m);
+  if (!k->rfc2543) {
+    k->prefix = "3";
+    k->prefix_len = k->len = 1;
+    key_part(k, m->branch);
   } else {
-    char num[16], *p = num + sizeof num;
+    char *end = k->cseq + sizeof k->cseq, *p = end;
     uint32_t v = m->cseq;
     do
       *--p = (char)('0' + v % 10);
     while (v /= 10);
     *--p = '2';
-    key_append(k, (sipflow_span){p, (size_t)(num + sizeof num - p)}); /* "2<CSeq>" */
-    key_append(k, m->from_tag);
-    key_append(k, m->via_transport);
+    k->prefix = "";
+    k->prefix_len = k->len = 0;
+    key_part(k, (sipflow_span){p, (size_t)(end - p)});
+    key_part(k, m->from_tag);
+    key_part(k, m->via_transport);
   }
-  key_append(k, m->via_sent_by);
-  key_append(k, method);
+  key_part(k, m->via_sent_by);
+  key_part(k, method);
 }
 
-/* Up to this many transactions a call finds them by a linear search over
- * their key hashes (cheaper than a hash table for the 2-6 of a usual call);
- * beyond, by a hash table (a REGISTER refreshed for days, a flood). */
+/* Writes k out into out (k->len bytes). */
+static void key_write(const txn_key *k, char *out)
+{
+  if (k->prefix_len) /* "3" or nothing */
+    *out++ = k->prefix[0];
+  for (unsigned i = 0; i < k->n; i++) {
+    if (k->part[i].len)
+      memcpy(out, k->part[i].ptr, k->part[i].len);
+    out += k->part[i].len;
+    *out++ = '\0';
+  }
+}
+
+static bool key_matches(const sf_key *have, const txn_key *k)
+{
+  const char *p = have->ptr;
+  size_t n0 = k->part[0].len;
+
+  if (have->len != k->len)
+    return false;
+  /* Quick reject on the last byte of the first part: the branch's, where
+   * branches differ (they all start with the magic cookie). */
+  if (n0 && p[k->prefix_len + n0 - 1] != k->part[0].ptr[n0 - 1])
+    return false;
+  if (!sf_bytes_equal(p, k->prefix, k->prefix_len))
+    return false;
+  p += k->prefix_len;
+  for (unsigned i = 0; i < k->n; i++) {
+    size_t n = k->part[i].len;
+    if (!sf_bytes_equal(p, k->part[i].ptr, n) || p[n] != '\0')
+      return false;
+    p += n + 1;
+  }
+  return true;
+}
+
+/* Up to this many transactions a call finds them by a linear search
+ * (cheaper than hashing the key for the 2-6 of a usual call, and the key
+ * lengths already tell most apart); beyond, by a hash table (a REGISTER
+ * refreshed for days, a flood). */
 #define SF_TXN_LINEAR 16
 
-static sf_txn *txn_lookup(sf_call *c, const GString *k)
+static sf_txn *txn_lookup(sf_correlate *st, sf_call *c, const txn_key *k)
 {
-  sf_key key = {k->str, k->len};
-
-  if (c->txn_index)
+  if (c->txn_index) {
+    g_string_set_size(st->key, k->len);
+    key_write(k, st->key->str);
+    sf_key key = {st->key->str, k->len};
     return g_hash_table_lookup(c->txn_index, &key);
-  uint32_t h = sf_correlate_hash_bytes(k->str, k->len);
-  for (guint i = 0; i < c->txns.len; i++) {
+  }
+  /* newest first: a response is more often for a recent transaction
+   * (keys are unique in a call, so the order changes nothing else) */
+  for (guint i = c->txns.len; i-- > 0;) {
     sf_txn *t = g_ptr_array_index(&c->txns, i);
-    if (t->key_hash == h && sf_correlate_key_equal(&t->key, &key))
+    if (key_matches(&t->key, k))
       return t;
   }
   return NULL;
+}
+
+/* The stored key "3" branch NUL rest... (build_key's RFC 3261 layout) has
+ * at p the bytes of s followed by a NUL. */
+static bool part_at(const char *p, sipflow_span s)
+{
+  size_t n = s.ptr ? s.len : 0;
+  return sf_bytes_equal(p, s.ptr, n) && p[n] == '\0';
+}
+
+/* txn_lookup for the usual case, an RFC 3261 branch in a call without an
+ * index: the stored keys are compared with the message's spans directly,
+ * without building a txn_key (this runs for every message).  Same
+ * comparison as key_matches over build_key's parts. */
+static sf_txn *txn_lookup_3261(const sf_call *c, const sipflow_message *m, sipflow_span method)
+{
+  sipflow_span b = m->branch, s = m->via_sent_by;
+  size_t len = 1 + b.len + 1 + (s.ptr ? s.len : 0) + 1 + (method.ptr ? method.len : 0) + 1;
+
+  for (guint i = c->txns.len; i-- > 0;) {
+    sf_txn *t = g_ptr_array_index(&c->txns, i);
+    const char *p = t->key.ptr;
+    /* the branch's last byte first: where branches differ */
+    if (t->key.len != len || p[b.len] != b.ptr[b.len - 1] || p[0] != '3')
+      continue;
+    if (!part_at(p + 1, b))
+      continue;
+    p += 1 + b.len + 1;
+    if (!part_at(p, s))
+      continue;
+    p += (s.ptr ? s.len : 0) + 1;
+    if (part_at(p, method))
+      return t;
+  }
+  return NULL;
+}
+
+/* The transaction of m's key with that method, NULL when none. */
+static sf_txn *find_txn(sf_correlate *st, sf_call *c, const sipflow_message *m,
+                        sipflow_span method)
+{
+  if (!c->txn_index && has_magic_cookie(m))
+    return txn_lookup_3261(c, m, method);
+  txn_key k;
+  build_key(&k, m, method);
+  return txn_lookup(st, c, &k);
 }
 
 static void txn_index_add(sf_call *c, sf_txn *t)
@@ -202,23 +337,30 @@ static void txn_index_add(sf_call *c, sf_txn *t)
 static sf_dialog *dialog_find(sf_call *c, const sipflow_message *m);
 
 static sf_txn *txn_new(sf_correlate *st, sf_call *c, const sipflow_message *m,
-                       sipflow_span method, bool rfc2543)
+                       sipflow_span method, sipflow_method mid, const txn_key *k)
 {
-  sf_txn *t = sf_calls_alloc(c, sizeof *t);
-  char *key = sf_calls_alloc(c, st->key->len + 1);
+  sf_txn *t = sf_calls_work_room(c, sizeof *t);
+  /* the retransmission memory is read only up to n_req_seen, n_resp_seen */
+  memset(t, 0, offsetof(sf_txn, req_seen));
+  /* The key goes with the strings: under the RFC 3261 rule it holds the
+   * branch, NUL-terminated, which the transaction's info shows. */
+  char *key = sf_calls_string_room(c, k->len);
 
   t->id = ++st->next_txn;
   t->call = c;
-  memcpy(key, st->key->str, st->key->len);
+  key_write(k, key);
   t->key.ptr = key;
-  t->key.len = st->key->len;
-  t->key_hash = sf_correlate_hash_bytes(t->key.ptr, t->key.len);
-  t->method = keep_method(c, method);
-  if (strcmp(t->method, "INVITE") == 0)
+  t->key.len = k->len;
+  t->mid = mid;
+  t->method = keep_method(c, method, mid);
+  if (t->mid == SIPFLOW_METHOD_INVITE)
     c->saw_invite = true;
-  t->branch = m->branch.ptr ? sf_calls_strdup(c, m->branch.ptr, m->branch.len) : NULL;
+  if (!k->rfc2543)
+    t->branch = key + 1; /* "3" branch NUL ... (build_key) */
+  else if (m->branch.ptr)
+    t->branch = sf_calls_strdup(c, m->branch.ptr, m->branch.len);
   t->cseq = m->cseq;
-  t->rfc2543 = rfc2543;
+  t->rfc2543 = k->rfc2543;
   t->src = m->is_request ? m->src : m->dst;
   t->dst = m->is_request ? m->dst : m->src;
   t->first_frame = m->frame;
@@ -238,10 +380,7 @@ static sf_txn *txn_new(sf_correlate *st, sf_call *c, const sipflow_message *m,
  * method; RFC 3261 §9.2, §17.2.3). */
 static sf_txn *invite_of(sf_correlate *st, sf_call *c, const sipflow_message *m)
 {
-  bool rfc2543;
-  sipflow_span invite = {"INVITE", 6};
-  build_key(st->key, m, invite, &rfc2543);
-  return txn_lookup(c, st->key);
+  return find_txn(st, c, m, (sipflow_span){"INVITE", 6});
 }
 
 static bool same_branch(const sf_txn *t, const sipflow_message *m)
@@ -260,7 +399,7 @@ static sf_txn *cancelled_invite(sf_correlate *st, sf_call *c, const sipflow_mess
   sf_txn *t = invite_of(st, c, m);
   for (guint i = c->txns.len; !t && i-- > 0;) {
     sf_txn *x = g_ptr_array_index(&c->txns, i);
-    if (x->cseq == m->cseq && strcmp(x->method, "INVITE") == 0 && same_branch(x, m))
+    if (x->cseq == m->cseq && x->mid == SIPFLOW_METHOD_INVITE && same_branch(x, m))
       t = x;
   }
   return t;
@@ -271,26 +410,26 @@ static sf_txn *cancelled_invite(sf_correlate *st, sf_call *c, const sipflow_mess
  * transaction (§17.1.1.3); an ACK for a 2xx is a transaction of its own
  * (§13.2.2.4, it carries a new branch). */
 static sf_txn *match_transaction(sf_correlate *st, sf_call *c, const sipflow_message *m,
-                                 bool *ack_of_final)
+                                 sipflow_method mid, bool *ack_of_final)
 {
-  sipflow_span method = m->is_request ? m->method : m->cseq_method;
-  bool rfc2543;
+  sipflow_span method = method_of(m);
+  txn_key k;
   sf_txn *t;
 
   *ack_of_final = false;
-  if (m->is_request && span_is(method, "ACK")) {
+  if (m->is_request && mid == SIPFLOW_METHOD_ACK) {
     t = invite_of(st, c, m);
     if (t && !is_2xx(t->final_status)) {
       *ack_of_final = true;
       return t;
     }
   }
-  build_key(st->key, m, method, &rfc2543);
-  t = txn_lookup(c, st->key);
+  t = find_txn(st, c, m, method);
   if (t)
     return t;
-  t = txn_new(st, c, m, method, rfc2543);
-  if (strcmp(t->method, "CANCEL") == 0)
+  build_key(&k, m, method);
+  t = txn_new(st, c, m, method, the_method(m, mid), &k);
+  if (t->mid == SIPFLOW_METHOD_CANCEL)
     t->cancels = cancelled_invite(st, c, m);
   return t;
 }
@@ -328,7 +467,7 @@ static void mark_2xx_acked(sf_call *c, uint32_t cseq)
 {
   for (guint i = 0; i < c->txns.len; i++) {
     sf_txn *t = g_ptr_array_index(&c->txns, i);
-    if (t->cseq == cseq && strcmp(t->method, "INVITE") == 0)
+    if (t->cseq == cseq && t->mid == SIPFLOW_METHOD_INVITE)
       t->ack_2xx = true;
   }
 }
@@ -349,7 +488,7 @@ static void request_facts(sf_call *c, sf_txn *t, const sipflow_message *m,
   t->initial = !m->to_tag.ptr;
   if (t->initial)
     c->saw_initial = true;
-  if (strcmp(t->method, "ACK") == 0) {
+  if (t->mid == SIPFLOW_METHOD_ACK) {
     mark_2xx_acked(c, m->cseq);
   } else if (!t->final_status) {
     t->open = true;
@@ -379,14 +518,16 @@ static long expires_seconds(const char *p, size_t n)
 static long contact_expires(sipflow_span v)
 {
   long best = -1;
+  const char *semi;
 
-  for (size_t i = 0; i + 8 <= v.len; i++) {
-    if (v.ptr[i] != ';')
-      continue;
-    size_t k = i + 1;
+  for (size_t i = 0; i + 8 <= v.len; i = (size_t)(semi - v.ptr) + 1) {
+    semi = memchr(v.ptr + i, ';', v.len - 8 - i + 1);
+    if (!semi)
+      break;
+    size_t k = (size_t)(semi - v.ptr) + 1;
     while (k < v.len && (v.ptr[k] == ' ' || v.ptr[k] == '\t'))
       k++;
-    if (v.len - k < 8 || g_ascii_strncasecmp(v.ptr + k, "expires=", 8) != 0)
+    if (v.len - k < 8 || !sf_name_is(v.ptr + k, 8, "expires=", 8))
       continue;
     best = MAX(best, expires_seconds(v.ptr + k + 8, v.len - k - 8));
   }
@@ -396,16 +537,29 @@ static long contact_expires(sipflow_span v)
 /* RFC 3261 §10.3 step 8: a registrar's 2xx lists the bindings with their
  * expires parameters (else the Expires header holds the lifetime, §10.2.1.1).
  * The UA refreshes before that with the same Call-ID (§10.2.4), so the call
- * of a REGISTER waits that long for the refresh before it is finalised. */
-static int64_t binding_lifetime_us(const sipflow_message *m)
+ * of a REGISTER waits that long for the refresh before it is finalised.
+ * Not inline: inlined, this rare path made the per-message code longer. */
+__attribute__((noinline)) static int64_t binding_lifetime_us(const sipflow_message *m)
 {
-  sipflow_span v;
+  const sf_message_internal *in = m->internal_;
+  const sipflow_span *expires = NULL;
+  unsigned contacts = 0;
   long s = -1;
 
-  for (unsigned i = 0; i < 16 && sipflow_message_header(m, "Contact", i, &v); i++)
-    s = MAX(s, contact_expires(v));
-  if (s < 0 && sipflow_message_header(m, "Expires", 0, &v))
-    s = expires_seconds(v.ptr, v.len);
+  /* one pass for the first 16 Contact headers (compact form "m") and the
+   * first Expires header (which has no compact form) */
+  for (size_t i = 0; in && i < in->n_headers; i++) {
+    const sf_header *h = &in->headers[i];
+    if ((h->name.len == 1 && (h->name.ptr[0] | 0x20) == 'm') ||
+        sf_name_is(h->name.ptr, h->name.len, "contact", 7)) {
+      if (contacts++ < 16)
+        s = MAX(s, contact_expires(h->value));
+    } else if (!expires && sf_name_is(h->name.ptr, h->name.len, "expires", 7)) {
+      expires = &h->value;
+    }
+  }
+  if (s < 0 && expires)
+    s = expires_seconds(expires->ptr, expires->len);
   return s > 0 ? (int64_t)s * G_USEC_PER_SEC : 0;
 }
 
@@ -414,22 +568,22 @@ static void final_facts(sf_call *c, sf_txn *t, const sipflow_message *m)
   if (t->final_status)
     return; /* a second final (another fork): the first one counts */
   c->any_final = true;
-  if (is_2xx(m->status) && strcmp(t->method, "REGISTER") == 0)
+  if (is_2xx(m->status) && t->mid == SIPFLOW_METHOD_REGISTER)
     c->binding_us = binding_lifetime_us(m);
   t->final_status = m->status;
   t->final_reason = sf_calls_strdup(c, m->reason.ptr ? m->reason.ptr : "", m->reason.len);
   t->final_us = m->time_us;
   t->final_src = m->src;
-  t->final_q850 = sf_analyze_q850_cause(m);
+  t->final_q850 = sf_q850_cause(m);
   if (t->open) {
     t->open = false;
     c->open_txns--;
   }
-  if (strcmp(t->method, "INVITE") == 0 && t->initial && t->cseq >= c->last_invite_cseq) {
+  if (t->mid == SIPFLOW_METHOD_INVITE && t->initial && t->cseq >= c->last_invite_cseq) {
     c->last_invite_cseq = t->cseq;
     c->last_invite_final = m->status;
   }
-  if (strcmp(t->method, "BYE") == 0)
+  if (t->mid == SIPFLOW_METHOD_BYE)
     c->bye_answered = true;
 }
 
@@ -449,10 +603,16 @@ static void response_facts(sf_call *c, sf_txn *t, const sipflow_message *m)
 
 /* ------------------------------------------------------------ dialogs */
 
+/* s (NULL: empty) equals the n bytes at str. */
+static bool span_equals(sipflow_span s, const char *str, size_t n)
+{
+  return (s.ptr ? s.len : 0) == n && sf_bytes_equal(s.ptr, str, n);
+}
+
 static bool tags_match(const sf_dialog *d, sipflow_span from, sipflow_span to)
 {
-  return (span_equals_str(from, d->from_tag) && span_equals_str(to, d->to_tag)) ||
-         (span_equals_str(from, d->to_tag) && span_equals_str(to, d->from_tag));
+  return (span_equals(from, d->from_tag, d->from_len) && span_equals(to, d->to_tag, d->to_len)) ||
+         (span_equals(from, d->to_tag, d->to_len) && span_equals(to, d->from_tag, d->from_len));
 }
 
 /* RFC 3261 §12: a dialog is Call-ID + both tags, whichever side sends. */
@@ -476,7 +636,10 @@ static sf_dialog *dialog_new(sf_correlate *st, sf_call *c, const sf_txn *t,
   d->id = ++st->next_dialog;
   d->from_tag = sf_calls_strdup(c, m->from_tag.ptr ? m->from_tag.ptr : "", m->from_tag.len);
   d->to_tag = sf_calls_strdup(c, m->to_tag.ptr, m->to_tag.len);
+  d->from_len = strlen(d->from_tag); /* a NUL inside a tag ends it, as before */
+  d->to_len = strlen(d->to_tag);
   d->method = t->method;
+  d->mid = t->mid;
   d->txn = t->id;
   d->cseq = m->cseq;
   d->uac = m->is_request ? m->src : m->dst;
@@ -518,7 +681,7 @@ static void terminate_early_dialogs(sf_call *c, const sf_txn *t, uint64_t frame)
     sf_dialog *d = g_ptr_array_index(&c->dialogs, i);
     if (d->state != SIPFLOW_DIALOG_EARLY)
       continue;
-    uint32_t tag = sf_correlate_hash_bytes(d->to_tag, strlen(d->to_tag));
+    uint32_t tag = sf_correlate_hash_bytes(d->to_tag, d->to_len);
     for (unsigned k = 0; k < t->n_resp_seen; k++)
       if (t->resp_seen[k].to_tag == tag) {
         dialog_terminate(c, d, frame);
@@ -550,7 +713,7 @@ static sf_dialog *dialog_update(sf_correlate *st, sf_call *c, sf_txn *t,
   int s = m->status;
 
   if (!m->is_request && m->to_tag.ptr && s > 100 && s < 300 && t->initial &&
-      creates_dialog(t->method)) {
+      creates_dialog(t->mid)) {
     if (!d)
       d = dialog_new(st, c, t, m, is_2xx(s) ? SIPFLOW_DIALOG_CONFIRMED : SIPFLOW_DIALOG_EARLY);
     else if (is_2xx(s) && d->state == SIPFLOW_DIALOG_EARLY)
@@ -562,16 +725,16 @@ static sf_dialog *dialog_update(sf_correlate *st, sf_call *c, sf_txn *t,
     d = dialog_new(st, c, t, m, SIPFLOW_DIALOG_CONFIRMED);
     d->before_capture = true;
   }
-  if (!m->is_request && s >= 300 && t->initial && creates_dialog(t->method))
+  if (!m->is_request && s >= 300 && t->initial && creates_dialog(t->mid))
     terminate_early_dialogs(c, t, m->frame);
   if (!d)
     return NULL;
-  if (!m->is_request && s >= 200 && strcmp(t->method, "BYE") == 0)
+  if (!m->is_request && s >= 200 && t->mid == SIPFLOW_METHOD_BYE)
     dialog_terminate(c, d, m->frame); /* §15.1.1: any final ends it */
   else if (!m->is_request && (s == 481 || s == 408) && !t->initial)
     dialog_terminate(c, d, m->frame); /* §12.2.1.2 */
   else if (m->is_request && ends_subscription(m) &&
-           (strcmp(d->method, "SUBSCRIBE") == 0 || strcmp(d->method, "REFER") == 0))
+           (d->mid == SIPFLOW_METHOD_SUBSCRIBE || d->mid == SIPFLOW_METHOD_REFER))
     dialog_terminate(c, d, m->frame);
   return d;
 }
@@ -586,11 +749,13 @@ static void dialog_count(sf_txn *t, sf_dialog *d, const sipflow_message *m)
 
 /* ------------------------------------------------------------- calls */
 
-static void call_identity(sf_call *c, const sipflow_message *m)
+static void call_identity(sf_call *c, const sipflow_message *m, sipflow_method mid)
 {
   if (c->have_request || (c->method && !m->is_request))
     return;
-  c->method = keep_method(c, m->is_request ? m->method : m->cseq_method);
+  mid = the_method(m, mid);
+  c->method = keep_method(c, method_of(m), mid);
+  c->mid = mid;
   c->from = m->from_uri.ptr ? sf_calls_strdup(c, m->from_uri.ptr, m->from_uri.len) : NULL;
   c->to = m->to_uri.ptr ? sf_calls_strdup(c, m->to_uri.ptr, m->to_uri.len) : NULL;
   c->src = m->is_request ? m->src : m->dst;
@@ -619,13 +784,14 @@ static void txn_count(sf_txn *t, const sipflow_message *m)
   t->end_us = m->time_us;
 }
 
-static void correlate_message(sf_correlate *st, sf_call *c, sipflow_message *m)
+static void correlate_message(sf_correlate *st, sf_call *c, sipflow_message *m,
+                              sipflow_method mid)
 {
   bool ack_of_final;
-  sf_txn *t = match_transaction(st, c, m, &ack_of_final);
+  sf_txn *t = match_transaction(st, c, m, mid, &ack_of_final);
   sf_dialog *d;
 
-  call_identity(c, m);
+  call_identity(c, m, mid);
   call_count(c, m);
   txn_count(t, m);
   m->call = c->id;
@@ -665,8 +831,10 @@ void sf_ctx_correlate(sipflow_ctx *ctx, sipflow_message *msg)
     st->now_us = msg->time_us;
   sf_calls_expire(st, st->now_us);
   sf_call *c = sf_calls_open(st, msg);
-  correlate_message(st, c, msg);
-  sf_stats_message(st->stats, msg);
+  sipflow_method mid =
+    msg->is_request ? sf_stats_method(msg->method.ptr, msg->method.len) : SF_METHOD_UNKNOWN;
+  correlate_message(st, c, msg, mid);
+  sf_stats_message(st->stats, msg, mid);
   sf_calls_touch(st, c);
 }
 

@@ -11,6 +11,8 @@
 #ifndef SF_CORRELATE_H
 #define SF_CORRELATE_H
 
+#include <string.h>
+
 #include "sf_internal.h"
 
 /* "No time yet": capture times can be 0 or negative in tests. */
@@ -41,7 +43,7 @@ typedef struct sf_key {
 
 struct sf_call;
 
-/* A bump allocator (calls.c): a call's memory comes in a few blocks that are
+/* A bump allocator (arena.c): a call's memory comes in a few blocks that are
  * freed at once, instead of a dozen heap objects per call and per
  * transaction (allocation was a fifth of the time on big captures). */
 typedef struct sf_arena {
@@ -51,11 +53,18 @@ typedef struct sf_arena {
   struct sf_block_pool *pool;  /* where first-size blocks come from and go */
 } sf_arena;
 
-/* Freed first-size blocks, kept for the next calls (a few thousand at most):
- * in a steady stream of calls no block goes back to malloc. */
+/* Memory handed out in slabs of a few dozen items (arena.c): one malloc
+ * while the number of calls in flight grows, none in a steady stream.
+ * Slabs are freed together with the context. */
+typedef struct sf_slab {
+  struct sf_slab *next;
+  size_t pad;                  /* keeps the items 16-aligned */
+} sf_slab;
+
+/* First-size blocks not in use: as many as were in use at once, at most. */
 typedef struct sf_block_pool {
   struct sf_arena_block *spare;
-  size_t n_spare;
+  sf_slab *slabs;
   size_t block;                /* the size of the blocks it keeps */
 } sf_block_pool;
 
@@ -70,8 +79,9 @@ typedef struct sf_txn {
   uint32_t id;
   struct sf_call *call;
   sf_key key;                 /* copy in the call's work arena */
-  uint32_t key_hash;          /* sf_correlate_hash_bytes of key */
   const char *method;
+  sipflow_method mid;         /* method as a number: compared on every
+                                 message, where strcmp was 5% of the time */
   const char *branch;
   const char *final_reason;
   uint32_t cseq;
@@ -105,8 +115,10 @@ typedef struct sf_dialog {
   uint32_t id;
   const char *from_tag, *to_tag;
   const char *method;
+  sipflow_method mid;
   uint32_t txn;
   uint32_t cseq;
+  size_t from_len, to_len;    /* of from_tag, to_tag */
   sipflow_endpoint uac, uas;
   sipflow_dialog_state state;
   bool before_capture;
@@ -130,6 +142,8 @@ typedef struct sf_call {
                                  when the call is finalised */
   sf_key call_id;             /* NUL-terminated copy; key of the Call-ID table */
   const char *method, *from, *to;
+  sipflow_method mid;         /* of method */
+  uint32_t hash;              /* sf_correlate_hash_bytes of call_id */
   sipflow_endpoint src, dst;
   bool have_request;          /* src/dst/from/to come from a request */
   uint64_t first_frame, last_frame;
@@ -159,21 +173,50 @@ typedef struct sf_call {
                                  (the refresh reuses the Call-ID), 0 none */
   /* finalisation queue */
   GList link;                 /* data = this call */
+  GList open_link;            /* in sf_correlate.open; data = this call */
   sf_call_queue queue;
-  /* the public view, built by analyze.c (sf_analyze_call) */
+  /* the public view, built by analyze.c (sf_analyze_call); its arrays are
+   * in an sf_views of the context until sf_analyze_keep gives the call its
+   * own copy (info_owned) */
   sipflow_call_info info;
   sipflow_transaction_info *info_txns;
   sipflow_dialog_info *info_dialogs;
-  bool info_built;
+  bool info_owned;
 } sf_call;
+
+/* Room for the transaction and dialog arrays of a call's info view,
+ * reused from one call to the next: a view is read during on_call_end or
+ * until the next sipflow_get_call, so one allocation per call (a tenth of
+ * the analysis) is not needed. */
+typedef struct sf_views {
+  sipflow_transaction_info *txns;
+  sipflow_dialog_info *dialogs;
+  size_t txns_cap, dialogs_cap;
+} sf_views;
+
+/* An open-addressing table of calls (calltable.c): slots hold a hash and
+ * the call, so a probe touches one array and a call only on a hash match.
+ * One table is keyed by Call-ID (hash of the bytes), one by call id. */
+typedef struct sf_call_slot {
+  uint32_t hash;              /* 0: empty */
+  sf_call *call;
+} sf_call_slot;
+
+typedef struct sf_call_table {
+  sf_call_slot *slots;
+  size_t mask;                /* number of slots - 1 (a power of two) */
+  size_t n;
+} sf_call_table;
 
 /* The state of the correlate stage, hung off sipflow_ctx.correlate. */
 typedef struct sf_stats sf_stats;
 
 typedef struct sf_correlate {
   sipflow_ctx *ctx;           /* for on_call_end */
-  GHashTable *calls;          /* sf_key* (call->call_id) -> sf_call*, open calls */
-  GHashTable *calls_by_id;    /* GUINT_TO_POINTER(id) -> sf_call*, open calls */
+  sf_call_table calls;        /* open calls by Call-ID */
+  sf_call_table calls_by_id;  /* open calls by id */
+  GQueue open;                /* open calls in id order (ids only grow: a
+                                 new call goes last), for sf_calls_finish */
   GHashTable *kept;           /* id -> sf_call*, finalised calls (keep_calls) */
   GHashTable *sessions;       /* Session-ID UUID (call's strings) -> sf_call* */
   GHashTable *xrefs;          /* sf_key* (referrer->xref) -> referrer sf_call* */
@@ -182,30 +225,141 @@ typedef struct sf_correlate {
   GQueue quiet;               /* non-INVITE calls all answered, same order */
   GQueue registered;          /* registrations, by end_us + binding_us */
   uint32_t next_call, next_txn, next_dialog;
-  GString *key;               /* scratch: transaction keys */
+  GString *key;               /* scratch: a transaction key written out, for
+                                 the calls with a txn_index */
   sipflow_call_options options;
   int64_t now_us;             /* latest capture time seen */
+  int64_t next_expiry_us;     /* no open call expires before this (calls.c:
+                                 at most the earliest deadline of the queue
+                                 heads, so most messages skip the check) */
   sf_stats *stats;
   sf_block_pool strings_pool, work_pool; /* for the calls' arenas */
+  struct sf_call *spare_calls; /* calls not in use, linked by link.next */
+  sf_slab *call_slabs;
+  sf_views final_views;       /* for the call being finalised */
+  sf_views query_views;       /* for sipflow_get_call on an open call */
   const struct sf_call *warm; /* head of `over` being brought into the cache */
   unsigned warm_step;
 } sf_correlate;
 
 /* correlate.c */
+
+/* The n bytes at a and b are equal.  Inline: the strings compared on every
+ * message (Call-IDs, transaction keys, tags) are short, and a call to
+ * memcmp costs more than the comparison. */
+static inline bool sf_bytes_equal(const char *a, const char *b, size_t n)
+{
+  uint64_t x, y;
+
+  if (n < 8) {
+    uint32_t u, v;
+    if (n < 4) {
+      for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+          return false;
+      return true;
+    }
+    memcpy(&u, a, 4); /* 4-7 bytes: two overlapping words */
+    memcpy(&v, b, 4);
+    if (u != v)
+      return false;
+    memcpy(&u, a + n - 4, 4);
+    memcpy(&v, b + n - 4, 4);
+    return u == v;
+  }
+  for (; n > 8; a += 8, b += 8, n -= 8) {
+    memcpy(&x, a, 8);
+    memcpy(&y, b, 8);
+    if (x != y)
+      return false;
+  }
+  memcpy(&x, a + n - 8, 8); /* the last word, overlapping the previous one */
+  memcpy(&y, b + n - 8, 8);
+  return x == y;
+}
+
+/* n (a header or parameter name) is lit, of len bytes, in any ASCII case
+ * (lit in lower case, letters and punctuation only).  Inline, for the
+ * header scans of the correlate stage. */
+static inline bool sf_name_is(const char *n, size_t n_len, const char *lit, size_t len)
+{
+  if (n_len != len)
+    return false;
+  for (size_t i = 0; i < len; i++) /* | 0x20 folds A-Z only onto a-z */
+    if ((char)(n[i] | (g_ascii_isalpha(lit[i]) ? 0x20 : 0)) != lit[i])
+      return false;
+  return true;
+}
+
 guint sf_correlate_key_hash(gconstpointer key);
 gboolean sf_correlate_key_equal(gconstpointer a, gconstpointer b);
 /* FNV-1a over bytes; never 0 for a non-NULL ptr (0 means "absent"). */
 uint32_t sf_correlate_hash_bytes(const char *ptr, size_t len);
+
+/* arena.c: slabs, block pools, arenas */
+
+#define SF_ARENA_SLAB_ITEMS 32u
+
+/* A new slab of n items of size bytes (a multiple of 16) on *slabs, freed by
+ * sf_arena_slabs_free; returns the first item. */
+char *sf_arena_slab_new(sf_slab **slabs, size_t size, size_t n);
+void sf_arena_slabs_free(sf_slab **slabs);
+/* Forgets the spare blocks and frees the pool's slabs (the arenas using it
+ * must be freed first). */
+void sf_arena_pool_clear(sf_block_pool *pool);
+/* A new block with room for n bytes (sf_arena_alloc's rare path). */
+void sf_arena_grow(sf_arena *a, size_t n);
+/* Gives the arena's blocks back (first-size ones to the pool). */
+void sf_arena_free(sf_arena *a);
+
+/* n bytes, 8-aligned, valid until sf_arena_free.  Inline: it runs for every
+ * string and structure a call keeps. */
+static inline void *sf_arena_alloc(sf_arena *a, size_t n)
+{
+  n = (n + 7) & ~(size_t)7;
+  if (n > a->left)
+    sf_arena_grow(a, n);
+  void *p = a->cur;
+  a->cur += n;
+  a->left -= n;
+  return p;
+}
+
+/* calltable.c: the tables of open calls.  A slot's hash is never 0: Call-ID
+ * hashes of stored calls are not (sf_correlate_hash_bytes of a non-NULL
+ * pointer), nor id hashes of ids >= 1. */
+
+void sf_calltable_put(sf_call_table *t, uint32_t hash, sf_call *c);
+/* Removes c, stored under hash (nothing when it is not there). */
+void sf_calltable_remove(sf_call_table *t, uint32_t hash, const sf_call *c);
+/* The call with that Call-ID; h is sf_correlate_hash_bytes(call_id, len),
+ * which is 0 for no Call-ID (call_id NULL): no call matches it. */
+sf_call *sf_calltable_find(const sf_call_table *t, uint32_t h, const char *call_id, size_t len);
+/* The hash under which the by-id table keeps a call.  Ids are consecutive:
+ * unscattered they would fill one long run of slots that every removal
+ * walks to its end. */
+static inline uint32_t sf_calltable_id_hash(uint32_t id)
+{
+  return id * 0x9e3779b1u; /* odd: 0 only for id 0 */
+}
+sf_call *sf_calltable_find_id(const sf_call_table *t, uint32_t id);
+void sf_calltable_free(sf_call_table *t);
 
 /* calls.c: the call store and the finalisation of calls */
 sf_correlate *sf_calls_new(sipflow_ctx *ctx);
 void sf_calls_free(sf_correlate *st);
 /* Copies len bytes at ptr into the call's strings (NUL-terminated). */
 const char *sf_calls_strdup(sf_call *c, const char *ptr, size_t len);
+/* n bytes (not initialised) with the call's strings. */
+char *sf_calls_string_room(sf_call *c, size_t n);
+/* n bytes (not initialised) in the call's work arena. */
+void *sf_calls_work_room(sf_call *c, size_t n);
 /* n zeroed bytes in the call's work arena (freed when it is finalised). */
 void *sf_calls_alloc(sf_call *c, size_t n);
 /* Appends p to an array of the call's work arena. */
 void sf_calls_ptrs_add(sf_call *c, sf_ptrs *a, gpointer p);
+/* The open call with this Call-ID, NULL when none. */
+sf_call *sf_calls_find(sf_correlate *st, const char *call_id, size_t len);
 /* The open call of msg's Call-ID, created when there is none. */
 sf_call *sf_calls_open(sf_correlate *st, const sipflow_message *msg);
 /* Links B2BUA legs named by X-Call-ID / X-CID / Session-ID in msg. */

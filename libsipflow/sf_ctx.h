@@ -25,6 +25,13 @@ struct sipflow_ctx {
   void *correlate;        /* correlate stage state (correlate.c) */
 };
 
+/* What sipflow_message.internal_ points to (sipflow.c): the parsed header
+ * array, which the correlate stage also walks (calls.c). */
+typedef struct sf_message_internal {
+  const sf_header *headers;
+  size_t n_headers;
+} sf_message_internal;
+
 void sf_ctx_set_error(sipflow_ctx *ctx, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
 /* How often (in packets) idle TCP streams and stale fragments are expired. */

@@ -88,11 +88,6 @@ const char *sipflow_errmsg(const sipflow_ctx *ctx)
 
 /* ---------------------------------------------------------- parse stage */
 
-typedef struct sf_message_internal {
-  const sf_header *headers;
-  size_t n_headers;
-} sf_message_internal;
-
 int sipflow_message_header(const sipflow_message *msg, const char *name,
                            unsigned index, sipflow_span *value)
 {

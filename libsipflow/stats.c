@@ -17,7 +17,8 @@ typedef struct failure_row {
 
 struct sf_stats {
   sipflow_stats s;           /* counters; KPIs filled by sf_stats_fill */
-  GArray *pdd_ms;            /* int64_t setup_ms of every INVITE call with one */
+  int64_t *pdd_ms;           /* setup_ms of every INVITE call with one */
+  size_t n_pdd, pdd_cap;
   double pdd_sum_ms;
   double acd_sum_s;
   GHashTable *failures;      /* int64 key -> failure_row* */
@@ -34,7 +35,6 @@ static void row_free(gpointer p)
 sf_stats *sf_stats_new(void)
 {
   sf_stats *s = g_new0(sf_stats, 1);
-  s->pdd_ms = g_array_new(FALSE, FALSE, sizeof(int64_t));
   s->failures = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
   s->rows = g_ptr_array_new_with_free_func(row_free);
   return s;
@@ -44,7 +44,7 @@ void sf_stats_free(sf_stats *s)
 {
   if (!s)
     return;
-  g_array_free(s->pdd_ms, TRUE);
+  g_free(s->pdd_ms);
   g_hash_table_destroy(s->failures);
   g_ptr_array_free(s->rows, TRUE);
   g_free(s);
@@ -61,23 +61,52 @@ const char *sipflow_method_name(sipflow_method m)
   return (unsigned)m < SIPFLOW_METHOD_COUNT ? method_names[m] : "other";
 }
 
+/* The one known method a name of that first letter and length can be
+ * (no two share both), SIPFLOW_METHOD_OTHER when none.  Runs for every
+ * message: a switch instead of fourteen strlen + memcmp. */
+static sipflow_method method_candidate(char first, size_t len)
+{
+  switch (first) {
+  case 'A': return len == 3 ? SIPFLOW_METHOD_ACK : SIPFLOW_METHOD_OTHER;
+  case 'B': return len == 3 ? SIPFLOW_METHOD_BYE : SIPFLOW_METHOD_OTHER;
+  case 'C': return len == 6 ? SIPFLOW_METHOD_CANCEL : SIPFLOW_METHOD_OTHER;
+  case 'I':
+    return len == 6 ? SIPFLOW_METHOD_INVITE : len == 4 ? SIPFLOW_METHOD_INFO
+                                                       : SIPFLOW_METHOD_OTHER;
+  case 'M': return len == 7 ? SIPFLOW_METHOD_MESSAGE : SIPFLOW_METHOD_OTHER;
+  case 'N': return len == 6 ? SIPFLOW_METHOD_NOTIFY : SIPFLOW_METHOD_OTHER;
+  case 'O': return len == 7 ? SIPFLOW_METHOD_OPTIONS : SIPFLOW_METHOD_OTHER;
+  case 'P':
+    return len == 5 ? SIPFLOW_METHOD_PRACK : len == 7 ? SIPFLOW_METHOD_PUBLISH
+                                                      : SIPFLOW_METHOD_OTHER;
+  case 'R':
+    return len == 8 ? SIPFLOW_METHOD_REGISTER : len == 5 ? SIPFLOW_METHOD_REFER
+                                                         : SIPFLOW_METHOD_OTHER;
+  case 'S': return len == 9 ? SIPFLOW_METHOD_SUBSCRIBE : SIPFLOW_METHOD_OTHER;
+  case 'U': return len == 6 ? SIPFLOW_METHOD_UPDATE : SIPFLOW_METHOD_OTHER;
+  default: return SIPFLOW_METHOD_OTHER;
+  }
+}
+
 /* Methods are case-sensitive (RFC 3261 §7.1). */
 sipflow_method sf_stats_method(const char *ptr, size_t len)
 {
-  for (int i = 0; ptr && i < SIPFLOW_METHOD_OTHER; i++)
-    if (strlen(method_names[i]) == len && memcmp(method_names[i], ptr, len) == 0)
-      return (sipflow_method)i;
-  return SIPFLOW_METHOD_OTHER;
+  if (!ptr || !len)
+    return SIPFLOW_METHOD_OTHER;
+  sipflow_method m = method_candidate(ptr[0], len);
+  if (m != SIPFLOW_METHOD_OTHER && !sf_bytes_equal(method_names[m], ptr, len))
+    m = SIPFLOW_METHOD_OTHER;
+  return m;
 }
 
-void sf_stats_message(sf_stats *s, const sipflow_message *msg)
+void sf_stats_message(sf_stats *s, const sipflow_message *msg, sipflow_method mid)
 {
   s->s.messages++;
   if (msg->retransmission)
     s->s.retransmissions++;
   if (msg->is_request) {
     s->s.requests++;
-    s->s.by_method[sf_stats_method(msg->method.ptr, msg->method.len)]++;
+    s->s.by_method[mid]++;
   } else {
     s->s.responses++;
     int cls = msg->status / 100;
@@ -170,7 +199,11 @@ void sf_stats_call(sf_stats *s, const sipflow_call_info *c)
     s->s.effective++;
   if (c->setup_ms >= 0) {
     int64_t v = c->setup_ms;
-    g_array_append_val(s->pdd_ms, v);
+    if (s->n_pdd == s->pdd_cap) {
+      s->pdd_cap = s->pdd_cap ? 2 * s->pdd_cap : 1024;
+      s->pdd_ms = g_renew(int64_t, s->pdd_ms, s->pdd_cap);
+    }
+    s->pdd_ms[s->n_pdd++] = v;
     s->pdd_sum_ms += (double)v;
   }
   if (c->state == SIPFLOW_CALL_COMPLETED && c->duration_s >= 0) {
@@ -207,7 +240,7 @@ static int cmp_rows(const void *a, const void *b)
 
 static void fill_pdd(sf_stats *s, sipflow_stats *out)
 {
-  size_t n = s->pdd_ms->len;
+  size_t n = s->n_pdd;
 
   out->pdd_count = n;
   out->pdd_mean_ms = -1;
@@ -215,7 +248,7 @@ static void fill_pdd(sf_stats *s, sipflow_stats *out)
   if (!n)
     return;
   int64_t *sorted = g_new(int64_t, n);
-  memcpy(sorted, s->pdd_ms->data, n * sizeof(int64_t));
+  memcpy(sorted, s->pdd_ms, n * sizeof(int64_t));
   qsort(sorted, n, sizeof *sorted, cmp_i64);
   out->pdd_mean_ms = s->pdd_sum_ms / (double)n;
   out->pdd_p50_ms = percentile(sorted, n, 50);

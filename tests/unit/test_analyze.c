@@ -326,6 +326,33 @@ static void test_no_response(void **state)
   script_free(s);
 }
 
+/* "after 1.2 s": the seconds are written as printf's "%.1f" would write
+ * them, ties included (1.25 s is exact and rounds to even, 3.15 s is a
+ * little less than 3.15 as a double). */
+static void test_duration_rounding(void **state)
+{
+  static const struct {
+    int64_t final_ms;
+    const char *after;
+  } cases[] = {{1350, "1.2 s"}, {1450, "1.4 s"}, {3250, "3.1 s"}, {12850, "12.8 s"},
+               {1099, "999 ms"}, {1100, "1.0 s"}, {1149, "1.0 s"}, {1151, "1.1 s"}};
+  script *s = script_new();
+  char cid[16], want[128];
+
+  for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+    g_snprintf(cid, sizeof cid, "d%zu", i);
+    rejected_call(s, 1 + 5 * i, 100000 * (int64_t)i, cid, 100, 486, cases[i].final_ms, NULL);
+  }
+  script_finish(s);
+  for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+    g_snprintf(want, sizeof want,
+               "rejected by 10.0.0.2:5060 with 486 Busy Here after %s of ringing",
+               cases[i].after);
+    assert_str(call_of(s, (uint32_t)i + 1)->failure, want);
+  }
+  script_free(s);
+}
+
 static void test_q850_parsing(void **state)
 {
   assert_str(sipflow_q850_cause_text(16), "Normal call clearing");
@@ -570,6 +597,7 @@ int main(void)
     cmocka_unit_test(test_subscribe_ok),
     cmocka_unit_test(test_partial_capture),
     cmocka_unit_test(test_no_response),
+    cmocka_unit_test(test_duration_rounding),
     cmocka_unit_test(test_q850_parsing),
     cmocka_unit_test(test_names),
     cmocka_unit_test(test_stats_mix),

@@ -104,6 +104,12 @@ static void test_rejected_calls(void **state)
               {17, 4, 1, 4, 0});
   assert_int_equal(call_of(s, 4)->n_dialogs, 1);
   assert_int_equal(dialog_of(call_of(s, 4), 1)->state, SIPFLOW_DIALOG_TERMINATED);
+  /* kept calls keep their own transaction lists (the later calls' views
+   * are built in memory reused from call to call) */
+  assert_int_equal(txn_of(call_of(s, 1), 1)->final_status, 403);
+  assert_str(txn_of(call_of(s, 2), 2)->final_reason, "Not Found");
+  assert_int_equal(txn_of(call_of(s, 3), 3)->final_status, 503);
+  assert_int_equal(call_of(s, 1)->n_dialogs, 0);
   script_free(s);
 }
 
@@ -626,6 +632,124 @@ static void test_call_transaction_limit(void **state)
   sipflow_free(f.ctx);
 }
 
+/* ------------------------------------------- call and transaction tables */
+
+/* Many calls open at once, a third of them finalised in the middle: every
+ * later message still finds its own call (tables grown and entries
+ * removed), open calls are readable by id, and the rest end in id order. */
+typedef struct many_fx {
+  uint32_t last_call;
+  GArray *ended; /* uint32_t call ids, in on_call_end order */
+} many_fx;
+
+static void many_on_message(const sipflow_message *m, void *user)
+{
+  ((many_fx *)user)->last_call = m->call;
+}
+
+static void many_on_call_end(const sipflow_call_info *c, void *user)
+{
+  g_array_append_val(((many_fx *)user)->ended, c->call);
+}
+
+static void many_feed(sipflow_ctx *ctx, uint64_t frame, int64_t ms, const char *src,
+                      const char *dst, sipm m)
+{
+  char *text = sip_text(&m);
+  sipflow_endpoint a = endpoint(src), b = endpoint(dst);
+  assert_int_equal(sipflow_feed_sip(ctx, text, strlen(text), frame, SCRIPT_T0 + ms * 1000,
+                                    &a, &b, SIPFLOW_TRANSPORT_UDP), SIPFLOW_OK);
+  g_free(text);
+}
+
+#define MANY_CALLS 600u
+
+static void test_many_open_calls(void **state)
+{
+  many_fx f = {.ended = g_array_new(FALSE, FALSE, sizeof(uint32_t))};
+  sipflow_callbacks cb = {.on_message = many_on_message, .on_call_end = many_on_call_end};
+  sipflow_ctx *ctx = sipflow_new(&cb, &f, NULL);
+  char cid[MANY_CALLS][16], via[MANY_CALLS][64];
+  uint64_t frame = 0;
+
+  for (unsigned i = 0; i < MANY_CALLS; i++) {
+    g_snprintf(cid[i], sizeof cid[i], "many-%u", i);
+    g_snprintf(via[i], sizeof via[i], UA_A ";branch=z9hG4bKm%u", i);
+    many_feed(ctx, ++frame, i, UA_A, UA_B, (sipm){.method = "INVITE", .via = via[i], .call_id = cid[i], .from_tag = "a", .cseq = 1});
+    assert_int_equal(f.last_call, i + 1);
+  }
+  /* every third call busy: its outcome is final */
+  for (unsigned i = 0; i < MANY_CALLS; i += 3) {
+    many_feed(ctx, ++frame, 1000 + i, UA_B, UA_A, (sipm){.status = 486, .via = via[i], .call_id = cid[i], .from_tag = "a", .to_tag = "b", .cseq = 1, .cseq_method = "INVITE"});
+    assert_int_equal(f.last_call, i + 1);
+  }
+  assert_int_equal(f.ended->len, 0);
+  /* 40 s later (more than 64*T1) the busy ones are finalised, in the order
+   * their outcome became final; the others ring, newest first */
+  for (unsigned k = MANY_CALLS; k-- > 0;) {
+    if (k % 3 == 0)
+      continue;
+    many_feed(ctx, ++frame, 40000 + (MANY_CALLS - k), UA_B, UA_A, (sipm){.status = 180, .via = via[k], .call_id = cid[k], .from_tag = "a", .to_tag = "b", .cseq = 1, .cseq_method = "INVITE"});
+    assert_int_equal(f.last_call, k + 1);
+  }
+  assert_int_equal(f.ended->len, MANY_CALLS / 3);
+  for (unsigned n = 0; n < f.ended->len; n++)
+    assert_int_equal(g_array_index(f.ended, uint32_t, n), 3 * n + 1);
+  /* open calls by id; a finalised one (not kept) is gone */
+  assert_string_equal(sipflow_get_call(ctx, 2)->call_id, "many-1");
+  assert_string_equal(sipflow_get_call(ctx, MANY_CALLS)->call_id, "many-599");
+  assert_int_equal(sipflow_get_call(ctx, MANY_CALLS)->state, SIPFLOW_CALL_RINGING);
+  assert_null(sipflow_get_call(ctx, 1));
+  assert_null(sipflow_get_call(ctx, MANY_CALLS + 1));
+  /* a finalised Call-ID used again is a new call */
+  many_feed(ctx, ++frame, 41000, UA_A, UA_B, (sipm){.method = "INVITE", .via = UA_A ";branch=z9hG4bKagain", .call_id = cid[0], .from_tag = "a", .cseq = 2});
+  assert_int_equal(f.last_call, MANY_CALLS + 1);
+  sipflow_finish(ctx);
+  assert_int_equal(f.ended->len, MANY_CALLS + 1);
+  for (unsigned n = MANY_CALLS / 3 + 1; n < f.ended->len; n++) /* the rest: in id order */
+    assert_true(g_array_index(f.ended, uint32_t, n) > g_array_index(f.ended, uint32_t, n - 1));
+  assert_int_equal(g_array_index(f.ended, uint32_t, f.ended->len - 1), MANY_CALLS + 1);
+  sipflow_free(ctx);
+  g_array_free(f.ended, TRUE);
+}
+
+/* A call with more transactions than a linear search serves (a REGISTER
+ * refreshed for hours): found through its hash index, RFC 2543 keys too. */
+static void test_many_transactions_in_a_call(void **state)
+{
+  script *s = script_new();
+  char via[24][64];
+  uint64_t frame = 0;
+
+  for (unsigned i = 0; i < 24; i++) {
+    g_snprintf(via[i], sizeof via[i], UA_A ";branch=z9hG4bKr%u", i);
+    feed(s, ++frame, 10 * i, UA_A, UA_B, (sipm){.method = "REGISTER", .via = via[i], .call_id = "reg", .from_tag = "a", .cseq = i + 1});
+  }
+  for (unsigned i = 24; i-- > 0;) /* answers, newest request first */
+    feed(s, ++frame, 1000 - i, UA_B, UA_A, (sipm){.status = 401, .via = via[i], .call_id = "reg", .from_tag = "a", .to_tag = "r", .cseq = i + 1, .cseq_method = "REGISTER"});
+  feed(s, ++frame, 2000, UA_A, UA_B, (sipm){.method = "REGISTER", .via = via[5], .call_id = "reg", .from_tag = "a", .cseq = 6});
+  feed(s, ++frame, 2100, UA_A, UA_B, (sipm){.method = "REGISTER", .via = UA_A ";branch=old1", .call_id = "reg", .from_tag = "a", .cseq = 25});
+  feed(s, ++frame, 2200, UA_B, UA_A, (sipm){.method = NULL, .status = 200, .via = UA_A ";branch=old1", .call_id = "reg", .from_tag = "a", .to_tag = "r", .cseq = 25, .cseq_method = "REGISTER"});
+  for (unsigned i = 0; i < 24; i++) {
+    assert_int_equal(msg_of(s, 1 + i)->txn, i + 1);
+    assert_int_equal(msg_of(s, 48 - i)->txn, i + 1); /* frame 25 answers request 24 */
+    assert_int_equal(msg_of(s, 48 - i)->rtx, 0);
+  }
+  assert_int_equal(msg_of(s, 49)->txn, 6);
+  assert_int_equal(msg_of(s, 49)->rtx, 1);
+  assert_int_equal(msg_of(s, 50)->txn, 25);
+  assert_int_equal(msg_of(s, 51)->txn, 25);
+  script_finish(s);
+  const sipflow_call_info *c = call_of(s, 1);
+  assert_int_equal(c->n_transactions, 25);
+  assert_str(txn_of(c, 6)->branch, "z9hG4bKr5");
+  assert_int_equal(txn_of(c, 6)->retransmissions, 1);
+  assert_int_equal(txn_of(c, 25)->rfc2543, 1);
+  assert_str(txn_of(c, 25)->branch, "old1");
+  assert_int_equal(txn_of(c, 25)->final_status, 200);
+  script_free(s);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -658,6 +782,8 @@ int main(void)
     cmocka_unit_test(test_bad_input),
     cmocka_unit_test(test_open_call_limit),
     cmocka_unit_test(test_call_transaction_limit),
+    cmocka_unit_test(test_many_open_calls),
+    cmocka_unit_test(test_many_transactions_in_a_call),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
