@@ -271,6 +271,7 @@ static void print_row(void *p, void *user)
   o->shown++;
   if (r->line) {
     fputs(r->line, stdout);
+    group_row_free(r);
     return;
   }
   int64_t day = out_utc_day(r->start_us);
@@ -290,6 +291,7 @@ static void print_row(void *p, void *user)
   g_free(r->cells[start_col]);
   r->cells[start_col] = g_string_free(start, FALSE);
   out_table_add(o->table, (const char *const *)r->cells);
+  group_row_free(r);
 }
 
 /* ------------------------------------------------------------- command */

@@ -670,7 +670,9 @@ typedef struct sipflow_table_row sipflow_table_row;
 SIPFLOW_API sipflow_calls_table *sipflow_calls_table_new(const sipflow_table_options *opt,
                                                          sipflow_write_fn write, void *user);
 /* The cells of one call, copied (call may go away); add it later, in the
- * order the rows are to be shown, or free it. */
+ * order the rows are to be shown, or free it, in either case before
+ * sipflow_calls_table_finish(t): the row's memory is t's (a pool, so that
+ * a million rows cost no malloc each). */
 SIPFLOW_API sipflow_table_row *sipflow_calls_table_row(sipflow_calls_table *t,
                                                        const sipflow_call_info *call);
 SIPFLOW_API void sipflow_table_row_free(sipflow_table_row *row);

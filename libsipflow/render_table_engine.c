@@ -1,0 +1,502 @@
+/*
+ * render stage: the text-table engine under the calls table (and any other
+ * aligned table): column widths from a sample of rows, fitting to a width,
+ * shortening, terminal escaping.
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * The columns are as wide as their widest cell among the first rows
+ * (TABLE_SAMPLE_ROWS), then fitted to the given width: squeezable columns
+ * give way, cells too wide lose their middle ("abc…@host") or their end.
+ * After the sample the widths are frozen and rows are written as they come,
+ * so memory stays bounded on a capture of a million calls.
+ */
+#include <inttypes.h>
+#include <time.h>
+
+#include "render_table_engine.h"
+
+#define TABLE_SAMPLE_ROWS 500 /* rows kept to size the columns */
+#define TABLE_SQUEEZE_MIN 16  /* a squeezed column never gets narrower */
+#define TABLE_COLUMN_GAP 2
+#define ELLIPSIS "…"          /* 3 bytes, 1 column */
+#define SPACES16 "                "
+
+/* ---------------------------------------------------------------- buffer */
+
+void sf_tbuf_grow(sf_tbuf *b, size_t n)
+{
+  b->cap = MAX(b->cap * 2, b->len + n + 256);
+  b->p = g_realloc(b->p, b->cap);
+}
+
+size_t sf_tbuf_uint(sf_tbuf *b, uint64_t v)
+{
+  size_t n = 1;
+  for (uint64_t x = v; x >= 10; x /= 10)
+    n++;
+  sf_tbuf_reserve(b, n);
+  char *q = b->p + b->len + n;
+  do
+    *--q = (char)('0' + v % 10);
+  while (v /= 10);
+  b->len += n;
+  return n;
+}
+
+/* n spaces at q, which has room for MAX(n, 16): most pads are short, and
+ * one 16-byte store costs less than a call to memset. */
+static inline char *put_spaces(char *q, size_t n)
+{
+  if (n <= 16)
+    memcpy(q, SPACES16, 16);
+  else
+    memset(q, ' ', n);
+  return q + n;
+}
+
+/* ----------------------------------------------------------------- text */
+
+/* One well-formed UTF-8 sequence at p (RFC 3629 §4: no overlong forms, no
+ * surrogates, nothing above U+10FFFF): its length, or 0 when invalid. */
+static size_t utf8_decode(const unsigned char *p, size_t len, uint32_t *cp)
+{
+  size_t n;
+  uint32_t c, min;
+
+  if (len == 0)
+    return 0;
+  if (p[0] < 0x80) {
+    *cp = p[0];
+    return 1;
+  }
+  if ((p[0] & 0xe0) == 0xc0)
+    n = 2, c = p[0] & 0x1f, min = 0x80;
+  else if ((p[0] & 0xf0) == 0xe0)
+    n = 3, c = p[0] & 0x0f, min = 0x800;
+  else if ((p[0] & 0xf8) == 0xf0)
+    n = 4, c = p[0] & 0x07, min = 0x10000;
+  else
+    return 0;
+  if (len < n)
+    return 0;
+  for (size_t i = 1; i < n; i++) {
+    if ((p[i] & 0xc0) != 0x80)
+      return 0;
+    c = c << 6 | (p[i] & 0x3f);
+  }
+  if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+    return 0;
+  *cp = c;
+  return n;
+}
+
+/* Printable ASCII but '\': kept as it is, one column a byte. */
+static inline bool plain_byte(unsigned char c)
+{
+  return c >= 0x20 && c < 0x7f && c != '\\';
+}
+
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+/* Whether the 8 bytes of x are all plain_byte(), at once (bit tricks from
+ * "Bit Twiddling Hacks": a byte below 0x20, one of 0x7f and above, one equal
+ * to '\' each set the high bit of their byte in the result; a borrow or a
+ * carry only ever starts at such a byte). */
+static inline bool plain_word(uint64_t x)
+{
+  uint64_t below = (x - ONES * 0x20) & ~x;
+  uint64_t above = x | (x + ONES); /* 0x7f -> 0x80; >= 0x80 already */
+  uint64_t bs = x ^ (ONES * '\\');
+  uint64_t is_bs = (bs - ONES) & ~bs;
+  return ((below | above | is_bs) & HIGHS) == 0;
+}
+
+/* End of the run of plain bytes of s from i (exclusive bound len). */
+static inline size_t plain_run_end(const unsigned char *s, size_t i, size_t len)
+{
+  uint64_t x;
+  while (i + 8 <= len) {
+    memcpy(&x, s + i, 8);
+    if (!plain_word(x))
+      break;
+    i += 8;
+  }
+  /* the last bytes: the last 8 of the text at once when they are plain */
+  if (i < len && len >= 8 && i + 8 > len) {
+    memcpy(&x, s + len - 8, 8);
+    if (plain_word(x))
+      return len;
+  }
+  while (i < len && plain_byte(s[i]))
+    i++;
+  return i;
+}
+
+size_t sf_text_escape(sf_tbuf *out, const char *p, size_t len)
+{
+  static const char hex[] = "0123456789abcdef";
+  const unsigned char *s = (const unsigned char *)p;
+  size_t i = 0, w = 0;
+
+  if (!p)
+    return 0;
+  sf_tbuf_reserve(out, len);
+  while (i < len) {
+    size_t run = plain_run_end(s, i, len);
+    if (run > i) { /* the usual case: the whole text at once */
+      sf_tbuf_put(out, p + i, run - i);
+      w += run - i;
+      i = run;
+      continue;
+    }
+    uint32_t cp;
+    size_t n = utf8_decode(s + i, len - i, &cp);
+    if (n == 0 || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) {
+      size_t bad = n ? n : 1;
+      for (size_t k = 0; k < bad; k++) {
+        char x[4] = {'\\', 'x', hex[s[i + k] >> 4], hex[s[i + k] & 15]};
+        sf_tbuf_put(out, x, 4);
+      }
+      w += 4 * bad;
+      i += bad;
+      continue;
+    }
+    if (cp == '\\')
+      sf_tbuf_put(out, "\\\\", 2), w += 2;
+    else
+      sf_tbuf_put(out, p + i, n), w += 1;
+    i += n;
+  }
+  return w;
+}
+
+size_t sf_text_width(const char *s, size_t len)
+{
+  size_t w = 0;
+  for (size_t i = 0; i < len; i++)
+    if (((unsigned char)s[i] & 0xc0) != 0x80)
+      w++;
+  return w;
+}
+
+/* Byte offset of the first `cols` code points of a cell's text. */
+static size_t prefix_bytes(const char *s, const sf_tcell *c, size_t cols)
+{
+  if (c->len == c->width) /* ASCII: a byte a column */
+    return MIN(cols, c->len);
+  const unsigned char *u = (const unsigned char *)s;
+  size_t i = 0;
+  while (i < c->len && cols > 0) {
+    i++;
+    while (i < c->len && (u[i] & 0xc0) == 0x80)
+      i++;
+    cols--;
+  }
+  return i;
+}
+
+/* The cell (text s), wider than width, cut to width columns: cut_end keeps
+ * the start ("486 Busy H…"); otherwise both ends are kept, Call-IDs
+ * differing at the start and at the host after '@' ("abc…@host"), and
+ * width < 3 keeps the start. */
+static void put_shortened(sf_tbuf *l, const char *s, const sf_tcell *c, size_t width,
+                          bool cut_end)
+{
+  sf_tbuf_reserve(l, c->len + sizeof ELLIPSIS);
+  if (cut_end) {
+    sf_tbuf_put(l, s, prefix_bytes(s, c, width ? width - 1 : 0));
+    if (width)
+      sf_tbuf_put(l, ELLIPSIS, sizeof ELLIPSIS - 1);
+    return;
+  }
+  if (width < 3) {
+    sf_tbuf_put(l, s, prefix_bytes(s, c, width));
+    return;
+  }
+  size_t avail = width - 1, head = (avail + 1) / 2, tail = avail - head;
+  size_t from = prefix_bytes(s, c, c->width - tail);
+  sf_tbuf_put(l, s, prefix_bytes(s, c, head));
+  sf_tbuf_put(l, ELLIPSIS, sizeof ELLIPSIS - 1);
+  sf_tbuf_put(l, s + from, c->len - from);
+}
+
+/* ---------------------------------------------------------------- times */
+
+/* Two digits of v (0-99) at p. */
+static void put2(char *p, int v)
+{
+  p[0] = (char)('0' + v / 10);
+  p[1] = (char)('0' + v % 10);
+}
+
+/* "YYYY-MM-DD HH:MM:SS" (or the time alone) of sec, for 1970 to 9999, by
+ * arithmetic: gmtime_r and strftime cost a thousand instructions a row.
+ * Returns the length, 0 outside that range. */
+static size_t civil_text(int64_t sec, bool with_date, char *buf)
+{
+  if (sec < 0 || sec >= 253402300800LL) /* 10000-01-01 */
+    return 0;
+  int64_t days = sec / 86400, rem = sec % 86400;
+  /* civil date from days since 1970-01-01 (H. Hinnant's algorithm) */
+  int64_t z = days + 719468, era = z / 146097;
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  int day = (int)(doy - (153 * mp + 2) / 5 + 1), month = (int)(mp < 10 ? mp + 3 : mp - 9);
+  int year = (int)(yoe + era * 400 + (month <= 2));
+  size_t n = 0;
+  if (with_date) {
+    put2(buf, year / 100);
+    put2(buf + 2, year % 100);
+    buf[4] = '-';
+    put2(buf + 5, month);
+    buf[7] = '-';
+    put2(buf + 8, day);
+    buf[10] = ' ';
+    n = 11;
+  }
+  put2(buf + n, (int)(rem / 3600));
+  buf[n + 2] = ':';
+  put2(buf + n + 3, (int)(rem / 60 % 60));
+  buf[n + 5] = ':';
+  put2(buf + n + 6, (int)(rem % 60));
+  return n + 8;
+}
+
+size_t sf_clock_time(char *buf, int64_t us, bool with_date)
+{
+  int64_t ms = us >= 0 ? us / 1000 : -((-us + 999) / 1000); /* floor */
+  int64_t sec = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+  time_t t = (time_t)sec;
+  struct tm tm;
+  size_t n = civil_text(sec, with_date, buf);
+
+  if (n)
+    return n;
+  if (gmtime_r(&t, &tm) &&
+      (n = strftime(buf, SF_CLOCK_MAX, with_date ? "%Y-%m-%d %H:%M:%S" : "%H:%M:%S", &tm)))
+    return n;
+  uint64_t mag = us < 0 ? (uint64_t)0 - (uint64_t)us : (uint64_t)us;
+  int len = g_snprintf(buf, SF_CLOCK_MAX, "%s%" PRIu64 ".%06" PRIu64, us < 0 ? "-" : "",
+                       mag / 1000000, mag % 1000000);
+  return (size_t)CLAMP(len, 0, SF_CLOCK_MAX - 1);
+}
+
+int64_t sf_utc_day(int64_t us)
+{
+  const int64_t day = 86400LL * 1000000;
+  return us >= 0 ? us / day : -((-us + day - 1) / day);
+}
+
+/* ----------------------------------------------------------------- table */
+
+/* A column as given, plus what the layout decided. */
+typedef struct tcolumn {
+  sf_table_column def;
+  size_t gap;    /* spaces before it */
+  size_t width;  /* frozen display width, valid once `frozen` */
+  size_t limit;  /* wider cells are shortened; SIZE_MAX: never */
+  bool right;    /* aligned right */
+  bool pad_end;  /* left aligned and not last: spaces after the text */
+} tcolumn;
+
+struct sf_table {
+  tcolumn *cols;
+  size_t n_cols;
+  unsigned total_width;
+  sipflow_write_fn write;
+  void *user;
+  char *titles;       /* the header row: its text and cells */
+  sf_tcell *title_cells;
+  GPtrArray *pending; /* rows held until the widths are known: each ONE
+                         block, n_cols sf_tcells then their text */
+  bool frozen;
+  size_t line_room;   /* bytes a line takes besides its cells' text */
+  sf_tbuf line;       /* the line being written */
+};
+
+sf_table *sf_table_new(const sf_table_column *cols, size_t n_cols, unsigned width,
+                       sipflow_write_fn write, void *user)
+{
+  sf_table *t = g_new0(sf_table, 1);
+  sf_tbuf titles = {0};
+
+  t->cols = g_new0(tcolumn, n_cols);
+  t->n_cols = n_cols;
+  t->total_width = width;
+  t->write = write;
+  t->user = user;
+  t->title_cells = g_new(sf_tcell, n_cols);
+  for (size_t c = 0; c < n_cols; c++) {
+    const char *title = cols[c].title ? cols[c].title : "";
+    size_t len = strlen(title);
+    t->cols[c].def = cols[c];
+    t->cols[c].def.title = NULL; /* the copy in `titles` */
+    t->cols[c].gap = c == 0 ? 0 : cols[c].tight ? 1 : TABLE_COLUMN_GAP;
+    t->cols[c].right = cols[c].align == SF_ALIGN_RIGHT;
+    t->cols[c].pad_end = !t->cols[c].right && c != n_cols - 1;
+    t->title_cells[c] = (sf_tcell){(uint32_t)titles.len, (uint32_t)len,
+                                   (uint32_t)sf_text_width(title, len)};
+    sf_tbuf_put(&titles, title, len);
+  }
+  sf_tbuf_reserve(&titles, SF_TABLE_SLACK);
+  t->titles = titles.p;
+  t->pending = g_ptr_array_new_with_free_func(g_free);
+  return t;
+}
+
+void sf_table_free(sf_table *t)
+{
+  if (!t)
+    return;
+  g_ptr_array_free(t->pending, TRUE);
+  g_free(t->line.p);
+  g_free(t->titles);
+  g_free(t->title_cells);
+  g_free(t->cols);
+  g_free(t);
+}
+
+/* Each column as wide as its widest cell so far (capped at max_width);
+ * then, while a row is wider than total_width, the squeezable columns give
+ * way: first those with a soft minimum down to it, then every one, the
+ * last first, down to TABLE_SQUEEZE_MIN.  Still too wide: so be it. */
+static void freeze_widths(sf_table *t)
+{
+  size_t sum = 0;
+
+  for (size_t c = 0; c < t->n_cols; c++) {
+    const sf_table_column *col = &t->cols[c].def;
+    size_t w = t->title_cells[c].width;
+    for (size_t r = 0; r < t->pending->len && !col->overflow; r++) {
+      const sf_tcell *row = g_ptr_array_index(t->pending, r);
+      w = MAX(w, row[c].width);
+    }
+    if (col->max_width && w > col->max_width)
+      w = col->max_width;
+    t->cols[c].width = w;
+    sum += w + t->cols[c].gap;
+  }
+  for (int pass = 0; pass < 2; pass++) {
+    for (size_t c = t->n_cols; c-- > 0 && sum > t->total_width;) {
+      const sf_table_column *col = &t->cols[c].def;
+      size_t floor = pass == 0 ? col->soft_min : 0;
+      if (!col->squeeze || (pass == 0 && floor == 0))
+        continue;
+      floor = MAX(floor, TABLE_SQUEEZE_MIN);
+      if (t->cols[c].width <= floor)
+        continue;
+      size_t give = MIN(sum - t->total_width, t->cols[c].width - floor);
+      t->cols[c].width -= give;
+      sum -= give;
+    }
+  }
+  t->line_room = 32;
+  for (size_t c = 0; c < t->n_cols; c++) {
+    tcolumn *col = &t->cols[c];
+    col->limit = col->def.max_width || col->def.squeeze ? col->width : SIZE_MAX;
+    /* gap and padding, the 16-byte stores, an ellipsis */
+    t->line_room += col->gap + col->width + 16 + sizeof ELLIPSIS;
+  }
+  t->frozen = true;
+}
+
+/* The cell shortened to limit columns at q; returns the end. */
+static char *put_cut(sf_table *t, char *q, const char *text, const sf_tcell *cell,
+                     size_t limit, bool cut_end)
+{
+  sf_tbuf *l = &t->line;
+  l->len = (size_t)(q - l->p);
+  put_shortened(l, text, cell, limit, cut_end);
+  return l->p + l->len;
+}
+
+/* One line: gap, padding and text of each cell.  The hot loop of a big
+ * table: the room is made once, then it is plain stores through q. */
+static void write_line(sf_table *t, const char *base, const sf_tcell *cells)
+{
+  size_t last = t->n_cols - 1, bytes = t->line_room;
+  size_t used = 0; /* display width of the line so far */
+
+  for (size_t c = 0; c <= last; c++)
+    bytes += cells[c].len;
+  t->line.len = 0;
+  sf_tbuf_reserve(&t->line, bytes);
+  char *q = t->line.p;
+  for (size_t c = 0; c <= last; c++) {
+    /* locals: the stores through q may alias anything, the compiler would
+     * load the fields again after each */
+    const tcolumn *col = &t->cols[c];
+    const sf_tcell *cell = &cells[c];
+    const char *text = base + cell->off;
+    size_t len = cell->len, cw = cell->width, width = col->width, limit = col->limit;
+    /* the last column may use the room left: rows written after the
+     * widths were frozen can be longer */
+    if (c == last && col->def.squeeze && t->total_width > used + col->gap)
+      limit = MAX(limit, t->total_width - used - col->gap);
+    size_t w = MIN(cw, limit);
+    size_t pad = w < width ? width - w : 0;
+    size_t lead = col->gap + (col->right ? pad : 0), trail = col->pad_end ? pad : 0;
+    bool cut_end = col->def.cut_end;
+
+    used += lead + w + trail;
+    q = put_spaces(q, lead);
+    if (cw > limit) {
+      q = put_cut(t, q, text, cell, limit, cut_end);
+    } else if (len <= 16) {
+      memcpy(q, text, 16); /* SF_TABLE_SLACK: one move, not a call */
+      q += len;
+    } else {
+      memcpy(q, text, len);
+      q += len;
+    }
+    q = put_spaces(q, trail);
+  }
+  while (q > t->line.p && q[-1] == ' ')
+    q--;
+  *q++ = '\n';
+  t->line.len = (size_t)(q - t->line.p);
+  t->write(t->line.p, t->line.len, t->user);
+}
+
+/* The header, then the rows held; the widths are frozen from then on. */
+static void flush_pending(sf_table *t)
+{
+  freeze_widths(t);
+  write_line(t, t->titles, t->title_cells);
+  for (size_t r = 0; r < t->pending->len; r++) {
+    const sf_tcell *row = g_ptr_array_index(t->pending, r);
+    write_line(t, (const char *)&row[t->n_cols], row);
+  }
+  g_ptr_array_set_size(t->pending, 0);
+}
+
+void sf_table_flush(sf_table *t)
+{
+  if (!t->frozen || t->pending->len)
+    flush_pending(t);
+}
+
+void sf_table_add(sf_table *t, const char *base, const sf_tcell *cells)
+{
+  if (t->frozen) {
+    write_line(t, base, cells);
+    return;
+  }
+  size_t bytes = SF_TABLE_SLACK;
+  for (size_t c = 0; c < t->n_cols; c++)
+    bytes += cells[c].len;
+  sf_tcell *row = g_malloc(t->n_cols * sizeof *row + bytes);
+  char *text = (char *)&row[t->n_cols];
+  uint32_t off = 0;
+  for (size_t c = 0; c < t->n_cols; c++) {
+    memcpy(text + off, base + cells[c].off, cells[c].len);
+    row[c] = (sf_tcell){off, cells[c].len, cells[c].width};
+    off += cells[c].len;
+  }
+  g_ptr_array_add(t->pending, row);
+  if (t->pending->len >= TABLE_SAMPLE_ROWS)
+    flush_pending(t);
+}
