@@ -227,11 +227,6 @@ static void call_csv(GString *b, const sipflow_call_info *c)
 
 /* ------------------------------------------------------------------ text */
 
-static void write_stdout(const char *text, size_t len, void *user)
-{
-  fwrite(text, 1, len, user);
-}
-
 static void print_line(void *line, void *user)
 {
   calls_out *o = user;
@@ -304,7 +299,7 @@ static int run_calls(const cli_global *g, void *state)
   if (!o.json && !o.csv) {
     /* not a tty: $COLUMNS or 120, the width the plugin uses too */
     sipflow_table_options opt = {.width = out_terminal_width(), .failed_only = st->failed_only};
-    o.table = sipflow_calls_table_new(&opt, write_stdout, stdout);
+    o.table = sipflow_calls_table_new(&opt, out_write_stdout, stdout);
   }
   o.buf = g_string_sized_new(1024);
   if (o.table)

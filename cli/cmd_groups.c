@@ -19,43 +19,43 @@ enum { TCOL_ID, TCOL_CALL, TCOL_DIALOG, TCOL_CSEQ, TCOL_CLIENT, TCOL_ARROW, TCOL
        TCOL_STATE, TCOL_FINAL, TCOL_REQS, TCOL_RESPS, TCOL_RETR, TCOL_START, TCOL_FRAMES,
        TCOL_BRANCH, N_TCOLS };
 
-static const out_column txn_columns[N_TCOLS] = {
-  [TCOL_ID] = {.title = "txn", .align = OUT_RIGHT},
-  [TCOL_CALL] = {.title = "call", .align = OUT_RIGHT},
-  [TCOL_DIALOG] = {.title = "dlg", .align = OUT_RIGHT},
+static const sipflow_table_column txn_columns[N_TCOLS] = {
+  [TCOL_ID] = {.title = "txn", .align = SIPFLOW_ALIGN_RIGHT},
+  [TCOL_CALL] = {.title = "call", .align = SIPFLOW_ALIGN_RIGHT},
+  [TCOL_DIALOG] = {.title = "dlg", .align = SIPFLOW_ALIGN_RIGHT},
   [TCOL_CSEQ] = {.title = "cseq"},
-  [TCOL_CLIENT] = {.title = "client", .align = OUT_RIGHT},
-  [TCOL_ARROW] = {.title = "", .tight = true},
-  [TCOL_SERVER] = {.title = "server", .tight = true},
+  [TCOL_CLIENT] = {.title = "client", .align = SIPFLOW_ALIGN_RIGHT},
+  [TCOL_ARROW] = {.title = "", .tight = 1},
+  [TCOL_SERVER] = {.title = "server", .tight = 1},
   [TCOL_STATE] = {.title = "state"},
-  [TCOL_FINAL] = {.title = "final", .max_width = 24, .cut_end = true},
-  [TCOL_REQS] = {.title = "req", .align = OUT_RIGHT},
-  [TCOL_RESPS] = {.title = "resp", .align = OUT_RIGHT},
-  [TCOL_RETR] = {.title = "retr", .align = OUT_RIGHT},
+  [TCOL_FINAL] = {.title = "final", .max_width = 24, .cut = SIPFLOW_CUT_END},
+  [TCOL_REQS] = {.title = "req", .align = SIPFLOW_ALIGN_RIGHT},
+  [TCOL_RESPS] = {.title = "resp", .align = SIPFLOW_ALIGN_RIGHT},
+  [TCOL_RETR] = {.title = "retr", .align = SIPFLOW_ALIGN_RIGHT},
   [TCOL_START] = {.title = "start"},
-  [TCOL_FRAMES] = {.title = "frames", .align = OUT_RIGHT},
-  [TCOL_BRANCH] = {.title = "branch", .squeeze = true},
+  [TCOL_FRAMES] = {.title = "frames", .align = SIPFLOW_ALIGN_RIGHT},
+  [TCOL_BRANCH] = {.title = "branch", .squeeze = 1},
 };
 
 enum { DCOL_ID, DCOL_CALL, DCOL_METHOD, DCOL_UAC, DCOL_ARROW, DCOL_UAS, DCOL_STATE,
        DCOL_CREATED, DCOL_CONFIRMED, DCOL_ENDED, DCOL_MSGS, DCOL_START, DCOL_FROM_TAG,
        DCOL_TO_TAG, N_DCOLS };
 
-static const out_column dialog_columns[N_DCOLS] = {
-  [DCOL_ID] = {.title = "dialog", .align = OUT_RIGHT},
-  [DCOL_CALL] = {.title = "call", .align = OUT_RIGHT},
+static const sipflow_table_column dialog_columns[N_DCOLS] = {
+  [DCOL_ID] = {.title = "dialog", .align = SIPFLOW_ALIGN_RIGHT},
+  [DCOL_CALL] = {.title = "call", .align = SIPFLOW_ALIGN_RIGHT},
   [DCOL_METHOD] = {.title = "method"},
-  [DCOL_UAC] = {.title = "uac", .align = OUT_RIGHT},
-  [DCOL_ARROW] = {.title = "", .tight = true},
-  [DCOL_UAS] = {.title = "uas", .tight = true},
+  [DCOL_UAC] = {.title = "uac", .align = SIPFLOW_ALIGN_RIGHT},
+  [DCOL_ARROW] = {.title = "", .tight = 1},
+  [DCOL_UAS] = {.title = "uas", .tight = 1},
   [DCOL_STATE] = {.title = "state"},
-  [DCOL_CREATED] = {.title = "created", .align = OUT_RIGHT},
-  [DCOL_CONFIRMED] = {.title = "confirmed", .align = OUT_RIGHT},
-  [DCOL_ENDED] = {.title = "ended", .align = OUT_RIGHT},
-  [DCOL_MSGS] = {.title = "msgs", .align = OUT_RIGHT},
+  [DCOL_CREATED] = {.title = "created", .align = SIPFLOW_ALIGN_RIGHT},
+  [DCOL_CONFIRMED] = {.title = "confirmed", .align = SIPFLOW_ALIGN_RIGHT},
+  [DCOL_ENDED] = {.title = "ended", .align = SIPFLOW_ALIGN_RIGHT},
+  [DCOL_MSGS] = {.title = "msgs", .align = SIPFLOW_ALIGN_RIGHT},
   [DCOL_START] = {.title = "start"},
-  [DCOL_FROM_TAG] = {.title = "from-tag", .squeeze = true},
-  [DCOL_TO_TAG] = {.title = "to-tag", .squeeze = true},
+  [DCOL_FROM_TAG] = {.title = "from-tag", .squeeze = 1},
+  [DCOL_TO_TAG] = {.title = "to-tag", .squeeze = 1},
 };
 
 typedef struct groups_state {
@@ -73,7 +73,7 @@ typedef struct groups_out {
   const groups_state *st;
   bool json;
   list_order *order;
-  out_table *table;
+  sipflow_table *table; /* the library's table engine */
   int64_t first_day;
   uint64_t shown;
 } groups_out;
@@ -283,14 +283,14 @@ static void print_row(void *p, void *user)
     g_string_free(g, TRUE);
     o->first_day = day;
     o->table = o->st->dialogs
-                   ? out_table_new(stdout, dialog_columns, N_DCOLS, out_terminal_width())
-                   : out_table_new(stdout, txn_columns, N_TCOLS, out_terminal_width());
+                   ? sipflow_table_new(dialog_columns, N_DCOLS, out_terminal_width(), out_write_stdout, stdout)
+                   : sipflow_table_new(txn_columns, N_TCOLS, out_terminal_width(), out_write_stdout, stdout);
   }
   GString *start = g_string_new(NULL);
   out_time_clock(start, r->start_us, day != o->first_day, true);
   g_free(r->cells[start_col]);
   r->cells[start_col] = g_string_free(start, FALSE);
-  out_table_add(o->table, (const char *const *)r->cells);
+  sipflow_table_add(o->table, (const char *const *)r->cells);
   group_row_free(r);
 }
 
@@ -361,7 +361,7 @@ static void on_end(void *data, int status)
   if (o->json)
     return;
   if (o->table) {
-    out_table_finish(o->table);
+    sipflow_table_finish(o->table);
     o->table = NULL;
   }
   if (o->shown || status == CLI_EXIT_OK)

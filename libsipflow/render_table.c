@@ -20,7 +20,6 @@
 
 #include "render_table_engine.h"
 
-#define TABLE_DEFAULT_WIDTH 120
 #define ROW_ROOM 320       /* text bytes of a pooled row; most rows fit */
 #define ROWS_PER_CHUNK 128 /* pooled rows allocated at once */
 
@@ -29,38 +28,38 @@
 enum { COL_ID, COL_START, COL_FROM, COL_ARROW, COL_TO, COL_STATE, COL_FINAL, COL_SETUP,
        COL_ANSWER, COL_DURATION, COL_MSGS, COL_ANOMALIES, COL_CALL_ID, N_COLS };
 
-static const sf_table_column call_columns[N_COLS] = {
-  [COL_ID] = {.title = "#", .align = SF_ALIGN_RIGHT},
+static const sipflow_table_column call_columns[N_COLS] = {
+  [COL_ID] = {.title = "#", .align = SIPFLOW_ALIGN_RIGHT},
   [COL_START] = {.title = "start"},
-  [COL_FROM] = {.title = "from", .align = SF_ALIGN_RIGHT, .max_width = 24},
-  [COL_ARROW] = {.title = "", .tight = true},
-  [COL_TO] = {.title = "to", .tight = true, .max_width = 24},
+  [COL_FROM] = {.title = "from", .align = SIPFLOW_ALIGN_RIGHT, .max_width = 24},
+  [COL_ARROW] = {.title = "", .tight = 1},
+  [COL_TO] = {.title = "to", .tight = 1, .max_width = 24},
   [COL_STATE] = {.title = "state"},
   /* the status code says it; the reason phrase gives way before the Call-ID */
-  [COL_FINAL] = {.title = "final", .max_width = 28, .squeeze = true, .soft_min = 16,
-                 .cut_end = true},
-  [COL_SETUP] = {.title = "setup", .align = SF_ALIGN_RIGHT},
-  [COL_ANSWER] = {.title = "answer", .align = SF_ALIGN_RIGHT},
-  [COL_DURATION] = {.title = "duration", .align = SF_ALIGN_RIGHT},
-  [COL_MSGS] = {.title = "msgs", .align = SF_ALIGN_RIGHT},
-  [COL_ANOMALIES] = {.title = "anomalies", .squeeze = true, .cut_end = true},
+  [COL_FINAL] = {.title = "final", .max_width = 28, .squeeze = 1, .soft_min = 16,
+                 .cut = SIPFLOW_CUT_END},
+  [COL_SETUP] = {.title = "setup", .align = SIPFLOW_ALIGN_RIGHT},
+  [COL_ANSWER] = {.title = "answer", .align = SIPFLOW_ALIGN_RIGHT},
+  [COL_DURATION] = {.title = "duration", .align = SIPFLOW_ALIGN_RIGHT},
+  [COL_MSGS] = {.title = "msgs", .align = SIPFLOW_ALIGN_RIGHT},
+  [COL_ANOMALIES] = {.title = "anomalies", .squeeze = 1, .cut = SIPFLOW_CUT_END},
   /* Call-IDs differ at both ends ("abc…@host"): cut the middle */
-  [COL_CALL_ID] = {.title = "call-id", .squeeze = true},
+  [COL_CALL_ID] = {.title = "call-id", .squeeze = 1},
 };
 
 /* `failed`: the sentence is the point, so it comes last and in full. */
 enum { FCOL_ID, FCOL_START, FCOL_FROM, FCOL_ARROW, FCOL_TO, FCOL_STATE, FCOL_CALL_ID,
        FCOL_FAILURE, N_FCOLS };
 
-static const sf_table_column failed_columns[N_FCOLS] = {
-  [FCOL_ID] = {.title = "#", .align = SF_ALIGN_RIGHT},
+static const sipflow_table_column failed_columns[N_FCOLS] = {
+  [FCOL_ID] = {.title = "#", .align = SIPFLOW_ALIGN_RIGHT},
   [FCOL_START] = {.title = "start"},
-  [FCOL_FROM] = {.title = "from", .align = SF_ALIGN_RIGHT, .max_width = 24},
-  [FCOL_ARROW] = {.title = "", .tight = true},
-  [FCOL_TO] = {.title = "to", .tight = true, .max_width = 24},
+  [FCOL_FROM] = {.title = "from", .align = SIPFLOW_ALIGN_RIGHT, .max_width = 24},
+  [FCOL_ARROW] = {.title = "", .tight = 1},
+  [FCOL_TO] = {.title = "to", .tight = 1, .max_width = 24},
   [FCOL_STATE] = {.title = "state"},
-  [FCOL_CALL_ID] = {.title = "call-id", .squeeze = true},
-  [FCOL_FAILURE] = {.title = "why", .overflow = true},
+  [FCOL_CALL_ID] = {.title = "call-id", .squeeze = 1},
+  [FCOL_FAILURE] = {.title = "why", .overflow = 1},
 };
 
 G_STATIC_ASSERT((int)COL_START == (int)FCOL_START);
@@ -358,7 +357,7 @@ SIPFLOW_API sipflow_calls_table *sipflow_calls_table_new(const sipflow_table_opt
   t->failed_only = opt && opt->failed_only;
   t->n_cols = t->failed_only ? N_FCOLS : N_COLS;
   t->table = sf_table_new(t->failed_only ? failed_columns : call_columns, t->n_cols,
-                          opt && opt->width ? opt->width : TABLE_DEFAULT_WIDTH, write, user);
+                          opt && opt->width ? opt->width : SF_TABLE_DEFAULT_WIDTH, write, user);
   t->write = write;
   t->user = user;
   t->links = g_string_new(NULL);

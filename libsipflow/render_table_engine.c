@@ -223,58 +223,14 @@ static void put_shortened(sf_tbuf *l, const char *s, const sf_tcell *c, size_t w
 
 /* ---------------------------------------------------------------- times */
 
-/* Two digits of v (0-99) at p. */
-static void put2(char *p, int v)
-{
-  p[0] = (char)('0' + v / 10);
-  p[1] = (char)('0' + v % 10);
-}
-
-/* "YYYY-MM-DD HH:MM:SS" (or the time alone) of sec, for 1970 to 9999, by
- * arithmetic: gmtime_r and strftime cost a thousand instructions a row.
- * Returns the length, 0 outside that range. */
-static size_t civil_text(int64_t sec, bool with_date, char *buf)
-{
-  if (sec < 0 || sec >= 253402300800LL) /* 10000-01-01 */
-    return 0;
-  int64_t days = sec / 86400, rem = sec % 86400;
-  /* civil date from days since 1970-01-01 (H. Hinnant's algorithm) */
-  int64_t z = days + 719468, era = z / 146097;
-  int64_t doe = z - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153;
-  int day = (int)(doy - (153 * mp + 2) / 5 + 1), month = (int)(mp < 10 ? mp + 3 : mp - 9);
-  int year = (int)(yoe + era * 400 + (month <= 2));
-  size_t n = 0;
-  if (with_date) {
-    put2(buf, year / 100);
-    put2(buf + 2, year % 100);
-    buf[4] = '-';
-    put2(buf + 5, month);
-    buf[7] = '-';
-    put2(buf + 8, day);
-    buf[10] = ' ';
-    n = 11;
-  }
-  put2(buf + n, (int)(rem / 3600));
-  buf[n + 2] = ':';
-  put2(buf + n + 3, (int)(rem / 60 % 60));
-  buf[n + 5] = ':';
-  put2(buf + n + 6, (int)(rem % 60));
-  return n + 8;
-}
-
 size_t sf_clock_time(char *buf, int64_t us, bool with_date)
 {
   int64_t ms = us >= 0 ? us / 1000 : -((-us + 999) / 1000); /* floor */
   int64_t sec = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
   time_t t = (time_t)sec;
   struct tm tm;
-  size_t n = civil_text(sec, with_date, buf);
+  size_t n;
 
-  if (n)
-    return n;
   if (gmtime_r(&t, &tm) &&
       (n = strftime(buf, SF_CLOCK_MAX, with_date ? "%Y-%m-%d %H:%M:%S" : "%H:%M:%S", &tm)))
     return n;
@@ -294,7 +250,7 @@ int64_t sf_utc_day(int64_t us)
 
 /* A column as given, plus what the layout decided. */
 typedef struct tcolumn {
-  sf_table_column def;
+  sipflow_table_column def;
   size_t gap;    /* spaces before it */
   size_t width;  /* frozen display width, valid once `frozen` */
   size_t limit;  /* wider cells are shortened; SIZE_MAX: never */
@@ -302,7 +258,7 @@ typedef struct tcolumn {
   bool pad_end;  /* left aligned and not last: spaces after the text */
 } tcolumn;
 
-struct sf_table {
+struct sipflow_table {
   tcolumn *cols;
   size_t n_cols;
   unsigned total_width;
@@ -315,9 +271,11 @@ struct sf_table {
   bool frozen;
   size_t line_room;   /* bytes a line takes besides its cells' text */
   sf_tbuf line;       /* the line being written */
+  sf_tbuf row;        /* sipflow_table_add: the cells being copied */
+  sf_tcell *row_cells;
 };
 
-sf_table *sf_table_new(const sf_table_column *cols, size_t n_cols, unsigned width,
+sf_table *sf_table_new(const sipflow_table_column *cols, size_t n_cols, unsigned width,
                        sipflow_write_fn write, void *user)
 {
   sf_table *t = g_new0(sf_table, 1);
@@ -335,7 +293,7 @@ sf_table *sf_table_new(const sf_table_column *cols, size_t n_cols, unsigned widt
     t->cols[c].def = cols[c];
     t->cols[c].def.title = NULL; /* the copy in `titles` */
     t->cols[c].gap = c == 0 ? 0 : cols[c].tight ? 1 : TABLE_COLUMN_GAP;
-    t->cols[c].right = cols[c].align == SF_ALIGN_RIGHT;
+    t->cols[c].right = cols[c].align == SIPFLOW_ALIGN_RIGHT;
     t->cols[c].pad_end = !t->cols[c].right && c != n_cols - 1;
     t->title_cells[c] = (sf_tcell){(uint32_t)titles.len, (uint32_t)len,
                                    (uint32_t)sf_text_width(title, len)};
@@ -344,6 +302,7 @@ sf_table *sf_table_new(const sf_table_column *cols, size_t n_cols, unsigned widt
   sf_tbuf_reserve(&titles, SF_TABLE_SLACK);
   t->titles = titles.p;
   t->pending = g_ptr_array_new_with_free_func(g_free);
+  t->row_cells = g_new(sf_tcell, n_cols);
   return t;
 }
 
@@ -353,6 +312,8 @@ void sf_table_free(sf_table *t)
     return;
   g_ptr_array_free(t->pending, TRUE);
   g_free(t->line.p);
+  g_free(t->row.p);
+  g_free(t->row_cells);
   g_free(t->titles);
   g_free(t->title_cells);
   g_free(t->cols);
@@ -368,7 +329,7 @@ static void freeze_widths(sf_table *t)
   size_t sum = 0;
 
   for (size_t c = 0; c < t->n_cols; c++) {
-    const sf_table_column *col = &t->cols[c].def;
+    const sipflow_table_column *col = &t->cols[c].def;
     size_t w = t->title_cells[c].width;
     for (size_t r = 0; r < t->pending->len && !col->overflow; r++) {
       const sf_tcell *row = g_ptr_array_index(t->pending, r);
@@ -381,7 +342,7 @@ static void freeze_widths(sf_table *t)
   }
   for (int pass = 0; pass < 2; pass++) {
     for (size_t c = t->n_cols; c-- > 0 && sum > t->total_width;) {
-      const sf_table_column *col = &t->cols[c].def;
+      const sipflow_table_column *col = &t->cols[c].def;
       size_t floor = pass == 0 ? col->soft_min : 0;
       if (!col->squeeze || (pass == 0 && floor == 0))
         continue;
@@ -439,7 +400,7 @@ static void write_line(sf_table *t, const char *base, const sf_tcell *cells)
     size_t w = MIN(cw, limit);
     size_t pad = w < width ? width - w : 0;
     size_t lead = col->gap + (col->right ? pad : 0), trail = col->pad_end ? pad : 0;
-    bool cut_end = col->def.cut_end;
+    bool cut_end = col->def.cut == SIPFLOW_CUT_END;
 
     used += lead + w + trail;
     q = put_spaces(q, lead);
@@ -499,4 +460,39 @@ void sf_table_add(sf_table *t, const char *base, const sf_tcell *cells)
   g_ptr_array_add(t->pending, row);
   if (t->pending->len >= TABLE_SAMPLE_ROWS)
     flush_pending(t);
+}
+
+/* ---------------------------------------------------------------- public */
+
+SIPFLOW_API sipflow_table *sipflow_table_new(const sipflow_table_column *cols, size_t n_cols,
+                                             unsigned width, sipflow_write_fn write,
+                                             void *user)
+{
+  if (!cols || !n_cols || !write)
+    return NULL;
+  return sf_table_new(cols, n_cols, width ? width : SF_TABLE_DEFAULT_WIDTH, write, user);
+}
+
+SIPFLOW_API void sipflow_table_add(sipflow_table *t, const char *const *cells)
+{
+  if (!t || !cells)
+    return;
+  t->row.len = 0;
+  for (size_t c = 0; c < t->n_cols; c++) {
+    const char *s = cells[c] ? cells[c] : "";
+    size_t len = strlen(s);
+    t->row_cells[c] = (sf_tcell){(uint32_t)t->row.len, (uint32_t)len,
+                                 (uint32_t)sf_text_width(s, len)};
+    sf_tbuf_put(&t->row, s, len);
+  }
+  sf_tbuf_reserve(&t->row, SF_TABLE_SLACK);
+  sf_table_add(t, t->row.p, t->row_cells);
+}
+
+SIPFLOW_API void sipflow_table_finish(sipflow_table *t)
+{
+  if (!t)
+    return;
+  sf_table_flush(t);
+  sf_table_free(t);
 }

@@ -67,7 +67,9 @@ size_t sf_text_width(const char *s, size_t len);
 #define SF_CLOCK_MAX 64 /* bytes sf_clock_time may write */
 
 /* "10:00:02" (UTC), or "2026-01-16 00:00:01" when with_date; times cut,
- * not rounded; epoch seconds when the system cannot say.  Returns the
+ * not rounded; epoch seconds when the system cannot say.  gmtime_r and
+ * strftime: a thousand instructions, so callers keep the text of the last
+ * second they asked for.  Returns the
  * length written at buf (SF_CLOCK_MAX bytes), not NUL-terminated. */
 size_t sf_clock_time(char *buf, int64_t us, bool with_date);
 
@@ -81,33 +83,21 @@ typedef struct sf_tcell {
   uint32_t off, len, width;
 } sf_tcell;
 
+#define SF_TABLE_DEFAULT_WIDTH 120
+
 /* Bytes that must be readable after the end of any cell's text: short
  * cells are copied with one fixed 16-byte move. */
 #define SF_TABLE_SLACK 16
 
-typedef enum sf_align { SF_ALIGN_LEFT, SF_ALIGN_RIGHT } sf_align;
-
-typedef struct sf_table_column {
-  const char *title;
-  sf_align align;
-  unsigned max_width; /* 0 = no cap; longer cells are shortened */
-  bool squeeze;       /* shrinks (down to 16) so that rows fit; the last
-                         squeezable column gives way first */
-  unsigned soft_min;  /* squeeze: shrink down to this first, before any
-                         other column goes below its natural width */
-  bool tight;         /* one space before this column instead of two */
-  bool cut_end;       /* shorten by cutting the end, not the middle */
-  bool overflow;      /* last column only: printed whole, not counted when
-                         fitting the others (a sentence the terminal wraps) */
-} sf_table_column;
-
-typedef struct sf_table sf_table;
+/* The engine is the public sipflow_table (sipflow.h); these are its
+ * internal entry points for callers that built cells already measured. */
+typedef sipflow_table sf_table;
 
 /* A table written through write(text, len, user), a line per call.  The
  * first rows are held to size the columns (header from cols[].title, which
  * is copied with cols), then the widths are frozen and rows are written as
  * they come.  width: the columns to fit the rows to. */
-sf_table *sf_table_new(const sf_table_column *cols, size_t n_cols, unsigned width,
+sf_table *sf_table_new(const sipflow_table_column *cols, size_t n_cols, unsigned width,
                        sipflow_write_fn write, void *user);
 /* A row: n_cols cells whose text is at base (SF_TABLE_SLACK bytes readable
  * past every cell); written now, or copied and held. */
