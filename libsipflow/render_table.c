@@ -76,6 +76,7 @@ struct sipflow_table_row {
   int64_t start_us;
   uint32_t call, linked_call;
   bool failed;
+  size_t bytes;           /* of text[] in use */
   sf_tcell cells[N_COLS]; /* N_COLS or N_FCOLS used */
   char text[];            /* SF_CLOCK_MAX, the other cells, SF_TABLE_SLACK */
 };
@@ -282,6 +283,7 @@ SIPFLOW_API sipflow_table_row *sipflow_calls_table_row(sipflow_calls_table *t,
   sipflow_table_row *r = row_block(t, t->text.len + SF_TABLE_SLACK);
   memcpy(r->cells, t->cells, t->n * sizeof *r->cells);
   memcpy(r->text + SF_CLOCK_MAX, t->text.p + SF_CLOCK_MAX, t->text.len - SF_CLOCK_MAX);
+  r->bytes = t->text.len;
   r->start_us = call->start_us;
   r->call = call->call;
   r->linked_call = call->linked_call;
@@ -379,7 +381,7 @@ SIPFLOW_API void sipflow_calls_table_add(sipflow_calls_table *t, sipflow_table_r
   if (!t->started)
     start_table(t, row->start_us);
   start_cell(t, row);
-  sf_table_add(t->table, row->text, row->cells);
+  sf_table_add(t->table, row->text, row->cells, row->bytes);
   sipflow_table_row_free(row);
 }
 

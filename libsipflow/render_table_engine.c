@@ -142,6 +142,10 @@ size_t sf_text_escape(sf_tbuf *out, const char *p, size_t len)
   if (!p)
     return 0;
   sf_tbuf_reserve(out, len);
+  i = plain_run_end(s, 0, len);
+  memcpy(out->p + out->len, p, i); /* the usual case: the whole text */
+  out->len += i;
+  w = i;
   while (i < len) {
     size_t run = plain_run_end(s, i, len);
     if (run > i) { /* the usual case: the whole text at once */
@@ -173,8 +177,16 @@ size_t sf_text_escape(sf_tbuf *out, const char *p, size_t len)
 
 size_t sf_text_width(const char *s, size_t len)
 {
-  size_t w = 0;
-  for (size_t i = 0; i < len; i++)
+  size_t w = 0, i = 0;
+  uint64_t x;
+  /* ASCII eight bytes at a time: eight columns */
+  for (; i + 8 <= len; i += 8) {
+    memcpy(&x, s + i, 8);
+    if (x & HIGHS)
+      break;
+    w += 8;
+  }
+  for (; i < len; i++)
     if (((unsigned char)s[i] & 0xc0) != 0x80)
       w++;
   return w;
@@ -265,6 +277,7 @@ struct sipflow_table {
   sipflow_write_fn write;
   void *user;
   char *titles;       /* the header row: its text and cells */
+  size_t titles_len;
   sf_tcell *title_cells;
   GPtrArray *pending; /* rows held until the widths are known: each ONE
                          block, n_cols sf_tcells then their text */
@@ -301,6 +314,7 @@ sf_table *sf_table_new(const sipflow_table_column *cols, size_t n_cols, unsigned
   }
   sf_tbuf_reserve(&titles, SF_TABLE_SLACK);
   t->titles = titles.p;
+  t->titles_len = titles.len;
   t->pending = g_ptr_array_new_with_free_func(g_free);
   t->row_cells = g_new(sf_tcell, n_cols);
   return t;
@@ -374,47 +388,57 @@ static char *put_cut(sf_table *t, char *q, const char *text, const sf_tcell *cel
   return l->p + l->len;
 }
 
-/* One line: gap, padding and text of each cell.  The hot loop of a big
- * table: the room is made once, then it is plain stores through q. */
-static void write_line(sf_table *t, const char *base, const sf_tcell *cells)
+/* One cell at q with its gap and padding; adds its columns to *used.
+ * Returns the end. */
+G_ALWAYS_INLINE static inline char *put_cell(sf_table *t, char *q, const tcolumn *col, const char *base,
+                             const sf_tcell *cell, size_t limit, size_t *used)
 {
-  size_t last = t->n_cols - 1, bytes = t->line_room;
+  /* locals: the stores through q may alias anything, the compiler would
+   * load the fields again after each */
+  size_t len = cell->len, cw = cell->width, width = col->width;
+  size_t w = MIN(cw, limit);
+  size_t pad = w < width ? width - w : 0;
+  size_t lead = col->gap, trail = 0;
+  if (col->right)
+    lead += pad;
+  else if (col->pad_end)
+    trail = pad;
+  const char *text = base + cell->off;
+
+  *used += lead + w + trail;
+  q = put_spaces(q, lead);
+  if (cw > limit) {
+    q = put_cut(t, q, text, cell, limit, col->def.cut == SIPFLOW_CUT_END);
+  } else if (len <= 16) {
+    memcpy(q, text, 16); /* SF_TABLE_SLACK: one move, not a call */
+    q += len;
+  } else {
+    memcpy(q, text, len);
+    q += len;
+  }
+  return put_spaces(q, trail);
+}
+
+/* One line: gap, padding and text of each cell (bytes: at least the sum
+ * of their lengths).  The hot loop of a big table: the room is made once,
+ * then it is plain stores through q. */
+static void write_line(sf_table *t, const char *base, const sf_tcell *cells, size_t bytes)
+{
+  size_t last = t->n_cols - 1;
   size_t used = 0; /* display width of the line so far */
 
-  for (size_t c = 0; c <= last; c++)
-    bytes += cells[c].len;
   t->line.len = 0;
-  sf_tbuf_reserve(&t->line, bytes);
+  sf_tbuf_reserve(&t->line, t->line_room + bytes);
   char *q = t->line.p;
-  for (size_t c = 0; c <= last; c++) {
-    /* locals: the stores through q may alias anything, the compiler would
-     * load the fields again after each */
-    const tcolumn *col = &t->cols[c];
-    const sf_tcell *cell = &cells[c];
-    const char *text = base + cell->off;
-    size_t len = cell->len, cw = cell->width, width = col->width, limit = col->limit;
-    /* the last column may use the room left: rows written after the
-     * widths were frozen can be longer */
-    if (c == last && col->def.squeeze && t->total_width > used + col->gap)
-      limit = MAX(limit, t->total_width - used - col->gap);
-    size_t w = MIN(cw, limit);
-    size_t pad = w < width ? width - w : 0;
-    size_t lead = col->gap + (col->right ? pad : 0), trail = col->pad_end ? pad : 0;
-    bool cut_end = col->def.cut == SIPFLOW_CUT_END;
-
-    used += lead + w + trail;
-    q = put_spaces(q, lead);
-    if (cw > limit) {
-      q = put_cut(t, q, text, cell, limit, cut_end);
-    } else if (len <= 16) {
-      memcpy(q, text, 16); /* SF_TABLE_SLACK: one move, not a call */
-      q += len;
-    } else {
-      memcpy(q, text, len);
-      q += len;
-    }
-    q = put_spaces(q, trail);
-  }
+  for (size_t c = 0; c < last; c++)
+    q = put_cell(t, q, &t->cols[c], base, &cells[c], t->cols[c].limit, &used);
+  /* the last column may use the room left: rows written after the widths
+   * were frozen can be longer */
+  const tcolumn *col = &t->cols[last];
+  size_t limit = col->limit;
+  if (col->def.squeeze && t->total_width > used + col->gap)
+    limit = MAX(limit, t->total_width - used - col->gap);
+  q = put_cell(t, q, col, base, &cells[last], limit, &used);
   while (q > t->line.p && q[-1] == ' ')
     q--;
   *q++ = '\n';
@@ -422,14 +446,23 @@ static void write_line(sf_table *t, const char *base, const sf_tcell *cells)
   t->write(t->line.p, t->line.len, t->user);
 }
 
+/* The text bytes of a held row. */
+static size_t row_bytes(const sf_table *t, const sf_tcell *row)
+{
+  size_t bytes = 0;
+  for (size_t c = 0; c < t->n_cols; c++)
+    bytes += row[c].len;
+  return bytes;
+}
+
 /* The header, then the rows held; the widths are frozen from then on. */
 static void flush_pending(sf_table *t)
 {
   freeze_widths(t);
-  write_line(t, t->titles, t->title_cells);
+  write_line(t, t->titles, t->title_cells, t->titles_len);
   for (size_t r = 0; r < t->pending->len; r++) {
     const sf_tcell *row = g_ptr_array_index(t->pending, r);
-    write_line(t, (const char *)&row[t->n_cols], row);
+    write_line(t, (const char *)&row[t->n_cols], row, row_bytes(t, row));
   }
   g_ptr_array_set_size(t->pending, 0);
 }
@@ -440,16 +473,13 @@ void sf_table_flush(sf_table *t)
     flush_pending(t);
 }
 
-void sf_table_add(sf_table *t, const char *base, const sf_tcell *cells)
+void sf_table_add(sf_table *t, const char *base, const sf_tcell *cells, size_t bytes)
 {
   if (t->frozen) {
-    write_line(t, base, cells);
+    write_line(t, base, cells, bytes);
     return;
   }
-  size_t bytes = SF_TABLE_SLACK;
-  for (size_t c = 0; c < t->n_cols; c++)
-    bytes += cells[c].len;
-  sf_tcell *row = g_malloc(t->n_cols * sizeof *row + bytes);
+  sf_tcell *row = g_malloc(t->n_cols * sizeof *row + row_bytes(t, cells) + SF_TABLE_SLACK);
   char *text = (char *)&row[t->n_cols];
   uint32_t off = 0;
   for (size_t c = 0; c < t->n_cols; c++) {
@@ -486,7 +516,7 @@ SIPFLOW_API void sipflow_table_add(sipflow_table *t, const char *const *cells)
     sf_tbuf_put(&t->row, s, len);
   }
   sf_tbuf_reserve(&t->row, SF_TABLE_SLACK);
-  sf_table_add(t, t->row.p, t->row_cells);
+  sf_table_add(t, t->row.p, t->row_cells, t->row.len);
 }
 
 SIPFLOW_API void sipflow_table_finish(sipflow_table *t)

@@ -100,8 +100,9 @@ typedef sipflow_table sf_table;
 sf_table *sf_table_new(const sipflow_table_column *cols, size_t n_cols, unsigned width,
                        sipflow_write_fn write, void *user);
 /* A row: n_cols cells whose text is at base (SF_TABLE_SLACK bytes readable
- * past every cell); written now, or copied and held. */
-void sf_table_add(sf_table *t, const char *base, const sf_tcell *cells);
+ * past every cell), bytes at least the sum of their lengths; written now,
+ * or copied and held. */
+void sf_table_add(sf_table *t, const char *base, const sf_tcell *cells, size_t bytes);
 /* Writes the header and the rows held unless that was done already (and
  * no row is held since); the widths are frozen from then on. */
 void sf_table_flush(sf_table *t);
