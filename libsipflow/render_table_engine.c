@@ -29,20 +29,6 @@ void sf_tbuf_grow(sf_tbuf *b, size_t n)
   b->p = g_realloc(b->p, b->cap);
 }
 
-size_t sf_tbuf_uint(sf_tbuf *b, uint64_t v)
-{
-  size_t n = 1;
-  for (uint64_t x = v; x >= 10; x /= 10)
-    n++;
-  sf_tbuf_reserve(b, n);
-  char *q = b->p + b->len + n;
-  do
-    *--q = (char)('0' + v % 10);
-  while (v /= 10);
-  b->len += n;
-  return n;
-}
-
 /* n spaces at q, which has room for MAX(n, 16): most pads are short, and
  * one 16-byte store costs less than a call to memset. */
 static inline char *put_spaces(char *q, size_t n)
@@ -90,64 +76,15 @@ static size_t utf8_decode(const unsigned char *p, size_t len, uint32_t *cp)
   return n;
 }
 
-/* Printable ASCII but '\': kept as it is, one column a byte. */
-static inline bool plain_byte(unsigned char c)
-{
-  return c >= 0x20 && c < 0x7f && c != '\\';
-}
-
-#define ONES UINT64_C(0x0101010101010101)
-#define HIGHS UINT64_C(0x8080808080808080)
-
-/* Whether the 8 bytes of x are all plain_byte(), at once (bit tricks from
- * "Bit Twiddling Hacks": a byte below 0x20, one of 0x7f and above, one equal
- * to '\' each set the high bit of their byte in the result; a borrow or a
- * carry only ever starts at such a byte). */
-static inline bool plain_word(uint64_t x)
-{
-  uint64_t below = (x - ONES * 0x20) & ~x;
-  uint64_t above = x | (x + ONES); /* 0x7f -> 0x80; >= 0x80 already */
-  uint64_t bs = x ^ (ONES * '\\');
-  uint64_t is_bs = (bs - ONES) & ~bs;
-  return ((below | above | is_bs) & HIGHS) == 0;
-}
-
-/* End of the run of plain bytes of s from i (exclusive bound len). */
-static inline size_t plain_run_end(const unsigned char *s, size_t i, size_t len)
-{
-  uint64_t x;
-  while (i + 8 <= len) {
-    memcpy(&x, s + i, 8);
-    if (!plain_word(x))
-      break;
-    i += 8;
-  }
-  /* the last bytes: the last 8 of the text at once when they are plain */
-  if (i < len && len >= 8 && i + 8 > len) {
-    memcpy(&x, s + len - 8, 8);
-    if (plain_word(x))
-      return len;
-  }
-  while (i < len && plain_byte(s[i]))
-    i++;
-  return i;
-}
-
-size_t sf_text_escape(sf_tbuf *out, const char *p, size_t len)
+size_t sf_text_escape_from(sf_tbuf *out, const char *p, size_t len, size_t i)
 {
   static const char hex[] = "0123456789abcdef";
   const unsigned char *s = (const unsigned char *)p;
-  size_t i = 0, w = 0;
+  size_t w = i;
 
-  if (!p)
-    return 0;
-  sf_tbuf_reserve(out, len);
-  i = plain_run_end(s, 0, len);
-  memcpy(out->p + out->len, p, i); /* the usual case: the whole text */
-  out->len += i;
-  w = i;
+  sf_tbuf_put(out, p, i);
   while (i < len) {
-    size_t run = plain_run_end(s, i, len);
+    size_t run = sf_plain_run_end(s, i, len);
     if (run > i) { /* the usual case: the whole text at once */
       sf_tbuf_put(out, p + i, run - i);
       w += run - i;
@@ -182,7 +119,7 @@ size_t sf_text_width(const char *s, size_t len)
   /* ASCII eight bytes at a time: eight columns */
   for (; i + 8 <= len; i += 8) {
     memcpy(&x, s + i, 8);
-    if (x & HIGHS)
+    if (x & SF_HIGHS)
       break;
     w += 8;
   }

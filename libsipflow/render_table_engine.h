@@ -49,15 +49,84 @@ static inline void sf_tbuf_putc(sf_tbuf *b, char c)
 }
 
 /* v in decimal; returns the digits written (= their display width). */
-size_t sf_tbuf_uint(sf_tbuf *b, uint64_t v);
+static inline size_t sf_tbuf_uint(sf_tbuf *b, uint64_t v)
+{
+  size_t n = 1;
+  for (uint64_t x = v; x >= 10; x /= 10)
+    n++;
+  sf_tbuf_reserve(b, n);
+  char *q = b->p + b->len + n;
+  do
+    *--q = (char)('0' + v % 10);
+  while (v /= 10);
+  b->len += n;
+  return n;
+}
 
 /* ------------------------------------------------------------------ text */
+
+#define SF_ONES UINT64_C(0x0101010101010101)
+#define SF_HIGHS UINT64_C(0x8080808080808080)
+
+/* Printable ASCII but '\': kept as it is, one column a byte. */
+static inline bool sf_plain_byte(unsigned char c)
+{
+  return c >= 0x20 && c < 0x7f && c != '\\';
+}
+
+/* Whether the 8 bytes of x are all sf_plain_byte(), at once (bit tricks
+ * from "Bit Twiddling Hacks": a byte below 0x20, one of 0x7f and above, one
+ * equal to '\' each set the high bit of their byte in the result; a borrow
+ * or a carry only ever starts at such a byte). */
+static inline bool sf_plain_word(uint64_t x)
+{
+  uint64_t below = (x - SF_ONES * 0x20) & ~x;
+  uint64_t above = x | (x + SF_ONES); /* 0x7f -> 0x80; >= 0x80 already */
+  uint64_t bs = x ^ (SF_ONES * '\\');
+  uint64_t is_bs = (bs - SF_ONES) & ~bs;
+  return ((below | above | is_bs) & SF_HIGHS) == 0;
+}
+
+/* End of the run of plain bytes of s from i (exclusive bound len). */
+static inline size_t sf_plain_run_end(const unsigned char *s, size_t i, size_t len)
+{
+  uint64_t x;
+  while (i + 8 <= len) {
+    memcpy(&x, s + i, 8);
+    if (!sf_plain_word(x))
+      break;
+    i += 8;
+  }
+  /* the last bytes: the last 8 of the text at once when they are plain */
+  if (i < len && len >= 8 && i + 8 > len) {
+    memcpy(&x, s + len - 8, 8);
+    if (sf_plain_word(x))
+      return len;
+  }
+  while (i < len && sf_plain_byte(s[i]))
+    i++;
+  return i;
+}
+
+/* sf_text_escape of text whose first `plain` bytes are plain. */
+size_t sf_text_escape_from(sf_tbuf *out, const char *p, size_t len, size_t plain);
 
 /* Appends len bytes at p (NULL: nothing) made safe for a terminal, exactly
  * as the CLI's out_text_escape: printable UTF-8 kept, control characters
  * (C0, DEL, C1, which include CSI) and invalid bytes as \xNN, '\' doubled.
- * Returns the display width of what it appended (a column a code point). */
-size_t sf_text_escape(sf_tbuf *out, const char *p, size_t len);
+ * Returns the display width of what it appended (a column a code point).
+ * Inline: most text (numbers, names, Call-IDs) is plain, one copy. */
+static inline size_t sf_text_escape(sf_tbuf *out, const char *p, size_t len)
+{
+  if (!p)
+    return 0;
+  size_t plain = sf_plain_run_end((const unsigned char *)p, 0, len);
+  if (plain == len) {
+    sf_tbuf_put(out, p, len);
+    return len;
+  }
+  return sf_text_escape_from(out, p, len, plain);
+}
 
 /* Display width of escaped text: one column per code point. */
 size_t sf_text_width(const char *s, size_t len);

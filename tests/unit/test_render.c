@@ -718,6 +718,19 @@ static void test_calls_table(void **state)
   assert_str(text, EXPECTED_CALLS_TABLE);
   sipflow_buffer_free(text);
   assert_int_equal(sipflow_render_calls_table(calls, 2, &opt, NULL, NULL), SIPFLOW_ERR_INVALID);
+
+  /* `failed`: the sentence last and whole, escaped wherever the bad bytes
+   * fall among the 8-byte steps: '\', DEL, C1 (CSI), a broken sequence;
+   * UTF-8 kept */
+  a.failure = "abcdefg\\ijklmnop\x7fqrstuvwxyz\xc3\xa9" "123456\xc2\x9b[31m\xe2\x82";
+  opt.failed_only = 1;
+  const sipflow_call_info *failed[] = {&a};
+  assert_int_equal(sipflow_render_calls_table(failed, 1, &opt, &text, NULL), SIPFLOW_OK);
+  const char *why = "abcdefg\\\\ijklmnop\\x7fqrstuvwxyz\xc3\xa9" "123456\\xc2\\x9b[31m"
+                    "\\xe2\\x82\n1 failed call\n";
+  if (!strstr(text, why)) /* the B2BUA legs follow */
+    fail_msg("failed table:\n%s", text);
+  sipflow_buffer_free(text);
 }
 
 int main(void)
