@@ -11,6 +11,7 @@
  * outcome, timing and sentence (sipflow_call_info); this file only formats.
  */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -79,7 +80,7 @@ static void json_ms(GString *b, const char *quoted, size_t n, int64_t ms)
 static void put_seconds(GString *b, double s)
 {
   int64_t ms = (int64_t)(s * 1000.0 + 0.5);
-  if (s < 0 || s > 1e12 || (double)ms / 1000.0 != s) {
+  if (s < 0 || signbit(s) || s > 1e12 || (double)ms / 1000.0 != s) {
     g_string_append_printf(b, "%.3f", s);
     return;
   }
@@ -299,7 +300,7 @@ static int run_calls(const cli_global *g, void *state)
   if (!o.json && !o.csv) {
     /* not a tty: $COLUMNS or 120, the width the plugin uses too */
     sipflow_table_options opt = {.width = out_terminal_width(), .failed_only = st->failed_only};
-    o.table = sipflow_calls_table_new(&opt, out_write_stdout, stdout);
+    o.table = sipflow_calls_table_new(&opt, out_write_file, stdout);
   }
   o.buf = g_string_sized_new(1024);
   if (o.table)

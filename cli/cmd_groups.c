@@ -322,9 +322,10 @@ static void print_row(void *p, void *user)
     printf("start times are UTC, %s\n", g->str);
     g_string_free(g, TRUE);
     o->first_day = day;
-    o->table = o->st->dialogs
-                   ? sipflow_table_new(dialog_columns, N_DCOLS, out_terminal_width(), out_write_stdout, stdout)
-                   : sipflow_table_new(txn_columns, N_TCOLS, out_terminal_width(), out_write_stdout, stdout);
+    o->table = o->st->dialogs ? sipflow_table_new(dialog_columns, N_DCOLS, out_terminal_width(),
+                                                  out_write_file, stdout)
+                              : sipflow_table_new(txn_columns, N_TCOLS, out_terminal_width(),
+                                                  out_write_file, stdout);
   }
   const char *cells[MAX((int)N_TCOLS, (int)N_DCOLS)];
   const char *text = r->text;

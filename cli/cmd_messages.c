@@ -150,7 +150,7 @@ static void start_table(messages_out *o, const sipflow_message *first)
   g_string_append(g, "; times are seconds since then; (R) = retransmission");
   printf("%s\n", g->str);
   g_string_free(g, TRUE);
-  o->table = sipflow_table_new(columns, N_COLS, out_terminal_width(), out_write_stdout, stdout);
+  o->table = sipflow_table_new(columns, N_COLS, out_terminal_width(), out_write_file, stdout);
 }
 
 static void print_row(messages_out *o, const sipflow_message *m)

@@ -360,7 +360,7 @@ unsigned out_terminal_width(void)
 
 /* ---------------------------------------------------------------- tables */
 
-void out_write_stdout(const char *text, size_t len, void *user)
+void out_write_file(const char *text, size_t len, void *user)
 {
   fwrite(text, 1, len, user);
 }

@@ -96,6 +96,6 @@ void out_csv_field(GString *out, const char *s);
 
 /* A sipflow_write_fn (the library's tables, sipflow_table_new) writing to
  * the FILE * user. */
-void out_write_stdout(const char *text, size_t len, void *user);
+void out_write_file(const char *text, size_t len, void *user);
 
 #endif
