@@ -116,7 +116,7 @@ size_t sf_text_escape_from(sf_tbuf *out, const char *p, size_t len, size_t plain
  * (C0, DEL, C1, which include CSI) and invalid bytes as \xNN, '\' doubled.
  * Returns the display width of what it appended (a column a code point).
  * Inline: most text (numbers, names, Call-IDs) is plain, one copy. */
-static inline size_t sf_text_escape(sf_tbuf *out, const char *p, size_t len)
+G_ALWAYS_INLINE static inline size_t sf_text_escape(sf_tbuf *out, const char *p, size_t len)
 {
   if (!p)
     return 0;
