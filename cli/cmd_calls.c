@@ -11,6 +11,7 @@
  * outcome, timing and sentence (sipflow_call_info); this file only formats.
  */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -31,100 +32,110 @@ typedef struct calls_state {
   bool failed_only;
 } calls_state;
 
-/* One call ready to print. */
-typedef struct call_row {
-  char *line;              /* --json / --csv: the whole line */
-  sipflow_table_row *cells; /* table */
-} call_row;
-
+/* The rows held until their turn (list_order) are, by output: --json and
+ * --csv, the line as a NUL-terminated string; the table, a
+ * sipflow_table_row.  One allocation a call either way. */
 typedef struct calls_out {
   const calls_state *st;
   bool json, csv;
   list_order *order;
   sipflow_calls_table *table; /* the library's (the plugin prints the same) */
+  GString *buf;               /* the line being built, reused */
   uint64_t shown;
 } calls_out;
 
-static void call_row_free(void *p)
-{
-  call_row *r = p;
-  g_free(r->line);
-  sipflow_table_row_free(r->cells);
-  g_free(r);
-}
-
 /* ------------------------------------------------------------------ JSON */
 
-static void json_key(GString *b, const char *key)
+/* A key given as a literal: "\"call\":" and its length, known at compile
+ * time, so that json_key is two small copies (it runs for every key of
+ * every line). */
+#define KEY(name) "\"" name "\":", sizeof("\"" name "\":") - 1
+
+static inline void json_key(GString *b, const char *quoted, size_t n)
 {
-  /* no printf: this runs for every key of every line */
-  out_puts(b, b->len > 1 ? ",\"" : "\"");
-  out_puts(b, key);
-  out_put(b, "\":", 2);
+  if (b->len > 1)
+    out_put(b, ",", 1);
+  out_put(b, quoted, n);
 }
 
-static void json_endpoint(GString *b, const char *key, const sipflow_endpoint *ep)
+static void json_endpoint(GString *b, const char *quoted, size_t n, const sipflow_endpoint *ep)
 {
   char buf[SIPFLOW_ENDPOINT_STRLEN];
-  json_key(b, key);
+  json_key(b, quoted, n);
   out_json_cstr(b, ep->family ? sipflow_endpoint_format(ep, buf, sizeof buf) : NULL);
 }
 
 /* -1 (not applicable) is null. */
-static void json_ms(GString *b, const char *key, int64_t ms)
+static void json_ms(GString *b, const char *quoted, size_t n, int64_t ms)
 {
-  json_key(b, key);
+  json_key(b, quoted, n);
   if (ms < 0)
-    g_string_append(b, "null");
+    out_put(b, "null", 4);
   else
     out_uint(b, (uint64_t)ms); /* >= 0 here */
 }
 
-static char *call_json(const sipflow_call_info *c)
+/* "12.345": duration_s is a whole number of ms (sipflow.h), so this is
+ * what "%.3f" prints, without printf on every line; printf when it is not. */
+static void put_seconds(GString *b, double s)
 {
-  GString *b = g_string_new("{");
+  int64_t ms = (int64_t)(s * 1000.0 + 0.5);
+  if (s < 0 || signbit(s) || s > 1e12 || (double)ms / 1000.0 != s) {
+    g_string_append_printf(b, "%.3f", s);
+    return;
+  }
+  char frac[4] = {'.', (char)('0' + ms % 1000 / 100), (char)('0' + ms % 100 / 10),
+                  (char)('0' + ms % 10)};
+  out_uint(b, (uint64_t)ms / 1000);
+  out_put(b, frac, 4);
+}
 
-  json_key(b, "call");
+/* The NDJSON line of a call into b (emptied first). */
+static void call_json(GString *b, const sipflow_call_info *c)
+{
+  g_string_assign(b, "{");
+
+  json_key(b, KEY("call"));
   out_uint(b, c->call);
-  json_key(b, "call_id");
+  json_key(b, KEY("call_id"));
   out_json_cstr(b, c->call_id);
-  json_key(b, "method");
+  json_key(b, KEY("method"));
   out_json_cstr(b, c->method);
-  json_key(b, "from");
+  json_key(b, KEY("from"));
   out_json_cstr(b, c->from);
-  json_key(b, "to");
+  json_key(b, KEY("to"));
   out_json_cstr(b, c->to);
-  json_endpoint(b, "src", &c->src);
-  json_endpoint(b, "dst", &c->dst);
-  json_key(b, "start");
+  json_endpoint(b, KEY("src"), &c->src);
+  json_endpoint(b, KEY("dst"), &c->dst);
+  json_key(b, KEY("start"));
   out_time_epoch(b, c->start_us);
-  json_key(b, "end");
+  json_key(b, KEY("end"));
   out_time_epoch(b, c->end_us);
-  json_key(b, "state");
+  json_key(b, KEY("state"));
   out_json_cstr(b, sipflow_call_state_name(c->state));
-  json_key(b, "final_status");
+  json_key(b, KEY("final_status"));
   if (c->final_status)
     out_uint(b, (uint64_t)c->final_status); /* a status code, 100-699 */
   else
-    g_string_append(b, "null");
-  json_key(b, "reason");
+    out_put(b, "null", 4);
+  json_key(b, KEY("reason"));
   out_json_cstr(b, c->final_status ? c->reason : NULL);
-  json_key(b, "messages");
+  json_key(b, KEY("messages"));
   out_uint(b, c->messages);
-  json_key(b, "transactions");
+  json_key(b, KEY("transactions"));
   out_uint(b, c->transactions);
-  json_key(b, "dialogs");
+  json_key(b, KEY("dialogs"));
   out_uint(b, c->dialogs);
-  json_key(b, "retransmissions");
+  json_key(b, KEY("retransmissions"));
   out_uint(b, c->retransmissions);
-  json_ms(b, "setup_ms", c->setup_ms);
-  json_ms(b, "answer_ms", c->answer_ms);
-  json_key(b, "duration_s");
+  json_ms(b, KEY("setup_ms"), c->setup_ms);
+  json_ms(b, KEY("answer_ms"), c->answer_ms);
+  json_key(b, KEY("duration_s"));
   if (c->duration_s < 0)
-    g_string_append(b, "null");
+    out_put(b, "null", 4);
   else
-    g_string_append_printf(b, "%.3f", c->duration_s);
-  json_key(b, "anomalies");
+    put_seconds(b, c->duration_s);
+  json_key(b, KEY("anomalies"));
   g_string_append_c(b, '[');
   for (unsigned i = 0, n = 0; i < SIPFLOW_ANOMALY_COUNT; i++) {
     if (c->anomalies & (1u << i)) {
@@ -133,23 +144,12 @@ static char *call_json(const sipflow_call_info *c)
     }
   }
   g_string_append_c(b, ']');
-  json_key(b, "failure");
+  json_key(b, KEY("failure"));
   out_json_cstr(b, c->failure);
-  g_string_append(b, "}\n");
-  return g_string_free(b, FALSE);
+  out_put(b, "}\n", 2);
 }
 
 /* ------------------------------------------------------------------- CSV */
-
-/* "no-ack;retransmissions", or "" */
-static char *anomaly_list(unsigned flags, const char *sep)
-{
-  GString *g = g_string_new(NULL);
-  for (unsigned i = 0; i < SIPFLOW_ANOMALY_COUNT; i++)
-    if (flags & (1u << i))
-      g_string_append_printf(g, "%s%s", g->len ? sep : "", sipflow_anomaly_name(1u << i));
-  return g_string_free(g, FALSE);
-}
 
 static void csv_header(void)
 {
@@ -164,78 +164,88 @@ static void csv_header(void)
   g_string_free(b, TRUE);
 }
 
-/* Same fields and order as the JSON; null is an empty field, the
- * anomalies are joined with ';'. */
-static char *call_csv(const sipflow_call_info *c)
+/* ",text" (a CSV field after the separator) */
+static void csv_next(GString *b, const char *s)
 {
-  char src[SIPFLOW_ENDPOINT_STRLEN], dst[SIPFLOW_ENDPOINT_STRLEN];
-  GString *b = g_string_new(NULL);
-  char *anomalies = anomaly_list(c->anomalies, ";");
-  char *nums[6];
+  g_string_append_c(b, ',');
+  out_csv_field(b, s);
+}
 
-  nums[0] = g_strdup_printf("%" PRIu32, c->call);
-  nums[1] = c->final_status ? g_strdup_printf("%d", c->final_status) : NULL;
-  nums[2] = c->setup_ms >= 0 ? g_strdup_printf("%" PRId64, c->setup_ms) : NULL;
-  nums[3] = c->answer_ms >= 0 ? g_strdup_printf("%" PRId64, c->answer_ms) : NULL;
-  nums[4] = c->duration_s >= 0 ? g_strdup_printf("%.3f", c->duration_s) : NULL;
-  nums[5] = g_strdup_printf("%" PRIu32 ",%" PRIu32 ",%" PRIu32 ",%" PRIu32, c->messages,
-                            c->transactions, c->dialogs, c->retransmissions);
+/* ",123", or "," for null (-1) */
+static void csv_number(GString *b, int64_t v)
+{
+  g_string_append_c(b, ',');
+  if (v >= 0)
+    out_uint(b, (uint64_t)v);
+}
 
-  out_csv_field(b, nums[0]);
-  const char *texts[] = {c->call_id, c->method, c->from, c->to,
-                         c->src.family ? sipflow_endpoint_format(&c->src, src, sizeof src) : NULL,
-                         c->dst.family ? sipflow_endpoint_format(&c->dst, dst, sizeof dst) : NULL};
-  for (size_t i = 0; i < G_N_ELEMENTS(texts); i++) {
-    g_string_append_c(b, ',');
-    out_csv_field(b, texts[i]);
-  }
+/* The CSV line of a call into b (emptied first): same fields and order as
+ * the JSON; null is an empty field, the anomalies are joined with ';'.
+ * Numbers and names need no quoting: they go in as they are. */
+static void call_csv(GString *b, const sipflow_call_info *c)
+{
+  char ep[SIPFLOW_ENDPOINT_STRLEN];
+
+  g_string_truncate(b, 0);
+  out_uint(b, c->call);
+  csv_next(b, c->call_id);
+  csv_next(b, c->method);
+  csv_next(b, c->from);
+  csv_next(b, c->to);
+  csv_next(b, c->src.family ? sipflow_endpoint_format(&c->src, ep, sizeof ep) : NULL);
+  csv_next(b, c->dst.family ? sipflow_endpoint_format(&c->dst, ep, sizeof ep) : NULL);
   g_string_append_c(b, ',');
   out_time_epoch(b, c->start_us);
   g_string_append_c(b, ',');
   out_time_epoch(b, c->end_us);
+  csv_next(b, sipflow_call_state_name(c->state));
   g_string_append_c(b, ',');
-  out_csv_field(b, sipflow_call_state_name(c->state));
+  if (c->final_status) {
+    if (c->final_status < 0)
+      g_string_append_c(b, '-');
+    out_uint(b, (uint64_t)ABS((int64_t)c->final_status));
+  }
+  csv_next(b, c->final_status ? c->reason : NULL);
+  csv_number(b, c->messages);
+  csv_number(b, c->transactions);
+  csv_number(b, c->dialogs);
+  csv_number(b, c->retransmissions);
+  csv_number(b, c->setup_ms);
+  csv_number(b, c->answer_ms);
   g_string_append_c(b, ',');
-  out_csv_field(b, nums[1]);
+  if (c->duration_s >= 0)
+    put_seconds(b, c->duration_s);
   g_string_append_c(b, ',');
-  out_csv_field(b, c->final_status ? c->reason : NULL);
-  g_string_append_printf(b, ",%s,", nums[5]); /* four counters, never quoted */
-  out_csv_field(b, nums[2]);
-  g_string_append_c(b, ',');
-  out_csv_field(b, nums[3]);
-  g_string_append_c(b, ',');
-  out_csv_field(b, nums[4]);
-  g_string_append_c(b, ',');
-  out_csv_field(b, anomalies);
-  g_string_append_c(b, ',');
-  out_csv_field(b, c->failure);
-  g_string_append(b, "\r\n");
-
-  for (size_t i = 0; i < G_N_ELEMENTS(nums); i++)
-    g_free(nums[i]);
-  g_free(anomalies);
-  return g_string_free(b, FALSE);
+  for (unsigned i = 0, n = 0; i < SIPFLOW_ANOMALY_COUNT; i++)
+    if (c->anomalies & (1u << i)) {
+      if (n++)
+        g_string_append_c(b, ';');
+      out_csv_field(b, sipflow_anomaly_name(1u << i));
+    }
+  csv_next(b, c->failure);
+  out_put(b, "\r\n", 2);
 }
 
 /* ------------------------------------------------------------------ text */
 
-static void write_stdout(const char *text, size_t len, void *user)
+static void print_line(void *line, void *user)
 {
-  fwrite(text, 1, len, user);
+  calls_out *o = user;
+  o->shown++;
+  fputs(line, stdout);
+  g_free(line);
 }
 
-static void print_row(void *p, void *user)
+static void print_table_row(void *row, void *user)
 {
-  call_row *r = p;
   calls_out *o = user;
-
   o->shown++;
-  if (r->line) {
-    fputs(r->line, stdout);
-    return;
-  }
-  sipflow_calls_table_add(o->table, r->cells);
-  r->cells = NULL; /* taken */
+  sipflow_calls_table_add(o->table, row); /* takes it */
+}
+
+static void table_row_free(void *row)
+{
+  sipflow_table_row_free(row);
 }
 
 /* ------------------------------------------------------------- command */
@@ -251,14 +261,17 @@ static void on_call_end(const sipflow_call_info *c, void *user)
     list_order_put(o->order, c->call, NULL);
     return;
   }
-  call_row *r = g_new0(call_row, 1);
-  if (o->json)
-    r->line = call_json(c);
-  else if (o->csv)
-    r->line = call_csv(c);
-  else
-    r->cells = sipflow_calls_table_row(o->table, c);
-  list_order_put(o->order, c->call, r);
+  void *row;
+  if (o->json || o->csv) {
+    if (o->json)
+      call_json(o->buf, c);
+    else
+      call_csv(o->buf, c);
+    row = g_memdup2(o->buf->str, o->buf->len + 1);
+  } else {
+    row = sipflow_calls_table_row(o->table, c);
+  }
+  list_order_put(o->order, c->call, row);
 }
 
 static void on_end(void *data, int status)
@@ -287,13 +300,18 @@ static int run_calls(const cli_global *g, void *state)
   if (!o.json && !o.csv) {
     /* not a tty: $COLUMNS or 120, the width the plugin uses too */
     sipflow_table_options opt = {.width = out_terminal_width(), .failed_only = st->failed_only};
-    o.table = sipflow_calls_table_new(&opt, write_stdout, stdout);
+    o.table = sipflow_calls_table_new(&opt, out_write_file, stdout);
   }
-  o.order = list_order_new(print_row, call_row_free, &o);
+  o.buf = g_string_sized_new(1024);
+  if (o.table)
+    o.order = list_order_new(print_table_row, table_row_free, &o);
+  else
+    o.order = list_order_new(print_line, g_free, &o);
   if (o.csv)
     csv_header();
   int status = cli_read_capture(g, &cb, on_end, &o);
   list_order_free(o.order);
+  g_string_free(o.buf, TRUE);
   sipflow_calls_table_finish(o.table, 0); /* still there when reading failed early */
   return status;
 }

@@ -19,43 +19,43 @@ enum { TCOL_ID, TCOL_CALL, TCOL_DIALOG, TCOL_CSEQ, TCOL_CLIENT, TCOL_ARROW, TCOL
        TCOL_STATE, TCOL_FINAL, TCOL_REQS, TCOL_RESPS, TCOL_RETR, TCOL_START, TCOL_FRAMES,
        TCOL_BRANCH, N_TCOLS };
 
-static const out_column txn_columns[N_TCOLS] = {
-  [TCOL_ID] = {.title = "txn", .align = OUT_RIGHT},
-  [TCOL_CALL] = {.title = "call", .align = OUT_RIGHT},
-  [TCOL_DIALOG] = {.title = "dlg", .align = OUT_RIGHT},
+static const sipflow_table_column txn_columns[N_TCOLS] = {
+  [TCOL_ID] = {.title = "txn", .align = SIPFLOW_ALIGN_RIGHT},
+  [TCOL_CALL] = {.title = "call", .align = SIPFLOW_ALIGN_RIGHT},
+  [TCOL_DIALOG] = {.title = "dlg", .align = SIPFLOW_ALIGN_RIGHT},
   [TCOL_CSEQ] = {.title = "cseq"},
-  [TCOL_CLIENT] = {.title = "client", .align = OUT_RIGHT},
-  [TCOL_ARROW] = {.title = "", .tight = true},
-  [TCOL_SERVER] = {.title = "server", .tight = true},
+  [TCOL_CLIENT] = {.title = "client", .align = SIPFLOW_ALIGN_RIGHT},
+  [TCOL_ARROW] = {.title = "", .tight = 1},
+  [TCOL_SERVER] = {.title = "server", .tight = 1},
   [TCOL_STATE] = {.title = "state"},
-  [TCOL_FINAL] = {.title = "final", .max_width = 24, .cut_end = true},
-  [TCOL_REQS] = {.title = "req", .align = OUT_RIGHT},
-  [TCOL_RESPS] = {.title = "resp", .align = OUT_RIGHT},
-  [TCOL_RETR] = {.title = "retr", .align = OUT_RIGHT},
+  [TCOL_FINAL] = {.title = "final", .max_width = 24, .cut = SIPFLOW_CUT_END},
+  [TCOL_REQS] = {.title = "req", .align = SIPFLOW_ALIGN_RIGHT},
+  [TCOL_RESPS] = {.title = "resp", .align = SIPFLOW_ALIGN_RIGHT},
+  [TCOL_RETR] = {.title = "retr", .align = SIPFLOW_ALIGN_RIGHT},
   [TCOL_START] = {.title = "start"},
-  [TCOL_FRAMES] = {.title = "frames", .align = OUT_RIGHT},
-  [TCOL_BRANCH] = {.title = "branch", .squeeze = true},
+  [TCOL_FRAMES] = {.title = "frames", .align = SIPFLOW_ALIGN_RIGHT},
+  [TCOL_BRANCH] = {.title = "branch", .squeeze = 1},
 };
 
 enum { DCOL_ID, DCOL_CALL, DCOL_METHOD, DCOL_UAC, DCOL_ARROW, DCOL_UAS, DCOL_STATE,
        DCOL_CREATED, DCOL_CONFIRMED, DCOL_ENDED, DCOL_MSGS, DCOL_START, DCOL_FROM_TAG,
        DCOL_TO_TAG, N_DCOLS };
 
-static const out_column dialog_columns[N_DCOLS] = {
-  [DCOL_ID] = {.title = "dialog", .align = OUT_RIGHT},
-  [DCOL_CALL] = {.title = "call", .align = OUT_RIGHT},
+static const sipflow_table_column dialog_columns[N_DCOLS] = {
+  [DCOL_ID] = {.title = "dialog", .align = SIPFLOW_ALIGN_RIGHT},
+  [DCOL_CALL] = {.title = "call", .align = SIPFLOW_ALIGN_RIGHT},
   [DCOL_METHOD] = {.title = "method"},
-  [DCOL_UAC] = {.title = "uac", .align = OUT_RIGHT},
-  [DCOL_ARROW] = {.title = "", .tight = true},
-  [DCOL_UAS] = {.title = "uas", .tight = true},
+  [DCOL_UAC] = {.title = "uac", .align = SIPFLOW_ALIGN_RIGHT},
+  [DCOL_ARROW] = {.title = "", .tight = 1},
+  [DCOL_UAS] = {.title = "uas", .tight = 1},
   [DCOL_STATE] = {.title = "state"},
-  [DCOL_CREATED] = {.title = "created", .align = OUT_RIGHT},
-  [DCOL_CONFIRMED] = {.title = "confirmed", .align = OUT_RIGHT},
-  [DCOL_ENDED] = {.title = "ended", .align = OUT_RIGHT},
-  [DCOL_MSGS] = {.title = "msgs", .align = OUT_RIGHT},
+  [DCOL_CREATED] = {.title = "created", .align = SIPFLOW_ALIGN_RIGHT},
+  [DCOL_CONFIRMED] = {.title = "confirmed", .align = SIPFLOW_ALIGN_RIGHT},
+  [DCOL_ENDED] = {.title = "ended", .align = SIPFLOW_ALIGN_RIGHT},
+  [DCOL_MSGS] = {.title = "msgs", .align = SIPFLOW_ALIGN_RIGHT},
   [DCOL_START] = {.title = "start"},
-  [DCOL_FROM_TAG] = {.title = "from-tag", .squeeze = true},
-  [DCOL_TO_TAG] = {.title = "to-tag", .squeeze = true},
+  [DCOL_FROM_TAG] = {.title = "from-tag", .squeeze = 1},
+  [DCOL_TO_TAG] = {.title = "to-tag", .squeeze = 1},
 };
 
 typedef struct groups_state {
@@ -63,40 +63,46 @@ typedef struct groups_state {
   bool dialogs; /* else transactions */
 } groups_state;
 
+/* A row waiting for its turn (list_order), ONE allocation: the --json
+ * line, or the table's cells one after the other, each NUL-terminated
+ * (the start cell empty: it is made when printed). */
 typedef struct group_row {
-  char *line;    /* --json */
-  char **cells;  /* table; the start cell is filled when printed */
   int64_t start_us;
+  bool json;
+  char text[];
 } group_row;
 
 typedef struct groups_out {
   const groups_state *st;
   bool json;
   list_order *order;
-  out_table *table;
+  sipflow_table *table; /* the library's table engine */
+  GString *buf;         /* the row being built, reused */
   int64_t first_day;
   uint64_t shown;
 } groups_out;
 
 static void group_row_free(void *p)
 {
-  group_row *r = p;
-  g_free(r->line);
-  g_strfreev(r->cells);
-  g_free(r);
+  g_free(p);
 }
 
 /* ------------------------------------------------------------------ JSON */
 
 static void json_key(GString *b, const char *key)
 {
-  g_string_append_printf(b, "%s\"%s\":", b->len > 1 ? "," : "", key);
+  /* no printf: this runs for every key of every line */
+  if (b->len > 1)
+    g_string_append_c(b, ',');
+  g_string_append_c(b, '"');
+  out_puts(b, key);
+  out_put(b, "\":", 2);
 }
 
 static void json_uint(GString *b, const char *key, uint64_t v)
 {
   json_key(b, key);
-  g_string_append_printf(b, "%" PRIu64, v);
+  out_uint(b, v);
 }
 
 /* ids and frames: 0 means none -> null */
@@ -104,9 +110,9 @@ static void json_id(GString *b, const char *key, uint64_t v)
 {
   json_key(b, key);
   if (v)
-    g_string_append_printf(b, "%" PRIu64, v);
+    out_uint(b, v);
   else
-    g_string_append(b, "null");
+    out_put(b, "null", 4);
 }
 
 static void json_str(GString *b, const char *key, const char *s)
@@ -133,9 +139,10 @@ static void json_endpoint(GString *b, const char *key, const sipflow_endpoint *e
   json_str(b, key, ep->family ? sipflow_endpoint_format(ep, buf, sizeof buf) : NULL);
 }
 
-static char *txn_json(const sipflow_transaction_info *t, const sipflow_call_info *c)
+/* The NDJSON line of a transaction into b (empty). */
+static void txn_json(GString *b, const sipflow_transaction_info *t, const sipflow_call_info *c)
 {
-  GString *b = g_string_new("{");
+  g_string_append_c(b, '{');
 
   json_uint(b, "transaction", t->id);
   json_uint(b, "call", t->call);
@@ -160,12 +167,12 @@ static char *txn_json(const sipflow_transaction_info *t, const sipflow_call_info
   json_id(b, "first_frame", t->first_frame);
   json_id(b, "last_frame", t->last_frame);
   g_string_append(b, "}\n");
-  return g_string_free(b, FALSE);
 }
 
-static char *dialog_json(const sipflow_dialog_info *d, const sipflow_call_info *c)
+/* The NDJSON line of a dialog into b (empty). */
+static void dialog_json(GString *b, const sipflow_dialog_info *d, const sipflow_call_info *c)
 {
-  GString *b = g_string_new("{");
+  g_string_append_c(b, '{');
 
   json_uint(b, "dialog", d->id);
   json_uint(b, "call", d->call);
@@ -185,81 +192,113 @@ static char *dialog_json(const sipflow_dialog_info *d, const sipflow_call_info *
   json_time(b, "end", d->end_us);
   json_uint(b, "messages", d->messages);
   g_string_append(b, "}\n");
-  return g_string_free(b, FALSE);
 }
 
 /* ------------------------------------------------------------------ text */
 
-static char *escaped(const char *s)
+/* The cells are built into one buffer, each ended by a NUL: no printf and
+ * no allocation per cell (issue 7: a table of a million transactions). */
+static void cell_end(GString *b)
 {
-  GString *g = g_string_new(NULL);
-  if (s)
-    out_text_escape(g, s, strlen(s));
-  if (g->len == 0)
-    g_string_assign(g, "-");
-  return g_string_free(g, FALSE);
+  g_string_append_c(b, '\0');
 }
 
-static char *endpoint_cell(const sipflow_endpoint *ep)
+/* s escaped for the terminal, "-" when that leaves nothing */
+static void cell_escaped(GString *b, const char *s)
+{
+  size_t at = b->len;
+  if (s)
+    out_text_escape(b, s, strlen(s));
+  if (b->len == at)
+    g_string_append_c(b, '-');
+  cell_end(b);
+}
+
+static void cell_endpoint(GString *b, const sipflow_endpoint *ep)
 {
   char buf[SIPFLOW_ENDPOINT_STRLEN];
-  return g_strdup(ep->family ? sipflow_endpoint_format(ep, buf, sizeof buf) : "?");
+  out_puts(b, ep->family ? sipflow_endpoint_format(ep, buf, sizeof buf) : "?");
+  cell_end(b);
 }
 
-static char *id_cell(uint64_t v)
+static void cell_uint(GString *b, uint64_t v)
 {
-  return v ? g_strdup_printf("%" PRIu64, v) : g_strdup("-");
+  out_uint(b, v);
+  cell_end(b);
 }
 
-static char **txn_cells(const sipflow_transaction_info *t)
+/* ids and frames: 0 means none, "-" */
+static void cell_id(GString *b, uint64_t v)
 {
-  char **cells = g_new0(char *, N_TCOLS + 1);
-  char *method = escaped(t->method), *reason = escaped(t->final_reason);
-
-  cells[TCOL_ID] = id_cell(t->id);
-  cells[TCOL_CALL] = id_cell(t->call);
-  cells[TCOL_DIALOG] = id_cell(t->dialog);
-  cells[TCOL_CSEQ] = g_strdup_printf("%" PRIu32 " %s", t->cseq, method);
-  cells[TCOL_CLIENT] = endpoint_cell(&t->src);
-  cells[TCOL_ARROW] = g_strdup("→");
-  cells[TCOL_SERVER] = endpoint_cell(&t->dst);
-  cells[TCOL_STATE] = g_strdup(sipflow_transaction_state_name(t->state));
-  cells[TCOL_FINAL] = t->final_status ? g_strdup_printf("%d %s", t->final_status,
-                                                        t->final_reason ? reason : "")
-                                      : g_strdup("-");
-  cells[TCOL_REQS] = g_strdup_printf("%" PRIu32, t->requests);
-  cells[TCOL_RESPS] = g_strdup_printf("%" PRIu32, t->responses);
-  cells[TCOL_RETR] = g_strdup_printf("%" PRIu32, t->retransmissions);
-  cells[TCOL_START] = g_strdup("");
-  cells[TCOL_FRAMES] = t->first_frame == t->last_frame
-                           ? g_strdup_printf("%" PRIu64, t->first_frame)
-                           : g_strdup_printf("%" PRIu64 "-%" PRIu64, t->first_frame,
-                                             t->last_frame);
-  cells[TCOL_BRANCH] = escaped(t->branch);
-  g_free(method);
-  g_free(reason);
-  return cells;
+  if (v)
+    out_uint(b, v);
+  else
+    g_string_append_c(b, '-');
+  cell_end(b);
 }
 
-static char **dialog_cells(const sipflow_dialog_info *d)
+static void cell_str(GString *b, const char *s)
 {
-  char **cells = g_new0(char *, N_DCOLS + 1);
+  out_puts(b, s);
+  cell_end(b);
+}
 
-  cells[DCOL_ID] = id_cell(d->id);
-  cells[DCOL_CALL] = id_cell(d->call);
-  cells[DCOL_METHOD] = escaped(d->method);
-  cells[DCOL_UAC] = endpoint_cell(&d->uac);
-  cells[DCOL_ARROW] = g_strdup("→");
-  cells[DCOL_UAS] = endpoint_cell(&d->uas);
-  cells[DCOL_STATE] = g_strdup(sipflow_dialog_state_name(d->state));
-  cells[DCOL_CREATED] = d->before_capture ? g_strdup("before") : id_cell(d->created_frame);
-  cells[DCOL_CONFIRMED] = id_cell(d->confirmed_frame);
-  cells[DCOL_ENDED] = id_cell(d->terminated_frame);
-  cells[DCOL_MSGS] = g_strdup_printf("%" PRIu32, d->messages);
-  cells[DCOL_START] = g_strdup("");
-  cells[DCOL_FROM_TAG] = escaped(d->from_tag);
-  cells[DCOL_TO_TAG] = escaped(d->to_tag);
-  return cells;
+static void txn_cells(GString *b, const sipflow_transaction_info *t)
+{
+  cell_id(b, t->id);
+  cell_id(b, t->call);
+  cell_id(b, t->dialog);
+  out_uint(b, t->cseq); /* "1 INVITE" */
+  g_string_append_c(b, ' ');
+  cell_escaped(b, t->method);
+  cell_endpoint(b, &t->src);
+  cell_str(b, "→");
+  cell_endpoint(b, &t->dst);
+  cell_str(b, sipflow_transaction_state_name(t->state));
+  if (t->final_status) { /* "486 Busy Here", "486 " without a reason */
+    if (t->final_status < 0)
+      g_string_append_c(b, '-');
+    out_uint(b, (uint64_t)ABS((int64_t)t->final_status));
+    g_string_append_c(b, ' ');
+    if (t->final_reason)
+      cell_escaped(b, t->final_reason);
+    else
+      cell_end(b);
+  } else {
+    cell_str(b, "-");
+  }
+  cell_uint(b, t->requests);
+  cell_uint(b, t->responses);
+  cell_uint(b, t->retransmissions);
+  cell_end(b); /* start */
+  out_uint(b, t->first_frame);
+  if (t->first_frame != t->last_frame) {
+    g_string_append_c(b, '-');
+    out_uint(b, t->last_frame);
+  }
+  cell_end(b);
+  cell_escaped(b, t->branch);
+}
+
+static void dialog_cells(GString *b, const sipflow_dialog_info *d)
+{
+  cell_id(b, d->id);
+  cell_id(b, d->call);
+  cell_escaped(b, d->method);
+  cell_endpoint(b, &d->uac);
+  cell_str(b, "→");
+  cell_endpoint(b, &d->uas);
+  cell_str(b, sipflow_dialog_state_name(d->state));
+  if (d->before_capture)
+    cell_str(b, "before");
+  else
+    cell_id(b, d->created_frame);
+  cell_id(b, d->confirmed_frame);
+  cell_id(b, d->terminated_frame);
+  cell_uint(b, d->messages);
+  cell_end(b); /* start */
+  cell_escaped(b, d->from_tag);
+  cell_escaped(b, d->to_tag);
 }
 
 static void print_row(void *p, void *user)
@@ -267,10 +306,12 @@ static void print_row(void *p, void *user)
   group_row *r = p;
   groups_out *o = user;
   size_t start_col = o->st->dialogs ? DCOL_START : TCOL_START;
+  size_t n_cols = o->st->dialogs ? N_DCOLS : N_TCOLS;
 
   o->shown++;
-  if (r->line) {
-    fputs(r->line, stdout);
+  if (r->json) {
+    fputs(r->text, stdout);
+    group_row_free(r);
     return;
   }
   int64_t day = out_utc_day(r->start_us);
@@ -281,23 +322,33 @@ static void print_row(void *p, void *user)
     printf("start times are UTC, %s\n", g->str);
     g_string_free(g, TRUE);
     o->first_day = day;
-    o->table = o->st->dialogs
-                   ? out_table_new(stdout, dialog_columns, N_DCOLS, out_terminal_width())
-                   : out_table_new(stdout, txn_columns, N_TCOLS, out_terminal_width());
+    o->table = o->st->dialogs ? sipflow_table_new(dialog_columns, N_DCOLS, out_terminal_width(),
+                                                  out_write_file, stdout)
+                              : sipflow_table_new(txn_columns, N_TCOLS, out_terminal_width(),
+                                                  out_write_file, stdout);
   }
-  GString *start = g_string_new(NULL);
-  out_time_clock(start, r->start_us, day != o->first_day, true);
-  g_free(r->cells[start_col]);
-  r->cells[start_col] = g_string_free(start, FALSE);
-  out_table_add(o->table, (const char *const *)r->cells);
+  const char *cells[MAX((int)N_TCOLS, (int)N_DCOLS)];
+  const char *text = r->text;
+  for (size_t c = 0; c < n_cols; c++) {
+    cells[c] = text;
+    text += strlen(text) + 1;
+  }
+  g_string_truncate(o->buf, 0);
+  out_time_clock(o->buf, r->start_us, day != o->first_day, true);
+  cells[start_col] = o->buf->str;
+  sipflow_table_add(o->table, cells);
+  group_row_free(r);
 }
 
 /* ------------------------------------------------------------- command */
 
-static group_row *new_row(int64_t start_us)
+/* The row built in o->buf, copied out with its start time. */
+static group_row *new_row(groups_out *o, int64_t start_us)
 {
-  group_row *r = g_new0(group_row, 1);
+  group_row *r = g_malloc(sizeof *r + o->buf->len + 1);
   r->start_us = start_us;
+  r->json = o->json;
+  memcpy(r->text, o->buf->str, o->buf->len + 1);
   return r;
 }
 
@@ -310,11 +361,12 @@ static void put_transactions(groups_out *o, const sipflow_call_info *c, bool cal
     group_row *r = NULL;
     if (call_ok && list_filter_state(f, (int)t->state) && list_filter_method(f, t->method) &&
         list_filter_time(f, t->start_us)) {
-      r = new_row(t->start_us);
+      g_string_truncate(o->buf, 0);
       if (o->json)
-        r->line = txn_json(t, c);
+        txn_json(o->buf, t, c);
       else
-        r->cells = txn_cells(t);
+        txn_cells(o->buf, t);
+      r = new_row(o, t->start_us);
     }
     list_order_put(o->order, t->id, r);
   }
@@ -329,11 +381,12 @@ static void put_dialogs(groups_out *o, const sipflow_call_info *c, bool call_ok)
     group_row *r = NULL;
     if (call_ok && list_filter_state(f, (int)d->state) && list_filter_method(f, d->method) &&
         list_filter_time(f, d->start_us)) {
-      r = new_row(d->start_us);
+      g_string_truncate(o->buf, 0);
       if (o->json)
-        r->line = dialog_json(d, c);
+        dialog_json(o->buf, d, c);
       else
-        r->cells = dialog_cells(d);
+        dialog_cells(o->buf, d);
+      r = new_row(o, d->start_us);
     }
     list_order_put(o->order, d->id, r);
   }
@@ -359,7 +412,7 @@ static void on_end(void *data, int status)
   if (o->json)
     return;
   if (o->table) {
-    out_table_finish(o->table);
+    sipflow_table_finish(o->table);
     o->table = NULL;
   }
   if (o->shown || status == CLI_EXIT_OK)
@@ -373,8 +426,10 @@ static int run_groups(const cli_global *g, void *state)
   sipflow_callbacks cb = {.on_call_end = on_call_end};
 
   o.order = list_order_new(print_row, group_row_free, &o);
+  o.buf = g_string_sized_new(512);
   int status = cli_read_capture(g, &cb, on_end, &o);
   list_order_free(o.order);
+  g_string_free(o.buf, TRUE);
   return status;
 }
 

@@ -17,19 +17,19 @@
 enum { COL_FRAME, COL_TIME, COL_SRC, COL_ARROW, COL_DST, COL_TRANSPORT, COL_MESSAGE,
        COL_CSEQ, COL_CALL_ID, N_COLS };
 
-static const out_column columns[N_COLS] = {
-  [COL_FRAME] = {.title = "frame", .align = OUT_RIGHT},
-  [COL_TIME] = {.title = "time", .align = OUT_RIGHT},
+static const sipflow_table_column columns[N_COLS] = {
+  [COL_FRAME] = {.title = "frame", .align = SIPFLOW_ALIGN_RIGHT},
+  [COL_TIME] = {.title = "time", .align = SIPFLOW_ALIGN_RIGHT},
   [COL_SRC] = {.title = "source"},
-  [COL_ARROW] = {.title = "", .tight = true},
-  [COL_DST] = {.title = "destination", .tight = true},
+  [COL_ARROW] = {.title = "", .tight = 1},
+  [COL_DST] = {.title = "destination", .tight = 1},
   [COL_TRANSPORT] = {.title = "proto"},
   /* a long Request-URI must not push the Call-ID off the screen */
-  [COL_MESSAGE] = {.title = "message", .max_width = 48, .squeeze = true, .soft_min = 24,
-                   .cut_end = true},
+  [COL_MESSAGE] = {.title = "message", .max_width = 48, .squeeze = 1, .soft_min = 24,
+                   .cut = SIPFLOW_CUT_END},
   [COL_CSEQ] = {.title = "cseq"},
   /* Call-IDs differ at both ends ("abc…@host"): cut the middle */
-  [COL_CALL_ID] = {.title = "call-id", .squeeze = true},
+  [COL_CALL_ID] = {.title = "call-id", .squeeze = 1},
 };
 
 typedef struct messages_out {
@@ -38,7 +38,7 @@ typedef struct messages_out {
   int64_t first_us;      /* its time: the table's time origin */
   uint64_t count;
   uint64_t retransmissions;
-  out_table *table;
+  sipflow_table *table; /* the library's table engine */
   GString *buf;          /* reused for each row */
 } messages_out;
 
@@ -150,7 +150,7 @@ static void start_table(messages_out *o, const sipflow_message *first)
   g_string_append(g, "; times are seconds since then; (R) = retransmission");
   printf("%s\n", g->str);
   g_string_free(g, TRUE);
-  o->table = out_table_new(stdout, columns, N_COLS, out_terminal_width());
+  o->table = sipflow_table_new(columns, N_COLS, out_terminal_width(), out_write_file, stdout);
 }
 
 static void print_row(messages_out *o, const sipflow_message *m)
@@ -180,7 +180,7 @@ static void print_row(messages_out *o, const sipflow_message *m)
     [COL_CSEQ] = cseq->str,
     [COL_CALL_ID] = call_id,
   };
-  out_table_add(o->table, cells);
+  sipflow_table_add(o->table, cells);
   g_string_free(time, TRUE);
   g_string_free(cseq, TRUE);
   g_free(summary);
@@ -214,7 +214,7 @@ static void on_end(void *data, int status)
   messages_out *o = data;
 
   if (o->table) {
-    out_table_finish(o->table);
+    sipflow_table_finish(o->table);
     o->table = NULL;
     printf("%" PRIu64 " message%s, %" PRIu64 " retransmission%s\n", o->count,
            o->count == 1 ? "" : "s", o->retransmissions, o->retransmissions == 1 ? "" : "s");

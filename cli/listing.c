@@ -289,13 +289,29 @@ bool list_filter_time(const list_filter *f, int64_t start_us)
 
 /* ------------------------------------------------------------ id order */
 
+/* A ring of slots indexed by id - next: put and emit are O(1) (issue 7: a
+ * hash insert and steal per row cost more than the row itself).  The ring
+ * spans the ids from `next` to the highest id held, which is what a hash
+ * would hold too.  An id that does not fit (already passed, or absurdly far
+ * ahead) is a stray, kept in a hash table: emitted when its turn comes, or
+ * at the flush in id order. */
+#define ORDER_MAX_SPAN ((size_t)1 << 24) /* slots at most */
+
 struct list_order {
   list_emit_fn emit;
   GDestroyNotify free_row;
   void *user;
-  uint32_t next;       /* the id to emit next */
-  GHashTable *held;    /* id -> row (NULL rows too) */
+  uint32_t next;      /* the id to emit next */
+  void **slot;        /* id lives at (head + id - next) & (cap - 1) */
+  size_t cap, head;   /* cap a power of two */
+  size_t held;        /* slots in use */
+  GHashTable *strays; /* id -> row, rare */
 };
+
+/* What is stored for a row put as NULL (nothing to show), so that an empty
+ * slot (NULL) still means "not put yet". */
+static char filtered_row;
+#define FILTERED ((void *)&filtered_row)
 
 list_order *list_order_new(list_emit_fn emit, GDestroyNotify free_row, void *user)
 {
@@ -304,32 +320,84 @@ list_order *list_order_new(list_emit_fn emit, GDestroyNotify free_row, void *use
   o->free_row = free_row;
   o->user = user;
   o->next = 1;
-  o->held = g_hash_table_new(g_direct_hash, g_direct_equal);
+  o->cap = 64;
+  o->slot = g_new0(void *, o->cap);
+  o->strays = g_hash_table_new(g_direct_hash, g_direct_equal);
   return o;
+}
+
+static void drop_row(list_order *o, void *row)
+{
+  if (row && row != FILTERED && o->free_row)
+    o->free_row(row);
 }
 
 static void emit_row(list_order *o, void *row)
 {
-  if (!row)
+  if (!row || row == FILTERED)
     return;
-  o->emit(row, o->user);
-  if (o->free_row)
-    o->free_row(row);
+  o->emit(row, o->user); /* takes it */
+}
+
+static void **slot_of(list_order *o, size_t offset)
+{
+  return &o->slot[(o->head + offset) & (o->cap - 1)];
+}
+
+/* Room for offset: the slots unrolled into a bigger ring. */
+static void grow(list_order *o, size_t offset)
+{
+  size_t cap = o->cap;
+  while (cap <= offset)
+    cap *= 2;
+  void **slot = g_new0(void *, cap);
+  for (size_t i = 0; i < o->cap; i++)
+    slot[i] = *slot_of(o, i);
+  g_free(o->slot);
+  o->slot = slot;
+  o->cap = cap;
+  o->head = 0;
+}
+
+/* Emits the rows from `next` on while they are there. */
+static void advance(list_order *o)
+{
+  for (;;) {
+    void **s = slot_of(o, 0), *row = *s;
+    if (row) {
+      *s = NULL;
+      o->held--;
+    } else if (!g_hash_table_size(o->strays) ||
+               !g_hash_table_steal_extended(o->strays, GUINT_TO_POINTER(o->next), NULL, &row)) {
+      return;
+    }
+    o->head = (o->head + 1) & (o->cap - 1);
+    o->next++;
+    emit_row(o, row);
+  }
 }
 
 void list_order_put(list_order *o, uint32_t id, void *row)
 {
-  if (id != o->next) {
-    g_hash_table_insert(o->held, GUINT_TO_POINTER(id), row);
+  if (!row)
+    row = FILTERED;
+  size_t offset = (size_t)id - o->next;
+  if (id < o->next || offset >= ORDER_MAX_SPAN) {
+    void *old = NULL;
+    if (g_hash_table_steal_extended(o->strays, GUINT_TO_POINTER(id), NULL, &old))
+      drop_row(o, old); /* the same id twice: the last one counts */
+    g_hash_table_insert(o->strays, GUINT_TO_POINTER(id), row);
     return;
   }
-  emit_row(o, row);
-  o->next++;
-  gpointer held;
-  while (g_hash_table_steal_extended(o->held, GUINT_TO_POINTER(o->next), NULL, &held)) {
-    emit_row(o, held);
-    o->next++;
-  }
+  if (offset >= o->cap)
+    grow(o, offset);
+  void **s = slot_of(o, offset);
+  if (*s)
+    drop_row(o, *s), o->held--;
+  *s = row;
+  o->held++;
+  if (offset == 0)
+    advance(o);
 }
 
 static gint compare_ids(gconstpointer a, gconstpointer b)
@@ -341,14 +409,25 @@ static gint compare_ids(gconstpointer a, gconstpointer b)
 void list_order_flush(list_order *o)
 {
   guint n;
-  gpointer *ids = g_hash_table_get_keys_as_array(o->held, &n);
+  gpointer *ids = g_hash_table_get_keys_as_array(o->strays, &n);
+  guint k = 0;
 
   qsort(ids, n, sizeof *ids, (int (*)(const void *, const void *))compare_ids);
-  for (guint i = 0; i < n; i++) {
-    gpointer row = NULL;
-    g_hash_table_steal_extended(o->held, ids[i], NULL, &row);
-    emit_row(o, row);
+  for (size_t i = 0; i <= o->cap; i++) {
+    /* the strays before the ring slot's id (all that are left at the end) */
+    uint64_t id = i < o->cap ? (uint64_t)o->next + i : UINT64_MAX;
+    for (; k < n && GPOINTER_TO_UINT(ids[k]) < id; k++) {
+      gpointer row = NULL;
+      g_hash_table_steal_extended(o->strays, ids[k], NULL, &row);
+      emit_row(o, row);
+    }
+    if (i < o->cap) {
+      void **s = slot_of(o, i), *row = *s;
+      *s = NULL;
+      emit_row(o, row);
+    }
   }
+  o->held = 0;
   g_free(ids);
 }
 
@@ -356,12 +435,14 @@ void list_order_free(list_order *o)
 {
   if (!o)
     return;
+  for (size_t i = 0; i < o->cap; i++)
+    drop_row(o, o->slot[i]);
   GHashTableIter it;
   gpointer row;
-  g_hash_table_iter_init(&it, o->held);
+  g_hash_table_iter_init(&it, o->strays);
   while (g_hash_table_iter_next(&it, NULL, &row))
-    if (row && o->free_row)
-      o->free_row(row);
-  g_hash_table_destroy(o->held);
+    drop_row(o, row);
+  g_hash_table_destroy(o->strays);
+  g_free(o->slot);
   g_free(o);
 }

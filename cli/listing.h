@@ -67,8 +67,11 @@ void list_uri_name_append(GString *out, const char *uri);
 typedef struct list_order list_order;
 typedef void (*list_emit_fn)(void *row, void *user);
 
+/* emit(row, user) takes the row (it frees it or hands it on); free_row
+ * frees the rows never emitted (list_order_free before a flush). */
 list_order *list_order_new(list_emit_fn emit, GDestroyNotify free_row, void *user);
-/* Takes row (NULL = nothing to show for that id). */
+/* Takes row (NULL = nothing to show for that id).  O(1) amortised when
+ * ids are dense. */
 void list_order_put(list_order *o, uint32_t id, void *row);
 /* Emits every row still held, in id order (end of input). */
 void list_order_flush(list_order *o);

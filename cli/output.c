@@ -1,5 +1,5 @@
 /*
- * Output helpers: escaping, times, aligned tables.
+ * Output helpers: escaping, times, CSV.
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "output.h"
@@ -12,9 +12,6 @@
 #include <unistd.h>
 
 #define OUT_DEFAULT_WIDTH 120
-#define OUT_TABLE_SAMPLE_ROWS 500 /* rows kept to size the columns */
-#define OUT_SQUEEZE_MIN 16        /* a squeezed column never gets narrower */
-#define OUT_COLUMN_GAP 2
 
 /* ----------------------------------------------------------------- UTF-8 */
 
@@ -56,12 +53,39 @@ static size_t utf8_decode(const unsigned char *p, size_t len, uint32_t *cp)
 
 /* -------------------------------------------------------------- escaping */
 
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+/* Whether byte value c occurs among the 8 bytes of x (exact as a yes/no:
+ * "Bit Twiddling Hacks", haszero). */
+static inline bool word_has(uint64_t x, unsigned char c)
+{
+  uint64_t v = x ^ (ONES * c);
+  return ((v - ONES) & ~v & HIGHS) != 0;
+}
+
+/* Whether the 8 bytes of x are all printable ASCII (0x20-0x7e) and none is
+ * a or b: a byte below 0x20 or from 0x7f up sets its high bit below. */
+static inline bool plain_word(uint64_t x, unsigned char a, unsigned char b)
+{
+  uint64_t bad = ((x - ONES * 0x20) & ~x) | x | (x + ONES);
+  return (bad & HIGHS) == 0 && !word_has(x, a) && !word_has(x, b);
+}
+
 /* Length of the run of bytes at s that a JSON string or the terminal takes
- * as they are: printable ASCII but `a` and `b`.  Appending a run at once
- * instead of byte by byte matters on a million messages. */
+ * as they are: printable ASCII but `a` and `b`.  Eight bytes a step:
+ * appending a run at once instead of byte by byte matters on a million
+ * messages. */
 static size_t plain_run(const unsigned char *s, size_t len, unsigned char a, unsigned char b)
 {
   size_t i = 0;
+  uint64_t x;
+  while (i + 8 <= len) {
+    memcpy(&x, s + i, 8);
+    if (!plain_word(x, a, b))
+      break;
+    i += 8;
+  }
   while (i < len && s[i] >= 0x20 && s[i] < 0x7f && s[i] != a && s[i] != b)
     i++;
   return i;
@@ -152,54 +176,6 @@ size_t out_text_width(const char *s, size_t len)
     if (((unsigned char)s[i] & 0xc0) != 0x80)
       w++;
   return w;
-}
-
-/* Byte offset of the first `cols` code points of s. */
-static size_t prefix_bytes(const char *s, size_t cols)
-{
-  size_t i = 0;
-
-  while (s[i] && cols > 0) {
-    i++;
-    while (((unsigned char)s[i] & 0xc0) == 0x80)
-      i++;
-    cols--;
-  }
-  return i;
-}
-
-void out_shorten_middle(GString *out, const char *s, size_t width)
-{
-  size_t len = strlen(s);
-  size_t w = out_text_width(s, len);
-
-  if (w <= width) {
-    g_string_append(out, s);
-    return;
-  }
-  if (width < 3) {
-    g_string_append_len(out, s, (gssize)prefix_bytes(s, width));
-    return;
-  }
-  /* Keep both ends: Call-IDs usually differ at the start and end with the
-   * host after '@'. */
-  size_t avail = width - 1, head = (avail + 1) / 2, tail = avail - head;
-  g_string_append_len(out, s, (gssize)prefix_bytes(s, head));
-  g_string_append(out, "…");
-  g_string_append(out, s + prefix_bytes(s, w - tail));
-}
-
-void out_shorten_end(GString *out, const char *s, size_t width)
-{
-  size_t len = strlen(s);
-
-  if (out_text_width(s, len) <= width) {
-    g_string_append(out, s);
-    return;
-  }
-  g_string_append_len(out, s, (gssize)prefix_bytes(s, width ? width - 1 : 0));
-  if (width)
-    g_string_append(out, "…");
 }
 
 /* ------------------------------------------------------------------ time */
@@ -337,8 +313,17 @@ void out_csv_field(GString *out, const char *s)
 
   if (!s)
     return;
+  /* the usual field (a number, a name, a Call-ID): printable ASCII with
+   * nothing to escape or quote, appended as it is */
+  size_t len = strlen(s);
+  if (len && s[0] != ' ' && s[len - 1] != ' ' &&
+      plain_run((const unsigned char *)s, len, ',', '"') == len &&
+      !memchr(s, '\\', len)) {
+    out_put(out, s, len);
+    return;
+  }
   text = g_string_new(NULL);
-  out_text_escape(text, s, strlen(s));
+  out_text_escape(text, s, len);
   if (strpbrk(text->str, ",\"") ||
       (text->len && (text->str[0] == ' ' || text->str[text->len - 1] == ' '))) {
     g_string_append_c(out, '"');
@@ -375,184 +360,7 @@ unsigned out_terminal_width(void)
 
 /* ---------------------------------------------------------------- tables */
 
-struct out_table {
-  FILE *f;
-  out_column *cols;
-  size_t n_cols;
-  unsigned total_width;
-  size_t *width;      /* frozen display widths, valid once `frozen` */
-  GPtrArray *pending; /* rows (char ** of n_cols) not written yet */
-  bool frozen;
-  char *buf;          /* the line being written */
-  size_t len, cap;
-  GString *cell;      /* scratch for write_row */
-};
-
-out_table *out_table_new(FILE *f, const out_column *cols, size_t n_cols,
-                         unsigned total_width)
+void out_write_file(const char *text, size_t len, void *user)
 {
-  out_table *t = g_new0(out_table, 1);
-
-  t->f = f;
-  t->cols = g_new(out_column, n_cols);
-  memcpy(t->cols, cols, sizeof *cols * n_cols);
-  t->n_cols = n_cols;
-  t->total_width = total_width;
-  t->width = g_new0(size_t, n_cols);
-  t->pending = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
-  t->cell = g_string_new(NULL);
-  return t;
-}
-
-static size_t cell_width(const char *s)
-{
-  return out_text_width(s, strlen(s));
-}
-
-static size_t gap_before(const out_table *t, size_t c)
-{
-  return c == 0 ? 0 : t->cols[c].tight ? 1 : OUT_COLUMN_GAP;
-}
-
-/* Decides the widths from the header and the rows seen so far: each column
- * as wide as its widest cell (capped at max_width); then, while the row is
- * wider than total_width, squeezable columns give way (see out_column). */
-static void freeze_widths(out_table *t)
-{
-  size_t sum = 0;
-
-  for (size_t c = 0; c < t->n_cols; c++) {
-    size_t w = cell_width(t->cols[c].title);
-    for (size_t r = 0; r < t->pending->len && !t->cols[c].overflow; r++) {
-      char **row = g_ptr_array_index(t->pending, r);
-      w = MAX(w, cell_width(row[c]));
-    }
-    if (t->cols[c].max_width && w > t->cols[c].max_width)
-      w = t->cols[c].max_width;
-    t->width[c] = w;
-    sum += w + gap_before(t, c);
-  }
-  /* first the columns with a soft minimum, down to it; then every
-   * squeezable column, the last first, down to OUT_SQUEEZE_MIN */
-  for (int pass = 0; pass < 2; pass++) {
-    for (size_t c = t->n_cols; c-- > 0 && sum > t->total_width;) {
-      size_t floor = pass == 0 ? t->cols[c].soft_min : 0;
-      if (!t->cols[c].squeeze || (pass == 0 && floor == 0))
-        continue;
-      floor = MAX(floor, OUT_SQUEEZE_MIN);
-      if (t->width[c] <= floor)
-        continue;
-      size_t give = MIN(sum - t->total_width, t->width[c] - floor);
-      t->width[c] -= give;
-      sum -= give;
-    }
-  }
-  /* still too wide: the rows will be wider than total_width */
-  t->frozen = true;
-}
-
-/* The line being written is a plain byte buffer: on a table of a million
- * calls GString's checks on every append cost more than the copies. */
-static void line_put(out_table *t, const char *s, size_t n)
-{
-  if (t->len + n > t->cap) {
-    t->cap = MAX(t->cap * 2, t->len + n + 256);
-    t->buf = g_realloc(t->buf, t->cap);
-  }
-  memcpy(t->buf + t->len, s, n);
-  t->len += n;
-}
-
-static void line_spaces(out_table *t, size_t n)
-{
-  static const char spaces[] = "                                ";
-  for (size_t k; n > 0; n -= k) {
-    k = MIN(n, sizeof spaces - 1);
-    line_put(t, spaces, k);
-  }
-}
-
-static void write_row(out_table *t, const char *const *cells)
-{
-  size_t last = t->n_cols - 1;
-  size_t used = 0; /* display width of the line so far */
-
-  t->len = 0;
-  for (size_t c = 0; c < t->n_cols; c++) {
-    const char *text = cells[c] ? cells[c] : "";
-    size_t len = strlen(text), w = out_text_width(text, len);
-    size_t gap = gap_before(t, c);
-    line_spaces(t, gap);
-    used += gap;
-    if (t->cols[c].max_width || t->cols[c].squeeze) {
-      size_t limit = t->width[c];
-      /* The last column needs no alignment: it may use the whole room left
-       * (rows written after the widths were frozen can be longer). */
-      if (c == last && t->cols[c].squeeze && t->total_width > used)
-        limit = MAX(limit, t->total_width - used);
-      if (w > limit) {
-        g_string_truncate(t->cell, 0);
-        if (t->cols[c].cut_end)
-          out_shorten_end(t->cell, text, limit);
-        else
-          out_shorten_middle(t->cell, text, limit);
-        text = t->cell->str;
-        len = t->cell->len;
-        w = out_text_width(text, len);
-      }
-    }
-    size_t pad = w < t->width[c] ? t->width[c] - w : 0;
-    if (t->cols[c].align == OUT_RIGHT)
-      line_spaces(t, pad), used += pad;
-    line_put(t, text, len);
-    used += w;
-    if (t->cols[c].align == OUT_LEFT && c != last)
-      line_spaces(t, pad), used += pad;
-  }
-  while (t->len && t->buf[t->len - 1] == ' ')
-    t->len--;
-  line_put(t, "\n", 1);
-  fwrite(t->buf, 1, t->len, t->f);
-}
-
-static void flush_pending(out_table *t)
-{
-  const char **titles = g_new(const char *, t->n_cols);
-
-  freeze_widths(t);
-  for (size_t c = 0; c < t->n_cols; c++)
-    titles[c] = t->cols[c].title;
-  write_row(t, titles);
-  g_free(titles);
-  for (size_t r = 0; r < t->pending->len; r++)
-    write_row(t, (const char *const *)g_ptr_array_index(t->pending, r));
-  g_ptr_array_set_size(t->pending, 0);
-}
-
-void out_table_add(out_table *t, const char *const *cells)
-{
-  if (t->frozen) {
-    write_row(t, cells);
-    return;
-  }
-  char **row = g_new0(char *, t->n_cols + 1);
-  for (size_t c = 0; c < t->n_cols; c++)
-    row[c] = g_strdup(cells[c] ? cells[c] : "");
-  g_ptr_array_add(t->pending, row);
-  if (t->pending->len >= OUT_TABLE_SAMPLE_ROWS)
-    flush_pending(t);
-}
-
-void out_table_finish(out_table *t)
-{
-  if (!t)
-    return;
-  if (!t->frozen || t->pending->len)
-    flush_pending(t);
-  g_ptr_array_free(t->pending, TRUE);
-  g_free(t->buf);
-  g_string_free(t->cell, TRUE);
-  g_free(t->width);
-  g_free(t->cols);
-  g_free(t);
+  fwrite(text, 1, len, user);
 }

@@ -1,6 +1,6 @@
 /*
  * Output helpers shared by the sipflow commands: escaping (JSON, terminal),
- * times, and an aligned text table.
+ * times, CSV.  Aligned tables are the library's (sipflow_table_*).
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
  * Every byte that comes from a capture is untrusted: it goes through
@@ -59,12 +59,6 @@ void out_text_escape(GString *out, const char *p, size_t len);
  * the escaped text above; East Asian wide characters count as one). */
 size_t out_text_width(const char *s, size_t len);
 
-/* Appends s shortened to at most width columns by cutting its middle and
- * putting "…" there; s unchanged when it fits.  width < 3 keeps the start. */
-void out_shorten_middle(GString *out, const char *s, size_t width);
-/* Same, cutting the end: "INVITE sip:bob@exa…". */
-void out_shorten_end(GString *out, const char *s, size_t width);
-
 /* ---------------------------------------------------------------- time */
 
 /* "1768471200.123456": epoch seconds with exactly 6 decimals, computed from
@@ -100,32 +94,8 @@ void out_csv_field(GString *out, const char *s);
 
 /* -------------------------------------------------------------- tables */
 
-typedef enum out_align { OUT_LEFT, OUT_RIGHT } out_align;
-
-typedef struct out_column {
-  const char *title;
-  out_align align;
-  unsigned max_width; /* 0 = no cap; longer cells are shortened in the middle */
-  bool squeeze;       /* shrinks (down to 16) so that rows fit; the last
-                         squeezable column gives way first */
-  unsigned soft_min;  /* squeeze: 0, or shrink down to this width first,
-                         before any other column goes below its natural width */
-  bool tight;         /* one space before this column instead of two */
-  bool cut_end;       /* shorten by cutting the end ("…" last), not the middle */
-  bool overflow;      /* last column only: printed whole, and not counted when
-                         fitting the others (a sentence the terminal wraps) */
-} out_column;
-
-typedef struct out_table out_table;
-
-/* A table written to f.  The first rows are kept to compute the column
- * widths; after that many rows the widths are frozen and rows are written
- * as they come, so memory stays bounded on big captures.  cols is copied. */
-out_table *out_table_new(FILE *f, const out_column *cols, size_t n_cols,
-                         unsigned total_width);
-/* Adds a row of n_cols cells, already escaped (out_text_escape); copied. */
-void out_table_add(out_table *t, const char *const *cells);
-/* Writes what is still buffered (header included) and frees the table. */
-void out_table_finish(out_table *t);
+/* A sipflow_write_fn (the library's tables, sipflow_table_new) writing to
+ * the FILE * user. */
+void out_write_file(const char *text, size_t len, void *user);
 
 #endif

@@ -11,6 +11,7 @@
  */
 #include "renderrig.h"
 
+
 /* --------------------------------------------------------------- model */
 
 static void expect_arrow(const sipflow_ladder *l, size_t i, unsigned from, unsigned to,
@@ -571,6 +572,167 @@ static void test_corpus(void **state)
   }
 }
 
+
+/* ---------------------------------------------------------- text tables */
+
+static void append_text(const char *text, size_t len, void *user)
+{
+  g_string_append_len(user, text, (gssize)len);
+}
+
+/* A number, a name, an arrow and an id that may be squeezed. */
+static const sipflow_table_column id_cols[] = {
+  {.title = "n", .align = SIPFLOW_ALIGN_RIGHT},
+  {.title = "name"},
+  {.title = "", .tight = 1},
+  {.title = "id", .squeeze = 1},
+};
+
+/* The table engine (sipflow_table_*): widths from the rows, right/left
+ * alignment, a tight column, trailing spaces cut, NULL cells empty. */
+static void test_table_layout(void **state)
+{
+  GString *out = g_string_new(NULL);
+  sipflow_table *t = sipflow_table_new(id_cols, 4, 30, append_text, out);
+  const char *r1[] = {"1", "alice", "→", "abcdefghij@host"};
+  const char *r2[] = {"12", "bob", "→", NULL};
+
+  assert_non_null(t);
+  sipflow_table_add(t, r1);
+  sipflow_table_add(t, r2);
+  assert_int_equal(out->len, 0); /* held until the widths are known */
+  sipflow_table_finish(t);
+  assert_str(out->str, " n  name     id\n"
+                       " 1  alice →  abcdefghij@host\n"
+                       "12  bob   →\n");
+  g_string_free(out, TRUE);
+
+  /* no row: the header alone; bad arguments */
+  out = g_string_new(NULL);
+  sipflow_table_finish(sipflow_table_new(id_cols, 4, 30, append_text, out));
+  assert_str(out->str, "n  name   id\n");
+  g_string_free(out, TRUE);
+  assert_null(sipflow_table_new(id_cols, 4, 30, NULL, NULL));
+  assert_null(sipflow_table_new(NULL, 4, 30, append_text, NULL));
+  assert_null(sipflow_table_new(id_cols, 0, 30, append_text, NULL));
+  sipflow_table_add(NULL, r1);
+  sipflow_table_finish(NULL);
+}
+
+/* Fitting: the last squeezable column gives way and loses its middle; a
+ * capped column loses its end; widths count code points, not bytes. */
+static void test_table_shortening(void **state)
+{
+  GString *out = g_string_new(NULL);
+  sipflow_table *t = sipflow_table_new(id_cols, 4, 30, append_text, out);
+  const char *r1[] = {"1", "alice", "→", "0123456789abcdefghij@example.com"};
+  sipflow_table_add(t, r1);
+  sipflow_table_finish(t);
+  /* 44 columns wanted, 30 given: "id" goes from 32 to 18 */
+  assert_str(out->str, "n  name     id\n"
+                       "1  alice →  012345678…mple.com\n");
+  g_string_free(out, TRUE);
+
+  const sipflow_table_column capped[] = {
+    {.title = "a"},
+    {.title = "reason", .max_width = 6, .cut = SIPFLOW_CUT_END},
+    {.title = "z"},
+  };
+  out = g_string_new(NULL);
+  t = sipflow_table_new(capped, 3, 0, append_text, out);
+  const char *c1[] = {"x", "Busy Here", "y"};
+  const char *c2[] = {"x", "héllo wörld", "y"};
+  const char *c3[] = {"x", "né", "y"};
+  sipflow_table_add(t, c1);
+  sipflow_table_add(t, c2);
+  sipflow_table_add(t, c3);
+  sipflow_table_finish(t);
+  assert_str(out->str, "a  reason  z\n"
+                       "x  Busy …  y\n"
+                       "x  héllo…  y\n"
+                       "x  né      y\n");
+  g_string_free(out, TRUE);
+}
+
+/* After 500 rows the widths are frozen: later rows are written at once,
+ * shortened to those widths. */
+static void test_table_frozen(void **state)
+{
+  const sipflow_table_column cols[] = {
+    {.title = "k", .align = SIPFLOW_ALIGN_RIGHT},
+    {.title = "v", .max_width = 8},
+  };
+  GString *out = g_string_new(NULL);
+  sipflow_table *t = sipflow_table_new(cols, 2, 80, append_text, out);
+  const char *row[] = {"7", "ab"};
+
+  for (int i = 0; i < 499; i++)
+    sipflow_table_add(t, row);
+  assert_int_equal(out->len, 0);
+  sipflow_table_add(t, row);
+  assert_int_equal(out->len, strlen("k  v\n") + 500 * strlen("7  ab\n"));
+  g_string_truncate(out, 0);
+  const char *wide[] = {"1234", "abcdefghijkl"};
+  sipflow_table_add(t, wide); /* "v" stays 2 wide: below 3, the start */
+  assert_str(out->str, "1234  ab\n");
+  sipflow_table_finish(t); /* nothing held: nothing more */
+  assert_str(out->str, "1234  ab\n");
+  g_string_free(out, TRUE);
+}
+
+/* `sipflow calls` of test_calls_table's two calls, at 120 columns: the
+ * call-id squeezed to 16 columns, the ESC of the To user escaped, the date
+ * shown where the day changes. */
+#define EXPECTED_CALLS_TABLE \
+  "start times are UTC, 2026-01-15; setup, answer and duration in seconds\n" \
+  "#  start                 from   to          state      final          setup  answer  duration  msgs  anomalies  call-id\n" \
+  "1  10:00:00             alice → bob\\x1b[2J  busy       486 Busy Here  0.120       -         -     5  -          a84b4c76…nta.com\n" \
+  "2  2026-01-16 10:00:00  carol → +15551234   completed  200 OK         0.080   2.500    61.250     7  no-ack     b2\n" \
+  "2 calls, 1 failed\n" \
+  "legs of the same call (B2BUA): 1 ↔ 2\n"
+
+/* The calls table: its lines exactly, escaping of capture bytes, the
+ * summary with the B2BUA legs. */
+static void test_calls_table(void **state)
+{
+  sipflow_call_info a = {
+    .call = 1, .call_id = "a84b4c76e66710@pc33.atlanta.com", .method = "INVITE",
+    .from = "<sip:alice@atlanta.com>", .to = "sip:bob\x1b[2J@biloxi.com",
+    .start_us = 1768471200123456, .state = SIPFLOW_CALL_BUSY, .final_status = 486,
+    .reason = "Busy Here", .messages = 5, .setup_ms = 120, .answer_ms = -1,
+    .duration_s = -1, .failure = "busy", .linked_call = 2,
+  };
+  sipflow_call_info b = {
+    .call = 2, .call_id = "b2", .method = "INVITE", .from = "sip:carol@x", .to = "tel:+15551234",
+    .start_us = 1768471200123456 + 86400LL * 1000000, .state = SIPFLOW_CALL_COMPLETED,
+    .final_status = 200, .reason = "OK", .messages = 7, .setup_ms = 80, .answer_ms = 2500,
+    .duration_s = 61.25, .anomalies = SIPFLOW_ANOMALY_NO_ACK, .linked_call = 1,
+  };
+  const sipflow_call_info *calls[] = {&a, &b};
+  sipflow_table_options opt = {.width = 0};
+  char *text = NULL;
+  size_t len = 0;
+
+  assert_int_equal(sipflow_render_calls_table(calls, 2, &opt, &text, &len), SIPFLOW_OK);
+  assert_int_equal(len, strlen(text));
+  assert_str(text, EXPECTED_CALLS_TABLE);
+  sipflow_buffer_free(text);
+  assert_int_equal(sipflow_render_calls_table(calls, 2, &opt, NULL, NULL), SIPFLOW_ERR_INVALID);
+
+  /* `failed`: the sentence last and whole, escaped wherever the bad bytes
+   * fall among the 8-byte steps: '\', DEL, C1 (CSI), a broken sequence;
+   * UTF-8 kept */
+  a.failure = "abcdefg\\ijklmnop\x7fqrstuvwxyz\xc3\xa9" "123456\xc2\x9b[31m\xe2\x82";
+  opt.failed_only = 1;
+  const sipflow_call_info *failed[] = {&a};
+  assert_int_equal(sipflow_render_calls_table(failed, 1, &opt, &text, NULL), SIPFLOW_OK);
+  const char *why = "abcdefg\\\\ijklmnop\\x7fqrstuvwxyz\xc3\xa9" "123456\\xc2\\x9b[31m"
+                    "\\xe2\\x82\n1 failed call\n";
+  if (!strstr(text, why)) /* the B2BUA legs follow */
+    fail_msg("failed table:\n%s", text);
+  sipflow_buffer_free(text);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -588,6 +750,10 @@ int main(void)
     cmocka_unit_test(test_direct_add),
     cmocka_unit_test(test_samples),
     cmocka_unit_test(test_corpus),
+    cmocka_unit_test(test_table_layout),
+    cmocka_unit_test(test_table_shortening),
+    cmocka_unit_test(test_table_frozen),
+    cmocka_unit_test(test_calls_table),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

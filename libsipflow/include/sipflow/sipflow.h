@@ -662,6 +662,65 @@ SIPFLOW_API int sipflow_ladder_render(const sipflow_ladder *ladder,
                                       const sipflow_render_options *options, char **out,
                                       size_t *out_len);
 
+/* ------------------------------------------------------ text tables */
+
+/* An aligned text table: the engine under the calls table, for any front
+ * end's tables (the CLI's messages, transactions, dialogs).  The columns
+ * are as wide as their widest cell among the first 500 rows (held until
+ * then), then fitted to a width: squeezable columns give way, the last
+ * first; a cell wider than its column is shortened with "…".  After that
+ * the widths are frozen and each row is written as it comes, so memory
+ * stays bounded.  Two spaces between columns (one before a tight one);
+ * trailing spaces are cut; lines end with "\n".  Width is counted as one
+ * column per code point. */
+typedef void (*sipflow_write_fn)(const char *text, size_t len, void *user);
+
+typedef enum sipflow_table_align {
+  SIPFLOW_ALIGN_LEFT,
+  SIPFLOW_ALIGN_RIGHT,
+} sipflow_table_align;
+
+/* How a cell too wide for its column is shortened. */
+typedef enum sipflow_table_cut {
+  SIPFLOW_CUT_MIDDLE, /* "abc…@host": both ends kept (Call-IDs, tags) */
+  SIPFLOW_CUT_END,    /* "486 Busy H…": the start kept (sentences) */
+} sipflow_table_cut;
+
+typedef struct sipflow_table_column {
+  const char *title;         /* header cell (NULL: empty) */
+  sipflow_table_align align;
+  unsigned max_width;        /* 0 = no cap; wider cells are shortened */
+  int squeeze;               /* shrinks (down to 16 columns) so that rows fit
+                                the width; the last squeezable column gives
+                                way first, and, when last, may use the room
+                                left on a line */
+  unsigned soft_min;         /* squeeze: shrink down to this first, before any
+                                other column goes below its natural width */
+  int tight;                 /* one space before this column instead of two */
+  sipflow_table_cut cut;
+  int overflow;              /* last column only: printed whole, not counted
+                                when fitting the others (a sentence the
+                                terminal wraps) */
+} sipflow_table_column;
+
+typedef struct sipflow_table sipflow_table;
+
+/* A table of n_cols columns (cols and their titles are copied) fitted to
+ * width columns (0 = 120), its lines written through write(text, len,
+ * user), which must not be NULL.  NULL when write or cols is NULL or
+ * n_cols is 0. */
+SIPFLOW_API sipflow_table *sipflow_table_new(const sipflow_table_column *cols, size_t n_cols,
+                                             unsigned width, sipflow_write_fn write,
+                                             void *user);
+/* A row of n_cols cells (NULL cell: empty), copied.  The cells are shown
+ * as they are: text from a capture must be escaped for a terminal by the
+ * caller first.  Writes the header and the rows held when this row makes
+ * 500, this row alone after that. */
+SIPFLOW_API void sipflow_table_add(sipflow_table *t, const char *const *cells);
+/* Writes what is still held (the header too, even with no row) and frees
+ * t.  NULL ok. */
+SIPFLOW_API void sipflow_table_finish(sipflow_table *t);
+
 /* ------------------------------------------------ call table (text) */
 
 /* The text table of `sipflow calls` / `sipflow failed`, so that every
@@ -673,7 +732,6 @@ typedef struct sipflow_table_options {
   unsigned width;  /* columns the rows are fitted to; 0 = 120 */
   int failed_only; /* the `failed` layout: the failure sentence last, whole */
 } sipflow_table_options;
-typedef void (*sipflow_write_fn)(const char *text, size_t len, void *user);
 typedef struct sipflow_calls_table sipflow_calls_table;
 typedef struct sipflow_table_row sipflow_table_row;
 
@@ -682,7 +740,9 @@ typedef struct sipflow_table_row sipflow_table_row;
 SIPFLOW_API sipflow_calls_table *sipflow_calls_table_new(const sipflow_table_options *opt,
                                                          sipflow_write_fn write, void *user);
 /* The cells of one call, copied (call may go away); add it later, in the
- * order the rows are to be shown, or free it. */
+ * order the rows are to be shown, or free it, in either case before
+ * sipflow_calls_table_finish(t): the row's memory is t's (a pool, so that
+ * a million rows cost no malloc each). */
 SIPFLOW_API sipflow_table_row *sipflow_calls_table_row(sipflow_calls_table *t,
                                                        const sipflow_call_info *call);
 SIPFLOW_API void sipflow_table_row_free(sipflow_table_row *row);

@@ -1,0 +1,470 @@
+/*
+ * render stage: the text-table engine under the calls table (and any other
+ * aligned table): column widths from a sample of rows, fitting to a width,
+ * shortening, terminal escaping.
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * The columns are as wide as their widest cell among the first rows
+ * (TABLE_SAMPLE_ROWS), then fitted to the given width: squeezable columns
+ * give way, cells too wide lose their middle ("abc…@host") or their end.
+ * After the sample the widths are frozen and rows are written as they come,
+ * so memory stays bounded on a capture of a million calls.
+ */
+#include <inttypes.h>
+#include <time.h>
+
+#include "render_table_engine.h"
+
+#define TABLE_SAMPLE_ROWS 500 /* rows kept to size the columns */
+#define TABLE_SQUEEZE_MIN 16  /* a squeezed column never gets narrower */
+#define TABLE_COLUMN_GAP 2
+#define ELLIPSIS "…"          /* 3 bytes, 1 column */
+#define SPACES16 "                "
+
+/* ---------------------------------------------------------------- buffer */
+
+void sf_tbuf_grow(sf_tbuf *b, size_t n)
+{
+  b->cap = MAX(b->cap * 2, b->len + n + 256);
+  b->p = g_realloc(b->p, b->cap);
+}
+
+/* n spaces at q, which has room for MAX(n, 16): most pads are short, and
+ * one 16-byte store costs less than a call to memset. */
+static inline char *put_spaces(char *q, size_t n)
+{
+  if (n <= 16)
+    memcpy(q, SPACES16, 16);
+  else
+    memset(q, ' ', n);
+  return q + n;
+}
+
+/* ----------------------------------------------------------------- text */
+
+/* One well-formed UTF-8 sequence at p (RFC 3629 §4: no overlong forms, no
+ * surrogates, nothing above U+10FFFF): its length, or 0 when invalid. */
+static size_t utf8_decode(const unsigned char *p, size_t len, uint32_t *cp)
+{
+  size_t n;
+  uint32_t c, min;
+
+  if (len == 0)
+    return 0;
+  if (p[0] < 0x80) {
+    *cp = p[0];
+    return 1;
+  }
+  if ((p[0] & 0xe0) == 0xc0)
+    n = 2, c = p[0] & 0x1f, min = 0x80;
+  else if ((p[0] & 0xf0) == 0xe0)
+    n = 3, c = p[0] & 0x0f, min = 0x800;
+  else if ((p[0] & 0xf8) == 0xf0)
+    n = 4, c = p[0] & 0x07, min = 0x10000;
+  else
+    return 0;
+  if (len < n)
+    return 0;
+  for (size_t i = 1; i < n; i++) {
+    if ((p[i] & 0xc0) != 0x80)
+      return 0;
+    c = c << 6 | (p[i] & 0x3f);
+  }
+  if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+    return 0;
+  *cp = c;
+  return n;
+}
+
+size_t sf_text_escape_from(sf_tbuf *out, const char *p, size_t len, size_t i)
+{
+  static const char hex[] = "0123456789abcdef";
+  const unsigned char *s = (const unsigned char *)p;
+  size_t w = i;
+
+  sf_tbuf_put(out, p, i);
+  while (i < len) {
+    size_t run = sf_plain_run_end(s, i, len);
+    if (run > i) { /* the usual case: the whole text at once */
+      sf_tbuf_put(out, p + i, run - i);
+      w += run - i;
+      i = run;
+      continue;
+    }
+    uint32_t cp;
+    size_t n = utf8_decode(s + i, len - i, &cp);
+    if (n == 0 || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) {
+      size_t bad = n ? n : 1;
+      for (size_t k = 0; k < bad; k++) {
+        char x[4] = {'\\', 'x', hex[s[i + k] >> 4], hex[s[i + k] & 15]};
+        sf_tbuf_put(out, x, 4);
+      }
+      w += 4 * bad;
+      i += bad;
+      continue;
+    }
+    if (cp == '\\')
+      sf_tbuf_put(out, "\\\\", 2), w += 2;
+    else
+      sf_tbuf_put(out, p + i, n), w += 1;
+    i += n;
+  }
+  return w;
+}
+
+size_t sf_text_width(const char *s, size_t len)
+{
+  size_t w = 0, i = 0;
+  uint64_t x;
+  /* ASCII eight bytes at a time: eight columns */
+  for (; i + 8 <= len; i += 8) {
+    memcpy(&x, s + i, 8);
+    if (x & SF_HIGHS)
+      break;
+    w += 8;
+  }
+  for (; i < len; i++)
+    if (((unsigned char)s[i] & 0xc0) != 0x80)
+      w++;
+  return w;
+}
+
+/* Byte offset of the first `cols` code points of a cell's text. */
+static size_t prefix_bytes(const char *s, const sf_tcell *c, size_t cols)
+{
+  if (c->len == c->width) /* ASCII: a byte a column */
+    return MIN(cols, c->len);
+  const unsigned char *u = (const unsigned char *)s;
+  size_t i = 0;
+  while (i < c->len && cols > 0) {
+    i++;
+    while (i < c->len && (u[i] & 0xc0) == 0x80)
+      i++;
+    cols--;
+  }
+  return i;
+}
+
+/* The cell (text s), wider than width, cut to width columns: cut_end keeps
+ * the start ("486 Busy H…"); otherwise both ends are kept, Call-IDs
+ * differing at the start and at the host after '@' ("abc…@host"), and
+ * width < 3 keeps the start. */
+static void put_shortened(sf_tbuf *l, const char *s, const sf_tcell *c, size_t width,
+                          bool cut_end)
+{
+  /* at most the whole text and an ellipsis: plain copies from here */
+  sf_tbuf_reserve(l, c->len + sizeof ELLIPSIS);
+  char *q = l->p + l->len;
+  size_t head, from = c->len;
+  if (cut_end || width < 3) {
+    head = prefix_bytes(s, c, cut_end && width ? width - 1 : width);
+  } else {
+    size_t avail = width - 1, tail = avail - (avail + 1) / 2;
+    head = prefix_bytes(s, c, (avail + 1) / 2);
+    from = prefix_bytes(s, c, c->width - tail);
+  }
+  memcpy(q, s, head);
+  q += head;
+  if (width && (cut_end || width >= 3)) {
+    memcpy(q, ELLIPSIS, sizeof ELLIPSIS - 1);
+    q += sizeof ELLIPSIS - 1;
+  }
+  memcpy(q, s + from, c->len - from);
+  q += c->len - from;
+  l->len = (size_t)(q - l->p);
+}
+
+/* ---------------------------------------------------------------- times */
+
+size_t sf_clock_time(char *buf, int64_t us, bool with_date)
+{
+  int64_t ms = us >= 0 ? us / 1000 : -((-us + 999) / 1000); /* floor */
+  int64_t sec = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+  time_t t = (time_t)sec;
+  struct tm tm;
+  size_t n;
+
+  if (gmtime_r(&t, &tm) &&
+      (n = strftime(buf, SF_CLOCK_MAX, with_date ? "%Y-%m-%d %H:%M:%S" : "%H:%M:%S", &tm)))
+    return n;
+  uint64_t mag = us < 0 ? (uint64_t)0 - (uint64_t)us : (uint64_t)us;
+  int len = g_snprintf(buf, SF_CLOCK_MAX, "%s%" PRIu64 ".%06" PRIu64, us < 0 ? "-" : "",
+                       mag / 1000000, mag % 1000000);
+  return (size_t)CLAMP(len, 0, SF_CLOCK_MAX - 1);
+}
+
+int64_t sf_utc_day(int64_t us)
+{
+  const int64_t day = 86400LL * 1000000;
+  return us >= 0 ? us / day : -((-us + day - 1) / day);
+}
+
+/* ----------------------------------------------------------------- table */
+
+/* A column as given, plus what the layout decided. */
+typedef struct tcolumn {
+  sipflow_table_column def;
+  size_t gap;    /* spaces before it */
+  size_t width;  /* frozen display width, valid once `frozen` */
+  size_t limit;  /* wider cells are shortened; SIZE_MAX: never */
+  bool right;    /* aligned right */
+  bool pad_end;  /* left aligned and not last: spaces after the text */
+} tcolumn;
+
+struct sipflow_table {
+  tcolumn *cols;
+  size_t n_cols;
+  unsigned total_width;
+  sipflow_write_fn write;
+  void *user;
+  char *titles;       /* the header row: its text and cells */
+  size_t titles_len;
+  sf_tcell *title_cells;
+  GPtrArray *pending; /* rows held until the widths are known: each ONE
+                         block, n_cols sf_tcells then their text */
+  bool frozen;
+  size_t line_room;   /* bytes a line takes besides its cells' text */
+  sf_tbuf line;       /* the line being written */
+  sf_tbuf row;        /* sipflow_table_add: the cells being copied */
+  sf_tcell *row_cells;
+};
+
+sf_table *sf_table_new(const sipflow_table_column *cols, size_t n_cols, unsigned width,
+                       sipflow_write_fn write, void *user)
+{
+  sf_table *t = g_new0(sf_table, 1);
+  sf_tbuf titles = {0};
+
+  t->cols = g_new0(tcolumn, n_cols);
+  t->n_cols = n_cols;
+  t->total_width = width;
+  t->write = write;
+  t->user = user;
+  t->title_cells = g_new(sf_tcell, n_cols);
+  for (size_t c = 0; c < n_cols; c++) {
+    const char *title = cols[c].title ? cols[c].title : "";
+    size_t len = strlen(title);
+    t->cols[c].def = cols[c];
+    t->cols[c].def.title = NULL; /* the copy in `titles` */
+    t->cols[c].gap = c == 0 ? 0 : cols[c].tight ? 1 : TABLE_COLUMN_GAP;
+    t->cols[c].right = cols[c].align == SIPFLOW_ALIGN_RIGHT;
+    t->cols[c].pad_end = !t->cols[c].right && c != n_cols - 1;
+    t->title_cells[c] = (sf_tcell){(uint32_t)titles.len, (uint32_t)len,
+                                   (uint32_t)sf_text_width(title, len)};
+    sf_tbuf_put(&titles, title, len);
+  }
+  sf_tbuf_reserve(&titles, SF_TABLE_SLACK);
+  t->titles = titles.p;
+  t->titles_len = titles.len;
+  t->pending = g_ptr_array_new_with_free_func(g_free);
+  t->row_cells = g_new(sf_tcell, n_cols);
+  return t;
+}
+
+void sf_table_free(sf_table *t)
+{
+  if (!t)
+    return;
+  g_ptr_array_free(t->pending, TRUE);
+  g_free(t->line.p);
+  g_free(t->row.p);
+  g_free(t->row_cells);
+  g_free(t->titles);
+  g_free(t->title_cells);
+  g_free(t->cols);
+  g_free(t);
+}
+
+/* Each column as wide as its widest cell so far (capped at max_width);
+ * then, while a row is wider than total_width, the squeezable columns give
+ * way: first those with a soft minimum down to it, then every one, the
+ * last first, down to TABLE_SQUEEZE_MIN.  Still too wide: so be it. */
+static void freeze_widths(sf_table *t)
+{
+  size_t sum = 0;
+
+  for (size_t c = 0; c < t->n_cols; c++) {
+    const sipflow_table_column *col = &t->cols[c].def;
+    size_t w = t->title_cells[c].width;
+    for (size_t r = 0; r < t->pending->len && !col->overflow; r++) {
+      const sf_tcell *row = g_ptr_array_index(t->pending, r);
+      w = MAX(w, row[c].width);
+    }
+    if (col->max_width && w > col->max_width)
+      w = col->max_width;
+    t->cols[c].width = w;
+    sum += w + t->cols[c].gap;
+  }
+  for (int pass = 0; pass < 2; pass++) {
+    for (size_t c = t->n_cols; c-- > 0 && sum > t->total_width;) {
+      const sipflow_table_column *col = &t->cols[c].def;
+      size_t floor = pass == 0 ? col->soft_min : 0;
+      if (!col->squeeze || (pass == 0 && floor == 0))
+        continue;
+      floor = MAX(floor, TABLE_SQUEEZE_MIN);
+      if (t->cols[c].width <= floor)
+        continue;
+      size_t give = MIN(sum - t->total_width, t->cols[c].width - floor);
+      t->cols[c].width -= give;
+      sum -= give;
+    }
+  }
+  t->line_room = 32;
+  for (size_t c = 0; c < t->n_cols; c++) {
+    tcolumn *col = &t->cols[c];
+    col->limit = col->def.max_width || col->def.squeeze ? col->width : SIZE_MAX;
+    /* gap and padding, the 16-byte stores, an ellipsis */
+    t->line_room += col->gap + col->width + 16 + sizeof ELLIPSIS;
+  }
+  t->frozen = true;
+}
+
+/* The cell shortened to limit columns at q; returns the end. */
+static char *put_cut(sf_table *t, char *q, const char *text, const sf_tcell *cell,
+                     size_t limit, bool cut_end)
+{
+  sf_tbuf *l = &t->line;
+  l->len = (size_t)(q - l->p);
+  put_shortened(l, text, cell, limit, cut_end);
+  return l->p + l->len;
+}
+
+/* One cell at q with its gap and padding; adds its columns to *used.
+ * Returns the end.  Always inlined: as a call it costs a third more. */
+G_ALWAYS_INLINE static inline char *put_cell(sf_table *t, char *q, const tcolumn *col,
+                                             const char *base, const sf_tcell *cell,
+                                             size_t limit, size_t *used)
+{
+  /* locals: the stores through q may alias anything, the compiler would
+   * load the fields again after each */
+  size_t len = cell->len, cw = cell->width, width = col->width;
+  size_t w = MIN(cw, limit);
+  size_t pad = w < width ? width - w : 0;
+  size_t lead = col->gap, trail = 0;
+  if (col->right)
+    lead += pad;
+  else if (col->pad_end)
+    trail = pad;
+  const char *text = base + cell->off;
+
+  *used += lead + w + trail;
+  q = put_spaces(q, lead);
+  if (cw > limit) {
+    q = put_cut(t, q, text, cell, limit, col->def.cut == SIPFLOW_CUT_END);
+  } else if (len <= 16) {
+    memcpy(q, text, 16); /* SF_TABLE_SLACK: one move, not a call */
+    q += len;
+  } else {
+    memcpy(q, text, len);
+    q += len;
+  }
+  return put_spaces(q, trail);
+}
+
+/* One line: gap, padding and text of each cell (bytes: at least the sum
+ * of their lengths).  The hot loop of a big table: the room is made once,
+ * then it is plain stores through q. */
+static void write_line(sf_table *t, const char *base, const sf_tcell *cells, size_t bytes)
+{
+  size_t last = t->n_cols - 1;
+  size_t used = 0; /* display width of the line so far */
+
+  t->line.len = 0;
+  sf_tbuf_reserve(&t->line, t->line_room + bytes);
+  char *q = t->line.p;
+  for (size_t c = 0; c < last; c++)
+    q = put_cell(t, q, &t->cols[c], base, &cells[c], t->cols[c].limit, &used);
+  /* the last column may use the room left: rows written after the widths
+   * were frozen can be longer */
+  const tcolumn *col = &t->cols[last];
+  size_t limit = col->limit;
+  if (col->def.squeeze && t->total_width > used + col->gap)
+    limit = MAX(limit, t->total_width - used - col->gap);
+  q = put_cell(t, q, col, base, &cells[last], limit, &used);
+  while (q > t->line.p && q[-1] == ' ')
+    q--;
+  *q++ = '\n';
+  t->line.len = (size_t)(q - t->line.p);
+  t->write(t->line.p, t->line.len, t->user);
+}
+
+/* The text bytes of a held row. */
+static size_t row_bytes(const sf_table *t, const sf_tcell *row)
+{
+  size_t bytes = 0;
+  for (size_t c = 0; c < t->n_cols; c++)
+    bytes += row[c].len;
+  return bytes;
+}
+
+/* The header, then the rows held; the widths are frozen from then on. */
+static void flush_pending(sf_table *t)
+{
+  freeze_widths(t);
+  write_line(t, t->titles, t->title_cells, t->titles_len);
+  for (size_t r = 0; r < t->pending->len; r++) {
+    const sf_tcell *row = g_ptr_array_index(t->pending, r);
+    write_line(t, (const char *)&row[t->n_cols], row, row_bytes(t, row));
+  }
+  g_ptr_array_set_size(t->pending, 0);
+}
+
+void sf_table_flush(sf_table *t)
+{
+  if (!t->frozen || t->pending->len)
+    flush_pending(t);
+}
+
+void sf_table_add(sf_table *t, const char *base, const sf_tcell *cells, size_t bytes)
+{
+  if (t->frozen) {
+    write_line(t, base, cells, bytes);
+    return;
+  }
+  sf_tcell *row = g_malloc(t->n_cols * sizeof *row + row_bytes(t, cells) + SF_TABLE_SLACK);
+  char *text = (char *)&row[t->n_cols];
+  uint32_t off = 0;
+  for (size_t c = 0; c < t->n_cols; c++) {
+    memcpy(text + off, base + cells[c].off, cells[c].len);
+    row[c] = (sf_tcell){off, cells[c].len, cells[c].width};
+    off += cells[c].len;
+  }
+  g_ptr_array_add(t->pending, row);
+  if (t->pending->len >= TABLE_SAMPLE_ROWS)
+    flush_pending(t);
+}
+
+/* ---------------------------------------------------------------- public */
+
+SIPFLOW_API sipflow_table *sipflow_table_new(const sipflow_table_column *cols, size_t n_cols,
+                                             unsigned width, sipflow_write_fn write,
+                                             void *user)
+{
+  if (!cols || !n_cols || !write)
+    return NULL;
+  return sf_table_new(cols, n_cols, width ? width : SF_TABLE_DEFAULT_WIDTH, write, user);
+}
+
+SIPFLOW_API void sipflow_table_add(sipflow_table *t, const char *const *cells)
+{
+  if (!t || !cells)
+    return;
+  t->row.len = 0;
+  for (size_t c = 0; c < t->n_cols; c++) {
+    const char *s = cells[c] ? cells[c] : "";
+    size_t len = strlen(s);
+    t->row_cells[c] = (sf_tcell){(uint32_t)t->row.len, (uint32_t)len,
+                                 (uint32_t)sf_text_width(s, len)};
+    sf_tbuf_put(&t->row, s, len);
+  }
+  sf_tbuf_reserve(&t->row, SF_TABLE_SLACK);
+  sf_table_add(t, t->row.p, t->row_cells, t->row.len);
+}
+
+SIPFLOW_API void sipflow_table_finish(sipflow_table *t)
+{
+  if (!t)
+    return;
+  sf_table_flush(t);
+  sf_table_free(t);
+}

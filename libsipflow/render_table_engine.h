@@ -1,0 +1,181 @@
+/*
+ * render stage, internal: the text-table engine (render_table_engine.c)
+ * that the calls table (render_table.c) draws with, and its byte buffer,
+ * escaping and clock helpers.
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * A row is a block of text plus one sf_tcell per column (offset, bytes,
+ * display width) measured while the cells were escaped: writing a line is
+ * then copies and padding, no strlen, no width scan (issue 7).
+ */
+#ifndef SIPFLOW_RENDER_TABLE_ENGINE_H
+#define SIPFLOW_RENDER_TABLE_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "sf_internal.h"
+
+/* ---------------------------------------------------------------- buffer */
+
+/* A growable byte buffer, not NUL-terminated: GString's checks and calls
+ * on every append cost more than the copies on a table of a million rows. */
+typedef struct sf_tbuf {
+  char *p;
+  size_t len, cap;
+} sf_tbuf;
+
+void sf_tbuf_grow(sf_tbuf *b, size_t n);
+
+static inline void sf_tbuf_reserve(sf_tbuf *b, size_t n)
+{
+  if (b->len + n > b->cap)
+    sf_tbuf_grow(b, n);
+}
+
+static inline void sf_tbuf_put(sf_tbuf *b, const char *s, size_t n)
+{
+  sf_tbuf_reserve(b, n);
+  memcpy(b->p + b->len, s, n);
+  b->len += n;
+}
+
+static inline void sf_tbuf_putc(sf_tbuf *b, char c)
+{
+  sf_tbuf_reserve(b, 1);
+  b->p[b->len++] = c;
+}
+
+/* v in decimal; returns the digits written (= their display width). */
+static inline size_t sf_tbuf_uint(sf_tbuf *b, uint64_t v)
+{
+  size_t n = 1;
+  for (uint64_t x = v; x >= 10; x /= 10)
+    n++;
+  sf_tbuf_reserve(b, n);
+  char *q = b->p + b->len + n;
+  do
+    *--q = (char)('0' + v % 10);
+  while (v /= 10);
+  b->len += n;
+  return n;
+}
+
+/* ------------------------------------------------------------------ text */
+
+#define SF_ONES UINT64_C(0x0101010101010101)
+#define SF_HIGHS UINT64_C(0x8080808080808080)
+
+/* Printable ASCII but '\': kept as it is, one column a byte. */
+static inline bool sf_plain_byte(unsigned char c)
+{
+  return c >= 0x20 && c < 0x7f && c != '\\';
+}
+
+/* Whether the 8 bytes of x are all sf_plain_byte(), at once (bit tricks
+ * from "Bit Twiddling Hacks": a byte below 0x20, one of 0x7f and above, one
+ * equal to '\' each set the high bit of their byte in the result; a borrow
+ * or a carry only ever starts at such a byte). */
+static inline bool sf_plain_word(uint64_t x)
+{
+  uint64_t below = (x - SF_ONES * 0x20) & ~x;
+  uint64_t above = x | (x + SF_ONES); /* 0x7f -> 0x80; >= 0x80 already */
+  uint64_t bs = x ^ (SF_ONES * '\\');
+  uint64_t is_bs = (bs - SF_ONES) & ~bs;
+  return ((below | above | is_bs) & SF_HIGHS) == 0;
+}
+
+/* End of the run of plain bytes of s from i (exclusive bound len). */
+static inline size_t sf_plain_run_end(const unsigned char *s, size_t i, size_t len)
+{
+  uint64_t x;
+  while (i + 8 <= len) {
+    memcpy(&x, s + i, 8);
+    if (!sf_plain_word(x))
+      break;
+    i += 8;
+  }
+  /* the last bytes: the last 8 of the text at once when they are plain */
+  if (i < len && len >= 8 && i + 8 > len) {
+    memcpy(&x, s + len - 8, 8);
+    if (sf_plain_word(x))
+      return len;
+  }
+  while (i < len && sf_plain_byte(s[i]))
+    i++;
+  return i;
+}
+
+/* sf_text_escape of text whose first `plain` bytes are plain. */
+size_t sf_text_escape_from(sf_tbuf *out, const char *p, size_t len, size_t plain);
+
+/* Appends len bytes at p (NULL: nothing) made safe for a terminal, exactly
+ * as the CLI's out_text_escape: printable UTF-8 kept, control characters
+ * (C0, DEL, C1, which include CSI) and invalid bytes as \xNN, '\' doubled.
+ * Returns the display width of what it appended (a column a code point).
+ * Inline: most text (numbers, names, Call-IDs) is plain, one copy. */
+G_ALWAYS_INLINE static inline size_t sf_text_escape(sf_tbuf *out, const char *p, size_t len)
+{
+  if (!p)
+    return 0;
+  size_t plain = sf_plain_run_end((const unsigned char *)p, 0, len);
+  if (plain == len) {
+    sf_tbuf_put(out, p, len);
+    return len;
+  }
+  return sf_text_escape_from(out, p, len, plain);
+}
+
+/* Display width of escaped text: one column per code point. */
+size_t sf_text_width(const char *s, size_t len);
+
+/* ---------------------------------------------------------------- times */
+
+#define SF_CLOCK_MAX 64 /* bytes sf_clock_time may write */
+
+/* "10:00:02" (UTC), or "2026-01-16 00:00:01" when with_date; times cut,
+ * not rounded; epoch seconds when the system cannot say.  gmtime_r and
+ * strftime: a thousand instructions, so callers keep the text of the last
+ * second they asked for.  Returns the
+ * length written at buf (SF_CLOCK_MAX bytes), not NUL-terminated. */
+size_t sf_clock_time(char *buf, int64_t us, bool with_date);
+
+/* The UTC day of us (days since 1970-01-01, rounded down). */
+int64_t sf_utc_day(int64_t us);
+
+/* ----------------------------------------------------------------- table */
+
+/* A cell of a row: its text at base + off, len bytes, width columns. */
+typedef struct sf_tcell {
+  uint32_t off, len, width;
+} sf_tcell;
+
+#define SF_TABLE_DEFAULT_WIDTH 120
+
+/* Bytes that must be readable after the end of any cell's text: short
+ * cells are copied with one fixed 16-byte move. */
+#define SF_TABLE_SLACK 16
+
+/* The engine is the public sipflow_table (sipflow.h); these are its
+ * internal entry points for callers that built cells already measured. */
+typedef sipflow_table sf_table;
+
+/* A table written through write(text, len, user), a line per call.  The
+ * first rows are held to size the columns (header from cols[].title, which
+ * is copied with cols), then the widths are frozen and rows are written as
+ * they come.  width: the columns to fit the rows to. */
+sf_table *sf_table_new(const sipflow_table_column *cols, size_t n_cols, unsigned width,
+                       sipflow_write_fn write, void *user);
+/* A row: n_cols cells whose text is at base (SF_TABLE_SLACK bytes readable
+ * past every cell), bytes at least the sum of their lengths; written now,
+ * or copied and held. */
+void sf_table_add(sf_table *t, const char *base, const sf_tcell *cells, size_t bytes);
+/* Writes the header and the rows held unless that was done already (and
+ * no row is held since); the widths are frozen from then on. */
+void sf_table_flush(sf_table *t);
+/* Frees t, writing nothing. */
+void sf_table_free(sf_table *t);
+
+#endif
