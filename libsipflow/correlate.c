@@ -286,10 +286,34 @@ static bool part_at(const char *p, sipflow_span s)
  * index: the stored keys are compared with the message's spans directly,
  * without building a txn_key (this runs for every message).  Same
  * comparison as key_matches over build_key's parts. */
+static size_t span_len(sipflow_span s) { return s.ptr ? s.len : 0; }
+
+/* The length of m's key under the RFC 3261 rule, written out. */
+static size_t key_3261_len(const sipflow_message *m, sipflow_span method)
+{
+  return 1 + m->branch.len + 1 + span_len(m->via_sent_by) + 1 + span_len(method) + 1;
+}
+
+/* Writes m's key under the RFC 3261 rule straight from the message (a new
+ * transaction, the usual case): the bytes build_key + key_write give. */
+static void key_3261_write(char *out, const sipflow_message *m, sipflow_span method)
+{
+  const sipflow_span parts[3] = {m->branch, m->via_sent_by, method};
+
+  *out++ = '3';
+  for (unsigned i = 0; i < 3; i++) {
+    size_t n = span_len(parts[i]);
+    if (n)
+      memcpy(out, parts[i].ptr, n);
+    out[n] = '\0';
+    out += n + 1;
+  }
+}
+
 static sf_txn *txn_lookup_3261(const sf_call *c, const sipflow_message *m, sipflow_span method)
 {
   sipflow_span b = m->branch, s = m->via_sent_by;
-  size_t len = 1 + b.len + 1 + (s.ptr ? s.len : 0) + 1 + (method.ptr ? method.len : 0) + 1;
+  size_t len = key_3261_len(m, method);
 
   for (guint i = c->txns.len; i-- > 0;) {
     sf_txn *t = g_ptr_array_index(&c->txns, i);
@@ -302,7 +326,7 @@ static sf_txn *txn_lookup_3261(const sf_call *c, const sipflow_message *m, sipfl
     p += 1 + b.len + 1;
     if (!part_at(p, s))
       continue;
-    p += (s.ptr ? s.len : 0) + 1;
+    p += span_len(s) + 1;
     if (part_at(p, method))
       return t;
   }
@@ -336,31 +360,46 @@ static void txn_index_add(sf_call *c, sf_txn *t)
 
 static sf_dialog *dialog_find(sf_call *c, const sipflow_message *m);
 
+/* Copies m's key (with that method) into the call's strings: under the
+ * RFC 3261 rule it holds the branch, NUL-terminated, which the
+ * transaction's info shows. */
+static void txn_keep_key(sf_call *c, sf_txn *t, const sipflow_message *m, sipflow_span method)
+{
+  char *key;
+
+  t->rfc2543 = !has_magic_cookie(m);
+  if (!t->rfc2543) {
+    t->key.len = key_3261_len(m, method);
+    key = sf_calls_string_room(c, t->key.len);
+    key_3261_write(key, m, method);
+    t->branch = key + 1; /* "3" branch NUL ... */
+  } else {
+    txn_key k;
+    build_key(&k, m, method);
+    t->key.len = k.len;
+    key = sf_calls_string_room(c, k.len);
+    key_write(&k, key);
+    if (m->branch.ptr)
+      t->branch = sf_calls_strdup(c, m->branch.ptr, m->branch.len);
+  }
+  t->key.ptr = key;
+}
+
 static sf_txn *txn_new(sf_correlate *st, sf_call *c, const sipflow_message *m,
-                       sipflow_span method, sipflow_method mid, const txn_key *k)
+                       sipflow_span method, sipflow_method mid)
 {
   sf_txn *t = sf_calls_work_room(c, sizeof *t);
   /* the retransmission memory is read only up to n_req_seen, n_resp_seen */
   memset(t, 0, offsetof(sf_txn, req_seen));
-  /* The key goes with the strings: under the RFC 3261 rule it holds the
-   * branch, NUL-terminated, which the transaction's info shows. */
-  char *key = sf_calls_string_room(c, k->len);
 
   t->id = ++st->next_txn;
   t->call = c;
-  key_write(k, key);
-  t->key.ptr = key;
-  t->key.len = k->len;
+  txn_keep_key(c, t, m, method);
   t->mid = mid;
   t->method = keep_method(c, method, mid);
   if (t->mid == SIPFLOW_METHOD_INVITE)
     c->saw_invite = true;
-  if (!k->rfc2543)
-    t->branch = key + 1; /* "3" branch NUL ... (build_key) */
-  else if (m->branch.ptr)
-    t->branch = sf_calls_strdup(c, m->branch.ptr, m->branch.len);
   t->cseq = m->cseq;
-  t->rfc2543 = k->rfc2543;
   t->src = m->is_request ? m->src : m->dst;
   t->dst = m->is_request ? m->dst : m->src;
   t->first_frame = m->frame;
@@ -413,7 +452,6 @@ static sf_txn *match_transaction(sf_correlate *st, sf_call *c, const sipflow_mes
                                  sipflow_method mid, bool *ack_of_final)
 {
   sipflow_span method = method_of(m);
-  txn_key k;
   sf_txn *t;
 
   *ack_of_final = false;
@@ -427,8 +465,7 @@ static sf_txn *match_transaction(sf_correlate *st, sf_call *c, const sipflow_mes
   t = find_txn(st, c, m, method);
   if (t)
     return t;
-  build_key(&k, m, method);
-  t = txn_new(st, c, m, method, the_method(m, mid), &k);
+  t = txn_new(st, c, m, method, the_method(m, mid));
   if (t->mid == SIPFLOW_METHOD_CANCEL)
     t->cancels = cancelled_invite(st, c, m);
   return t;
