@@ -331,7 +331,7 @@ static char *put_cut(sf_table *t, char *q, const char *text, const sf_tcell *cel
 
 /* One cell at q with its gap and padding; adds its columns to *used.
  * Returns the end.  Always inlined: as a call it costs a third more. */
-G_ALWAYS_INLINE static inline char *put_cell(sf_table *t, char *q, const tcolumn *col,
+static SF_ALWAYS_INLINE char *put_cell(sf_table *t, char *q, const tcolumn *col,
                                              const char *base, const sf_tcell *cell,
                                              size_t limit, size_t *used)
 {

@@ -18,6 +18,14 @@
 
 #include "sf_internal.h"
 
+/* Inlined even where the compiler would rather call: the per-cell paths
+ * of a table (G_ALWAYS_INLINE needs glib 2.74; the build asks for 2.56). */
+#if defined(__GNUC__) || defined(__clang__)
+#define SF_ALWAYS_INLINE __attribute__((always_inline)) inline
+#else
+#define SF_ALWAYS_INLINE inline
+#endif
+
 /* ---------------------------------------------------------------- buffer */
 
 /* A growable byte buffer, not NUL-terminated: GString's checks and calls
@@ -116,7 +124,7 @@ size_t sf_text_escape_from(sf_tbuf *out, const char *p, size_t len, size_t plain
  * (C0, DEL, C1, which include CSI) and invalid bytes as \xNN, '\' doubled.
  * Returns the display width of what it appended (a column a code point).
  * Inline: most text (numbers, names, Call-IDs) is plain, one copy. */
-G_ALWAYS_INLINE static inline size_t sf_text_escape(sf_tbuf *out, const char *p, size_t len)
+static SF_ALWAYS_INLINE size_t sf_text_escape(sf_tbuf *out, const char *p, size_t len)
 {
   if (!p)
     return 0;
