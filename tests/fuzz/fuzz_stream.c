@@ -5,12 +5,16 @@
  *
  * Script: byte 0 = configuration (bit 0: tiny limits, so the buffer, stream
  * count, message size and idle limits are hit; bit 1: no diagnostic
- * callback).  Then records until the input ends:
+ * callback; bit 2: TCP records carry an ACK byte).  Then records until
+ * the input ends:
  *   op    bits 0-1 flow (0 A->B, 1 B->A, 2 C->B, 3 B->C; C is IPv6),
  *         bit 2 UDP instead of TCP, bit 3 SYN, bit 4 FIN, bit 5 RST,
  *         bit 6 snaplen-truncated, bit 7 absolute sequence number follows
  *   seq   int8 added to the flow's cursor (where the script's previous
  *         segment of that flow ended), or with bit 7 four bytes big-endian
+ *   ack   (configuration bit 2, TCP only) int8 added to the reverse flow's
+ *         cursor: the ACK flag is set with that acknowledgement number, so
+ *         that ACKs covering bytes the script never sent declare holes
  *   len   payload length 0..255 (fewer when the input ends)
  *   time  capture time step: < 200: milliseconds, else (time-200) * 10 s
  *   payload
@@ -104,6 +108,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             (uint32_t)data[pos + 2] << 8 | data[pos + 3];
       pos += 4;
     }
+    bool with_ack = (data[0] & 4) && !(op & 4) && pos < size;
+    uint32_t ack = 0;
+    if (with_ack)
+      ack = cursor[flow ^ 1] + (uint32_t)(int32_t)(int8_t)data[pos++];
     if (len > size - pos)
       len = size - pos;
     uint8_t *payload = malloc(len ? len : 1);
@@ -121,6 +129,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
       l4.ipproto = SF_IPPROTO_TCP;
       l4.tcp_flags = (uint8_t)(((op & 8) ? SF_TCP_SYN : 0) | ((op & 0x10) ? SF_TCP_FIN : 0) |
                                ((op & 0x20) ? SF_TCP_RST : 0));
+      l4.tcp_has_ack = with_ack;
+      l4.tcp_ack = ack;
       sf_stream_tcp(st, &l4);
       cursor[flow] = seq + (uint32_t)len + ((op & 8) ? 1u : 0u) + ((op & 0x10) ? 1u : 0u);
     }

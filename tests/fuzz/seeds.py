@@ -100,6 +100,11 @@ def record(op, seq_delta, payload, time=1):
     return bytes([op, seq_delta & 0xFF, len(payload), time]) + payload
 
 
+def record_ack(op, seq_delta, ack_delta, payload, time=1):
+    """A record of a script whose configuration byte has bit 2 (ACK byte)."""
+    return bytes([op, seq_delta & 0xFF, len(payload), time, ack_delta & 0xFF]) + payload
+
+
 def stream_scripts(msg):
     """A few TCP/UDP scripts carrying msg (fuzz_stream.c format)."""
     m = msg[:250 * 3]
@@ -112,6 +117,13 @@ def stream_scripts(msg):
         ooo = b"\x00" + syn + record(0x00, len(parts[0]) & 0x7F if len(parts[0]) < 128 else 0,
                                      parts[1]) + record(0x00, 0, parts[0])
         yield ooo
+    small = [m[i:i + 100] for i in range(0, min(len(m), 400), 100)]
+    if len(small) >= 3:
+        # the second piece never captured; the peer's ACK covers it (a hole
+        # declared at the ACK), then the rest of the stream
+        yield b"\x04" + record_ack(0x08, 0, 0, b"") + record_ack(0x00, 0, 0, small[0]) + \
+            record_ack(0x00, len(small[1]), 0, small[2]) + record_ack(0x01, 0, 0, b"") + \
+            b"".join(record_ack(0x00, 0, 0, p) for p in small[3:])
     half = len(m) // 2
     if 0 < half < 250:
         split = b"\x01" + record(0x00, 0, m[:half]) + record(0x00, 0, m[half:min(len(m), half + 250)])
