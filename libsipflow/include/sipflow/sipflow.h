@@ -760,7 +760,8 @@ SIPFLOW_API int sipflow_render_calls_table(const sipflow_call_info *const *calls
                                            size_t *out_len);
 
 /* Frees a buffer returned by the library (sipflow_ladder_render,
- * sipflow_report_render).  NULL ok. */
+ * sipflow_render_calls_table, sipflow_render_stats, sipflow_report_render).
+ * NULL ok. */
 SIPFLOW_API void sipflow_buffer_free(void *buffer);
 
 /* ------------------------------------------------------ ladder document */
