@@ -155,17 +155,18 @@ static inline bool empty_line_after(const char *buf, size_t len, size_t i)
 }
 
 #ifdef SF_HAVE_V16
-/* Bit i set when byte i of the 16 at p is an LF followed by CR or LF: the
- * only LFs that may end a header block, seldom more than one a message.
- * Reads p[0..17). */
+/* Bit i set when byte i of the 16 at p is an LF followed by CR or LF (or,
+ * a superset, by another byte from 0x08 to 0x0f): the only LFs that may
+ * end a header block, seldom more than one a message.  Reads p[0..17). */
 static inline unsigned lf_then_cr_or_lf(const char *p)
 {
-  __m128i lf = _mm_set1_epi8('\n');
   __m128i here = _mm_loadu_si128((const __m128i *)(const void *)p);
   __m128i next = _mm_loadu_si128((const __m128i *)(const void *)(p + 1));
-  __m128i next_crlf = _mm_or_si128(_mm_cmpeq_epi8(next, lf),
-                                   _mm_cmpeq_epi8(next, _mm_set1_epi8('\r')));
-  return (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(here, lf), next_crlf));
+  __m128i lf = _mm_cmpeq_epi8(here, _mm_set1_epi8('\n'));
+  /* 0x0a and 0x0d both become 0x0f with their low three bits set. */
+  __m128i cr_or_lf = _mm_cmpeq_epi8(_mm_or_si128(next, _mm_set1_epi8(0x07)),
+                                    _mm_set1_epi8(0x0f));
+  return (unsigned)_mm_movemask_epi8(_mm_and_si128(lf, cr_or_lf));
 }
 #endif
 
@@ -180,12 +181,29 @@ static size_t find_header_end(const char *buf, size_t len, size_t from)
   size_t i = from > 3 ? from - 3 : 0;
 
 #ifdef SF_HAVE_V16
-  for (; i + 17 <= len; i += 16)
-    for (unsigned m = lf_then_cr_or_lf(buf + i); m; m &= m - 1) {
+  /* 32 bytes a round, then 16: the candidates are confirmed one by one. */
+  for (size_t step = 32; step >= 16; step /= 2)
+    for (; i + step + 1 <= len; i += step) {
+      uint32_t m = lf_then_cr_or_lf(buf + i);
+      if (step == 32)
+        m |= (uint32_t)lf_then_cr_or_lf(buf + i + 16) << 16;
+      for (; m; m &= m - 1) {
+        size_t lf = i + (size_t)__builtin_ctz(m);
+        if (empty_line_after(buf, len, lf))
+          return lf;
+      }
+    }
+  if (len >= 17 && i < len) {
+    /* The last bytes: the 16 positions ending before the last byte (an LF
+     * there cannot be judged yet), those already seen shifted out. */
+    size_t base = len - 17;
+    for (unsigned m = lf_then_cr_or_lf(buf + base) >> (i - base); m; m &= m - 1) {
       size_t lf = i + (size_t)__builtin_ctz(m);
       if (empty_line_after(buf, len, lf))
         return lf;
     }
+    return len;
+  }
 #endif
   for (; i < len; i++) {
     const char *nl = memchr(buf + i, '\n', len - i);
