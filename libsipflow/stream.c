@@ -62,15 +62,13 @@ static bool endpoint_equal(const sipflow_endpoint *a, const sipflow_endpoint *b)
   return memcmp(a->addr, b->addr, addr_len(a)) == 0;
 }
 
-static guint key_hash(gconstpointer k)
+static guint key_hash(const flow_key *f)
 {
-  const flow_key *f = k;
   return endpoint_hash(&f->src) * 16777619u ^ endpoint_hash(&f->dst);
 }
 
-static gboolean key_equal(gconstpointer a, gconstpointer b)
+static bool key_equal(const flow_key *x, const flow_key *y)
 {
-  const flow_key *x = a, *y = b;
   return endpoint_equal(&x->src, &y->src) && endpoint_equal(&x->dst, &y->dst);
 }
 
@@ -85,6 +83,95 @@ sf_dir_label sf_stream_dir_label(const sf_dir *d)
   return l;
 }
 
+/* ------------------------------------------------ the directions table */
+
+/* Every segment looks its direction up (bare ACKs the reverse one), so the
+ * table is a plain chained one with the hash kept in each direction: a
+ * GHashTable lookup, through its function pointers, cost ~150 instructions,
+ * as much as the rest of a segment's bookkeeping.  The LRU list is threaded
+ * through the directions for the same reason. */
+#define SF_DIRS_MIN_BITS 6
+
+static size_t bucket_of(const sf_stream *st, guint hash)
+{
+  /* Fibonacci hashing: the top bits of the product mix every bit of hash. */
+  return (size_t)((hash * 0x9e3779b1u) >> (32 - st->bucket_bits));
+}
+
+static sf_dir *dirs_find(const sf_stream *st, const flow_key *key)
+{
+  guint h = key_hash(key);
+  for (sf_dir *d = st->buckets[bucket_of(st, h)]; d; d = d->hnext)
+    if (d->hash == h && key_equal(&d->key, key))
+      return d;
+  return NULL;
+}
+
+static void dirs_put(sf_stream *st, sf_dir *d)
+{
+  sf_dir **b = &st->buckets[bucket_of(st, d->hash)];
+  d->hnext = *b;
+  *b = d;
+}
+
+/* Doubles the buckets once there are more directions than buckets. */
+static void dirs_grow(sf_stream *st)
+{
+  size_t n = (size_t)1 << st->bucket_bits;
+  sf_dir **old = st->buckets;
+
+  st->bucket_bits++;
+  st->buckets = g_new0(sf_dir *, n * 2);
+  for (size_t i = 0; i < n; i++)
+    for (sf_dir *d = old[i], *next; d; d = next) {
+      next = d->hnext;
+      dirs_put(st, d);
+    }
+  g_free(old);
+}
+
+static void dirs_insert(sf_stream *st, sf_dir *d)
+{
+  d->hash = key_hash(&d->key);
+  if (st->n_dirs >= (size_t)1 << st->bucket_bits && st->bucket_bits < 30)
+    dirs_grow(st);
+  dirs_put(st, d);
+  st->n_dirs++;
+}
+
+static void dirs_remove(sf_stream *st, sf_dir *d)
+{
+  sf_dir **pp = &st->buckets[bucket_of(st, d->hash)];
+  while (*pp != d)
+    pp = &(*pp)->hnext;
+  *pp = d->hnext;
+  st->n_dirs--;
+}
+
+static void lru_unlink(sf_stream *st, sf_dir *d)
+{
+  if (d->older)
+    d->older->newer = d->newer;
+  else
+    st->oldest = d->newer;
+  if (d->newer)
+    d->newer->older = d->older;
+  else
+    st->newest = d->older;
+  d->older = d->newer = NULL;
+}
+
+static void lru_push_newest(sf_stream *st, sf_dir *d)
+{
+  d->older = st->newest;
+  d->newer = NULL;
+  if (st->newest)
+    st->newest->newer = d;
+  else
+    st->oldest = d;
+  st->newest = d;
+}
+
 /* ---------------------------------------------------- directions */
 
 static void dir_clear(sf_dir *d)
@@ -93,21 +180,22 @@ static void dir_clear(sf_dir *d)
   sf_tcpreasm_clear(d);
 }
 
-/* Starts the direction over at seq (new connection, or SIP again). */
+/* Starts the direction over at seq (new connection, or SIP again): every
+ * field back to zero but its place in the table and list, its peer and
+ * when it was last used. */
 static void dir_restart(sf_dir *d, uint32_t seq)
 {
   dir_clear(d);
-  flow_key key = d->key;
-  GList link = d->link;
-  sf_dir *peer = d->peer;
-  int64_t t = d->last_time_us;
-  uint64_t f = d->last_frame;
+  sf_dir keep = *d;
   memset(d, 0, sizeof *d);
-  d->key = key;
-  d->link = link;
-  d->peer = peer;
-  d->last_time_us = t;
-  d->last_frame = f;
+  d->key = keep.key;
+  d->hash = keep.hash;
+  d->hnext = keep.hnext;
+  d->older = keep.older;
+  d->newer = keep.newer;
+  d->peer = keep.peer;
+  d->last_time_us = keep.last_time_us;
+  d->last_frame = keep.last_frame;
   d->state = DIR_ACTIVE;
   d->next_seq = seq;
 }
@@ -116,15 +204,15 @@ static void dir_remove(sf_stream *st, sf_dir *d)
 {
   if (d->peer)
     d->peer->peer = NULL;
-  g_queue_unlink(&st->lru, &d->link);
-  g_hash_table_remove(st->dirs, &d->key);
+  lru_unlink(st, d);
+  dirs_remove(st, d);
   dir_clear(d);
   g_free(d);
 }
 
 static void evict_oldest(sf_stream *st, const stamp *at)
 {
-  sf_dir *d = st->lru.head->data;
+  sf_dir *d = st->oldest;
   if (d->state == DIR_ACTIVE && (d->sip_seen || d->len || d->held))
     sf_diag_emit(st->diag, at->frame, SIPFLOW_DIAG_TCP_LIMIT,
                  "frame %" PRIu64 ": more than %zu TCP streams; dropped the least "
@@ -135,23 +223,22 @@ static void evict_oldest(sf_stream *st, const stamp *at)
 
 static sf_dir *dir_new(sf_stream *st, const flow_key *key, uint32_t seq, const stamp *at)
 {
-  while (g_hash_table_size(st->dirs) >= st->max_streams && st->lru.head)
+  while (st->n_dirs >= st->max_streams && st->oldest)
     evict_oldest(st, at);
   sf_dir *d = g_new0(sf_dir, 1);
   d->key = *key;
-  d->link.data = d;
   d->state = DIR_ACTIVE;
   d->next_seq = seq;
   /* Linked to the reverse direction, whose acknowledgments tell about this
    * one's holes (the same endpoint at both ends has no reverse). */
   flow_key back = {.src = key->dst, .dst = key->src};
-  sf_dir *r = g_hash_table_lookup(st->dirs, &back);
+  sf_dir *r = dirs_find(st, &back);
   if (r) {
     d->peer = r;
     r->peer = d;
   }
-  g_hash_table_insert(st->dirs, &d->key, d);
-  g_queue_push_tail_link(&st->lru, &d->link);
+  dirs_insert(st, d);
+  lru_push_newest(st, d);
   return d;
 }
 
@@ -159,9 +246,9 @@ static void touch(sf_stream *st, sf_dir *d, const stamp *at)
 {
   d->last_time_us = at->time_us;
   d->last_frame = at->frame;
-  if (st->lru.tail != &d->link) {
-    g_queue_unlink(&st->lru, &d->link);
-    g_queue_push_tail_link(&st->lru, &d->link);
+  if (st->newest != d) {
+    lru_unlink(st, d);
+    lru_push_newest(st, d);
   }
 }
 
@@ -201,7 +288,7 @@ static void close_dir(sf_stream *st, sf_dir *d, uint32_t end_seq, const stamp *a
 static void on_rst(sf_stream *st, sf_dir *d, const sf_l4 *l4, const stamp *at)
 {
   flow_key back = {.src = l4->dst, .dst = l4->src};
-  sf_dir *r = g_hash_table_lookup(st->dirs, &back);
+  sf_dir *r = dirs_find(st, &back);
   if (r == d)
     r = NULL; /* source and destination are the same endpoint */
   if (d) {
@@ -235,7 +322,7 @@ static sf_dir *on_syn(sf_stream *st, sf_dir *d, const flow_key *key, uint32_t se
 static sf_dir *dir_for_segment(sf_stream *st, const sf_l4 *l4, const stamp *at)
 {
   flow_key key = {.src = l4->src, .dst = l4->dst};
-  sf_dir *d = g_hash_table_lookup(st->dirs, &key);
+  sf_dir *d = dirs_find(st, &key);
   uint32_t seq = l4->tcp_seq;
 
   if (l4->tcp_flags & SF_TCP_RST) {
@@ -276,8 +363,8 @@ sf_stream *sf_stream_new(const sipflow_limits *limits, sf_stream_emit_fn emit,
   st->emit = emit;
   st->user = user;
   st->diag = diag;
-  st->dirs = g_hash_table_new(key_hash, key_equal);
-  g_queue_init(&st->lru);
+  st->bucket_bits = SF_DIRS_MIN_BITS;
+  st->buckets = g_new0(sf_dir *, (size_t)1 << SF_DIRS_MIN_BITS);
   return st;
 }
 
@@ -285,9 +372,9 @@ void sf_stream_free(sf_stream *st)
 {
   if (!st)
     return;
-  while (st->lru.head)
-    dir_remove(st, st->lru.head->data);
-  g_hash_table_destroy(st->dirs);
+  while (st->oldest)
+    dir_remove(st, st->oldest);
+  g_free(st->buckets);
   g_free(st);
 }
 
@@ -329,7 +416,7 @@ static void take_ack(sf_stream *st, const sf_dir *d, const sf_l4 *l4, const stam
     r = d->peer;
   } else {
     flow_key back = {.src = l4->dst, .dst = l4->src};
-    r = g_hash_table_size(st->dirs) ? g_hash_table_lookup(st->dirs, &back) : NULL;
+    r = st->n_dirs ? dirs_find(st, &back) : NULL;
   }
   if (r && r->state == DIR_ACTIVE)
     sf_tcpreasm_acked(st, r, l4->tcp_ack, at);
@@ -369,8 +456,8 @@ void sf_stream_tcp(sf_stream *st, const sf_l4 *l4)
 
 void sf_stream_expire(sf_stream *st, int64_t now_us)
 {
-  while (st->lru.head) {
-    sf_dir *d = st->lru.head->data;
+  while (st->oldest) {
+    sf_dir *d = st->oldest;
     if (!sf_tcp_idle_longer(now_us, d->last_time_us, st->idle_timeout_us))
       break;
     sf_tcpreasm_flush(st, d, NULL, NULL);
@@ -380,8 +467,8 @@ void sf_stream_expire(sf_stream *st, int64_t now_us)
 
 void sf_stream_finish(sf_stream *st)
 {
-  while (st->lru.head) {
-    sf_dir *d = st->lru.head->data;
+  while (st->oldest) {
+    sf_dir *d = st->oldest;
     sf_tcpreasm_flush(st, d, NULL, NULL);
     dir_remove(st, d);
   }

@@ -42,7 +42,9 @@ typedef struct held_seg {
 typedef struct sf_dir {
   /* the directions table (stream.c) */
   flow_key key;
-  GList link;            /* node in sf_stream.lru, data = this direction */
+  guint hash;            /* of key */
+  struct sf_dir *hnext;  /* next direction in the same bucket */
+  struct sf_dir *older, *newer; /* neighbours in the LRU list */
   dir_state state;       /* framing may turn ACTIVE into NOT_SIP */
   uint32_t end_seq;      /* after the FIN (CLOSED) */
   uint32_t syn_seq;
@@ -84,8 +86,12 @@ struct sf_stream {
   sf_stream_emit_fn emit;
   void *user;
   sf_diag_sink *diag;
-  GHashTable *dirs;      /* &dir->key -> dir */
-  GQueue lru;            /* least recently used first */
+  /* The directions by key: buckets chained through sf_dir.hnext, a power
+   * of two of them, at most one direction a bucket on average. */
+  sf_dir **buckets;
+  unsigned bucket_bits;
+  size_t n_dirs;
+  sf_dir *oldest, *newest; /* the LRU list, through sf_dir.older/newer */
   uint64_t segments;
 };
 

@@ -17,6 +17,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "parse_scan.h"
 #include "tcp.h"
 
 /* Non-SIP bytes after which a direction is given up: few for one that never
@@ -144,6 +145,77 @@ static size_t resync_after(sf_dir *d, size_t skip)
   return skip;
 }
 
+/* Does an empty line follow the LF at buf[i]: "\n" or "\r\n" next, whole
+ * within len?  (RFC 3261 §7: CRLF ends the header block; a bare LF is
+ * tolerated, as the framer does.) */
+static inline bool empty_line_after(const char *buf, size_t len, size_t i)
+{
+  return i + 1 < len &&
+         (buf[i + 1] == '\n' || (buf[i + 1] == '\r' && i + 2 < len && buf[i + 2] == '\n'));
+}
+
+#ifdef SF_HAVE_V16
+/* Bit i set when byte i of the 16 at p is an LF followed by CR or LF (or,
+ * a superset, by another byte from 0x08 to 0x0f): the only LFs that may
+ * end a header block, seldom more than one a message.  Reads p[0..17). */
+static inline unsigned lf_then_cr_or_lf(const char *p)
+{
+  __m128i here = _mm_loadu_si128((const __m128i *)(const void *)p);
+  __m128i next = _mm_loadu_si128((const __m128i *)(const void *)(p + 1));
+  __m128i lf = _mm_cmpeq_epi8(here, _mm_set1_epi8('\n'));
+  /* 0x0a and 0x0d both become 0x0f with their low three bits set. */
+  __m128i cr_or_lf = _mm_cmpeq_epi8(_mm_or_si128(next, _mm_set1_epi8(0x07)),
+                                    _mm_set1_epi8(0x0f));
+  return (unsigned)_mm_movemask_epi8(_mm_and_si128(lf, cr_or_lf));
+}
+#endif
+
+/* The LF after which the header block of buf[0..len) ends (an empty line
+ * follows it), or len when there is none yet.  Only the bytes from from - 3
+ * on are looked at: those before are known to hold none.  Every header
+ * byte of every TCP message passes here once, so 16 bytes are looked at
+ * together; the framer's measure, which walks the lines one by one, runs
+ * once per message, when this has found the end. */
+static size_t find_header_end(const char *buf, size_t len, size_t from)
+{
+  size_t i = from > 3 ? from - 3 : 0;
+
+#ifdef SF_HAVE_V16
+  /* 32 bytes a round, then 16: the candidates are confirmed one by one. */
+  for (size_t step = 32; step >= 16; step /= 2)
+    for (; i + step + 1 <= len; i += step) {
+      uint32_t m = lf_then_cr_or_lf(buf + i);
+      if (step == 32)
+        m |= (uint32_t)lf_then_cr_or_lf(buf + i + 16) << 16;
+      for (; m; m &= m - 1) {
+        size_t lf = i + (size_t)__builtin_ctz(m);
+        if (empty_line_after(buf, len, lf))
+          return lf;
+      }
+    }
+  if (len >= 17 && i < len) {
+    /* The last bytes: the 16 positions ending before the last byte (an LF
+     * there cannot be judged yet), those already seen shifted out. */
+    size_t base = len - 17;
+    for (unsigned m = lf_then_cr_or_lf(buf + base) >> (i - base); m; m &= m - 1) {
+      size_t lf = i + (size_t)__builtin_ctz(m);
+      if (empty_line_after(buf, len, lf))
+        return lf;
+    }
+    return len;
+  }
+#endif
+  for (; i < len; i++) {
+    const char *nl = memchr(buf + i, '\n', len - i);
+    if (!nl)
+      return len;
+    i = (size_t)(nl - buf);
+    if (empty_line_after(buf, len, i))
+      return i;
+  }
+  return len;
+}
+
 /* Frames the message starting at p (a start line).  known_total: its
  * length when an earlier call measured it, else 0.  Returns the bytes
  * consumed, or 0 when more bytes are needed (then p is where the buffer
@@ -242,45 +314,28 @@ static size_t frame_bytes(sf_stream *st, sf_dir *d, const char *p, size_t n,
   return d->state == DIR_ACTIVE ? pos : n;
 }
 
-/* Is there an empty line ("\n\n" or "\n\r\n", the end of a header block)
- * in buf[0..len) that ends after byte `from`?  Only the bytes from from - 3
- * on are looked at: those before are known to hold none. */
-static bool header_end_after(const char *buf, size_t len, size_t from)
-{
-  size_t i = from > 3 ? from - 3 : 0;
-
-  while (i + 1 < len) {
-    const char *nl = memchr(buf + i, '\n', len - 1 - i);
-    if (!nl)
-      return false;
-    i = (size_t)(nl - buf);
-    if (buf[i + 1] == '\n' || (buf[i + 1] == '\r' && i + 2 < len && buf[i + 2] == '\n'))
-      return true;
-    i++;
-  }
-  return false;
-}
-
 /* The buffered message still cannot be measured: its start line is whole,
  * its header block had no end so far (else the length would be known), it
  * is within the size limit, and the new bytes from `old` on bring no empty
  * line.  Saves measuring the whole buffer again for every segment, which
- * made a stream of tiny segments quadratic.  When framing has seen the
- * start line (at_message), the start line is not even looked at again. */
+ * made a stream of tiny segments quadratic.  Once the start line is known
+ * whole (at_message) it is not looked at again, and the header block is
+ * searched from where the last search stopped. */
 static bool headers_still_open(const sf_stream *st, sf_dir *d, size_t old)
 {
   if (d->pending_total || d->len > st->max_message)
     return false;
   if (d->at_message) {
     old = d->head_scanned;
-  } else if (sf_framer_is_sip_start(d->buf, d->len) != 1) {
+  } else if (sf_framer_is_sip_start(d->buf, d->len) == 1) {
+    d->at_message = true; /* the start line was cut: now it is whole */
+    old = 0;
+  } else {
     return false;
   }
-  if (header_end_after(d->buf, d->len, old))
-    return false;
-  if (d->at_message)
-    d->head_scanned = d->len;
-  return true;
+  size_t end = find_header_end(d->buf, d->len, old);
+  d->head_scanned = end; /* when found, framing finds it again at once */
+  return end == d->len;
 }
 
 /* Frames in-order bytes, straight from the packet when nothing is

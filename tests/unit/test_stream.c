@@ -392,6 +392,33 @@ static void test_every_split_point(void **state)
   g_free(m1), g_free(m2), g_free(all);
 }
 
+/* Three messages cut into three segments at every pair of points: the end
+ * of each header block (CRLF CRLF, bare LF LF after a folded line) found
+ * whatever segment brings it, once the start line is whole or not. */
+static void test_every_pair_of_split_points(void **state)
+{
+  (void)state;
+  char *m1 = make_msg("INVITE", 1, 50), *m3 = make_resp(180, "Ringing", 1);
+  const char *m2 = "SIP/2.0 100 Trying\nVia: SIP/2.0/TCP 10.0.0.1:5060;branch=z9hG4bK1\n"
+                   "Call-ID: call-1@10.0.0.1\nCSeq: 1\n INVITE\nl: 3\n\nabc";
+  char *all = g_strconcat(m1, m2, m3, NULL);
+  size_t n = strlen(all), e1 = strlen(m1), e2 = e1 + strlen(m2);
+
+  for (size_t a = 1; a < n; a++)
+    for (size_t b = a + 1; b < n; b++) {
+      fx *f = fx_new(NULL);
+      seg_n(f, 0, 1, ISN, 0, all, a);
+      seg_n(f, 0, 2, ISN + (uint32_t)a, 0, all + a, b - a);
+      seg_n(f, 0, 3, ISN + (uint32_t)b, 0, all + b, n - b);
+      assert_int_equal(f->recs->len, 3);
+      assert_chunk(f, 0, m1, e1 <= a ? 1 : e1 <= b ? 2 : 3);
+      assert_chunk(f, 1, m2, e2 <= a ? 1 : e2 <= b ? 2 : 3);
+      assert_chunk(f, 2, m3, 3);
+      fx_free(f);
+    }
+  g_free(m1), g_free(m3), g_free(all);
+}
+
 /* ------------------------------------------------------------ limits */
 
 static void test_stream_count_limit(void **state)
@@ -551,6 +578,7 @@ int main(void)
       cmocka_unit_test(test_both_directions),
       cmocka_unit_test(test_byte_by_byte),
       cmocka_unit_test(test_every_split_point),
+      cmocka_unit_test(test_every_pair_of_split_points),
       cmocka_unit_test(test_stream_count_limit),
       cmocka_unit_test(test_expire),
       cmocka_unit_test(test_finish),
