@@ -412,6 +412,25 @@ static const char *parse_header_line(const char *p, const char *nl, const char *
   return p;
 }
 
+/* memset(msg, 0, sizeof *msg) for every message: with SSE2, in 16-byte
+ * stores, which takes half the instructions of the "rep stos" compilers
+ * emit for a struct this size. */
+static inline void clear_message(sipflow_message *msg)
+{
+#ifdef SF_HAVE_V16
+  char *d = (char *)msg;
+  const __m128i zero = _mm_setzero_si128();
+  size_t i = 0;
+#pragma GCC unroll 32
+  for (; i + 16 <= sizeof *msg; i += 16)
+    _mm_storeu_si128((__m128i *)(void *)(d + i), zero);
+  if (i < sizeof *msg)
+    memset(d + i, 0, sizeof *msg - i);
+#else
+  memset(msg, 0, sizeof *msg);
+#endif
+}
+
 int sf_parse_message(const char *buf, size_t len, bool stream, sipflow_message *msg,
                      sf_header *headers, size_t *num_headers, const char **why)
 {
@@ -431,7 +450,7 @@ int sf_parse_message(const char *buf, size_t len, bool stream, sipflow_message *
     *why = "no message";
     return SIPFLOW_ERR_INVALID;
   }
-  memset(msg, 0, sizeof *msg);
+  clear_message(msg);
   msg->content_length = -1;
   msg->via_rport = -1;
   msg->raw = buf;
