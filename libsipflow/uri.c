@@ -10,8 +10,6 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include <glib.h>
-
 #include "sipflow/sipflow.h"
 
 /* Byte classes of the scans below: one table lookup per byte instead of a
@@ -92,7 +90,9 @@ int sipflow_uri_user(const char *uri, size_t len, sipflow_span *out)
   if (gt)
     end = gt;
   const char *body = skip_scheme(p, end);
-  int is_tel = body - p == 4 && g_ascii_strncasecmp(p, "tel:", 4) == 0;
+  /* "tel:" in any case; body - p == 4 means p[3] is the ':' */
+  int is_tel = body - p == 4 && (p[0] | 0x20) == 't' && (p[1] | 0x20) == 'e' &&
+               (p[2] | 0x20) == 'l';
   size_t rest = body < end ? (size_t)(end - body) : 0;
   const char *at = rest ? memchr(body, '@', rest) : NULL;
   const char *q;
