@@ -354,10 +354,12 @@ static const char *parse_header_line(const char *p, const char *nl, const char *
   const char *name = p;
   size_t name_len;
 
-  if (end - p >= 16 && known_header(p, id, &name_len)) {
+  /* known_header reads 16 bytes; one more must exist for the SP test below
+   * ("Session-Expires:" is 16 bytes long). */
+  if (end - p > 16 && known_header(p, id, &name_len)) {
     h->name = span_of(name, name + name_len);
-    p += name_len + 1; /* up to 16 bytes in: p may be end ("Session-Expires:") */
-    if (p < nl && *p == ' ') /* the usual single SP after the colon */
+    p += name_len + 1; /* at most 16 bytes in: p < end */
+    if (*p == ' ')     /* the usual single SP after the colon */
       p++;
   } else {
     p = skip_token(p, end);
