@@ -275,7 +275,7 @@ static void parse_via_parm(const char *p, const char *end, sipflow_message *msg)
     p += 6;
   }
   param prm;
-  while (next_param(&p, end, &prm)) {
+  while (p < end && next_param(&p, end, &prm)) { /* usually nothing left */
     const char *n = prm.name.ptr;
     size_t nl = prm.name.len;
     if (!msg->branch.ptr && prm.value.ptr && span_ieq(n, nl, "branch"))
