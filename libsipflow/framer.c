@@ -279,6 +279,11 @@ static bool content_length_header(const char *line, size_t n, long *value)
   unsigned char c0 = n ? lower((unsigned char)line[0]) : 0;
   if (c0 != 'c' && c0 != 'l')
     return false;
+  /* Of the many "C..." lines (Call-ID, CSeq, Contact, Content-Type) only
+   * "Content-Length" has '-' then 'L' at 7 and 8: the others are out
+   * before their name is scanned. */
+  if (c0 == 'c' && (n < 15 || line[7] != '-' || lower((unsigned char)line[8]) != 'l'))
+    return false;
 
   while (i < n && is_token_char((unsigned char)line[i]))
     i++;

@@ -199,17 +199,21 @@ static inline unsigned sf_v16_gt(const char *p)
  * run (a superset), `stop` says exactly whether one does; `mask16`, where
  * there is SSE2, does what `flags` does for 16 bytes at once.  Returns the
  * first stopping byte in [p, end), or end.  Always inlined so that the
- * functions, constants at every call site, are folded in. */
+ * functions, constants at every call site, are folded in.
+ *
+ * lo <= p is where the readable bytes start: a run shorter than 16 bytes
+ * is still read in one load, as the 16 bytes ending at end, when those lie
+ * in [lo, end) (a tag at the end of its header value, say). */
 static inline __attribute__((always_inline)) const char *
-sf_scan_until(const char *p, const char *end, unsigned (*mask16)(const char *),
-              uint64_t (*flags)(uint64_t), bool (*stop)(char))
+sf_scan_until_lo(const char *lo, const char *p, const char *end,
+                 unsigned (*mask16)(const char *), uint64_t (*flags)(uint64_t),
+                 bool (*stop)(char))
 {
 #ifdef SF_HAVE_V16
   /* A mask made of byte equalities only is exact: no check needed. */
   const bool exact16 = mask16 == sf_v16_lf || mask16 == sf_v16_gt ||
                        mask16 == sf_v16_quote_bslash || mask16 == sf_v16_comma_quote ||
                        mask16 == sf_v16_name_addr;
-  const char *start = p;
   while (end - p >= 16) {
     unsigned m0 = mask16(p);
     if (exact16 && m0)
@@ -221,8 +225,8 @@ sf_scan_until(const char *p, const char *end, unsigned (*mask16)(const char *),
     }
     p += 16;
   }
-  if (p < end && end - start >= 16) {
-    /* The last 1-15 bytes: the 16 ending at end, all inside [start, end),
+  if (p < end && end - lo >= 16) {
+    /* The last 1-15 bytes: the 16 ending at end, all inside [lo, end),
      * the bits of the bytes already seen shifted out. */
     unsigned m = mask16(end - 16) >> (16 - (end - p));
     if (exact16)
@@ -236,6 +240,7 @@ sf_scan_until(const char *p, const char *end, unsigned (*mask16)(const char *),
   }
 #else
   (void)mask16;
+  (void)lo;
 #endif
   while (end - p >= 8) {
     for (uint64_t f = flags(sf_swar_load(p)); f; f &= f - 1) {
@@ -248,6 +253,14 @@ sf_scan_until(const char *p, const char *end, unsigned (*mask16)(const char *),
   while (p < end && !stop(*p))
     p++;
   return p;
+}
+
+/* sf_scan_until_lo with nothing readable before p. */
+static inline __attribute__((always_inline)) const char *
+sf_scan_until(const char *p, const char *end, unsigned (*mask16)(const char *),
+              uint64_t (*flags)(uint64_t), bool (*stop)(char))
+{
+  return sf_scan_until_lo(p, p, end, mask16, flags, stop);
 }
 
 /* Control bytes and SP: a superset of CR, LF, SP, HTAB and of every byte

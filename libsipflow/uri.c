@@ -7,24 +7,56 @@
  * SIP syntax (RFC 3261 §19.1.1, RFC 3966 §3), so it lives here and not in
  * the CLI.
  */
+#include <stdbool.h>
 #include <string.h>
 
-#include <glib.h>
-
 #include "sipflow/sipflow.h"
+
+/* Byte classes of the scans below: one table lookup per byte instead of a
+ * chain of compares (the CLI calls this for every From and To it shows). */
+enum {
+  U_ALPHA = 1 << 0,     /* scheme, first byte */
+  U_SCHEME = 1 << 1,    /* scheme, later bytes (RFC 3986 §3.1) */
+  U_USER_END = 1 << 2,  /* ';' '?' */
+  U_COLON = 1 << 3,     /* ':' */
+  U_HOST_END = 1 << 4,  /* ':' ';' '?' '>' */
+};
+
+static const unsigned char uri_cc[256] = {
+    ['a' ... 'z'] = U_ALPHA | U_SCHEME,
+    ['A' ... 'Z'] = U_ALPHA | U_SCHEME,
+    ['0' ... '9'] = U_SCHEME,
+    ['+'] = U_SCHEME, ['-'] = U_SCHEME, ['.'] = U_SCHEME,
+    [';'] = U_USER_END | U_HOST_END,
+    ['?'] = U_USER_END | U_HOST_END,
+    [':'] = U_COLON | U_HOST_END,
+    ['>'] = U_HOST_END,
+};
+
+static inline bool uri_is(char c, unsigned cls)
+{
+  return (uri_cc[(unsigned char)c] & cls) != 0;
+}
+
+/* The first byte of a class in [p, end), or end. */
+static inline const char *uri_find(const char *p, const char *end, unsigned cls)
+{
+  while (p < end && !uri_is(*p, cls))
+    p++;
+  return p;
+}
 
 /* Skips one URI scheme ("sip:", "sips:", "tel:" or any other) when it
  * starts p; returns where the scheme-specific part begins. */
 static const char *skip_scheme(const char *p, const char *end)
 {
-  const char *q = p;
-
   /* RFC 3986 §3.1: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) */
-  while (q < end && ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
-                     (q > p && ((*q >= '0' && *q <= '9') || *q == '+' || *q == '-' ||
-                                *q == '.'))))
+  if (p == end || !uri_is(*p, U_ALPHA))
+    return p;
+  const char *q = p + 1;
+  while (q < end && uri_is(*q, U_SCHEME))
     q++;
-  return q > p && q < end && *q == ':' ? q + 1 : p;
+  return q < end && *q == ':' ? q + 1 : p;
 }
 
 /* End of the host in [p, end): before the port, the parameters, the
@@ -35,17 +67,13 @@ static const char *host_end(const char *p, const char *end)
     const char *close = memchr(p, ']', (size_t)(end - p));
     return close ? close + 1 : end;
   }
-  while (p < end && *p != ':' && *p != ';' && *p != '?' && *p != '>')
-    p++;
-  return p;
+  return uri_find(p, end, U_HOST_END);
 }
 
 /* The text before the first ';' '?' or (when stop_at_colon) ':' in [p, end). */
 static const char *name_end(const char *p, const char *end, int stop_at_colon)
 {
-  while (p < end && *p != ';' && *p != '?' && !(stop_at_colon && *p == ':'))
-    p++;
-  return p;
+  return uri_find(p, end, stop_at_colon ? U_USER_END | U_COLON : U_USER_END);
 }
 
 int sipflow_uri_user(const char *uri, size_t len, sipflow_span *out)
@@ -62,7 +90,9 @@ int sipflow_uri_user(const char *uri, size_t len, sipflow_span *out)
   if (gt)
     end = gt;
   const char *body = skip_scheme(p, end);
-  int is_tel = body - p == 4 && g_ascii_strncasecmp(p, "tel:", 4) == 0;
+  /* "tel:" in any case; body - p == 4 means p[3] is the ':' */
+  int is_tel = body - p == 4 && (p[0] | 0x20) == 't' && (p[1] | 0x20) == 'e' &&
+               (p[2] | 0x20) == 'l';
   size_t rest = body < end ? (size_t)(end - body) : 0;
   const char *at = rest ? memchr(body, '@', rest) : NULL;
   const char *q;

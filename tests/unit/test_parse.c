@@ -852,6 +852,30 @@ static void test_start_line_only(void **state)
   parsed_free(p);
 }
 
+/* A buffer that ends right after a known header name and its colon, with
+ * nothing after: the longest known name plus ':' is 16 bytes, all the
+ * buffer holds from there, so the byte after the colon does not exist and
+ * must not be looked at (the buffer is exactly this long: ASan sees any
+ * read past it).  The value is the empty span at the end. */
+static void test_ends_after_known_name(void **state)
+{
+  (void)state;
+  static const char *const names[] = {"Session-Expires:", "Content-Length:", "Via:"};
+  for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+    char text[128];
+    snprintf(text, sizeof text, "OPTIONS sip:x SIP/2.0\r\nCall-ID: c\r\n%s", names[i]);
+    parsed *p = parse_udp(text);
+    assert_int_equal(p->rc, SIPFLOW_OK);
+    assert_int_equal(p->n_headers, 2);
+    assert_int_equal(p->headers[1].name.len, strlen(names[i]) - 1);
+    assert_ptr_equal(p->headers[1].value.ptr, p->buf + p->len);
+    assert_int_equal(p->headers[1].value.len, 0);
+    assert_span(p->msg.call_id, "c");
+    assert_int_equal(p->msg.raw_len, p->len);
+    parsed_free(p);
+  }
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -876,6 +900,7 @@ int main(void)
       cmocka_unit_test(test_every_truncation_point),
       cmocka_unit_test(test_nul_bytes_in_values),
       cmocka_unit_test(test_start_line_only),
+      cmocka_unit_test(test_ends_after_known_name),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
