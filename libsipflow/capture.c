@@ -309,12 +309,23 @@ static inline int map_take(mapped *m, const uint8_t *h, uint32_t caplen, const u
   memcpy(&frac, h + 4, 4);
   memcpy(&len, h + 12, 4);
   m->hdr.ts.tv_sec = sec;
-  m->hdr.ts.tv_usec = m->nano ? frac / 1000 : frac;
+  m->hdr.ts.tv_usec = m->nano ? frac / 1000 : frac; /* as record_time_us() */
   m->hdr.caplen = caplen;
   m->hdr.len = len;
   *data = h + SF_PCAP_RECORD_HEADER;
   m->pos += SF_PCAP_RECORD_HEADER + caplen;
   return 1;
+}
+
+/* The time stamp of the record at h, in microseconds, as libpcap gives it
+ * (nanoseconds truncated). */
+static inline int64_t record_time_us(const uint8_t *h, bool nano)
+{
+  int32_t sec, frac;
+
+  memcpy(&sec, h, 4);
+  memcpy(&frac, h + 4, 4);
+  return (int64_t)sec * G_USEC_PER_SEC + (nano ? frac / 1000 : frac);
 }
 
 /* map_next() for a record not all in the window (or odd): slides the
@@ -478,6 +489,7 @@ static inline void feed_next(capture *cap, reader *r, uint64_t frame)
 {
   sipflow_ctx *ctx = cap->ctx;
 
+  ctx->last_time_us = r->time_us;
   if (!r->has_filter || pcap_offline_filter(&r->filter, r->hdr, r->data))
     sf_ctx_feed_packet(ctx, r->linktype, frame, r->time_us, r->data, r->hdr->caplen,
                        r->hdr->len);
@@ -485,11 +497,103 @@ static inline void feed_next(capture *cap, reader *r, uint64_t frame)
     report_progress(cap, frame);
 }
 
+/* Feeds the record at p (its packet, caplen bytes, lies whole in the
+ * window) as frame number `frame`.  The time stamp is converted only when
+ * decode needs it: most packets are RTP that decode drops on a few bytes
+ * (sf_ctx_skip_packet()), so this is most of the cost of reading them. */
+G_ALWAYS_INLINE static inline void feed_record(sipflow_ctx *ctx, int linktype, bool nano,
+                                               uint64_t frame, const uint8_t *p,
+                                               uint32_t caplen)
+{
+  uint32_t wirelen;
+  const uint8_t *data = p + SF_PCAP_RECORD_HEADER;
+
+  memcpy(&wirelen, p + 12, 4);
+  size_t ulen = sf_decode_plain_udp(linktype, data, caplen, wirelen);
+  if (!sf_ctx_skip_packet(ctx, ulen, data, caplen))
+    sf_ctx_feed_packet_as(ctx, ulen, linktype, frame, record_time_us(p, nano), data, caplen,
+                          wirelen);
+}
+
+/* Feeds the records that lie whole in m's window, from m->pos on, with
+ * frame numbers after `frame`; returns the last frame number fed, m->pos
+ * at the first record left (past the window's end, or odd).  The record
+ * is read into locals, not into the reader's read-ahead slot. */
+G_ALWAYS_INLINE static inline uint64_t feed_window(sipflow_ctx *ctx, mapped *m, int linktype,
+                                                   uint64_t frame)
+{
+  const uint8_t *win = m->win, *p = win + (m->pos - m->win_off), *end = win + m->win_len;
+  const uint32_t max_caplen = m->max_caplen;
+  const bool nano = m->nano;
+  const uint8_t *last = NULL;
+  uint32_t caplen;
+
+  /* Up to `safe`, any record no longer than max_caplen lies whole in the
+   * window: one test less per record for nearly all of them. */
+  if ((size_t)(end - p) > SF_PCAP_RECORD_HEADER + max_caplen) {
+    const uint8_t *safe = end - SF_PCAP_RECORD_HEADER - max_caplen;
+    while (p <= safe) {
+      memcpy(&caplen, p + 8, 4);
+      if (caplen > max_caplen)
+        goto done; /* for libpcap to judge */
+      feed_record(ctx, linktype, nano, ++frame, p, caplen);
+      last = p;
+      p += SF_PCAP_RECORD_HEADER + caplen;
+    }
+  }
+  /* the window's last records */
+  while (end - p >= SF_PCAP_RECORD_HEADER) {
+    memcpy(&caplen, p + 8, 4);
+    if (caplen > max_caplen || caplen > (size_t)(end - p) - SF_PCAP_RECORD_HEADER)
+      break; /* cut by the window's end, or for libpcap to judge */
+    feed_record(ctx, linktype, nano, ++frame, p, caplen);
+    last = p;
+    p += SF_PCAP_RECORD_HEADER + caplen;
+  }
+done:
+  if (last)
+    ctx->last_time_us = record_time_us(last, nano);
+  m->pos = m->win_off + (uint64_t)(p - win);
+  return frame;
+}
+
+/* The common case, one classic pcap file read through the window with no
+ * filter and no progress to report, without the read-ahead slot the merge
+ * needs.  Returns the number of frames fed, stopping at the end of the
+ * file or at the first record the general loop must take (for libpcap),
+ * which then goes on from r->map->pos. */
+static uint64_t feed_mapped(capture *cap, reader *r)
+{
+  sipflow_ctx *ctx = cap->ctx;
+  mapped *m = r->map;
+  uint64_t frame = 0;
+
+  for (;;) {
+    if (m->win && m->pos >= m->win_off && m->pos - m->win_off <= m->win_len) {
+      /* the constant lets the compiler fold decode's link type dispatch */
+      if (r->linktype == SF_LINKTYPE_ETHERNET)
+        frame = feed_window(ctx, m, SF_LINKTYPE_ETHERNET, frame);
+      else
+        frame = feed_window(ctx, m, r->linktype, frame);
+    }
+    /* a record across the window's end (or none, or an odd one) */
+    if (map_next_slow(m, &r->data) != 1)
+      break;
+    ctx->last_time_us = record_time_us(r->data - SF_PCAP_RECORD_HEADER, m->nano);
+    sf_ctx_feed_packet(ctx, r->linktype, ++frame, ctx->last_time_us, r->data, m->hdr.caplen,
+                       m->hdr.len);
+  }
+  r->packets = frame;
+  return frame;
+}
+
 static void merge_and_feed(capture *cap)
 {
   uint64_t frame = 0;
   reader *r;
 
+  if (cap->n == 1 && cap->readers->map && !cap->readers->has_filter && !cap->ctx->progress)
+    frame = feed_mapped(cap, cap->readers);
   for (size_t i = 0; i < cap->n; i++)
     read_ahead(cap, &cap->readers[i]);
   if (cap->n == 1) { /* nothing to merge: no search for the earliest */
