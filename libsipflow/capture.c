@@ -519,12 +519,24 @@ G_ALWAYS_INLINE static inline void feed_record(sipflow_ctx *ctx, int linktype, b
                           wirelen);
 }
 
+/* After frame `frame`, whose record ends at p: the progress report every
+ * SF_PROGRESS_EVERY frames, when `progress` (the capture) is not NULL. */
+G_ALWAYS_INLINE static inline void window_progress(capture *progress, mapped *m,
+                                                   uint64_t frame, const uint8_t *p)
+{
+  if (progress && G_UNLIKELY(frame % SF_PROGRESS_EVERY == 0)) {
+    m->pos = m->win_off + (uint64_t)(p - m->win);
+    report_progress(progress, frame);
+  }
+}
+
 /* Feeds the records that lie whole in m's window, from m->pos on, with
  * frame numbers after `frame`; returns the last frame number fed, m->pos
  * at the first record left (past the window's end, or odd).  The record
- * is read into locals, not into the reader's read-ahead slot. */
+ * is read into locals, not into the reader's read-ahead slot.  progress:
+ * NULL, or the capture to report progress for (see window_progress()). */
 G_ALWAYS_INLINE static inline uint64_t feed_window(sipflow_ctx *ctx, mapped *m, int linktype,
-                                                   uint64_t frame)
+                                                   uint64_t frame, capture *progress)
 {
   const uint8_t *win = m->win, *p = win + (m->pos - m->win_off), *end = win + m->win_len;
   const uint32_t max_caplen = m->max_caplen;
@@ -556,6 +568,7 @@ G_ALWAYS_INLINE static inline uint64_t feed_window(sipflow_ctx *ctx, mapped *m, 
       feed_record(ctx, linktype, nano, ++frame, p, caplen);
       last = p;
       p += SF_PCAP_RECORD_HEADER + caplen;
+      window_progress(progress, m, frame, p);
     }
   }
   /* the window's last records */
@@ -566,6 +579,7 @@ G_ALWAYS_INLINE static inline uint64_t feed_window(sipflow_ctx *ctx, mapped *m, 
     feed_record(ctx, linktype, nano, ++frame, p, caplen);
     last = p;
     p += SF_PCAP_RECORD_HEADER + caplen;
+    window_progress(progress, m, frame, p);
   }
 done:
   if (last)
@@ -575,10 +589,10 @@ done:
 }
 
 /* The common case, one classic pcap file read through the window with no
- * filter and no progress to report, without the read-ahead slot the merge
- * needs.  Returns the number of frames fed, stopping at the end of the
- * file or at the first record the general loop must take (for libpcap),
- * which then goes on from r->map->pos. */
+ * filter, without the read-ahead slot the merge needs.  Returns the number
+ * of frames fed, stopping at the end of the file or at the first record
+ * the general loop must take (for libpcap), which then goes on from
+ * r->map->pos. */
 static uint64_t feed_mapped(capture *cap, reader *r)
 {
   sipflow_ctx *ctx = cap->ctx;
@@ -587,11 +601,14 @@ static uint64_t feed_mapped(capture *cap, reader *r)
 
   for (;;) {
     if (m->win && m->pos >= m->win_off && m->pos - m->win_off <= m->win_len) {
-      /* the constant lets the compiler fold decode's link type dispatch */
-      if (r->linktype == SF_LINKTYPE_ETHERNET)
-        frame = feed_window(ctx, m, SF_LINKTYPE_ETHERNET, frame);
+      /* the constants let the compiler fold decode's link type dispatch
+       * and the progress test out of the loops of the usual case */
+      if (ctx->progress)
+        frame = feed_window(ctx, m, r->linktype, frame, cap);
+      else if (r->linktype == SF_LINKTYPE_ETHERNET)
+        frame = feed_window(ctx, m, SF_LINKTYPE_ETHERNET, frame, NULL);
       else
-        frame = feed_window(ctx, m, r->linktype, frame);
+        frame = feed_window(ctx, m, r->linktype, frame, NULL);
     }
     /* a record across the window's end (or none, or an odd one) */
     if (map_next_slow(m, &r->data) != 1)
@@ -599,6 +616,8 @@ static uint64_t feed_mapped(capture *cap, reader *r)
     ctx->last_time_us = record_time_us(r->data - SF_PCAP_RECORD_HEADER, m->nano);
     sf_ctx_feed_packet(ctx, r->linktype, ++frame, ctx->last_time_us, r->data, m->hdr.caplen,
                        m->hdr.len);
+    if (ctx->progress && frame % SF_PROGRESS_EVERY == 0)
+      report_progress(cap, frame); /* m->pos is past the record */
   }
   r->packets = frame;
   return frame;
@@ -609,7 +628,7 @@ static void merge_and_feed(capture *cap)
   uint64_t frame = 0;
   reader *r;
 
-  if (cap->n == 1 && cap->readers->map && !cap->readers->has_filter && !cap->ctx->progress)
+  if (cap->n == 1 && cap->readers->map && !cap->readers->has_filter)
     frame = feed_mapped(cap, cap->readers);
   for (size_t i = 0; i < cap->n; i++)
     read_ahead(cap, &cap->readers[i]);
