@@ -769,13 +769,37 @@ void sf_decode_emit_plain_udp(sf_decode *dec, uint64_t frame, int64_t time_us,
   dec->emit(dec->user, &l4);
 }
 
+/* A TCP segment in Ethernet + IPv4 (no options, not a fragment, a total
+ * length within the frame), all captured: straight to decode_tcp(), as
+ * decode_ethernet() -> decode_ipv4() -> decode_ip_payload() would take it
+ * (no diagnostic on the way), without their calls.  (Plain UDP never gets
+ * here: sf_decode_packet() took it.)  False for any other packet. */
+static bool decode_plain_tcp(packet *pk, const uint8_t *d, size_t len)
+{
+  if (len < 14 + 20 || (sf_decode_bytes4(d + 12) & 0x00ffffff) != 0x00450008 ||
+      (sf_decode_bytes4(d + 20) & 0xff00ff3f) != (uint32_t)SF_IPPROTO_TCP << 24)
+    return false;
+  size_t total = rd16(d + 16);
+  if (total < 20 || total > len - 14) /* 0 (TSO) too: decode_ipv4()'s */
+    return false;
+  ip_info ip = {.family = 4};
+  memcpy(ip.src, d + 14 + 12, 4);
+  memcpy(ip.dst, d + 14 + 16, 4);
+  decode_tcp(pk, &ip, d + 14 + 20, total - 20, 0);
+  return true;
+}
+
 int sf_decode_any(sf_decode *dec, int linktype, uint64_t frame, int64_t time_us,
                   const uint8_t *data, size_t caplen, size_t wirelen)
 {
   packet pk = {.dec = dec, .frame = frame, .time_us = time_us};
-  if (!sf_decode_linktype_supported(linktype))
-    return SIPFLOW_ERR_LINKTYPE;
   bool cut = caplen < wirelen;
+  if (linktype == LT_EN10MB) {
+    if (!cut && decode_plain_tcp(&pk, data, caplen))
+      return SIPFLOW_OK;
+  } else if (!sf_decode_linktype_supported(linktype)) {
+    return SIPFLOW_ERR_LINKTYPE;
+  }
   if (cut)
     report(&pk, SIPFLOW_DIAG_TRUNCATED_PACKET, "only %zu of %zu bytes captured (snaplen)",
            caplen, wirelen);

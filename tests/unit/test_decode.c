@@ -527,6 +527,67 @@ static void test_plain_udp_fast_path(void **state)
   assert_int_equal(c->texts->len, 0);
 }
 
+/* Ethernet + plain IPv4 + TCP takes a shortcut to the TCP layer
+ * (decode_plain_tcp()); it must say and deliver exactly what the walk
+ * through every layer says of the same IPv4 packet as raw IP (link type
+ * 228), odd TCP headers included. */
+static void test_plain_tcp_as_general_path(void **state)
+{
+  collector *c = *state;
+  enum { OFFSET_LOW, OFFSET_BEYOND, HEADER_CUT, TSO, TRAILER, GOOD, N_CASES };
+
+  for (int k = 0; k < N_CASES; k++) {
+    GByteArray *got_by[2];
+    for (int eth = 0; eth < 2; eth++) {
+      GByteArray *b = payload(k == OFFSET_BEYOND ? "hi" : SIP);
+      push_tcp(b, 40000, 5060, 99, 0x08, 5);
+      if (k == OFFSET_LOW)
+        b->data[12] = 0x40; /* 16 bytes */
+      if (k == OFFSET_BEYOND)
+        b->data[12] = 0xf0; /* 60 bytes, more than the 22 of the segment */
+      push_ipv4(b, 6, "192.0.2.1", "192.0.2.2");
+      if (k == HEADER_CUT) { /* total length 30: 10 bytes of TCP header */
+        b->data[2] = 0;
+        b->data[3] = 30;
+      }
+      if (k == TSO)
+        b->data[2] = b->data[3] = 0;
+      if (eth)
+        push_eth(b, 0x0800);
+      if (k == TRAILER) {
+        static const uint8_t pad[6] = {0xee, 0xee};
+        g_byte_array_append(b, pad, sizeof pad);
+      }
+      feed_free(c, eth ? 1 : 228, 5, b);
+      GByteArray *out = g_byte_array_new(); /* what came out, as text */
+      for (guint i = 0; i < c->l4s->len; i++) {
+        char line[256];
+        int n = snprintf(line, sizeof line, "l4 %u len %zu seq %u ack %u trunc %d|",
+                         nth(c, i)->l4.ipproto, nth(c, i)->l4.len, nth(c, i)->l4.tcp_seq,
+                         nth(c, i)->l4.tcp_ack, nth(c, i)->l4.truncated);
+        g_byte_array_append(out, (const uint8_t *)line, (guint)n);
+        g_byte_array_append(out, nth(c, i)->bytes, (guint)nth(c, i)->l4.len);
+      }
+      for (guint i = 0; i < c->texts->len; i++)
+        g_byte_array_append(out, (const uint8_t *)diag_text(c, i),
+                            (guint)strlen(diag_text(c, i)));
+      got_by[eth] = out;
+      if (k == GOOD || k == TRAILER || k == TSO) {
+        assert_int_equal(c->l4s->len, 1);
+        assert_int_equal(nth(c, 0)->l4.len, strlen(SIP));
+      } else {
+        assert_int_equal(c->l4s->len, 0);
+        assert_int_equal(c->texts->len, 1);
+      }
+      collector_reset(c);
+    }
+    assert_int_equal(got_by[0]->len, got_by[1]->len);
+    assert_memory_equal(got_by[0]->data, got_by[1]->data, got_by[0]->len);
+    g_byte_array_free(got_by[0], TRUE);
+    g_byte_array_free(got_by[1], TRUE);
+  }
+}
+
 /* ------------------------------------------------- snaplen and garbage */
 
 static void test_snaplen(void **state)
@@ -759,6 +820,7 @@ int main(void)
       T(test_nesting_bounded),
       T(test_udp_filter),
       T(test_plain_udp_fast_path),
+      T(test_plain_tcp_as_general_path),
       T(test_snaplen),
       T(test_bad_headers),
       T(test_garbage),
