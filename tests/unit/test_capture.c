@@ -190,6 +190,18 @@ static void assert_wires(fixture *fx, const unsigned *want, size_t n)
   }
 }
 
+/* Asserts that of n packets every `every`th, and only those, came cut
+ * (wire length 100000 + its index) with its frame number. */
+static void assert_cut_every(fixture *fx, unsigned n, unsigned every)
+{
+  assert_int_equal(fx->wires->len, n / every);
+  for (unsigned k = 0; k < n / every; k++) {
+    uint64_t frame = (uint64_t)(k + 1) * every;
+    assert_int_equal(g_array_index(fx->frames, uint64_t, k), frame);
+    assert_int_equal(g_array_index(fx->wires, unsigned, k), 100000 + frame - 1);
+  }
+}
+
 /* ------------------------------------------------------------- tests */
 
 static const pkt_spec FIVE[] = {
@@ -231,17 +243,12 @@ static void test_file_over_mapped_windows(void **state)
   assert_int_equal(c.packets, N);
   assert_int_equal(c.bytes, (uint64_t)N * PKT_LEN);
   assert_int_equal(fx->ctx->last_time_us, 1000000 + N - 1);
-  assert_int_equal(fx->wires->len, N / EVERY);
-  for (unsigned k = 0; k < N / EVERY; k++) {
-    uint64_t frame = (uint64_t)(k + 1) * EVERY;
-    assert_int_equal(g_array_index(fx->frames, uint64_t, k), frame);
-    assert_int_equal(g_array_index(fx->wires, unsigned, k), 100000 + frame - 1);
-  }
+  assert_cut_every(fx, N, EVERY);
   g_free(specs);
   g_free(p);
 }
 
-/* The fast loop (one mapped file, no filter, no progress) drops RTP
+/* The fast loop (one mapped file, no filter) drops RTP
  * without its time stamp, yet counts every packet and byte, numbers the
  * frames after the dropped ones, runs the expiry of stale fragments on
  * packet 4096 (SF_EXPIRE_EVERY) with that packet's time even though decode
@@ -280,12 +287,7 @@ static void test_rtp_dropped_on_fast_loop(void **state)
   assert_int_equal(fx->ctx->last_time_us, 100000000 + (int64_t)(N - 1) * 20000);
   assert_int_equal(fx->expired_at, 4096);
   assert_int_equal(sipflow_diag_count(fx->ctx, SIPFLOW_DIAG_FRAGMENT_EXPIRED), 1);
-  assert_int_equal(fx->wires->len, N / EVERY);
-  for (unsigned k = 0; k < N / EVERY; k++) {
-    uint64_t frame = (uint64_t)(k + 1) * EVERY;
-    assert_int_equal(g_array_index(fx->frames, uint64_t, k), frame);
-    assert_int_equal(g_array_index(fx->wires, unsigned, k), 100000 + frame - 1);
-  }
+  assert_cut_every(fx, N, EVERY);
   g_free(specs);
   g_free(p);
 }
