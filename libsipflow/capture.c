@@ -22,7 +22,10 @@
  * the first one that is odd (cut short, longer than the snapshot length)
  * the file is handed back to libpcap at that record, so errors and edge
  * cases are libpcap's, word for word.  The window is small and slides, so
- * the mapped file does not count in the resident memory.
+ * the mapped file does not count in the resident memory.  One such file
+ * with no filter, the usual case, is read by a loop of its own
+ * (feed_mapped()): no read-ahead slot (there is nothing to merge), the
+ * bytes ahead prefetched, and RTP dropped before its time stamp is read.
  */
 #include <errno.h>
 #include <inttypes.h>
