@@ -22,7 +22,10 @@
  * the first one that is odd (cut short, longer than the snapshot length)
  * the file is handed back to libpcap at that record, so errors and edge
  * cases are libpcap's, word for word.  The window is small and slides, so
- * the mapped file does not count in the resident memory.
+ * the mapped file does not count in the resident memory.  One such file
+ * with no filter, the usual case, is read by a loop of its own
+ * (feed_mapped()): no read-ahead slot (there is nothing to merge), the
+ * bytes ahead prefetched, and RTP dropped before its time stamp is read.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -43,6 +46,10 @@
  * (MAXIMUM_SNAPLEN); bigger records go through libpcap, which rejects them */
 #define SF_PCAP_MAX_SNAPLEN 262144u
 #define SF_MAP_WINDOW ((size_t)8 << 20)
+/* How far ahead of the record being read the fast loop asks for the
+ * file's bytes (see feed_window()): a page, measured best of 2-16 KiB. */
+#define SF_PREFETCH_AHEAD 4096u
+#define SF_CACHE_LINE 64u
 
 /* A classic pcap file read through a sliding memory-mapped window. */
 typedef struct mapped {
@@ -309,12 +316,23 @@ static inline int map_take(mapped *m, const uint8_t *h, uint32_t caplen, const u
   memcpy(&frac, h + 4, 4);
   memcpy(&len, h + 12, 4);
   m->hdr.ts.tv_sec = sec;
-  m->hdr.ts.tv_usec = m->nano ? frac / 1000 : frac;
+  m->hdr.ts.tv_usec = m->nano ? frac / 1000 : frac; /* as record_time_us() */
   m->hdr.caplen = caplen;
   m->hdr.len = len;
   *data = h + SF_PCAP_RECORD_HEADER;
   m->pos += SF_PCAP_RECORD_HEADER + caplen;
   return 1;
+}
+
+/* The time stamp of the record at h, in microseconds, as libpcap gives it
+ * (nanoseconds truncated). */
+static inline int64_t record_time_us(const uint8_t *h, bool nano)
+{
+  int32_t sec, frac;
+
+  memcpy(&sec, h, 4);
+  memcpy(&frac, h + 4, 4);
+  return (int64_t)sec * G_USEC_PER_SEC + (nano ? frac / 1000 : frac);
 }
 
 /* map_next() for a record not all in the window (or odd): slides the
@@ -478,6 +496,7 @@ static inline void feed_next(capture *cap, reader *r, uint64_t frame)
 {
   sipflow_ctx *ctx = cap->ctx;
 
+  ctx->last_time_us = r->time_us;
   if (!r->has_filter || pcap_offline_filter(&r->filter, r->hdr, r->data))
     sf_ctx_feed_packet(ctx, r->linktype, frame, r->time_us, r->data, r->hdr->caplen,
                        r->hdr->len);
@@ -485,11 +504,135 @@ static inline void feed_next(capture *cap, reader *r, uint64_t frame)
     report_progress(cap, frame);
 }
 
+/* Feeds the record at p (its packet, caplen bytes, lies whole in the
+ * window) as frame number `frame`.  The time stamp is converted only when
+ * decode needs it: most packets are RTP that decode drops on a few bytes
+ * (sf_ctx_skip_packet()), so this is most of the cost of reading them. */
+G_ALWAYS_INLINE static inline void feed_record(sipflow_ctx *ctx, int linktype, bool nano,
+                                               uint64_t frame, const uint8_t *p,
+                                               uint32_t caplen)
+{
+  uint32_t wirelen;
+  const uint8_t *data = p + SF_PCAP_RECORD_HEADER;
+
+  memcpy(&wirelen, p + 12, 4);
+  size_t ulen = sf_decode_plain_udp(linktype, data, caplen, wirelen);
+  if (!sf_ctx_skip_packet(ctx, ulen, data, caplen))
+    sf_ctx_feed_packet_as(ctx, ulen, linktype, frame, record_time_us(p, nano), data, caplen,
+                          wirelen);
+}
+
+/* After frame `frame`, whose record ends at p: the progress report every
+ * SF_PROGRESS_EVERY frames, when `progress` (the capture) is not NULL. */
+G_ALWAYS_INLINE static inline void window_progress(capture *progress, mapped *m,
+                                                   uint64_t frame, const uint8_t *p)
+{
+  if (progress && G_UNLIKELY(frame % SF_PROGRESS_EVERY == 0)) {
+    m->pos = m->win_off + (uint64_t)(p - m->win);
+    report_progress(progress, frame);
+  }
+}
+
+/* Feeds the records that lie whole in m's window, from m->pos on, with
+ * frame numbers after `frame`; returns the last frame number fed, m->pos
+ * at the first record left (past the window's end, or odd).  The record
+ * is read into locals, not into the reader's read-ahead slot.  progress:
+ * NULL, or the capture to report progress for (see window_progress()). */
+G_ALWAYS_INLINE static inline uint64_t feed_window(sipflow_ctx *ctx, mapped *m, int linktype,
+                                                   uint64_t frame, capture *progress)
+{
+  const uint8_t *win = m->win, *p = win + (m->pos - m->win_off), *end = win + m->win_len;
+  const uint32_t max_caplen = m->max_caplen;
+  const bool nano = m->nano;
+  const uint8_t *last = NULL;
+  uint32_t caplen;
+
+  /* Up to `safe`, any record no longer than max_caplen lies whole in the
+   * window: one test less per record for nearly all of them.  There the
+   * bytes a page ahead are prefetched, every cache line of them: the
+   * hardware's prefetchers stop at page boundaries, and the file's pages
+   * are in memory but not in any cache, so without this each record
+   * header is a cache miss (the loop's main cost on RTP, more than its
+   * instructions: −40 % user time on an RTP capture, −15 % on the 1 M
+   * message one). */
+  if ((size_t)(end - p) > SF_PCAP_RECORD_HEADER + max_caplen) {
+    const uint8_t *safe = end - SF_PCAP_RECORD_HEADER - max_caplen;
+    uintptr_t pf = (uintptr_t)p; /* the next line to prefetch (an integer:
+                                    it runs past the window at its end, and
+                                    a prefetch never faults) */
+    while (p <= safe) {
+      memcpy(&caplen, p + 8, 4);
+      if (caplen > max_caplen)
+        goto done; /* for libpcap to judge */
+      for (; pf < (uintptr_t)p + SF_PREFETCH_AHEAD; pf += 2 * SF_CACHE_LINE) {
+        __builtin_prefetch((const void *)pf); /* two a turn: half the loop */
+        __builtin_prefetch((const void *)(pf + SF_CACHE_LINE));
+      }
+      feed_record(ctx, linktype, nano, ++frame, p, caplen);
+      last = p;
+      p += SF_PCAP_RECORD_HEADER + caplen;
+      window_progress(progress, m, frame, p);
+    }
+  }
+  /* the window's last records */
+  while (end - p >= SF_PCAP_RECORD_HEADER) {
+    memcpy(&caplen, p + 8, 4);
+    if (caplen > max_caplen || caplen > (size_t)(end - p) - SF_PCAP_RECORD_HEADER)
+      break; /* cut by the window's end, or for libpcap to judge */
+    feed_record(ctx, linktype, nano, ++frame, p, caplen);
+    last = p;
+    p += SF_PCAP_RECORD_HEADER + caplen;
+    window_progress(progress, m, frame, p);
+  }
+done:
+  if (last)
+    ctx->last_time_us = record_time_us(last, nano);
+  m->pos = m->win_off + (uint64_t)(p - win);
+  return frame;
+}
+
+/* The common case, one classic pcap file read through the window with no
+ * filter, without the read-ahead slot the merge needs.  Returns the number
+ * of frames fed, stopping at the end of the file or at the first record
+ * the general loop must take (for libpcap), which then goes on from
+ * r->map->pos. */
+static uint64_t feed_mapped(capture *cap, reader *r)
+{
+  sipflow_ctx *ctx = cap->ctx;
+  mapped *m = r->map;
+  uint64_t frame = 0;
+
+  for (;;) {
+    if (m->win && m->pos >= m->win_off && m->pos - m->win_off <= m->win_len) {
+      /* the constants let the compiler fold decode's link type dispatch
+       * and the progress test out of the loops of the usual case */
+      if (ctx->progress)
+        frame = feed_window(ctx, m, r->linktype, frame, cap);
+      else if (r->linktype == SF_LINKTYPE_ETHERNET)
+        frame = feed_window(ctx, m, SF_LINKTYPE_ETHERNET, frame, NULL);
+      else
+        frame = feed_window(ctx, m, r->linktype, frame, NULL);
+    }
+    /* a record across the window's end (or none, or an odd one) */
+    if (map_next_slow(m, &r->data) != 1)
+      break;
+    ctx->last_time_us = record_time_us(r->data - SF_PCAP_RECORD_HEADER, m->nano);
+    sf_ctx_feed_packet(ctx, r->linktype, ++frame, ctx->last_time_us, r->data, m->hdr.caplen,
+                       m->hdr.len);
+    if (ctx->progress && frame % SF_PROGRESS_EVERY == 0)
+      report_progress(cap, frame); /* m->pos is past the record */
+  }
+  r->packets = frame;
+  return frame;
+}
+
 static void merge_and_feed(capture *cap)
 {
   uint64_t frame = 0;
   reader *r;
 
+  if (cap->n == 1 && cap->readers->map && !cap->readers->has_filter)
+    frame = feed_mapped(cap, cap->readers);
   for (size_t i = 0; i < cap->n; i++)
     read_ahead(cap, &cap->readers[i]);
   if (cap->n == 1) { /* nothing to merge: no search for the earliest */

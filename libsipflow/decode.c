@@ -74,12 +74,17 @@ enum {
 };
 
 struct sf_decode {
+  sf_decode_head head;        /* first: read by sf_decode_packet() */
   sf_decode_emit_fn emit;
   sf_diag_sink *diag;
   void *user;
   sf_ipfrag *frag;
-  const bool *udp_first_byte; /* see sf_decode_set_udp_filter(); NULL: all */
+  bool udp_filtered;          /* head.udp_first_byte is the caller's */
 };
+
+/* The UDP filter when there is none (every first byte wanted), so that
+ * the fast path never tests for NULL. */
+static const bool every_byte[256] = {[0 ... 255] = true};
 
 /* The packet being decoded. */
 typedef struct packet {
@@ -168,7 +173,6 @@ static void emit_l4(packet *pk, const ip_info *ip, uint8_t proto, uint16_t sport
       .len = len,
       .truncated = truncated,
   };
-  size_t alen = ip->family == 4 ? 4 : 16;
 
   if (tcp) {
     l4.tcp_seq = tcp->seq;
@@ -177,8 +181,13 @@ static void emit_l4(packet *pk, const ip_info *ip, uint8_t proto, uint16_t sport
     l4.tcp_has_ack = tcp->has_ack;
   }
   l4.src.family = l4.dst.family = ip->family;
-  memcpy(l4.src.addr, ip->src, alen);
-  memcpy(l4.dst.addr, ip->dst, alen);
+  if (ip->family == 4) { /* constant sizes: a move each, not a memcpy call */
+    memcpy(l4.src.addr, ip->src, 4);
+    memcpy(l4.dst.addr, ip->dst, 4);
+  } else {
+    memcpy(l4.src.addr, ip->src, 16);
+    memcpy(l4.dst.addr, ip->dst, 16);
+  }
   l4.src.port = sport;
   l4.dst.port = dport;
   pk->dec->emit(pk->dec->user, &l4);
@@ -188,7 +197,7 @@ static void emit_l4(packet *pk, const ip_info *ip, uint8_t proto, uint16_t sport
  * built, so that RTP, most packets of a capture, costs no more. */
 static inline bool udp_wanted(const sf_decode *dec, const uint8_t *payload, size_t len)
 {
-  return !dec->udp_first_byte || (len > 0 && dec->udp_first_byte[payload[0]]);
+  return !dec->udp_filtered || (len > 0 && dec->head.udp_first_byte[payload[0]]);
 }
 
 /* RFC 768: the length field covers header and data; bytes after it are
@@ -700,6 +709,7 @@ sf_decode *sf_decode_new(const sipflow_limits *limits, sf_decode_emit_fn emit,
   dec->diag = diag;
   dec->user = user;
   dec->frag = sf_ipfrag_new(max_bytes, timeout, diag);
+  dec->head.udp_first_byte = every_byte;
   return dec;
 }
 
@@ -713,7 +723,8 @@ void sf_decode_free(sf_decode *dec)
 
 void sf_decode_set_udp_filter(sf_decode *dec, const bool *first_byte)
 {
-  dec->udp_first_byte = first_byte;
+  dec->head.udp_first_byte = first_byte ? first_byte : every_byte;
+  dec->udp_filtered = first_byte != NULL;
 }
 
 bool sf_decode_linktype_supported(int linktype)
@@ -734,69 +745,66 @@ bool sf_decode_linktype_supported(int linktype)
   return false;
 }
 
-/* Emits the UDP datagram of a packet decode_plain_udp() took.  Out of
- * line: the sf_l4 it builds would make every call of sf_decode_packet()
- * pay for its stack frame, also for the RTP packets dropped before. */
-G_NO_INLINE static void emit_plain_udp(sf_decode *dec, uint64_t frame, int64_t time_us,
-                                       const uint8_t *ip, const uint8_t *udp, size_t ulen)
+/* Out of line, like sf_decode_any(): the sf_l4 it builds would make
+ * every sf_decode_packet() pay for its stack frame, also for the RTP
+ * packets dropped before. */
+void sf_decode_emit_plain_udp(sf_decode *dec, uint64_t frame, int64_t time_us,
+                              const uint8_t *data, size_t ulen)
 {
-  packet pk = {.dec = dec, .frame = frame, .time_us = time_us};
-  ip_info info = {.family = 4};
+  const uint8_t *ip = data + 14, *udp = ip + 20;
+  /* emit_l4()'s work without its ip_info: the addresses go straight from
+   * the packet into the sf_l4 */
+  sf_l4 l4 = {
+      .frame = frame,
+      .time_us = time_us,
+      .src = {.family = 4, .port = rd16(udp)},
+      .dst = {.family = 4, .port = rd16(udp + 2)},
+      .ipproto = SF_IPPROTO_UDP,
+      .payload = udp + 8,
+      .len = ulen - 8,
+  };
 
-  memcpy(info.src, ip + 12, 4);
-  memcpy(info.dst, ip + 16, 4);
-  emit_l4(&pk, &info, SF_IPPROTO_UDP, rd16(udp), rd16(udp + 2), udp + 8, ulen - 8, false,
-          NULL);
+  memcpy(l4.src.addr, ip + 12, 4);
+  memcpy(l4.dst.addr, ip + 16, 4);
+  dec->emit(dec->user, &l4);
 }
 
-/* The packet of most captures, Ethernet + IPv4 (no options, not a
- * fragment) + UDP, whole and well-formed, decoded without the walk through
- * every layer: RTP is most of the packets of a capture, and is dropped
- * here (udp_wanted) after a dozen tests.  Anything else, or anything odd
- * (which the general path reports), returns false. */
-G_ALWAYS_INLINE static inline bool decode_plain_udp(sf_decode *dec, uint64_t frame,
-                                                    int64_t time_us, const uint8_t *d,
-                                                    size_t len)
+/* A TCP segment in Ethernet + IPv4 (no options, not a fragment, a total
+ * length within the frame), all captured: straight to decode_tcp(), as
+ * decode_ethernet() -> decode_ipv4() -> decode_ip_payload() would take it
+ * (no diagnostic on the way), without their calls.  (Plain UDP never gets
+ * here: sf_decode_packet() took it.)  False for any other packet. */
+static bool decode_plain_tcp(packet *pk, const uint8_t *d, size_t len)
 {
-  if (len < 14 + 20 + 8 || rd16(d + 12) != ET_IPV4 || d[14] != 0x45)
+  if (len < 14 + 20 || (sf_decode_bytes4(d + 12) & 0x00ffffff) != 0x00450008 ||
+      (sf_decode_bytes4(d + 20) & 0xff00ff3f) != (uint32_t)SF_IPPROTO_TCP << 24)
     return false;
-  const uint8_t *ip = d + 14, *udp = ip + 20;
-  size_t total = rd16(ip + 2);
-  if (total < 20 + 8 || total > len - 14 || (rd16(ip + 6) & 0x3fff) != 0 ||
-      ip[9] != SF_IPPROTO_UDP)
+  size_t total = rd16(d + 16);
+  if (total < 20 || total > len - 14) /* 0 (TSO) too: decode_ipv4()'s */
     return false;
-  size_t ulen = rd16(udp + 4);
-  if (ulen < 8 || ulen > total - 20)
-    return false;
-  if (udp_wanted(dec, udp + 8, ulen - 8))
-    emit_plain_udp(dec, frame, time_us, ip, udp, ulen);
+  ip_info ip = {.family = 4};
+  memcpy(ip.src, d + 14 + 12, 4);
+  memcpy(ip.dst, d + 14 + 16, 4);
+  decode_tcp(pk, &ip, d + 14 + 20, total - 20, 0);
   return true;
 }
 
-/* The general path: any link type, tunnels, fragments, snaplen cuts.  Out
- * of line, like emit_plain_udp(), to keep sf_decode_packet() frameless. */
-G_NO_INLINE static int decode_any(sf_decode *dec, int linktype, uint64_t frame,
-                                   int64_t time_us, const uint8_t *data, size_t caplen,
-                                   size_t wirelen)
+int sf_decode_any(sf_decode *dec, int linktype, uint64_t frame, int64_t time_us,
+                  const uint8_t *data, size_t caplen, size_t wirelen)
 {
   packet pk = {.dec = dec, .frame = frame, .time_us = time_us};
-  if (!sf_decode_linktype_supported(linktype))
-    return SIPFLOW_ERR_LINKTYPE;
   bool cut = caplen < wirelen;
+  if (linktype == LT_EN10MB) {
+    if (!cut && decode_plain_tcp(&pk, data, caplen))
+      return SIPFLOW_OK;
+  } else if (!sf_decode_linktype_supported(linktype)) {
+    return SIPFLOW_ERR_LINKTYPE;
+  }
   if (cut)
     report(&pk, SIPFLOW_DIAG_TRUNCATED_PACKET, "only %zu of %zu bytes captured (snaplen)",
            caplen, wirelen);
   decode_link(&pk, linktype, data, caplen, cut);
   return SIPFLOW_OK;
-}
-
-int sf_decode_packet(sf_decode *dec, int linktype, uint64_t frame, int64_t time_us,
-                     const uint8_t *data, size_t caplen, size_t wirelen)
-{
-  if (linktype == LT_EN10MB && caplen >= wirelen &&
-      decode_plain_udp(dec, frame, time_us, data, caplen))
-    return SIPFLOW_OK;
-  return decode_any(dec, linktype, frame, time_us, data, caplen, wirelen);
 }
 
 void sf_decode_expire(sf_decode *dec, int64_t now_us)

@@ -213,6 +213,7 @@ int sipflow_feed_packet(sipflow_ctx *ctx, int linktype, uint64_t frame, int64_t 
 {
   if (!ctx || (!data && caplen))
     return SIPFLOW_ERR_INVALID;
+  ctx->last_time_us = time_us;
   return sf_ctx_feed_packet(ctx, linktype, frame, time_us, data, caplen, wirelen);
 }
 

@@ -472,6 +472,122 @@ static void test_udp_filter(void **state)
   assert_true(sf_stream_datagram_first_byte['\r']);
 }
 
+/* sf_decode_plain_udp(), the inline fast path's test: exactly Ethernet +
+ * IPv4 without options, not a fragment (Don't Fragment allowed) + UDP
+ * with a payload, all captured and consistent; anything else is left to
+ * the general path. */
+static void test_plain_udp_fast_path(void **state)
+{
+  collector *c = *state;
+  GByteArray *b = udp4("hi");
+  push_eth(b, 0x0800);
+  uint8_t *d = b->data;
+  size_t n = b->len;
+
+  assert_int_equal(n, 14 + 20 + 8 + 2);
+  assert_int_equal(sf_decode_plain_udp(1, d, n, n), 10);
+  assert_int_equal(sf_decode_plain_udp(1, d, n + 20, n), 10); /* Ethernet trailer */
+  assert_int_equal(sf_decode_plain_udp(228, d, n, n), 0);     /* not Ethernet */
+  assert_int_equal(sf_decode_plain_udp(1, d, n, n + 1), 0);   /* snaplen cut */
+  assert_int_equal(sf_decode_plain_udp(1, d, n - 1, n - 1), 0); /* IP total beyond */
+  d[20] = 0x40; /* Don't Fragment */
+  assert_int_equal(sf_decode_plain_udp(1, d, n, n), 10);
+  d[20] = 0x20; /* More Fragments */
+  assert_int_equal(sf_decode_plain_udp(1, d, n, n), 0);
+  d[20] = 0x00;
+  d[21] = 0x01; /* fragment offset 8 */
+  assert_int_equal(sf_decode_plain_udp(1, d, n, n), 0);
+  d[21] = 0x00;
+  d[14] = 0x46; /* IPv4 options */
+  assert_int_equal(sf_decode_plain_udp(1, d, n, n), 0);
+  d[14] = 0x45;
+  d[23] = 6; /* TCP */
+  assert_int_equal(sf_decode_plain_udp(1, d, n, n), 0);
+  d[23] = 17;
+  d[12] = 0x86; /* ethertype 0x8600 */
+  assert_int_equal(sf_decode_plain_udp(1, d, n, n), 0);
+  d[12] = 0x08;
+  d[39] = 11; /* UDP length beyond the IP payload */
+  assert_int_equal(sf_decode_plain_udp(1, d, n, n), 0);
+  d[39] = 7; /* UDP length below its header */
+  assert_int_equal(sf_decode_plain_udp(1, d, n, n), 0);
+  d[39] = 10;
+  assert_int_equal(sf_decode_plain_udp(1, d, n, n), 10);
+  g_byte_array_free(b, TRUE);
+
+  /* an empty payload is the general path's: without a filter it is still
+   * emitted, with a filter it is dropped (test_udp_filter) */
+  b = udp4("");
+  push_eth(b, 0x0800);
+  assert_int_equal(sf_decode_plain_udp(1, b->data, b->len, b->len), 0);
+  feed_free(c, 1, 3, b);
+  assert_int_equal(c->l4s->len, 1);
+  assert_int_equal(nth(c, 0)->l4.len, 0);
+  assert_int_equal(nth(c, 0)->l4.frame, 3);
+  assert_int_equal(c->texts->len, 0);
+}
+
+/* Ethernet + plain IPv4 + TCP takes a shortcut to the TCP layer
+ * (decode_plain_tcp()); it must say and deliver exactly what the walk
+ * through every layer says of the same IPv4 packet as raw IP (link type
+ * 228), odd TCP headers included. */
+static void test_plain_tcp_as_general_path(void **state)
+{
+  collector *c = *state;
+  enum { OFFSET_LOW, OFFSET_BEYOND, HEADER_CUT, TSO, TRAILER, GOOD, N_CASES };
+
+  for (int k = 0; k < N_CASES; k++) {
+    GByteArray *got_by[2];
+    for (int eth = 0; eth < 2; eth++) {
+      GByteArray *b = payload(k == OFFSET_BEYOND ? "hi" : SIP);
+      push_tcp(b, 40000, 5060, 99, 0x08, 5);
+      if (k == OFFSET_LOW)
+        b->data[12] = 0x40; /* 16 bytes */
+      if (k == OFFSET_BEYOND)
+        b->data[12] = 0xf0; /* 60 bytes, more than the 22 of the segment */
+      push_ipv4(b, 6, "192.0.2.1", "192.0.2.2");
+      if (k == HEADER_CUT) { /* total length 30: 10 bytes of TCP header */
+        b->data[2] = 0;
+        b->data[3] = 30;
+      }
+      if (k == TSO)
+        b->data[2] = b->data[3] = 0;
+      if (eth)
+        push_eth(b, 0x0800);
+      if (k == TRAILER) {
+        static const uint8_t pad[6] = {0xee, 0xee};
+        g_byte_array_append(b, pad, sizeof pad);
+      }
+      feed_free(c, eth ? 1 : 228, 5, b);
+      GByteArray *out = g_byte_array_new(); /* what came out, as text */
+      for (guint i = 0; i < c->l4s->len; i++) {
+        char line[256];
+        int n = snprintf(line, sizeof line, "l4 %u len %zu seq %u ack %u trunc %d|",
+                         nth(c, i)->l4.ipproto, nth(c, i)->l4.len, nth(c, i)->l4.tcp_seq,
+                         nth(c, i)->l4.tcp_ack, nth(c, i)->l4.truncated);
+        g_byte_array_append(out, (const uint8_t *)line, (guint)n);
+        g_byte_array_append(out, nth(c, i)->bytes, (guint)nth(c, i)->l4.len);
+      }
+      for (guint i = 0; i < c->texts->len; i++)
+        g_byte_array_append(out, (const uint8_t *)diag_text(c, i),
+                            (guint)strlen(diag_text(c, i)));
+      got_by[eth] = out;
+      if (k == GOOD || k == TRAILER || k == TSO) {
+        assert_int_equal(c->l4s->len, 1);
+        assert_int_equal(nth(c, 0)->l4.len, strlen(SIP));
+      } else {
+        assert_int_equal(c->l4s->len, 0);
+        assert_int_equal(c->texts->len, 1);
+      }
+      collector_reset(c);
+    }
+    assert_int_equal(got_by[0]->len, got_by[1]->len);
+    assert_memory_equal(got_by[0]->data, got_by[1]->data, got_by[0]->len);
+    g_byte_array_free(got_by[0], TRUE);
+    g_byte_array_free(got_by[1], TRUE);
+  }
+}
+
 /* ------------------------------------------------- snaplen and garbage */
 
 static void test_snaplen(void **state)
@@ -703,6 +819,8 @@ int main(void)
       T(test_gre),
       T(test_nesting_bounded),
       T(test_udp_filter),
+      T(test_plain_udp_fast_path),
+      T(test_plain_tcp_as_general_path),
       T(test_snaplen),
       T(test_bad_headers),
       T(test_garbage),
