@@ -136,13 +136,18 @@ static void queue_push_tail(GQueue *q, GList *l)
 
 /* ------------------------------------------------------------- calls */
 
-/* Call structures come from slabs too, and go back to st->spare_calls. */
-#define SF_CALL_SIZE ((sizeof(sf_call) + 15) & ~(size_t)15)
+/* Call structures come from slabs too, and go back to st->spare_calls.
+ * They are 64-aligned, so that their hot fields share as few cache lines as
+ * the layout of sf_call says. */
+#define SF_CALL_ALIGN 64u
+#define SF_CALL_SIZE ((sizeof(sf_call) + SF_CALL_ALIGN - 1) & ~(size_t)(SF_CALL_ALIGN - 1))
 
 static sf_call *call_get(sf_correlate *st)
 {
   if (!st->spare_calls) {
-    char *items = sf_arena_slab_new(&st->call_slabs, SF_CALL_SIZE, SF_ARENA_SLAB_ITEMS);
+    /* one item more than used, to align the first one */
+    char *slab = sf_arena_slab_new(&st->call_slabs, SF_CALL_SIZE, SF_ARENA_SLAB_ITEMS + 1);
+    char *items = (char *)(((uintptr_t)slab + SF_CALL_ALIGN - 1) & ~(uintptr_t)(SF_CALL_ALIGN - 1));
     for (size_t i = 0; i < SF_ARENA_SLAB_ITEMS; i++) {
       sf_call *c = (sf_call *)(items + i * SF_CALL_SIZE);
       c->link.data = c;
@@ -163,11 +168,15 @@ static sf_call *call_new(sf_correlate *st, const sipflow_message *m, uint32_t h)
   c->strings.pool = &st->strings_pool;
   c->work.pool = &st->work_pool;
   c->id = ++st->next_call;
-  c->call_id.ptr = sf_calls_strdup(c, m->call_id.ptr, m->call_id.len);
+  if (m->call_id.ptr && m->call_id.len < sizeof c->call_id_buf) {
+    memcpy(c->call_id_buf, m->call_id.ptr, m->call_id.len); /* NUL: call_get zeroed it */
+    c->call_id.ptr = c->call_id_buf;
+  } else {
+    c->call_id.ptr = sf_calls_strdup(c, m->call_id.ptr, m->call_id.len);
+  }
   c->call_id.len = m->call_id.len;
   c->hash = m->call_id.ptr ? h : sf_correlate_hash_bytes(c->call_id.ptr, 0);
   c->link.data = c;
-  c->open_link.data = c;
   return c;
 }
 
@@ -205,7 +214,6 @@ sf_correlate *sf_calls_new(sipflow_ctx *ctx)
   g_queue_init(&st->over);
   g_queue_init(&st->quiet);
   g_queue_init(&st->registered);
-  g_queue_init(&st->open);
   st->key = g_string_sized_new(128);
   st->options.linger_us = SF_DEFAULT_LINGER_US;
   st->now_us = INT64_MIN;
@@ -225,9 +233,9 @@ void sf_calls_free(sf_correlate *st)
 {
   if (!st)
     return;
-  for (size_t i = 0; st->calls_by_id.slots && i <= st->calls_by_id.mask; i++)
-    if (st->calls_by_id.slots[i].hash)
-      call_free(st, st->calls_by_id.slots[i].call);
+  for (size_t i = 0; st->calls.slots && i <= st->calls.mask; i++)
+    if (st->calls.slots[i].hash)
+      call_free(st, st->calls.slots[i].call);
   g_hash_table_foreach(st->kept, free_call_value, st);
   sf_calltable_free(&st->calls);
   sf_calltable_free(&st->calls_by_id);
@@ -436,7 +444,7 @@ static void make_room(sf_correlate *st, const sipflow_message *m)
   size_t max = st->ctx->limits.max_open_calls ? st->ctx->limits.max_open_calls
                                               : SF_DEFAULT_MAX_OPEN_CALLS;
 
-  while (st->calls_by_id.n >= max) {
+  while (st->calls.n >= max) {
     GQueue *q = st->over.head         ? &st->over
                 : st->quiet.head      ? &st->quiet
                 : st->registered.head ? &st->registered
@@ -476,8 +484,8 @@ sf_call *sf_calls_open(sf_correlate *st, const sipflow_message *m)
   make_room(st, m);
   c = call_new(st, m, h);
   sf_calltable_put(&st->calls, c->hash, c);
-  sf_calltable_put(&st->calls_by_id, sf_calltable_id_hash(c->id), c);
-  queue_push_tail(&st->open, &c->open_link);
+  if (st->by_id)
+    sf_calltable_put(&st->calls_by_id, sf_calltable_id_hash(c->id), c);
   /* a call seen earlier named this Call-ID in X-Call-ID / X-CID */
   sf_call *referrer =
     g_hash_table_size(st->xrefs) ? g_hash_table_lookup(st->xrefs, &c->call_id) : NULL;
@@ -589,8 +597,8 @@ static void detach(sf_correlate *st, sf_call *c)
     queue_unlink_call(st, q, c);
   c->queue = SF_QUEUE_NONE;
   sf_calltable_remove(&st->calls, c->hash, c);
-  sf_calltable_remove(&st->calls_by_id, sf_calltable_id_hash(c->id), c);
-  queue_unlink(&st->open, &c->open_link);
+  if (st->by_id)
+    sf_calltable_remove(&st->calls_by_id, sf_calltable_id_hash(c->id), c);
   if (c->xref.ptr && g_hash_table_lookup(st->xrefs, &c->xref) == c)
     g_hash_table_remove(st->xrefs, &c->xref);
   for (guint i = 0; i < c->session_ids.len; i++) {
@@ -653,31 +661,37 @@ static void expire_quiet(sf_correlate *st, GQueue *q, int64_t now_us, int64_t id
     finalise(st, q->head->data);
 }
 
-/* The head of the `over` queue is the next call finalised (most calls end
- * there).  Its last message was 32 s of capture earlier, so it is out of the
- * cache, and finalising it waited on one miss after the other: the call,
- * its arrays, its transactions.  Instead, one step per message while it is
- * the head, its memory is asked for; each step only reads what the previous
- * one fetched, so nothing here waits. */
-static void warm_next(sf_correlate *st)
+/* The heads of the queues are the next calls finalised (most calls end in
+ * `over`).  Their last message was 32 s of capture or more earlier, so they
+ * are out of the cache, and finalising one waited on one miss after the
+ * other: the call, its arrays, its transactions, its strings (the calls
+ * table's line writer), its slot in the Call-ID table, the next head (whose
+ * deadline is read).  Instead, one step per message while it is a head, its
+ * memory is asked for; each step only reads what the previous one fetched,
+ * so nothing here waits. */
+static void warm_call(const sf_correlate *st, const sf_call *c, unsigned step)
 {
-  GList *head = st->over.head;
-  if (!head)
-    return;
-  const sf_call *c = (const sf_call *)((const char *)head - offsetof(sf_call, link));
-  if (c != st->warm) {
-    st->warm = c;
-    st->warm_step = 0;
-  }
-  switch (st->warm_step++) {
+  switch (step) {
   case 0:
     for (size_t off = 0; off < sizeof *c; off += 64)
       __builtin_prefetch((const char *)c + off);
     break;
-  case 1:
+  case 1: {
     __builtin_prefetch(c->txns.pdata);
     __builtin_prefetch(c->dialogs.pdata);
+    __builtin_prefetch(&st->calls.slots[c->hash & st->calls.mask]);
+    if (c->link.next) { /* the next head: its link and deadline fields */
+      __builtin_prefetch(c->link.next);
+      __builtin_prefetch((const char *)c->link.next + 64);
+    }
+    const struct sf_arena_block *b = c->strings.blocks; /* the newest block */
+    if (b) {
+      const char *p = (const char *)b, *end = MIN(c->strings.cur, p + 576);
+      for (; p < end; p += 64)
+        __builtin_prefetch(p);
+    }
     break;
+  }
   case 2:
     for (guint i = 0; i < c->txns.len && i < 8; i++)
       for (size_t off = 0; off < sizeof(sf_txn); off += 64)
@@ -688,6 +702,31 @@ static void warm_next(sf_correlate *st)
   default:
     break;
   }
+}
+
+/* One step for the head of q (taken from its link without reading it). */
+static void warm_head(const sf_correlate *st, sf_warm *w, const GQueue *q)
+{
+  GList *head = q->head;
+  if (!head)
+    return;
+  const sf_call *c = (const sf_call *)((const char *)head - offsetof(sf_call, link));
+  if (c != w->call) {
+    w->call = c;
+    w->step = 0;
+  }
+  if (w->step < 3)
+    warm_call(st, c, w->step++);
+}
+
+static void warm_next(sf_correlate *st)
+{
+  warm_head(st, &st->warm_over, &st->over);
+  /* the quiet and registered heads change seldom: every other message */
+  if (st->warm_turn++ & 1)
+    warm_head(st, &st->warm_quiet, &st->quiet);
+  else
+    warm_head(st, &st->warm_registered, &st->registered);
 }
 
 static int64_t idle_limit(const sf_correlate *st)
@@ -747,11 +786,34 @@ void sf_calls_expire(sf_correlate *st, int64_t now_us)
   warm_next(st);
 }
 
+static int slot_id_order(const void *a, const void *b)
+{
+  uint32_t x = ((const sf_call_slot *)a)->id, y = ((const sf_call_slot *)b)->id;
+  return (x > y) - (x < y);
+}
+
+/* How many calls ahead of the one finalised the next ones are brought into
+ * the cache, one warm_call step each. */
+#define SF_FINISH_AHEAD 3
+
 void sf_calls_finish(sf_correlate *st)
 {
-  /* finalise() takes the call out of the list (and only that call) */
-  while (st->open.head)
-    finalise(st, st->open.head->data);
+  /* The open calls in id order (the order they were created in), sorted
+   * by the ids their slots keep; finalise() takes out of the tables only
+   * the call it finalises. */
+  size_t n = 0;
+  sf_call_slot *open = g_new(sf_call_slot, st->calls.n + 1);
+  for (size_t i = 0; st->calls.slots && i <= st->calls.mask; i++)
+    if (st->calls.slots[i].hash)
+      open[n++] = st->calls.slots[i];
+  qsort(open, n, sizeof *open, slot_id_order);
+  for (size_t i = 0; i < n; i++) {
+    /* the same steps as warm_next, in a pipeline over the next calls */
+    for (unsigned k = 1; k <= SF_FINISH_AHEAD && i + k < n; k++)
+      warm_call(st, open[i + k].call, SF_FINISH_AHEAD - k);
+    finalise(st, open[i].call);
+  }
+  g_free(open);
 }
 
 /* ----------------------------------------------------------- public API */
@@ -776,6 +838,13 @@ const sipflow_call_info *sipflow_get_call(sipflow_ctx *ctx, uint32_t call)
   sf_call *c = g_hash_table_lookup(st->kept, GUINT_TO_POINTER(call));
   if (c)
     return &c->info;
+  if (!st->by_id) { /* the first question: the index of open calls by id */
+    for (size_t i = 0; st->calls.slots && i <= st->calls.mask; i++)
+      if (st->calls.slots[i].hash)
+        sf_calltable_put(&st->calls_by_id, sf_calltable_id_hash(st->calls.slots[i].id),
+                         st->calls.slots[i].call);
+    st->by_id = true;
+  }
   c = sf_calltable_find_id(&st->calls_by_id, call);
   return c ? sf_analyze_call(c, st->now_us, &st->query_views) : NULL;
 }

@@ -135,54 +135,76 @@ typedef enum sf_call_queue {
   SF_QUEUE_NONE = 0, SF_QUEUE_ACTIVE, SF_QUEUE_OVER, SF_QUEUE_QUIET, SF_QUEUE_REGISTERED
 } sf_call_queue;
 
+/* Room for a Call-ID inside the call (most are 20-60 bytes): the Call-ID
+ * table compares a message's Call-ID with it, and kept inside the call it
+ * arrives with the call's first lines instead of one more cache miss on
+ * the call's strings. */
+#define SF_CALL_ID_INLINE 64
+
+/* The fields every message reads or writes come first, in the first three
+ * cache lines (calls are 64-aligned, calls.c), followed by the inline
+ * Call-ID: with thousands of calls in flight a call is out of the cache
+ * when its next message comes, and these lines are asked for at once
+ * (sf_calltable_find) instead of one miss after the other. */
 typedef struct sf_call {
+  /* line 0: lookup */
   uint32_t id;
-  sf_arena strings;           /* strings, kept as long as the call's info */
-  sf_arena work;              /* transactions, dialogs, keys, arrays: freed
-                                 when the call is finalised */
-  sf_key call_id;             /* NUL-terminated copy; key of the Call-ID table */
-  const char *method, *from, *to;
-  sipflow_method mid;         /* of method */
   uint32_t hash;              /* sf_correlate_hash_bytes of call_id */
-  sipflow_endpoint src, dst;
-  bool have_request;          /* src/dst/from/to come from a request */
-  uint64_t first_frame, last_frame;
-  int64_t start_us, end_us;
-  uint32_t messages, retransmissions;
+  sf_key call_id;             /* NUL-terminated copy (call_id_buf or the
+                                 strings); key of the Call-ID table */
   sf_ptrs txns;               /* sf_txn* (work arena), in id order */
+  sf_ptrs dialogs;            /* sf_dialog* (work arena), in id order */
   GHashTable *txn_index;      /* sf_key* -> sf_txn*, only for calls with
                                  many transactions (else a linear search) */
-  sf_ptrs dialogs;            /* sf_dialog* (work arena), in id order */
-  uint32_t linked_call;
-  sf_ptrs session_ids;        /* const char* (in strings) this call put in
-                                 the context's Session-ID table */
-  sf_key xref;                /* Call-ID named by X-Call-ID/X-CID, waiting
-                                 in the context's xref table (ptr NULL: none) */
-  bool saw_initial;           /* an out-of-dialog request was seen */
+  /* line 1: counting and the finalisation queue */
+  GList link;                 /* in its finalisation queue; data = this call */
+  int64_t end_us;
+  uint64_t last_frame;
+  uint32_t messages, retransmissions;
   /* incremental facts for "is the outcome final?" (finalisation) */
   uint32_t open_txns;         /* requests seen without final response */
   uint32_t confirmed_dialogs; /* confirmed, not terminated (an early dialog
                                  left by forking does not keep a call open:
                                  the UAC drops it, RFC 3261 §13.2.2.4) */
-  uint32_t last_invite_cseq;
   int last_invite_final;      /* final of the newest initial INVITE, 0 none */
+  sf_call_queue queue;
+  /* line 2 */
+  const char *method;
+  int64_t binding_us;         /* REGISTER: lifetime granted by the last 2xx
+                                 (the refresh reuses the Call-ID), 0 none */
+  uint32_t last_invite_cseq;
+  sipflow_method mid;         /* of method */
+  bool have_request;          /* src/dst/from/to come from a request */
+  bool saw_initial;           /* an out-of-dialog request was seen */
   bool bye_answered;
   bool saw_invite;            /* an INVITE transaction (else: QUIET queue) */
   bool any_final;             /* a final response in some transaction */
-  int64_t binding_us;         /* REGISTER: lifetime granted by the last 2xx
-                                 (the refresh reuses the Call-ID), 0 none */
-  /* finalisation queue */
-  GList link;                 /* data = this call */
-  GList open_link;            /* in sf_correlate.open; data = this call */
-  sf_call_queue queue;
+  bool info_owned;
+  uint32_t linked_call;
+  uint64_t first_frame;
+  int64_t start_us;
+  char call_id_buf[SF_CALL_ID_INLINE];
+  /* the rest: read at the call's start and end */
+  sf_arena strings;           /* strings, kept as long as the call's info */
+  sf_arena work;              /* transactions, dialogs, keys, arrays: freed
+                                 when the call is finalised */
+  const char *from, *to;
+  sipflow_endpoint src, dst;
+  sf_ptrs session_ids;        /* const char* (in strings) this call put in
+                                 the context's Session-ID table */
+  sf_key xref;                /* Call-ID named by X-Call-ID/X-CID, waiting
+                                 in the context's xref table (ptr NULL: none) */
   /* the public view, built by analyze.c (sf_analyze_call); its arrays are
    * in an sf_views of the context until sf_analyze_keep gives the call its
    * own copy (info_owned) */
   sipflow_call_info info;
   sipflow_transaction_info *info_txns;
   sipflow_dialog_info *info_dialogs;
-  bool info_owned;
 } sf_call;
+
+/* The lines sf_calltable_find asks for: up to the end of the inline
+ * Call-ID. */
+#define SF_CALL_HOT_BYTES (offsetof(sf_call, call_id_buf) + SF_CALL_ID_INLINE)
 
 /* Room for the transaction and dialog arrays of a call's info view,
  * reused from one call to the next: a view is read during on_call_end or
@@ -199,6 +221,7 @@ typedef struct sf_views {
  * One table is keyed by Call-ID (hash of the bytes), one by call id. */
 typedef struct sf_call_slot {
   uint32_t hash;              /* 0: empty */
+  uint32_t id;                /* the call's id (sorting without reading calls) */
   sf_call *call;
 } sf_call_slot;
 
@@ -208,15 +231,22 @@ typedef struct sf_call_table {
   size_t n;
 } sf_call_table;
 
+/* A call being brought into the cache one step per message (calls.c). */
+typedef struct sf_warm {
+  const struct sf_call *call;
+  unsigned step;
+} sf_warm;
+
 /* The state of the correlate stage, hung off sipflow_ctx.correlate. */
 typedef struct sf_stats sf_stats;
 
 typedef struct sf_correlate {
   sipflow_ctx *ctx;           /* for on_call_end */
   sf_call_table calls;        /* open calls by Call-ID */
-  sf_call_table calls_by_id;  /* open calls by id */
-  GQueue open;                /* open calls in id order (ids only grow: a
-                                 new call goes last), for sf_calls_finish */
+  sf_call_table calls_by_id;  /* open calls by id, only once by_id is set */
+  bool by_id;                 /* sipflow_get_call asked for an open call:
+                                 calls_by_id is kept from then on (a reader
+                                 that never asks pays nothing for it) */
   GHashTable *kept;           /* id -> sf_call*, finalised calls (keep_calls) */
   GHashTable *sessions;       /* Session-ID UUID (call's strings) -> sf_call* */
   GHashTable *xrefs;          /* sf_key* (referrer->xref) -> referrer sf_call* */
@@ -238,8 +268,10 @@ typedef struct sf_correlate {
   sf_slab *call_slabs;
   sf_views final_views;       /* for the call being finalised */
   sf_views query_views;       /* for sipflow_get_call on an open call */
-  const struct sf_call *warm; /* head of `over` being brought into the cache */
-  unsigned warm_step;
+  sf_warm warm_over;          /* the queue heads being brought into the */
+  sf_warm warm_quiet;         /* cache, the next calls finalised (calls.c) */
+  sf_warm warm_registered;
+  unsigned warm_turn;
 } sf_correlate;
 
 /* correlate.c */
