@@ -14,10 +14,6 @@
 
 #define SF_MAX_BLOCK (64u * 1024)
 
-typedef struct sf_arena_block {
-  struct sf_arena_block *next;
-  size_t size; /* of the data after the header (which keeps it 16-aligned) */
-} sf_arena_block;
 
 char *sf_arena_slab_new(sf_slab **slabs, size_t size, size_t n)
 {

@@ -89,6 +89,10 @@ void *sf_calls_alloc(sf_call *c, size_t n)
 
 void sf_calls_ptrs_add(sf_call *c, sf_ptrs *a, gpointer p)
 {
+  if (!a->cap && a == &c->txns) {
+    a->pdata = c->txns_inline;
+    a->cap = SF_CALL_TXNS_INLINE;
+  }
   if (a->len == a->cap) {
     guint cap = a->cap ? a->cap * 2 : 8;
     gpointer *pdata = sf_arena_alloc(&c->work, cap * sizeof *pdata);
@@ -669,6 +673,17 @@ static void expire_quiet(sf_correlate *st, GQueue *q, int64_t now_us, int64_t id
  * deadline is read).  Instead, one step per message while it is a head, its
  * memory is asked for; each step only reads what the previous one fetched,
  * so nothing here waits. */
+/* Asks for the first lines of an arena block (a call's strings: the
+ * calls table's line writer reads its URIs and reasons). */
+static void warm_block(const sf_arena_block *b, const char *end)
+{
+  const char *p = (const char *)b;
+  if (!end || end < p || end > p + 576)
+    end = p + 576;
+  for (; p < end; p += 64)
+    __builtin_prefetch(p);
+}
+
 static void warm_call(const sf_correlate *st, const sf_call *c, unsigned step)
 {
   switch (step) {
@@ -676,7 +691,7 @@ static void warm_call(const sf_correlate *st, const sf_call *c, unsigned step)
     for (size_t off = 0; off < sizeof *c; off += 64)
       __builtin_prefetch((const char *)c + off);
     break;
-  case 1: {
+  case 1:
     __builtin_prefetch(c->txns.pdata);
     __builtin_prefetch(c->dialogs.pdata);
     __builtin_prefetch(&st->calls.slots[c->hash & st->calls.mask]);
@@ -684,49 +699,62 @@ static void warm_call(const sf_correlate *st, const sf_call *c, unsigned step)
       __builtin_prefetch(c->link.next);
       __builtin_prefetch((const char *)c->link.next + 64);
     }
-    const struct sf_arena_block *b = c->strings.blocks; /* the newest block */
-    if (b) {
-      const char *p = (const char *)b, *end = MIN(c->strings.cur, p + 576);
-      for (; p < end; p += 64)
-        __builtin_prefetch(p);
-    }
+    if (c->strings.blocks) /* the newest block, up to its end */
+      warm_block(c->strings.blocks, c->strings.cur);
     break;
-  }
   case 2:
     for (guint i = 0; i < c->txns.len && i < 8; i++)
       for (size_t off = 0; off < sizeof(sf_txn); off += 64)
         __builtin_prefetch((const char *)c->txns.pdata[i] + off);
     for (guint i = 0; i < c->dialogs.len && i < 4; i++)
       __builtin_prefetch(c->dialogs.pdata[i]);
+    if (c->strings.blocks && c->strings.blocks->next) /* the first block (URIs) */
+      warm_block(c->strings.blocks->next, NULL);
     break;
   default:
     break;
   }
 }
 
-/* One step for the head of q (taken from its link without reading it). */
-static void warm_head(const sf_correlate *st, sf_warm *w, const GQueue *q)
+#define SF_WARM_STEPS 3
+
+static const sf_call *call_of_link(const GList *l)
 {
-  GList *head = q->head;
+  return (const sf_call *)((const char *)l - offsetof(sf_call, link));
+}
+
+/* One step for the head of q and one for the call after it, whose turn
+ * comes right after (calls whose deadlines passed together are finalised
+ * together).  w[0] follows the head, w[1] the next call. */
+static void warm_queue(const sf_correlate *st, sf_warm w[2], const GQueue *q)
+{
+  const GList *head = q->head;
   if (!head)
     return;
-  const sf_call *c = (const sf_call *)((const char *)head - offsetof(sf_call, link));
-  if (c != w->call) {
-    w->call = c;
-    w->step = 0;
+  const sf_call *c = call_of_link(head);
+  if (w[0].call != c) {
+    w[0] = w[1].call == c ? w[1] : (sf_warm){c, 0};
+    w[1] = (sf_warm){NULL, 0};
   }
-  if (w->step < 3)
-    warm_call(st, c, w->step++);
+  if (w[0].step < SF_WARM_STEPS)
+    warm_call(st, c, w[0].step++);
+  if (w[0].step < 2 || !head->next) /* head->next: in the line step 0 asked for */
+    return;
+  c = call_of_link(head->next);
+  if (w[1].call != c)
+    w[1] = (sf_warm){c, 0};
+  if (w[1].step < SF_WARM_STEPS)
+    warm_call(st, c, w[1].step++);
 }
 
 static void warm_next(sf_correlate *st)
 {
-  warm_head(st, &st->warm_over, &st->over);
+  warm_queue(st, st->warm_over, &st->over);
   /* the quiet and registered heads change seldom: every other message */
   if (st->warm_turn++ & 1)
-    warm_head(st, &st->warm_quiet, &st->quiet);
+    warm_queue(st, st->warm_quiet, &st->quiet);
   else
-    warm_head(st, &st->warm_registered, &st->registered);
+    warm_queue(st, st->warm_registered, &st->registered);
 }
 
 static int64_t idle_limit(const sf_correlate *st)
@@ -810,7 +838,7 @@ void sf_calls_finish(sf_correlate *st)
   for (size_t i = 0; i < n; i++) {
     /* the same steps as warm_next, in a pipeline over the next calls */
     for (unsigned k = 1; k <= SF_FINISH_AHEAD && i + k < n; k++)
-      warm_call(st, open[i + k].call, SF_FINISH_AHEAD - k);
+      warm_call(st, open[i + k].call, SF_FINISH_AHEAD - k); /* k = 3: step 0 */
     finalise(st, open[i].call);
   }
   g_free(open);
