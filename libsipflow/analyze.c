@@ -733,7 +733,7 @@ static void prefetch_transactions(const sf_call *c)
 {
   for (guint i = 0; i < c->txns.len && i < SF_STACK_TXNS; i++)
     for (size_t off = 0; off < sizeof(sf_txn); off += 64)
-      __builtin_prefetch((const char *)c->txns.pdata[i] + off);
+      sf_prefetch((const char *)c->txns.pdata[i] + off);
 }
 
 const sipflow_call_info *sf_analyze_call(sf_call *c, int64_t observed_until_us,

@@ -470,10 +470,10 @@ static void make_room(sf_correlate *st, const sipflow_message *m)
  * time.  Hints only (no fault on any address). */
 static void prefetch_call(const sf_call *c)
 {
-  __builtin_prefetch(c->link.prev);
-  __builtin_prefetch(c->link.next);
+  sf_prefetch(c->link.prev);
+  sf_prefetch(c->link.next);
   for (guint i = 0; i < c->txns.len && i < 8; i++)
-    __builtin_prefetch(c->txns.pdata[i]);
+    sf_prefetch(c->txns.pdata[i]);
 }
 
 sf_call *sf_calls_open(sf_correlate *st, const sipflow_message *m)
@@ -681,7 +681,7 @@ static void warm_block(const sf_arena_block *b, const char *end)
   if (!end || end < p || end > p + 576)
     end = p + 576;
   for (; p < end; p += 64)
-    __builtin_prefetch(p);
+    sf_prefetch(p);
 }
 
 static void warm_call(const sf_correlate *st, const sf_call *c, unsigned step)
@@ -689,15 +689,15 @@ static void warm_call(const sf_correlate *st, const sf_call *c, unsigned step)
   switch (step) {
   case 0:
     for (size_t off = 0; off < sizeof *c; off += 64)
-      __builtin_prefetch((const char *)c + off);
+      sf_prefetch((const char *)c + off);
     break;
   case 1:
-    __builtin_prefetch(c->txns.pdata);
-    __builtin_prefetch(c->dialogs.pdata);
-    __builtin_prefetch(&st->calls.slots[c->hash & st->calls.mask]);
+    sf_prefetch(c->txns.pdata);
+    sf_prefetch(c->dialogs.pdata);
+    sf_prefetch(&st->calls.slots[c->hash & st->calls.mask]);
     if (c->link.next) { /* the next head: its link and deadline fields */
-      __builtin_prefetch(c->link.next);
-      __builtin_prefetch((const char *)c->link.next + 64);
+      sf_prefetch(c->link.next);
+      sf_prefetch((const char *)c->link.next + 64);
     }
     if (c->strings.blocks) /* the newest block, up to its end */
       warm_block(c->strings.blocks, c->strings.cur);
@@ -705,9 +705,9 @@ static void warm_call(const sf_correlate *st, const sf_call *c, unsigned step)
   case 2:
     for (guint i = 0; i < c->txns.len && i < 8; i++)
       for (size_t off = 0; off < sizeof(sf_txn); off += 64)
-        __builtin_prefetch((const char *)c->txns.pdata[i] + off);
+        sf_prefetch((const char *)c->txns.pdata[i] + off);
     for (guint i = 0; i < c->dialogs.len && i < 4; i++)
-      __builtin_prefetch(c->dialogs.pdata[i]);
+      sf_prefetch(c->dialogs.pdata[i]);
     if (c->strings.blocks && c->strings.blocks->next) /* the first block (URIs) */
       warm_block(c->strings.blocks->next, NULL);
     break;

@@ -81,7 +81,7 @@ sf_call *sf_calltable_find(const sf_call_table *t, uint32_t h, const char *call_
      * comparison below, then the message's correlation, read them, and
      * fetched one after the other they were a miss each. */
     for (size_t off = 0; off < SF_CALL_HOT_BYTES; off += 64)
-      __builtin_prefetch((const char *)c + off);
+      sf_prefetch((const char *)c + off);
     if (c->call_id.len == len && sf_bytes_equal(c->call_id.ptr, call_id, len))
       return c;
   }
