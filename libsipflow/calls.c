@@ -476,9 +476,8 @@ static void prefetch_call(const sf_call *c)
     sf_prefetch(c->txns.pdata[i]);
 }
 
-sf_call *sf_calls_open(sf_correlate *st, const sipflow_message *m)
+sf_call *sf_calls_open(sf_correlate *st, const sipflow_message *m, uint32_t h)
 {
-  uint32_t h = sf_correlate_hash_bytes(m->call_id.ptr, m->call_id.len);
   sf_call *c = sf_calltable_find(&st->calls, h, m->call_id.ptr, m->call_id.len);
 
   if (c)

@@ -418,8 +418,15 @@ void *sf_calls_alloc(sf_call *c, size_t n);
 void sf_calls_ptrs_add(sf_call *c, sf_ptrs *a, gpointer p);
 /* The open call with this Call-ID, NULL when none. */
 sf_call *sf_calls_find(sf_correlate *st, const char *call_id, size_t len);
-/* The open call of msg's Call-ID, created when there is none. */
-sf_call *sf_calls_open(sf_correlate *st, const sipflow_message *msg);
+/* The open call of msg's Call-ID, created when there is none; h is
+ * sf_correlate_hash_bytes of the Call-ID. */
+sf_call *sf_calls_open(sf_correlate *st, const sipflow_message *msg, uint32_t h);
+/* Asks for the Call-ID table's slot of hash h, ahead of sf_calls_open. */
+static inline void sf_calls_prefetch(const sf_correlate *st, uint32_t h)
+{
+  if (st->calls.slots)
+    sf_prefetch(&st->calls.slots[h & st->calls.mask]);
+}
 /* Links B2BUA legs named by X-Call-ID / X-CID / Session-ID in msg. */
 void sf_calls_link_headers(sf_correlate *st, sf_call *c, const sipflow_message *msg);
 /* After a message of c: moves c to the tail of its finalisation queue. */
