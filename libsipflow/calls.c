@@ -701,12 +701,16 @@ static void warm_call(const sf_correlate *st, const sf_call *c, unsigned step)
     if (c->strings.blocks) /* the newest block, up to its end */
       warm_block(c->strings.blocks, c->strings.cur);
     break;
-  case 2:
+  case 2: /* the transactions' fields (not their retransmission memory) */
     for (guint i = 0; i < c->txns.len && i < 8; i++)
-      for (size_t off = 0; off < sizeof(sf_txn); off += 64)
+      for (size_t off = 0; off < offsetof(sf_txn, req_seen); off += 64)
         sf_prefetch((const char *)c->txns.pdata[i] + off);
+    break;
+  case 3: /* spread over one more message: a step waits when it asks for
+             more lines than the core can have in flight */
     for (guint i = 0; i < c->dialogs.len && i < 4; i++)
-      sf_prefetch(c->dialogs.pdata[i]);
+      for (size_t off = 0; off < sizeof(sf_dialog); off += 64)
+        sf_prefetch((const char *)c->dialogs.pdata[i] + off);
     if (c->strings.blocks && c->strings.blocks->next) /* the first block (URIs) */
       warm_block(c->strings.blocks->next, NULL);
     break;
@@ -715,7 +719,7 @@ static void warm_call(const sf_correlate *st, const sf_call *c, unsigned step)
   }
 }
 
-#define SF_WARM_STEPS 3
+#define SF_WARM_STEPS 4
 
 static const sf_call *call_of_link(const GList *l)
 {
@@ -821,7 +825,7 @@ static int slot_id_order(const void *a, const void *b)
 
 /* How many calls ahead of the one finalised the next ones are brought into
  * the cache, one warm_call step each. */
-#define SF_FINISH_AHEAD 3
+#define SF_FINISH_AHEAD SF_WARM_STEPS
 
 void sf_calls_finish(sf_correlate *st)
 {
@@ -837,7 +841,7 @@ void sf_calls_finish(sf_correlate *st)
   for (size_t i = 0; i < n; i++) {
     /* the same steps as warm_next, in a pipeline over the next calls */
     for (unsigned k = 1; k <= SF_FINISH_AHEAD && i + k < n; k++)
-      warm_call(st, open[i + k].call, SF_FINISH_AHEAD - k); /* k = 3: step 0 */
+      warm_call(st, open[i + k].call, SF_FINISH_AHEAD - k); /* the farthest: step 0 */
     finalise(st, open[i].call);
   }
   g_free(open);
