@@ -150,7 +150,7 @@ static sf_call *call_get(sf_correlate *st)
 {
   if (!st->spare_calls) {
     /* one item more than used, to align the first one */
-    char *slab = sf_arena_slab_new(&st->call_slabs, SF_CALL_SIZE, SF_ARENA_SLAB_ITEMS + 1);
+    char *slab = sf_arena_slab_new(&st->chunks, &st->call_slabs, SF_CALL_SIZE, SF_ARENA_SLAB_ITEMS + 1);
     char *items = (char *)(((uintptr_t)slab + SF_CALL_ALIGN - 1) & ~(uintptr_t)(SF_CALL_ALIGN - 1));
     for (size_t i = 0; i < SF_ARENA_SLAB_ITEMS; i++) {
       sf_call *c = (sf_call *)(items + i * SF_CALL_SIZE);
@@ -225,6 +225,7 @@ sf_correlate *sf_calls_new(sipflow_ctx *ctx)
   st->stats = sf_stats_new();
   st->strings_pool.block = SF_STRINGS_BLOCK;
   st->work_pool.block = SF_WORK_BLOCK;
+  st->strings_pool.chunks = st->work_pool.chunks = &st->chunks;
   return st;
 }
 
@@ -254,6 +255,7 @@ void sf_calls_free(sf_correlate *st)
   sf_stats_free(st->stats);
   sf_arena_pool_clear(&st->strings_pool);
   sf_arena_pool_clear(&st->work_pool);
+  sf_arena_chunks_free(&st->chunks);
   g_free(st);
 }
 
