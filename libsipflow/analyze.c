@@ -571,6 +571,7 @@ static void alloc_views(sf_call *c, sf_views *room)
     room->dialogs = g_new0(sipflow_dialog_info, room->dialogs_cap);
   }
   sf_analyze_release(c);
+  c->info = &room->info;
   c->info_txns = room->txns;
   c->info_dialogs = room->dialogs;
 }
@@ -610,31 +611,35 @@ static void fill_dialogs(sf_call *c)
 void sf_analyze_release(sf_call *c)
 {
   if (c->info_owned)
-    g_free(c->info_txns); /* info_dialogs too (sf_analyze_keep) */
+    g_free(c->info); /* info_txns and info_dialogs too (sf_analyze_keep) */
+  c->info = NULL;
   c->info_txns = NULL;
   c->info_dialogs = NULL;
   c->info_owned = false;
 }
 
-/* Both arrays in one allocation (info_txns first), as many elements as
- * alloc_views gave. */
+/* The info and both arrays in one allocation (info first, info_txns
+ * next), as many elements as alloc_views gave. */
 void sf_analyze_keep(sf_call *c)
 {
   size_t nt = MAX(c->txns.len, 1u), nd = MAX(c->dialogs.len, 1u);
-  size_t t_bytes = nt * sizeof(sipflow_transaction_info);
+  size_t i_bytes = sizeof(sipflow_call_info), t_bytes = nt * sizeof(sipflow_transaction_info);
   char *block;
 
   if (c->info_owned)
     return;
+  G_STATIC_ASSERT(sizeof(sipflow_call_info) % G_ALIGNOF(sipflow_transaction_info) == 0);
   G_STATIC_ASSERT(sizeof(sipflow_transaction_info) % G_ALIGNOF(sipflow_dialog_info) == 0);
-  block = g_malloc(t_bytes + nd * sizeof(sipflow_dialog_info));
-  memcpy(block, c->info_txns, t_bytes);
-  memcpy(block + t_bytes, c->info_dialogs, nd * sizeof(sipflow_dialog_info));
-  c->info_txns = (sipflow_transaction_info *)block;
-  c->info_dialogs = (sipflow_dialog_info *)(block + t_bytes);
+  block = g_malloc(i_bytes + t_bytes + nd * sizeof(sipflow_dialog_info));
+  memcpy(block, c->info, i_bytes);
+  memcpy(block + i_bytes, c->info_txns, t_bytes);
+  memcpy(block + i_bytes + t_bytes, c->info_dialogs, nd * sizeof(sipflow_dialog_info));
+  c->info = (sipflow_call_info *)block;
+  c->info_txns = (sipflow_transaction_info *)(block + i_bytes);
+  c->info_dialogs = (sipflow_dialog_info *)(block + i_bytes + t_bytes);
   c->info_owned = true;
-  c->info.transaction_list = c->info_txns;
-  c->info.dialog_list = c->info_dialogs;
+  c->info->transaction_list = c->info_txns;
+  c->info->dialog_list = c->info_dialogs;
 }
 
 void sf_analyze_views_free(sf_views *room)
@@ -646,7 +651,7 @@ void sf_analyze_views_free(sf_views *room)
 
 static void fill_identity(sf_call *c)
 {
-  sipflow_call_info *in = &c->info;
+  sipflow_call_info *in = c->info;
 
   memset(in, 0, sizeof *in);
   in->call = c->id;
@@ -694,7 +699,7 @@ static guint chain_start(const txn_list *cand, const attempt_list *atts)
 /* setup_ms, answer_ms, duration_s of an INVITE call. */
 static void fill_timings(sf_call *c, const txn_list *cand, const attempt_list *atts, const outcome *o)
 {
-  sipflow_call_info *in = &c->info;
+  sipflow_call_info *in = c->info;
   guint from = g_array_index(atts, attempt, chain_start(cand, atts)).first;
   const sf_txn *first = g_ptr_array_index(cand, from);
   int64_t ring = SF_NO_TIME;
@@ -724,7 +729,7 @@ static void fill_timings(sf_call *c, const txn_list *cand, const attempt_list *a
 static void fill_mid_dialog(sf_call *c)
 {
   const sf_txn *bye = first_bye(c, SF_NO_TIME);
-  c->info.state = bye ? SIPFLOW_CALL_COMPLETED : SIPFLOW_CALL_IN_CALL;
+  c->info->state = bye ? SIPFLOW_CALL_COMPLETED : SIPFLOW_CALL_IN_CALL;
 }
 
 /* A call is analysed long after its last message: its transactions are out
@@ -751,10 +756,10 @@ const sipflow_call_info *sf_analyze_call(sf_call *c, int64_t observed_until_us,
 
   candidates(c, invite_call, &cand_list);
   attempts_of(cand, &atts_list);
-  sipflow_call_info *in = &c->info;
   unsigned streak = challenge_streak(cand, atts);
 
-  alloc_views(c, room);
+  alloc_views(c, room); /* sets c->info */
+  sipflow_call_info *in = c->info;
   fill_transactions(c);
   fill_dialogs(c);
   fill_identity(c);

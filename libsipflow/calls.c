@@ -870,7 +870,7 @@ const sipflow_call_info *sipflow_get_call(sipflow_ctx *ctx, uint32_t call)
   sf_correlate *st = ctx->correlate;
   sf_call *c = g_hash_table_lookup(st->kept, GUINT_TO_POINTER(call));
   if (c)
-    return &c->info;
+    return c->info;
   if (!st->by_id) { /* the first question: the index of open calls by id */
     for (size_t i = 0; st->calls.slots && i <= st->calls.mask; i++)
       if (st->calls.slots[i].hash)

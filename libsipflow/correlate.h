@@ -219,10 +219,11 @@ typedef struct sf_call {
                                  the context's Session-ID table */
   sf_key xref;                /* Call-ID named by X-Call-ID/X-CID, waiting
                                  in the context's xref table (ptr NULL: none) */
-  /* the public view, built by analyze.c (sf_analyze_call); its arrays are
-   * in an sf_views of the context until sf_analyze_keep gives the call its
-   * own copy (info_owned) */
-  sipflow_call_info info;
+  /* the public view, built by analyze.c (sf_analyze_call); it and its
+   * arrays are in an sf_views of the context until sf_analyze_keep gives
+   * the call its own copy (info_owned): most calls never need one, and
+   * thousands are open at once */
+  sipflow_call_info *info;
   sipflow_transaction_info *info_txns;
   sipflow_dialog_info *info_dialogs;
 } sf_call;
@@ -236,6 +237,7 @@ typedef struct sf_call {
  * until the next sipflow_get_call, so one allocation per call (a tenth of
  * the analysis) is not needed. */
 typedef struct sf_views {
+  sipflow_call_info info;
   sipflow_transaction_info *txns;
   sipflow_dialog_info *dialogs;
   size_t txns_cap, dialogs_cap;
