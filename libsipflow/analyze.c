@@ -572,15 +572,13 @@ static void alloc_views(sf_call *c, sf_views *room)
   }
   sf_analyze_release(c);
   c->info = &room->info;
-  c->info_txns = room->txns;
-  c->info_dialogs = room->dialogs;
 }
 
-static void fill_transactions(sf_call *c)
+static void fill_transactions(const sf_call *c, sipflow_transaction_info *out)
 {
   for (guint i = 0; i < c->txns.len; i++) {
     const sf_txn *t = g_ptr_array_index(&c->txns, i);
-    c->info_txns[i] = (sipflow_transaction_info){
+    out[i] = (sipflow_transaction_info){
       .id = t->id, .call = c->id, .dialog = t->dialog, .method = t->method,
       .branch = t->branch, .rfc2543 = t->rfc2543, .cseq = t->cseq,
       .src = t->src, .dst = t->dst, .request_seen = t->request_seen,
@@ -594,11 +592,11 @@ static void fill_transactions(sf_call *c)
   }
 }
 
-static void fill_dialogs(sf_call *c)
+static void fill_dialogs(const sf_call *c, sipflow_dialog_info *out)
 {
   for (guint i = 0; i < c->dialogs.len; i++) {
     const sf_dialog *d = g_ptr_array_index(&c->dialogs, i);
-    c->info_dialogs[i] = (sipflow_dialog_info){
+    out[i] = (sipflow_dialog_info){
       .id = d->id, .call = c->id, .call_id = c->call_id.ptr,
       .from_tag = d->from_tag, .to_tag = d->to_tag, .method = d->method,
       .transaction = d->txn, .uac = d->uac, .uas = d->uas, .state = d->state,
@@ -611,14 +609,12 @@ static void fill_dialogs(sf_call *c)
 void sf_analyze_release(sf_call *c)
 {
   if (c->info_owned)
-    g_free(c->info); /* info_txns and info_dialogs too (sf_analyze_keep) */
+    g_free(c->info); /* its arrays too (sf_analyze_keep) */
   c->info = NULL;
-  c->info_txns = NULL;
-  c->info_dialogs = NULL;
   c->info_owned = false;
 }
 
-/* The info and both arrays in one allocation (info first, info_txns
+/* The info and both arrays in one allocation (info first, transactions
  * next), as many elements as alloc_views gave. */
 void sf_analyze_keep(sf_call *c)
 {
@@ -632,14 +628,12 @@ void sf_analyze_keep(sf_call *c)
   G_STATIC_ASSERT(sizeof(sipflow_transaction_info) % G_ALIGNOF(sipflow_dialog_info) == 0);
   block = g_malloc(i_bytes + t_bytes + nd * sizeof(sipflow_dialog_info));
   memcpy(block, c->info, i_bytes);
-  memcpy(block + i_bytes, c->info_txns, t_bytes);
-  memcpy(block + i_bytes + t_bytes, c->info_dialogs, nd * sizeof(sipflow_dialog_info));
+  memcpy(block + i_bytes, c->info->transaction_list, t_bytes);
+  memcpy(block + i_bytes + t_bytes, c->info->dialog_list, nd * sizeof(sipflow_dialog_info));
   c->info = (sipflow_call_info *)block;
-  c->info_txns = (sipflow_transaction_info *)(block + i_bytes);
-  c->info_dialogs = (sipflow_dialog_info *)(block + i_bytes + t_bytes);
   c->info_owned = true;
-  c->info->transaction_list = c->info_txns;
-  c->info->dialog_list = c->info_dialogs;
+  c->info->transaction_list = (const sipflow_transaction_info *)(block + i_bytes);
+  c->info->dialog_list = (const sipflow_dialog_info *)(block + i_bytes + t_bytes);
 }
 
 void sf_analyze_views_free(sf_views *room)
@@ -649,7 +643,7 @@ void sf_analyze_views_free(sf_views *room)
   memset(room, 0, sizeof *room);
 }
 
-static void fill_identity(sf_call *c)
+static void fill_identity(sf_call *c, const sf_views *room)
 {
   sipflow_call_info *in = c->info;
 
@@ -673,9 +667,9 @@ static void fill_identity(sf_call *c)
   in->setup_ms = in->answer_ms = -1;
   in->duration_s = -1;
   in->n_transactions = c->txns.len;
-  in->transaction_list = c->info_txns;
+  in->transaction_list = room->txns;
   in->n_dialogs = c->dialogs.len;
-  in->dialog_list = c->info_dialogs;
+  in->dialog_list = room->dialogs;
 }
 
 /* The first attempt of the automatic retry chain that ends with the last
@@ -760,9 +754,9 @@ const sipflow_call_info *sf_analyze_call(sf_call *c, int64_t observed_until_us,
 
   alloc_views(c, room); /* sets c->info */
   sipflow_call_info *in = c->info;
-  fill_transactions(c);
-  fill_dialogs(c);
-  fill_identity(c);
+  fill_transactions(c, room->txns);
+  fill_dialogs(c, room->dialogs);
+  fill_identity(c, room);
   in->attempts = atts->len;
   in->anomalies = anomalies_of(c, streak);
   if (!atts->len) {

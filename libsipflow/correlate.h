@@ -153,11 +153,11 @@ typedef enum sf_call_queue {
   SF_QUEUE_NONE = 0, SF_QUEUE_ACTIVE, SF_QUEUE_OVER, SF_QUEUE_QUIET, SF_QUEUE_REGISTERED
 } sf_call_queue;
 
-/* Room for a Call-ID inside the call (most are 20-60 bytes): the Call-ID
+/* Room for a Call-ID inside the call (most are 20-50 bytes): the Call-ID
  * table compares a message's Call-ID with it, and kept inside the call it
  * arrives with the call's first lines instead of one more cache miss on
  * the call's strings. */
-#define SF_CALL_ID_INLINE 64
+#define SF_CALL_ID_INLINE 48
 /* Transactions of a call whose pointers the call holds itself (most calls
  * have 2-6): one miss less per message. */
 #define SF_CALL_TXNS_INLINE 4
@@ -207,7 +207,6 @@ typedef struct sf_call {
   /* line 3 */
   char call_id_buf[SF_CALL_ID_INLINE];
   /* the rest: read at the call's start and end */
-  uint32_t linked_call;
   uint64_t first_frame;
   int64_t start_us;
   sf_arena strings;           /* strings, kept as long as the call's info */
@@ -215,6 +214,7 @@ typedef struct sf_call {
                                  when the call is finalised */
   const char *from, *to;
   sipflow_endpoint src, dst;
+  uint32_t linked_call;
   sf_ptrs session_ids;        /* const char* (in strings) this call put in
                                  the context's Session-ID table */
   sf_key xref;                /* Call-ID named by X-Call-ID/X-CID, waiting
@@ -224,8 +224,6 @@ typedef struct sf_call {
    * the call its own copy (info_owned): most calls never need one, and
    * thousands are open at once */
   sipflow_call_info *info;
-  sipflow_transaction_info *info_txns;
-  sipflow_dialog_info *info_dialogs;
 } sf_call;
 
 /* The lines sf_calltable_find asks for: up to the end of the inline
