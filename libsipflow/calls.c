@@ -470,12 +470,18 @@ static void make_room(sf_correlate *st, const sipflow_message *m)
  * in flight a call's transactions and its neighbours in the queues are out
  * of the cache, and waiting for them one after the other was a tenth of the
  * time.  Hints only (no fault on any address). */
+static void warm_block(const sf_arena_block *b, const char *end);
+
 static void prefetch_call(const sf_call *c)
 {
   sf_prefetch(c->link.prev);
   sf_prefetch(c->link.next);
   for (guint i = 0; i < c->txns.len && i < 8; i++)
     sf_prefetch(c->txns.pdata[i]);
+  /* the transaction keys and dialog tags, in the newest strings block:
+   * asked for with the transactions instead of after them */
+  if (c->strings.blocks)
+    warm_block(c->strings.blocks, c->strings.cur);
 }
 
 sf_call *sf_calls_open(sf_correlate *st, const sipflow_message *m, uint32_t h)

@@ -206,10 +206,13 @@ typedef struct sf_call {
                                  soon as the call's lines arrive */
   /* line 3 */
   char call_id_buf[SF_CALL_ID_INLINE];
+  sf_arena strings;           /* strings, kept as long as the call's info
+                                 (its blocks and cur in line 3: the
+                                 transaction keys and tags a message is
+                                 compared with are asked for from them) */
   /* the rest: read at the call's start and end */
   uint64_t first_frame;
   int64_t start_us;
-  sf_arena strings;           /* strings, kept as long as the call's info */
   sf_arena work;              /* transactions, dialogs, keys, arrays: freed
                                  when the call is finalised */
   const char *from, *to;
