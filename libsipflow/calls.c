@@ -746,6 +746,8 @@ static void warm_queue(const sf_correlate *st, sf_warm w[2], const GQueue *q)
   if (w[0].call != c) {
     w[0] = w[1].call == c ? w[1] : (sf_warm){c, 0};
     w[1] = (sf_warm){NULL, 0};
+  } else if (w[0].step > SF_WARM_STEPS) { /* both done (most messages) */
+    return;
   }
   if (w[0].step < SF_WARM_STEPS)
     warm_call(st, c, w[0].step++);
@@ -756,6 +758,8 @@ static void warm_queue(const sf_correlate *st, sf_warm w[2], const GQueue *q)
     w[1] = (sf_warm){c, 0};
   if (w[1].step < SF_WARM_STEPS)
     warm_call(st, c, w[1].step++);
+  else if (w[0].step == SF_WARM_STEPS)
+    w[0].step++; /* nothing left to do until the head changes */
 }
 
 static void warm_next(sf_correlate *st)
@@ -825,10 +829,26 @@ void sf_calls_expire(sf_correlate *st, int64_t now_us)
   warm_next(st);
 }
 
-static int slot_id_order(const void *a, const void *b)
+/* Sorts n slots by id: a radix sort, a byte of the id per pass (qsort's
+ * calls through a function pointer cost more than the rest of the end). */
+static void sort_slots_by_id(sf_call_slot *a, size_t n)
 {
-  uint32_t x = ((const sf_call_slot *)a)->id, y = ((const sf_call_slot *)b)->id;
-  return (x > y) - (x < y);
+  sf_call_slot *tmp = g_new(sf_call_slot, n + 1), *from = a, *to = tmp;
+
+  for (unsigned shift = 0; shift < 32; shift += 8) {
+    size_t count[257] = {0};
+    for (size_t i = 0; i < n; i++)
+      count[(from[i].id >> shift & 0xff) + 1]++;
+    for (unsigned b = 0; b < 256; b++)
+      count[b + 1] += count[b];
+    for (size_t i = 0; i < n; i++) /* stable: keeps the order of the lower bytes */
+      to[count[from[i].id >> shift & 0xff]++] = from[i];
+    sf_call_slot *x = from;
+    from = to;
+    to = x;
+  }
+  /* four passes: the sorted slots are back in a */
+  g_free(tmp);
 }
 
 /* How many calls ahead of the one finalised the next ones are brought into
@@ -845,7 +865,7 @@ void sf_calls_finish(sf_correlate *st)
   for (size_t i = 0; st->calls.slots && i <= st->calls.mask; i++)
     if (st->calls.slots[i].hash)
       open[n++] = st->calls.slots[i];
-  qsort(open, n, sizeof *open, slot_id_order);
+  sort_slots_by_id(open, n);
   for (size_t i = 0; i < n; i++) {
     /* the same steps as warm_next, in a pipeline over the next calls */
     for (unsigned k = 1; k <= SF_FINISH_AHEAD && i + k < n; k++)
