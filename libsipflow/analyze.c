@@ -727,11 +727,13 @@ static void fill_mid_dialog(sf_call *c)
 }
 
 /* A call is analysed long after its last message: its transactions are out
- * of the cache.  Asking for all of them at once overlaps the waits. */
+ * of the cache (unless calls.c warmed them).  Asking for all of them at
+ * once overlaps the waits; only their fields, not their retransmission
+ * memory, which the analysis does not read. */
 static void prefetch_transactions(const sf_call *c)
 {
   for (guint i = 0; i < c->txns.len && i < SF_STACK_TXNS; i++)
-    for (size_t off = 0; off < sizeof(sf_txn); off += 64)
+    for (size_t off = 0; off < offsetof(sf_txn, req_seen); off += 64)
       sf_prefetch((const char *)c->txns.pdata[i] + off);
 }
 
