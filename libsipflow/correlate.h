@@ -451,6 +451,19 @@ static inline void sf_calls_prefetch(const sf_correlate *st, uint32_t h)
 void sf_calls_link_headers(sf_correlate *st, sf_call *c, const sipflow_message *msg);
 /* After a message of c: moves c to the tail of its finalisation queue. */
 void sf_calls_touch(sf_correlate *st, sf_call *c);
+/* callwarm.c: calls brought into the cache ahead of their use. */
+
+/* After a message's call is found: its transactions, strings and queue
+ * neighbours, which the message's correlation reads next. */
+void sf_calls_prefetch_call(const sf_call *c);
+/* One step (0 .. SF_WARM_STEPS - 1) of bringing a call about to be
+ * finalised into the cache: each step reads only what the one before asked
+ * for, so a step per message (or per call ahead at the end) never waits. */
+#define SF_WARM_STEPS 4
+void sf_calls_warm_call(const sf_correlate *st, const sf_call *c, unsigned step);
+/* A step for the heads of the finalisation queues and the calls after them
+ * (once per message, from sf_calls_expire). */
+void sf_calls_warm_next(sf_correlate *st);
 /* Finalises the calls whose linger or idle time has passed at now_us. */
 void sf_calls_expire(sf_correlate *st, int64_t now_us);
 /* End of input: finalises every open call, in id order. */
