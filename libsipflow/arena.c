@@ -42,10 +42,20 @@ static sf_chunk *chunk_new(void)
 #endif
 }
 
-/* n bytes (64-aligned) cut from the chunks, NULL when they cannot give it. */
+/* Slab bytes taken from malloc before chunks are used: a small capture
+ * (or one of the many contexts of the tests and the Wireshark plugin)
+ * does not need huge pages, and one would make it 2 MiB bigger. */
+#define SF_CHUNKS_AFTER (4u * 1024 * 1024)
+
+/* n bytes (64-aligned) cut from the chunks, NULL when they cannot give it
+ * (or not yet). */
 static char *chunk_cut(sf_chunks *chunks, size_t n)
 {
   n = (n + 63) & ~(size_t)63;
+  if (chunks->malloced < SF_CHUNKS_AFTER) {
+    chunks->malloced += n;
+    return NULL;
+  }
   if (n > SF_CHUNK_SIZE - SF_CHUNK_HEADER)
     return NULL;
   if (n > chunks->left) { /* the rest of the current chunk is left unused */
@@ -96,6 +106,7 @@ void sf_arena_chunks_free(sf_chunks *chunks)
   }
   chunks->cur = NULL;
   chunks->left = 0;
+  chunks->malloced = 0;
 }
 
 static sf_arena_block *block_get(sf_block_pool *pool, size_t size)

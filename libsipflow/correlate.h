@@ -67,8 +67,8 @@ typedef struct sf_slab {
                                   also keeps the items 16-aligned */
 } sf_slab;
 
-/* Where slabs are cut from (arena.c): chunks of 2 MiB that the kernel may
- * back with one huge page each.  Thousands of calls in flight spread over
+/* Where slabs are cut from (arena.c), once a capture has a few MiB of
+ * them: chunks of 2 MiB that the kernel may back with one huge page each.  Thousands of calls in flight spread over
  * tens of MiB; in 4 KiB pages every call touched was a TLB miss besides
  * its cache misses (with huge pages `sipflow calls` took a fifth less
  * time on a 1 M-message capture).  Freed together with the context. */
@@ -76,6 +76,8 @@ typedef struct sf_chunks {
   struct sf_chunk *list;
   char *cur;
   size_t left;
+  size_t malloced;             /* slab bytes from malloc before the first
+                                  chunk (arena.c) */
 } sf_chunks;
 
 /* First-size blocks not in use: as many as were in use at once, at most. */
