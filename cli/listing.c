@@ -383,7 +383,7 @@ static void prefetch_row(const void *row)
 
 static void advance(list_order *o)
 {
-  for (;;) {
+  for (bool first = true;; first = false) {
     void **s = slot_of(o, 0), *row = *s;
     if (row) {
       *s = NULL;
@@ -396,8 +396,10 @@ static void advance(list_order *o)
     o->next++;
     /* A row waits here until every earlier call has ended (a registration
      * can hold hundreds back), so the rows written in one go are out of
-     * the cache: the next two are asked for while this one is written. */
-    prefetch_row(*slot_of(o, 0));
+     * the cache: the one two places ahead is asked for while this one is
+     * written (and at the start, the next one too). */
+    if (first)
+      prefetch_row(*slot_of(o, 0));
     prefetch_row(*slot_of(o, 1));
     emit_row(o, row);
   }
