@@ -571,15 +571,14 @@ static void alloc_views(sf_call *c, sf_views *room)
     room->dialogs = g_new0(sipflow_dialog_info, room->dialogs_cap);
   }
   sf_analyze_release(c);
-  c->info_txns = room->txns;
-  c->info_dialogs = room->dialogs;
+  c->info = &room->info;
 }
 
-static void fill_transactions(sf_call *c)
+static void fill_transactions(const sf_call *c, sipflow_transaction_info *out)
 {
   for (guint i = 0; i < c->txns.len; i++) {
     const sf_txn *t = g_ptr_array_index(&c->txns, i);
-    c->info_txns[i] = (sipflow_transaction_info){
+    out[i] = (sipflow_transaction_info){
       .id = t->id, .call = c->id, .dialog = t->dialog, .method = t->method,
       .branch = t->branch, .rfc2543 = t->rfc2543, .cseq = t->cseq,
       .src = t->src, .dst = t->dst, .request_seen = t->request_seen,
@@ -593,11 +592,11 @@ static void fill_transactions(sf_call *c)
   }
 }
 
-static void fill_dialogs(sf_call *c)
+static void fill_dialogs(const sf_call *c, sipflow_dialog_info *out)
 {
   for (guint i = 0; i < c->dialogs.len; i++) {
     const sf_dialog *d = g_ptr_array_index(&c->dialogs, i);
-    c->info_dialogs[i] = (sipflow_dialog_info){
+    out[i] = (sipflow_dialog_info){
       .id = d->id, .call = c->id, .call_id = c->call_id.ptr,
       .from_tag = d->from_tag, .to_tag = d->to_tag, .method = d->method,
       .transaction = d->txn, .uac = d->uac, .uas = d->uas, .state = d->state,
@@ -610,31 +609,31 @@ static void fill_dialogs(sf_call *c)
 void sf_analyze_release(sf_call *c)
 {
   if (c->info_owned)
-    g_free(c->info_txns); /* info_dialogs too (sf_analyze_keep) */
-  c->info_txns = NULL;
-  c->info_dialogs = NULL;
+    g_free(c->info); /* its arrays too (sf_analyze_keep) */
+  c->info = NULL;
   c->info_owned = false;
 }
 
-/* Both arrays in one allocation (info_txns first), as many elements as
- * alloc_views gave. */
+/* The info and both arrays in one allocation (info first, transactions
+ * next), as many elements as alloc_views gave. */
 void sf_analyze_keep(sf_call *c)
 {
   size_t nt = MAX(c->txns.len, 1u), nd = MAX(c->dialogs.len, 1u);
-  size_t t_bytes = nt * sizeof(sipflow_transaction_info);
+  size_t i_bytes = sizeof(sipflow_call_info), t_bytes = nt * sizeof(sipflow_transaction_info);
   char *block;
 
   if (c->info_owned)
     return;
+  G_STATIC_ASSERT(sizeof(sipflow_call_info) % G_ALIGNOF(sipflow_transaction_info) == 0);
   G_STATIC_ASSERT(sizeof(sipflow_transaction_info) % G_ALIGNOF(sipflow_dialog_info) == 0);
-  block = g_malloc(t_bytes + nd * sizeof(sipflow_dialog_info));
-  memcpy(block, c->info_txns, t_bytes);
-  memcpy(block + t_bytes, c->info_dialogs, nd * sizeof(sipflow_dialog_info));
-  c->info_txns = (sipflow_transaction_info *)block;
-  c->info_dialogs = (sipflow_dialog_info *)(block + t_bytes);
+  block = g_malloc(i_bytes + t_bytes + nd * sizeof(sipflow_dialog_info));
+  memcpy(block, c->info, i_bytes);
+  memcpy(block + i_bytes, c->info->transaction_list, t_bytes);
+  memcpy(block + i_bytes + t_bytes, c->info->dialog_list, nd * sizeof(sipflow_dialog_info));
+  c->info = (sipflow_call_info *)block;
   c->info_owned = true;
-  c->info.transaction_list = c->info_txns;
-  c->info.dialog_list = c->info_dialogs;
+  c->info->transaction_list = (const sipflow_transaction_info *)(block + i_bytes);
+  c->info->dialog_list = (const sipflow_dialog_info *)(block + i_bytes + t_bytes);
 }
 
 void sf_analyze_views_free(sf_views *room)
@@ -644,9 +643,9 @@ void sf_analyze_views_free(sf_views *room)
   memset(room, 0, sizeof *room);
 }
 
-static void fill_identity(sf_call *c)
+static void fill_identity(sf_call *c, const sf_views *room)
 {
-  sipflow_call_info *in = &c->info;
+  sipflow_call_info *in = c->info;
 
   memset(in, 0, sizeof *in);
   in->call = c->id;
@@ -668,9 +667,9 @@ static void fill_identity(sf_call *c)
   in->setup_ms = in->answer_ms = -1;
   in->duration_s = -1;
   in->n_transactions = c->txns.len;
-  in->transaction_list = c->info_txns;
+  in->transaction_list = room->txns;
   in->n_dialogs = c->dialogs.len;
-  in->dialog_list = c->info_dialogs;
+  in->dialog_list = room->dialogs;
 }
 
 /* The first attempt of the automatic retry chain that ends with the last
@@ -694,7 +693,7 @@ static guint chain_start(const txn_list *cand, const attempt_list *atts)
 /* setup_ms, answer_ms, duration_s of an INVITE call. */
 static void fill_timings(sf_call *c, const txn_list *cand, const attempt_list *atts, const outcome *o)
 {
-  sipflow_call_info *in = &c->info;
+  sipflow_call_info *in = c->info;
   guint from = g_array_index(atts, attempt, chain_start(cand, atts)).first;
   const sf_txn *first = g_ptr_array_index(cand, from);
   int64_t ring = SF_NO_TIME;
@@ -724,16 +723,18 @@ static void fill_timings(sf_call *c, const txn_list *cand, const attempt_list *a
 static void fill_mid_dialog(sf_call *c)
 {
   const sf_txn *bye = first_bye(c, SF_NO_TIME);
-  c->info.state = bye ? SIPFLOW_CALL_COMPLETED : SIPFLOW_CALL_IN_CALL;
+  c->info->state = bye ? SIPFLOW_CALL_COMPLETED : SIPFLOW_CALL_IN_CALL;
 }
 
 /* A call is analysed long after its last message: its transactions are out
- * of the cache.  Asking for all of them at once overlaps the waits. */
+ * of the cache (unless calls.c warmed them).  Asking for all of them at
+ * once overlaps the waits; only their fields, not their retransmission
+ * memory, which the analysis does not read. */
 static void prefetch_transactions(const sf_call *c)
 {
   for (guint i = 0; i < c->txns.len && i < SF_STACK_TXNS; i++)
-    for (size_t off = 0; off < sizeof(sf_txn); off += 64)
-      __builtin_prefetch((const char *)c->txns.pdata[i] + off);
+    for (size_t off = 0; off < offsetof(sf_txn, req_seen); off += 64)
+      sf_prefetch((const char *)c->txns.pdata[i] + off);
 }
 
 const sipflow_call_info *sf_analyze_call(sf_call *c, int64_t observed_until_us,
@@ -751,13 +752,13 @@ const sipflow_call_info *sf_analyze_call(sf_call *c, int64_t observed_until_us,
 
   candidates(c, invite_call, &cand_list);
   attempts_of(cand, &atts_list);
-  sipflow_call_info *in = &c->info;
   unsigned streak = challenge_streak(cand, atts);
 
-  alloc_views(c, room);
-  fill_transactions(c);
-  fill_dialogs(c);
-  fill_identity(c);
+  alloc_views(c, room); /* sets c->info */
+  sipflow_call_info *in = c->info;
+  fill_transactions(c, room->txns);
+  fill_dialogs(c, room->dialogs);
+  fill_identity(c, room);
   in->attempts = atts->len;
   in->anomalies = anomalies_of(c, streak);
   if (!atts->len) {

@@ -10,18 +10,78 @@
  * in a steady stream; a pool then holds at most as many blocks as were in
  * use at once, and the slabs go with the context.
  */
+#include <stdlib.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
 #include "correlate.h"
 
 #define SF_MAX_BLOCK (64u * 1024)
 
-typedef struct sf_arena_block {
-  struct sf_arena_block *next;
-  size_t size; /* of the data after the header (which keeps it 16-aligned) */
-} sf_arena_block;
 
-char *sf_arena_slab_new(sf_slab **slabs, size_t size, size_t n)
+#define SF_CHUNK_SIZE (2u * 1024 * 1024) /* a huge page of x86-64 and arm64 */
+#define SF_CHUNK_HEADER 64u
+
+typedef struct sf_chunk {
+  struct sf_chunk *next;
+} sf_chunk;
+
+/* A new chunk, aligned on its size so that a huge page can back it; NULL
+ * where that is not available (then slabs come from malloc). */
+static sf_chunk *chunk_new(void)
 {
-  sf_slab *s = g_malloc(sizeof *s + size * n);
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  void *p;
+  if (posix_memalign(&p, SF_CHUNK_SIZE, SF_CHUNK_SIZE) != 0)
+    return NULL;
+  madvise(p, SF_CHUNK_SIZE, MADV_HUGEPAGE); /* a hint: failure is harmless */
+  return p;
+#else
+  return NULL;
+#endif
+}
+
+/* Slab bytes taken from malloc before chunks are used: a small capture
+ * (or one of the many contexts of the tests and the Wireshark plugin)
+ * does not need huge pages, and one would make it 2 MiB bigger. */
+#define SF_CHUNKS_AFTER (4u * 1024 * 1024)
+
+/* n bytes (64-aligned) cut from the chunks, NULL when they cannot give it
+ * (or not yet). */
+static char *chunk_cut(sf_chunks *chunks, size_t n)
+{
+  n = (n + 63) & ~(size_t)63;
+  if (chunks->malloced < SF_CHUNKS_AFTER) {
+    chunks->malloced += n;
+    return NULL;
+  }
+  if (n > SF_CHUNK_SIZE - SF_CHUNK_HEADER)
+    return NULL;
+  if (n > chunks->left) { /* the rest of the current chunk is left unused */
+    sf_chunk *c = chunk_new();
+    if (!c)
+      return NULL;
+    c->next = chunks->list;
+    chunks->list = c;
+    chunks->cur = (char *)c + SF_CHUNK_HEADER;
+    chunks->left = SF_CHUNK_SIZE - SF_CHUNK_HEADER;
+  }
+  char *p = chunks->cur;
+  chunks->cur += n;
+  chunks->left -= n;
+  return p;
+}
+
+char *sf_arena_slab_new(sf_chunks *chunks, sf_slab **slabs, size_t size, size_t n)
+{
+  size_t bytes = sizeof(sf_slab) + size * n;
+  sf_slab *s = chunks ? (sf_slab *)chunk_cut(chunks, bytes) : NULL;
+  bool in_chunk = s != NULL;
+
+  if (!s)
+    s = g_malloc(bytes);
+  s->in_chunk = in_chunk;
   s->next = *slabs;
   *slabs = s;
   return (char *)(s + 1);
@@ -32,8 +92,21 @@ void sf_arena_slabs_free(sf_slab **slabs)
   while (*slabs) {
     sf_slab *s = *slabs;
     *slabs = s->next;
-    g_free(s);
+    if (!s->in_chunk)
+      g_free(s);
   }
+}
+
+void sf_arena_chunks_free(sf_chunks *chunks)
+{
+  while (chunks->list) {
+    sf_chunk *c = chunks->list;
+    chunks->list = c->next;
+    free(c);
+  }
+  chunks->cur = NULL;
+  chunks->left = 0;
+  chunks->malloced = 0;
 }
 
 static sf_arena_block *block_get(sf_block_pool *pool, size_t size)
@@ -47,7 +120,7 @@ static sf_arena_block *block_get(sf_block_pool *pool, size_t size)
   }
   if (!pool->spare) {
     size_t stride = sizeof *b + pool->block;
-    char *items = sf_arena_slab_new(&pool->slabs, stride, SF_ARENA_SLAB_ITEMS);
+    char *items = sf_arena_slab_new(pool->chunks, &pool->slabs, stride, SF_ARENA_SLAB_ITEMS);
     for (size_t i = 0; i < SF_ARENA_SLAB_ITEMS; i++) {
       b = (sf_arena_block *)(items + i * stride);
       b->size = pool->block;

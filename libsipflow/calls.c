@@ -89,6 +89,10 @@ void *sf_calls_alloc(sf_call *c, size_t n)
 
 void sf_calls_ptrs_add(sf_call *c, sf_ptrs *a, gpointer p)
 {
+  if (!a->cap && a == &c->txns) {
+    a->pdata = c->txns_inline;
+    a->cap = SF_CALL_TXNS_INLINE;
+  }
   if (a->len == a->cap) {
     guint cap = a->cap ? a->cap * 2 : 8;
     gpointer *pdata = sf_arena_alloc(&c->work, cap * sizeof *pdata);
@@ -136,13 +140,18 @@ static void queue_push_tail(GQueue *q, GList *l)
 
 /* ------------------------------------------------------------- calls */
 
-/* Call structures come from slabs too, and go back to st->spare_calls. */
-#define SF_CALL_SIZE ((sizeof(sf_call) + 15) & ~(size_t)15)
+/* Call structures come from slabs too, and go back to st->spare_calls.
+ * They are 64-aligned, so that their hot fields share as few cache lines as
+ * the layout of sf_call says. */
+#define SF_CALL_ALIGN 64u
+#define SF_CALL_SIZE ((sizeof(sf_call) + SF_CALL_ALIGN - 1) & ~(size_t)(SF_CALL_ALIGN - 1))
 
 static sf_call *call_get(sf_correlate *st)
 {
   if (!st->spare_calls) {
-    char *items = sf_arena_slab_new(&st->call_slabs, SF_CALL_SIZE, SF_ARENA_SLAB_ITEMS);
+    /* one item more than used, to align the first one */
+    char *slab = sf_arena_slab_new(&st->chunks, &st->call_slabs, SF_CALL_SIZE, SF_ARENA_SLAB_ITEMS + 1);
+    char *items = (char *)(((uintptr_t)slab + SF_CALL_ALIGN - 1) & ~(uintptr_t)(SF_CALL_ALIGN - 1));
     for (size_t i = 0; i < SF_ARENA_SLAB_ITEMS; i++) {
       sf_call *c = (sf_call *)(items + i * SF_CALL_SIZE);
       c->link.data = c;
@@ -163,11 +172,15 @@ static sf_call *call_new(sf_correlate *st, const sipflow_message *m, uint32_t h)
   c->strings.pool = &st->strings_pool;
   c->work.pool = &st->work_pool;
   c->id = ++st->next_call;
-  c->call_id.ptr = sf_calls_strdup(c, m->call_id.ptr, m->call_id.len);
+  if (m->call_id.ptr && m->call_id.len < sizeof c->call_id_buf) {
+    memcpy(c->call_id_buf, m->call_id.ptr, m->call_id.len); /* NUL: call_get zeroed it */
+    c->call_id.ptr = c->call_id_buf;
+  } else {
+    c->call_id.ptr = sf_calls_strdup(c, m->call_id.ptr, m->call_id.len);
+  }
   c->call_id.len = m->call_id.len;
   c->hash = m->call_id.ptr ? h : sf_correlate_hash_bytes(c->call_id.ptr, 0);
   c->link.data = c;
-  c->open_link.data = c;
   return c;
 }
 
@@ -205,7 +218,6 @@ sf_correlate *sf_calls_new(sipflow_ctx *ctx)
   g_queue_init(&st->over);
   g_queue_init(&st->quiet);
   g_queue_init(&st->registered);
-  g_queue_init(&st->open);
   st->key = g_string_sized_new(128);
   st->options.linger_us = SF_DEFAULT_LINGER_US;
   st->now_us = INT64_MIN;
@@ -213,6 +225,7 @@ sf_correlate *sf_calls_new(sipflow_ctx *ctx)
   st->stats = sf_stats_new();
   st->strings_pool.block = SF_STRINGS_BLOCK;
   st->work_pool.block = SF_WORK_BLOCK;
+  st->strings_pool.chunks = st->work_pool.chunks = &st->chunks;
   return st;
 }
 
@@ -225,9 +238,9 @@ void sf_calls_free(sf_correlate *st)
 {
   if (!st)
     return;
-  for (size_t i = 0; st->calls_by_id.slots && i <= st->calls_by_id.mask; i++)
-    if (st->calls_by_id.slots[i].hash)
-      call_free(st, st->calls_by_id.slots[i].call);
+  for (size_t i = 0; st->calls.slots && i <= st->calls.mask; i++)
+    if (st->calls.slots[i].hash)
+      call_free(st, st->calls.slots[i].call);
   g_hash_table_foreach(st->kept, free_call_value, st);
   sf_calltable_free(&st->calls);
   sf_calltable_free(&st->calls_by_id);
@@ -242,6 +255,7 @@ void sf_calls_free(sf_correlate *st)
   sf_stats_free(st->stats);
   sf_arena_pool_clear(&st->strings_pool);
   sf_arena_pool_clear(&st->work_pool);
+  sf_arena_chunks_free(&st->chunks);
   g_free(st);
 }
 
@@ -436,7 +450,7 @@ static void make_room(sf_correlate *st, const sipflow_message *m)
   size_t max = st->ctx->limits.max_open_calls ? st->ctx->limits.max_open_calls
                                               : SF_DEFAULT_MAX_OPEN_CALLS;
 
-  while (st->calls_by_id.n >= max) {
+  while (st->calls.n >= max) {
     GQueue *q = st->over.head         ? &st->over
                 : st->quiet.head      ? &st->quiet
                 : st->registered.head ? &st->registered
@@ -452,32 +466,19 @@ static void make_room(sf_correlate *st, const sipflow_message *m)
   }
 }
 
-/* What the message will touch next, asked for now: with hundreds of calls
- * in flight a call's transactions and its neighbours in the queues are out
- * of the cache, and waiting for them one after the other was a tenth of the
- * time.  Hints only (no fault on any address). */
-static void prefetch_call(const sf_call *c)
+sf_call *sf_calls_open(sf_correlate *st, const sipflow_message *m, uint32_t h)
 {
-  __builtin_prefetch(c->link.prev);
-  __builtin_prefetch(c->link.next);
-  for (guint i = 0; i < c->txns.len && i < 8; i++)
-    __builtin_prefetch(c->txns.pdata[i]);
-}
-
-sf_call *sf_calls_open(sf_correlate *st, const sipflow_message *m)
-{
-  uint32_t h = sf_correlate_hash_bytes(m->call_id.ptr, m->call_id.len);
   sf_call *c = sf_calltable_find(&st->calls, h, m->call_id.ptr, m->call_id.len);
 
   if (c)
-    prefetch_call(c);
+    sf_calls_prefetch_call(c);
   if (c && !call_is_full(st, c, m))
     return c;
   make_room(st, m);
   c = call_new(st, m, h);
   sf_calltable_put(&st->calls, c->hash, c);
-  sf_calltable_put(&st->calls_by_id, sf_calltable_id_hash(c->id), c);
-  queue_push_tail(&st->open, &c->open_link);
+  if (st->by_id)
+    sf_calltable_put(&st->calls_by_id, sf_calltable_id_hash(c->id), c);
   /* a call seen earlier named this Call-ID in X-Call-ID / X-CID */
   sf_call *referrer =
     g_hash_table_size(st->xrefs) ? g_hash_table_lookup(st->xrefs, &c->call_id) : NULL;
@@ -589,8 +590,8 @@ static void detach(sf_correlate *st, sf_call *c)
     queue_unlink_call(st, q, c);
   c->queue = SF_QUEUE_NONE;
   sf_calltable_remove(&st->calls, c->hash, c);
-  sf_calltable_remove(&st->calls_by_id, sf_calltable_id_hash(c->id), c);
-  queue_unlink(&st->open, &c->open_link);
+  if (st->by_id)
+    sf_calltable_remove(&st->calls_by_id, sf_calltable_id_hash(c->id), c);
   if (c->xref.ptr && g_hash_table_lookup(st->xrefs, &c->xref) == c)
     g_hash_table_remove(st->xrefs, &c->xref);
   for (guint i = 0; i < c->session_ids.len; i++) {
@@ -653,43 +654,6 @@ static void expire_quiet(sf_correlate *st, GQueue *q, int64_t now_us, int64_t id
     finalise(st, q->head->data);
 }
 
-/* The head of the `over` queue is the next call finalised (most calls end
- * there).  Its last message was 32 s of capture earlier, so it is out of the
- * cache, and finalising it waited on one miss after the other: the call,
- * its arrays, its transactions.  Instead, one step per message while it is
- * the head, its memory is asked for; each step only reads what the previous
- * one fetched, so nothing here waits. */
-static void warm_next(sf_correlate *st)
-{
-  GList *head = st->over.head;
-  if (!head)
-    return;
-  const sf_call *c = (const sf_call *)((const char *)head - offsetof(sf_call, link));
-  if (c != st->warm) {
-    st->warm = c;
-    st->warm_step = 0;
-  }
-  switch (st->warm_step++) {
-  case 0:
-    for (size_t off = 0; off < sizeof *c; off += 64)
-      __builtin_prefetch((const char *)c + off);
-    break;
-  case 1:
-    __builtin_prefetch(c->txns.pdata);
-    __builtin_prefetch(c->dialogs.pdata);
-    break;
-  case 2:
-    for (guint i = 0; i < c->txns.len && i < 8; i++)
-      for (size_t off = 0; off < sizeof(sf_txn); off += 64)
-        __builtin_prefetch((const char *)c->txns.pdata[i] + off);
-    for (guint i = 0; i < c->dialogs.len && i < 4; i++)
-      __builtin_prefetch(c->dialogs.pdata[i]);
-    break;
-  default:
-    break;
-  }
-}
-
 static int64_t idle_limit(const sf_correlate *st)
 {
   return st->options.idle_timeout_us > 0 ? st->options.idle_timeout_us : -1;
@@ -744,14 +708,53 @@ void sf_calls_expire(sf_correlate *st, int64_t now_us)
                              MIN(head_deadline(st, &st->registered),
                                  head_deadline(st, &st->active)));
   }
-  warm_next(st);
+  sf_calls_warm_next(st);
 }
+
+/* Sorts n slots by id: a radix sort, a byte of the id per pass (qsort's
+ * calls through a function pointer cost more than the rest of the end). */
+static void sort_slots_by_id(sf_call_slot *a, size_t n)
+{
+  sf_call_slot *tmp = g_new(sf_call_slot, n + 1), *from = a, *to = tmp;
+
+  for (unsigned shift = 0; shift < 32; shift += 8) {
+    size_t count[257] = {0};
+    for (size_t i = 0; i < n; i++)
+      count[(from[i].id >> shift & 0xff) + 1]++;
+    for (unsigned b = 0; b < 256; b++)
+      count[b + 1] += count[b];
+    for (size_t i = 0; i < n; i++) /* stable: keeps the order of the lower bytes */
+      to[count[from[i].id >> shift & 0xff]++] = from[i];
+    sf_call_slot *x = from;
+    from = to;
+    to = x;
+  }
+  /* four passes: the sorted slots are back in a */
+  g_free(tmp);
+}
+
+/* How many calls ahead of the one finalised the next ones are brought into
+ * the cache, one sf_calls_warm_call step each. */
+#define SF_FINISH_AHEAD SF_WARM_STEPS
 
 void sf_calls_finish(sf_correlate *st)
 {
-  /* finalise() takes the call out of the list (and only that call) */
-  while (st->open.head)
-    finalise(st, st->open.head->data);
+  /* The open calls in id order (the order they were created in), sorted
+   * by the ids their slots keep; finalise() takes out of the tables only
+   * the call it finalises. */
+  size_t n = 0;
+  sf_call_slot *open = g_new(sf_call_slot, st->calls.n + 1);
+  for (size_t i = 0; st->calls.slots && i <= st->calls.mask; i++)
+    if (st->calls.slots[i].hash)
+      open[n++] = st->calls.slots[i];
+  sort_slots_by_id(open, n);
+  for (size_t i = 0; i < n; i++) {
+    /* the steps of sf_calls_warm_next, in a pipeline over the next calls */
+    for (unsigned k = 1; k <= SF_FINISH_AHEAD && i + k < n; k++)
+      sf_calls_warm_call(st, open[i + k].call, SF_FINISH_AHEAD - k); /* farthest: step 0 */
+    finalise(st, open[i].call);
+  }
+  g_free(open);
 }
 
 /* ----------------------------------------------------------- public API */
@@ -775,7 +778,14 @@ const sipflow_call_info *sipflow_get_call(sipflow_ctx *ctx, uint32_t call)
   sf_correlate *st = ctx->correlate;
   sf_call *c = g_hash_table_lookup(st->kept, GUINT_TO_POINTER(call));
   if (c)
-    return &c->info;
+    return c->info;
+  if (!st->by_id) { /* the first question: the index of open calls by id */
+    for (size_t i = 0; st->calls.slots && i <= st->calls.mask; i++)
+      if (st->calls.slots[i].hash)
+        sf_calltable_put(&st->calls_by_id, sf_calltable_id_hash(st->calls.slots[i].id),
+                         st->calls.slots[i].call);
+    st->by_id = true;
+  }
   c = sf_calltable_find_id(&st->calls_by_id, call);
   return c ? sf_analyze_call(c, st->now_us, &st->query_views) : NULL;
 }

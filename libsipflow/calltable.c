@@ -9,6 +9,8 @@
 
 #define SF_TABLE_MIN 64u
 
+static void put_slot(sf_call_table *t, sf_call_slot slot);
+
 static void table_grow(sf_call_table *t)
 {
   sf_call_slot *old = t->slots;
@@ -20,19 +22,24 @@ static void table_grow(sf_call_table *t)
   t->n = 0;
   for (size_t i = 0; i < old_size; i++)
     if (old[i].hash)
-      sf_calltable_put(t, old[i].hash, old[i].call);
+      put_slot(t, old[i]); /* without reading the call */
   g_free(old);
+}
+
+static void put_slot(sf_call_table *t, sf_call_slot slot)
+{
+  if (!t->slots || (t->n + 1) * 2 > t->mask + 1) /* at most half full */
+    table_grow(t);
+  size_t i = slot.hash & t->mask;
+  while (t->slots[i].hash)
+    i = (i + 1) & t->mask;
+  t->slots[i] = slot;
+  t->n++;
 }
 
 void sf_calltable_put(sf_call_table *t, uint32_t hash, sf_call *c)
 {
-  if (!t->slots || (t->n + 1) * 2 > t->mask + 1) /* at most half full */
-    table_grow(t);
-  size_t i = hash & t->mask;
-  while (t->slots[i].hash)
-    i = (i + 1) & t->mask;
-  t->slots[i] = (sf_call_slot){hash, c};
-  t->n++;
+  put_slot(t, (sf_call_slot){.hash = hash, .id = c->id, .call = c});
 }
 
 /* Backward-shift deletion: the entries after the removed one that probed
@@ -58,7 +65,7 @@ void sf_calltable_remove(sf_call_table *t, uint32_t hash, const sf_call *c)
       i = j;
     }
   }
-  t->slots[i] = (sf_call_slot){0, NULL};
+  t->slots[i] = (sf_call_slot){0};
   t->n--;
 }
 
@@ -67,9 +74,15 @@ sf_call *sf_calltable_find(const sf_call_table *t, uint32_t h, const char *call_
   if (!t->slots)
     return NULL;
   for (size_t i = h & t->mask; t->slots[i].hash; i = (i + 1) & t->mask) {
+    if (t->slots[i].hash != h)
+      continue;
     sf_call *c = t->slots[i].call;
-    if (t->slots[i].hash == h && c->call_id.len == len &&
-        sf_bytes_equal(c->call_id.ptr, call_id, len))
+    /* The call's hot lines (and its inline Call-ID) at once: the
+     * comparison below, then the message's correlation, read them, and
+     * fetched one after the other they were a miss each. */
+    for (size_t off = 0; off < SF_CALL_HOT_BYTES; off += 64)
+      sf_prefetch((const char *)c + off);
+    if (c->call_id.len == len && sf_bytes_equal(c->call_id.ptr, call_id, len))
       return c;
   }
   return NULL;
@@ -82,7 +95,7 @@ sf_call *sf_calltable_find_id(const sf_call_table *t, uint32_t id)
   if (!t->slots || !id)
     return NULL;
   for (size_t i = h & t->mask; t->slots[i].hash; i = (i + 1) & t->mask)
-    if (t->slots[i].hash == h && t->slots[i].call->id == id)
+    if (t->slots[i].hash == h && t->slots[i].id == id)
       return t->slots[i].call;
   return NULL;
 }

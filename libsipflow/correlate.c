@@ -864,12 +864,17 @@ void sf_ctx_correlate(sipflow_ctx *ctx, sipflow_message *msg)
 {
   sf_correlate *st = ctx->correlate;
 
+  /* The slot of the message's call is asked for first: the table is too
+   * big for the cache, and the expiry below (mostly the warming of the
+   * next calls finalised) can run while it comes. */
+  uint32_t h = sf_correlate_hash_bytes(msg->call_id.ptr, msg->call_id.len);
+  sf_calls_prefetch(st, h);
   if (msg->time_us > st->now_us)
     st->now_us = msg->time_us;
   sf_calls_expire(st, st->now_us);
-  sf_call *c = sf_calls_open(st, msg);
   sipflow_method mid =
     msg->is_request ? sf_stats_method(msg->method.ptr, msg->method.len) : SF_METHOD_UNKNOWN;
+  sf_call *c = sf_calls_open(st, msg, h);
   correlate_message(st, c, msg, mid);
   sf_stats_message(st->stats, msg, mid);
   sf_calls_touch(st, c);

@@ -46,6 +46,11 @@ struct sf_call;
 /* A bump allocator (arena.c): a call's memory comes in a few blocks that are
  * freed at once, instead of a dozen heap objects per call and per
  * transaction (allocation was a fifth of the time on big captures). */
+typedef struct sf_arena_block {
+  struct sf_arena_block *next; /* the older block */
+  size_t size; /* of the data after the header (which keeps it 16-aligned) */
+} sf_arena_block;
+
 typedef struct sf_arena {
   struct sf_arena_block *blocks;
   char *cur;
@@ -58,14 +63,29 @@ typedef struct sf_arena {
  * Slabs are freed together with the context. */
 typedef struct sf_slab {
   struct sf_slab *next;
-  size_t pad;                  /* keeps the items 16-aligned */
+  size_t in_chunk;             /* cut from an sf_chunks (not freed alone);
+                                  also keeps the items 16-aligned */
 } sf_slab;
+
+/* Where slabs are cut from (arena.c), once a capture has a few MiB of
+ * them: chunks of 2 MiB that the kernel may back with one huge page each.  Thousands of calls in flight spread over
+ * tens of MiB; in 4 KiB pages every call touched was a TLB miss besides
+ * its cache misses (with huge pages `sipflow calls` took a fifth less
+ * time on a 1 M-message capture).  Freed together with the context. */
+typedef struct sf_chunks {
+  struct sf_chunk *list;
+  char *cur;
+  size_t left;
+  size_t malloced;             /* slab bytes from malloc before the first
+                                  chunk (arena.c) */
+} sf_chunks;
 
 /* First-size blocks not in use: as many as were in use at once, at most. */
 typedef struct sf_block_pool {
   struct sf_arena_block *spare;
   sf_slab *slabs;
   size_t block;                /* the size of the blocks it keeps */
+  sf_chunks *chunks;           /* where its slabs come from */
 } sf_block_pool;
 
 /* An array of pointers growing in a call's arena.  Same shape as GPtrArray
@@ -135,60 +155,92 @@ typedef enum sf_call_queue {
   SF_QUEUE_NONE = 0, SF_QUEUE_ACTIVE, SF_QUEUE_OVER, SF_QUEUE_QUIET, SF_QUEUE_REGISTERED
 } sf_call_queue;
 
+/* Room for a Call-ID inside the call (most are 20-50 bytes): the Call-ID
+ * table compares a message's Call-ID with it, and kept inside the call it
+ * arrives with the call's first lines instead of one more cache miss on
+ * the call's strings. */
+#define SF_CALL_ID_INLINE 48
+/* Transactions of a call whose pointers the call holds itself (most calls
+ * have 2-6): one miss less per message. */
+#define SF_CALL_TXNS_INLINE 4
+
+/* The fields every message reads or writes come first, in the first three
+ * cache lines (calls are 64-aligned, calls.c), followed by the inline
+ * Call-ID: with thousands of calls in flight a call is out of the cache
+ * when its next message comes, and these lines are asked for at once
+ * (sf_calltable_find) instead of one miss after the other. */
 typedef struct sf_call {
+  /* line 0: lookup */
   uint32_t id;
-  sf_arena strings;           /* strings, kept as long as the call's info */
-  sf_arena work;              /* transactions, dialogs, keys, arrays: freed
-                                 when the call is finalised */
-  sf_key call_id;             /* NUL-terminated copy; key of the Call-ID table */
-  const char *method, *from, *to;
-  sipflow_method mid;         /* of method */
   uint32_t hash;              /* sf_correlate_hash_bytes of call_id */
-  sipflow_endpoint src, dst;
-  bool have_request;          /* src/dst/from/to come from a request */
-  uint64_t first_frame, last_frame;
-  int64_t start_us, end_us;
-  uint32_t messages, retransmissions;
+  sf_key call_id;             /* NUL-terminated copy (call_id_buf or the
+                                 strings); key of the Call-ID table */
   sf_ptrs txns;               /* sf_txn* (work arena), in id order */
+  sf_ptrs dialogs;            /* sf_dialog* (work arena), in id order */
   GHashTable *txn_index;      /* sf_key* -> sf_txn*, only for calls with
                                  many transactions (else a linear search) */
-  sf_ptrs dialogs;            /* sf_dialog* (work arena), in id order */
-  uint32_t linked_call;
-  sf_ptrs session_ids;        /* const char* (in strings) this call put in
-                                 the context's Session-ID table */
-  sf_key xref;                /* Call-ID named by X-Call-ID/X-CID, waiting
-                                 in the context's xref table (ptr NULL: none) */
-  bool saw_initial;           /* an out-of-dialog request was seen */
+  /* line 1: counting and the finalisation queue */
+  GList link;                 /* in its finalisation queue; data = this call */
+  int64_t end_us;
+  uint64_t last_frame;
+  uint32_t messages, retransmissions;
   /* incremental facts for "is the outcome final?" (finalisation) */
   uint32_t open_txns;         /* requests seen without final response */
   uint32_t confirmed_dialogs; /* confirmed, not terminated (an early dialog
                                  left by forking does not keep a call open:
                                  the UAC drops it, RFC 3261 §13.2.2.4) */
-  uint32_t last_invite_cseq;
   int last_invite_final;      /* final of the newest initial INVITE, 0 none */
+  sf_call_queue queue;
+  /* line 2 */
+  const char *method;
+  int64_t binding_us;         /* REGISTER: lifetime granted by the last 2xx
+                                 (the refresh reuses the Call-ID), 0 none */
+  uint32_t last_invite_cseq;
+  sipflow_method mid;         /* of method */
+  bool have_request;          /* src/dst/from/to come from a request */
+  bool saw_initial;           /* an out-of-dialog request was seen */
   bool bye_answered;
   bool saw_invite;            /* an INVITE transaction (else: QUIET queue) */
   bool any_final;             /* a final response in some transaction */
-  int64_t binding_us;         /* REGISTER: lifetime granted by the last 2xx
-                                 (the refresh reuses the Call-ID), 0 none */
-  /* finalisation queue */
-  GList link;                 /* data = this call */
-  GList open_link;            /* in sf_correlate.open; data = this call */
-  sf_call_queue queue;
-  /* the public view, built by analyze.c (sf_analyze_call); its arrays are
-   * in an sf_views of the context until sf_analyze_keep gives the call its
-   * own copy (info_owned) */
-  sipflow_call_info info;
-  sipflow_transaction_info *info_txns;
-  sipflow_dialog_info *info_dialogs;
   bool info_owned;
+  gpointer txns_inline[SF_CALL_TXNS_INLINE]; /* txns.pdata while it fits:
+                                 the transactions are then asked for as
+                                 soon as the call's lines arrive */
+  /* line 3 */
+  char call_id_buf[SF_CALL_ID_INLINE];
+  sf_arena strings;           /* strings, kept as long as the call's info
+                                 (its blocks and cur in line 3: the
+                                 transaction keys and tags a message is
+                                 compared with are asked for from them) */
+  /* the rest: read at the call's start and end */
+  uint64_t first_frame;
+  int64_t start_us;
+  sf_arena work;              /* transactions, dialogs, keys, arrays: freed
+                                 when the call is finalised */
+  const char *from, *to;
+  sipflow_endpoint src, dst;
+  uint32_t linked_call;
+  sf_ptrs session_ids;        /* const char* (in strings) this call put in
+                                 the context's Session-ID table */
+  sf_key xref;                /* Call-ID named by X-Call-ID/X-CID, waiting
+                                 in the context's xref table (ptr NULL: none) */
+  /* the public view, built by analyze.c (sf_analyze_call); it and its
+   * arrays are in an sf_views of the context until sf_analyze_keep gives
+   * the call its own copy (info_owned): most calls never need one, and
+   * thousands are open at once */
+  sipflow_call_info *info;
 } sf_call;
+
+/* The lines sf_calltable_find asks for: up to the end of the inline
+ * Call-ID. */
+#define SF_CALL_HOT_BYTES (offsetof(sf_call, call_id_buf) + SF_CALL_ID_INLINE)
 
 /* Room for the transaction and dialog arrays of a call's info view,
  * reused from one call to the next: a view is read during on_call_end or
  * until the next sipflow_get_call, so one allocation per call (a tenth of
  * the analysis) is not needed. */
 typedef struct sf_views {
+  sipflow_call_info info;
   sipflow_transaction_info *txns;
   sipflow_dialog_info *dialogs;
   size_t txns_cap, dialogs_cap;
@@ -199,6 +251,7 @@ typedef struct sf_views {
  * One table is keyed by Call-ID (hash of the bytes), one by call id. */
 typedef struct sf_call_slot {
   uint32_t hash;              /* 0: empty */
+  uint32_t id;                /* the call's id (sorting without reading calls) */
   sf_call *call;
 } sf_call_slot;
 
@@ -208,15 +261,22 @@ typedef struct sf_call_table {
   size_t n;
 } sf_call_table;
 
+/* A call being brought into the cache one step per message (calls.c). */
+typedef struct sf_warm {
+  const struct sf_call *call;
+  unsigned step;
+} sf_warm;
+
 /* The state of the correlate stage, hung off sipflow_ctx.correlate. */
 typedef struct sf_stats sf_stats;
 
 typedef struct sf_correlate {
   sipflow_ctx *ctx;           /* for on_call_end */
   sf_call_table calls;        /* open calls by Call-ID */
-  sf_call_table calls_by_id;  /* open calls by id */
-  GQueue open;                /* open calls in id order (ids only grow: a
-                                 new call goes last), for sf_calls_finish */
+  sf_call_table calls_by_id;  /* open calls by id, only once by_id is set */
+  bool by_id;                 /* sipflow_get_call asked for an open call:
+                                 calls_by_id is kept from then on (a reader
+                                 that never asks pays nothing for it) */
   GHashTable *kept;           /* id -> sf_call*, finalised calls (keep_calls) */
   GHashTable *sessions;       /* Session-ID UUID (call's strings) -> sf_call* */
   GHashTable *xrefs;          /* sf_key* (referrer->xref) -> referrer sf_call* */
@@ -233,14 +293,31 @@ typedef struct sf_correlate {
                                  at most the earliest deadline of the queue
                                  heads, so most messages skip the check) */
   sf_stats *stats;
+  sf_chunks chunks;           /* the slabs' memory */
   sf_block_pool strings_pool, work_pool; /* for the calls' arenas */
   struct sf_call *spare_calls; /* calls not in use, linked by link.next */
   sf_slab *call_slabs;
   sf_views final_views;       /* for the call being finalised */
   sf_views query_views;       /* for sipflow_get_call on an open call */
-  const struct sf_call *warm; /* head of `over` being brought into the cache */
-  unsigned warm_step;
+  sf_warm warm_over[2];       /* the queue heads (and the calls after */
+  sf_warm warm_quiet[2];      /* them) being brought into the cache: the */
+  sf_warm warm_registered[2]; /* next calls finalised (calls.c) */
+  unsigned warm_turn;
 } sf_correlate;
+
+/* Asks for the cache line at p (a hint: no fault on any address).  An asm
+ * statement rather than __builtin_prefetch, which GCC 12 drops from loops
+ * whose only effect it is (all of warm_call's, at -O2 and -O3 alike). */
+static inline void sf_prefetch(const void *p)
+{
+#if defined(__x86_64__) || defined(__i386__)
+  __asm__ volatile("prefetcht0 (%0)" : : "r"(p)); /* p may be NULL: no "m" operand */
+#elif defined(__aarch64__)
+  __asm__ volatile("prfm pldl1keep, [%0]" : : "r"(p));
+#else
+  __builtin_prefetch(p);
+#endif
+}
 
 /* correlate.c */
 
@@ -301,8 +378,11 @@ uint32_t sf_correlate_hash_bytes(const char *ptr, size_t len);
 #define SF_ARENA_SLAB_ITEMS 32u
 
 /* A new slab of n items of size bytes (a multiple of 16) on *slabs, freed by
- * sf_arena_slabs_free; returns the first item. */
-char *sf_arena_slab_new(sf_slab **slabs, size_t size, size_t n);
+ * sf_arena_slabs_free (its memory, when cut from chunks, by
+ * sf_arena_chunks_free); returns the first item, 16-aligned. */
+char *sf_arena_slab_new(sf_chunks *chunks, sf_slab **slabs, size_t size, size_t n);
+/* Frees the chunks (every slab cut from them must be forgotten first). */
+void sf_arena_chunks_free(sf_chunks *chunks);
 void sf_arena_slabs_free(sf_slab **slabs);
 /* Forgets the spare blocks and frees the pool's slabs (the arenas using it
  * must be freed first). */
@@ -360,12 +440,32 @@ void *sf_calls_alloc(sf_call *c, size_t n);
 void sf_calls_ptrs_add(sf_call *c, sf_ptrs *a, gpointer p);
 /* The open call with this Call-ID, NULL when none. */
 sf_call *sf_calls_find(sf_correlate *st, const char *call_id, size_t len);
-/* The open call of msg's Call-ID, created when there is none. */
-sf_call *sf_calls_open(sf_correlate *st, const sipflow_message *msg);
+/* The open call of msg's Call-ID, created when there is none; h is
+ * sf_correlate_hash_bytes of the Call-ID. */
+sf_call *sf_calls_open(sf_correlate *st, const sipflow_message *msg, uint32_t h);
+/* Asks for the Call-ID table's slot of hash h, ahead of sf_calls_open. */
+static inline void sf_calls_prefetch(const sf_correlate *st, uint32_t h)
+{
+  if (st->calls.slots)
+    sf_prefetch(&st->calls.slots[h & st->calls.mask]);
+}
 /* Links B2BUA legs named by X-Call-ID / X-CID / Session-ID in msg. */
 void sf_calls_link_headers(sf_correlate *st, sf_call *c, const sipflow_message *msg);
 /* After a message of c: moves c to the tail of its finalisation queue. */
 void sf_calls_touch(sf_correlate *st, sf_call *c);
+/* callwarm.c: calls brought into the cache ahead of their use. */
+
+/* After a message's call is found: its transactions, strings and queue
+ * neighbours, which the message's correlation reads next. */
+void sf_calls_prefetch_call(const sf_call *c);
+/* One step (0 .. SF_WARM_STEPS - 1) of bringing a call about to be
+ * finalised into the cache: each step reads only what the one before asked
+ * for, so a step per message (or per call ahead at the end) never waits. */
+#define SF_WARM_STEPS 4
+void sf_calls_warm_call(const sf_correlate *st, const sf_call *c, unsigned step);
+/* A step for the heads of the finalisation queues and the calls after them
+ * (once per message, from sf_calls_expire). */
+void sf_calls_warm_next(sf_correlate *st);
 /* Finalises the calls whose linger or idle time has passed at now_us. */
 void sf_calls_expire(sf_correlate *st, int64_t now_us);
 /* End of input: finalises every open call, in id order. */

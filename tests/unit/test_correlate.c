@@ -483,6 +483,39 @@ static void test_open_call_snapshot(void **state)
   script_free(s); /* freed without sipflow_finish: no callback, no leak */
 }
 
+/* Call-IDs kept inside the call (up to 47 bytes) and in its strings (48
+ * and more), told apart by their last byte only; an open call asked for
+ * by id before and after the id index exists. */
+static void test_call_id_lengths(void **state)
+{
+  script *s = script_new();
+  char cid[4][64];
+  const size_t len[4] = {47, 47, 48, 48};
+
+  for (unsigned i = 0; i < 4; i++) {
+    memset(cid[i], 'c', len[i]);
+    cid[i][len[i] - 1] = (char)('0' + i);
+    cid[i][len[i]] = '\0';
+  }
+  feed(s, 1, 0, UA_A, UA_B, (sipm){.method = "INVITE", .via = VA("l0"), .call_id = cid[0], .from_tag = "a", .cseq = 1});
+  feed(s, 2, 1, UA_A, UA_B, (sipm){.method = "INVITE", .via = VA("l1"), .call_id = cid[1], .from_tag = "a", .cseq = 1});
+  assert_str(sipflow_get_call(s->ctx, 2)->call_id, cid[1]); /* builds the id index */
+  feed(s, 3, 2, UA_A, UA_B, (sipm){.method = "INVITE", .via = VA("l2"), .call_id = cid[2], .from_tag = "a", .cseq = 1});
+  feed(s, 4, 3, UA_A, UA_B, (sipm){.method = "INVITE", .via = VA("l3"), .call_id = cid[3], .from_tag = "a", .cseq = 1});
+  assert_str(sipflow_get_call(s->ctx, 4)->call_id, cid[3]); /* kept up to date */
+  for (unsigned i = 4; i-- > 0;)
+    feed(s, 8 - i, 10 + i, UA_B, UA_A, (sipm){.status = 486, .via = i == 0 ? VA("l0") : i == 1 ? VA("l1") : i == 2 ? VA("l2") : VA("l3"), .call_id = cid[i], .from_tag = "a", .to_tag = "b", .cseq = 1, .cseq_method = "INVITE"});
+  expect_msgs(s, {1, 1, 0, 1, 0}, {2, 2, 0, 2, 0}, {3, 3, 0, 3, 0}, {4, 4, 0, 4, 0},
+              {5, 4, 0, 4, 0}, {6, 3, 0, 3, 0}, {7, 2, 0, 2, 0}, {8, 1, 0, 1, 0});
+  script_finish(s);
+  for (unsigned i = 0; i < 4; i++) {
+    const sipflow_call_info *c = call_of(s, i + 1);
+    assert_str(c->call_id, cid[i]);
+    assert_int_equal(c->state, SIPFLOW_CALL_BUSY);
+  }
+  script_free(s);
+}
+
 static void test_bad_input(void **state)
 {
   script *s = script_new();
@@ -779,6 +812,7 @@ int main(void)
     cmocka_unit_test(test_quiet_calls_finalised),
     cmocka_unit_test(test_idle_timeout),
     cmocka_unit_test(test_open_call_snapshot),
+    cmocka_unit_test(test_call_id_lengths),
     cmocka_unit_test(test_bad_input),
     cmocka_unit_test(test_open_call_limit),
     cmocka_unit_test(test_call_transaction_limit),
