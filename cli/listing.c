@@ -361,17 +361,10 @@ static void grow(list_order *o, size_t offset)
 
 /* Emits the rows from `next` on while they are there. */
 /* Asks for the cache line at p (a hint: any address will do, the
- * filtered marker or NULL too).  An asm statement: GCC 12 drops
- * __builtin_prefetch at -O2 (and from loops at -O3). */
+ * filtered marker or NULL too). */
 static inline void prefetch_line(const char *p)
 {
-#if defined(__x86_64__) || defined(__i386__)
-  __asm__ volatile("prefetcht0 (%0)" : : "r"(p));
-#elif defined(__aarch64__)
-  __asm__ volatile("prfm pldl1keep, [%0]" : : "r"(p));
-#else
   __builtin_prefetch(p);
-#endif
 }
 
 /* The first lines of a row: its cells and the start of its text. */
