@@ -1,7 +1,7 @@
 /*
- * correlate stage: transactions (RFC 3261 §17), dialogs (§12), calls
- * (Call-ID) and retransmissions, assigned to each message before it is
- * delivered.
+ * correlate stage: transactions (RFC 3261 §17), dialogs (§12, their rules
+ * in dialog.c), calls (Call-ID) and retransmissions, assigned to each
+ * message before it is delivered.
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
  * The context calls sf_ctx_correlate() for every parsed message.  The
@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "analyze.h"
+#include "dialog.h"
 #include "sf_ctx.h"
 
 /* RFC 3261 §8.1.1.7: branches of RFC 3261 elements start with this. */
@@ -74,11 +75,6 @@ gboolean sf_correlate_key_equal(gconstpointer a, gconstpointer b)
   return x->len == y->len && memcmp(x->ptr, y->ptr, x->len) == 0;
 }
 
-static bool span_is(sipflow_span s, const char *lit)
-{
-  size_t n = strlen(lit);
-  return s.ptr && s.len == n && memcmp(s.ptr, lit, n) == 0;
-}
 
 /* Direction of a message as a hash of both endpoints: their words mixed
  * directly (this runs for every message; laying the endpoints out in a
@@ -108,14 +104,6 @@ static uint32_t span_hash(sipflow_span s)
   return sf_correlate_hash_bytes(s.ptr, s.len);
 }
 
-static bool is_2xx(int status) { return status >= 200 && status < 300; }
-
-/* RFC 3261 §12.1, RFC 6665 §4.4.1 (REFER's implicit subscription). */
-static bool creates_dialog(sipflow_method m)
-{
-  return m == SIPFLOW_METHOD_INVITE || m == SIPFLOW_METHOD_SUBSCRIBE ||
-         m == SIPFLOW_METHOD_REFER;
-}
 
 /* The method a message is about (its own, or its CSeq's for a response)
  * as a number, worked out once per message.  SIPFLOW_METHOD_OTHER for the
@@ -358,7 +346,6 @@ static void txn_index_add(sf_call *c, sf_txn *t)
     g_hash_table_insert(c->txn_index, &t->key, t);
 }
 
-static sf_dialog *dialog_find(sf_call *c, const sipflow_message *m);
 
 /* Copies m's key (with that method) into the call's strings: under the
  * RFC 3261 rule it holds the branch, NUL-terminated, which the
@@ -408,7 +395,7 @@ static sf_txn *txn_new(sf_correlate *st, sf_call *c, const sipflow_message *m,
   if (!m->is_request) {
     /* Only the response was captured: the request was outside a dialog
      * unless the tags name a dialog already set up. */
-    sf_dialog *d = dialog_find(c, m);
+    sf_dialog *d = sf_dialog_find(c, m);
     t->initial = !d || d->state == SIPFLOW_DIALOG_EARLY;
   }
   txn_index_add(c, t);
@@ -457,7 +444,7 @@ static sf_txn *match_transaction(sf_correlate *st, sf_call *c, const sipflow_mes
   *ack_of_final = false;
   if (m->is_request && mid == SIPFLOW_METHOD_ACK) {
     t = invite_of(st, c, m);
-    if (t && !is_2xx(t->final_status)) {
+    if (t && !sf_status_is_2xx(t->final_status)) {
       *ack_of_final = true;
       return t;
     }
@@ -605,7 +592,7 @@ static void final_facts(sf_call *c, sf_txn *t, const sipflow_message *m)
   if (t->final_status)
     return; /* a second final (another fork): the first one counts */
   c->any_final = true;
-  if (is_2xx(m->status) && t->mid == SIPFLOW_METHOD_REGISTER)
+  if (sf_status_is_2xx(m->status) && t->mid == SIPFLOW_METHOD_REGISTER)
     c->binding_us = binding_lifetime_us(m);
   t->final_status = m->status;
   t->final_reason = sf_calls_strdup(c, m->reason.ptr ? m->reason.ptr : "", m->reason.len);
@@ -632,148 +619,10 @@ static void response_facts(sf_call *c, sf_txn *t, const sipflow_message *m)
     t->progress_us = m->time_us;
   if ((s == 180 || s == 183) && t->ring_us == SF_NO_TIME)
     t->ring_us = m->time_us;
-  if (is_2xx(s) && t->answer_us == SF_NO_TIME)
+  if (sf_status_is_2xx(s) && t->answer_us == SF_NO_TIME)
     t->answer_us = m->time_us;
   if (s >= 200)
     final_facts(c, t, m);
-}
-
-/* ------------------------------------------------------------ dialogs */
-
-/* s (NULL: empty) equals the n bytes at str. */
-static bool span_equals(sipflow_span s, const char *str, size_t n)
-{
-  return (s.ptr ? s.len : 0) == n && sf_bytes_equal(s.ptr, str, n);
-}
-
-static bool tags_match(const sf_dialog *d, sipflow_span from, sipflow_span to)
-{
-  return (span_equals(from, d->from_tag, d->from_len) && span_equals(to, d->to_tag, d->to_len)) ||
-         (span_equals(from, d->to_tag, d->to_len) && span_equals(to, d->from_tag, d->from_len));
-}
-
-/* RFC 3261 §12: a dialog is Call-ID + both tags, whichever side sends. */
-static sf_dialog *dialog_find(sf_call *c, const sipflow_message *m)
-{
-  if (!m->to_tag.ptr)
-    return NULL;
-  for (guint i = 0; i < c->dialogs.len; i++) {
-    sf_dialog *d = g_ptr_array_index(&c->dialogs, i);
-    if (tags_match(d, m->from_tag, m->to_tag))
-      return d;
-  }
-  return NULL;
-}
-
-static sf_dialog *dialog_new(sf_correlate *st, sf_call *c, const sf_txn *t,
-                             const sipflow_message *m, sipflow_dialog_state state)
-{
-  sf_dialog *d = sf_calls_alloc(c, sizeof *d);
-
-  d->id = ++st->next_dialog;
-  d->from_tag = sf_calls_strdup(c, m->from_tag.ptr ? m->from_tag.ptr : "", m->from_tag.len);
-  d->to_tag = sf_calls_strdup(c, m->to_tag.ptr, m->to_tag.len);
-  d->from_len = strlen(d->from_tag); /* a NUL inside a tag ends it, as before */
-  d->to_len = strlen(d->to_tag);
-  d->method = t->method;
-  d->mid = t->mid;
-  d->txn = t->id;
-  d->cseq = m->cseq;
-  d->uac = m->is_request ? m->src : m->dst;
-  d->uas = m->is_request ? m->dst : m->src;
-  d->state = state;
-  d->created_frame = m->frame;
-  if (state == SIPFLOW_DIALOG_CONFIRMED)
-    d->confirmed_frame = m->frame;
-  d->start_us = m->time_us;
-  sf_calls_ptrs_add(c, &c->dialogs, d);
-  if (state == SIPFLOW_DIALOG_CONFIRMED)
-    c->confirmed_dialogs++;
-  return d;
-}
-
-static void dialog_confirm(sf_call *c, sf_dialog *d, uint64_t frame)
-{
-  d->state = SIPFLOW_DIALOG_CONFIRMED;
-  d->confirmed_frame = frame;
-  c->confirmed_dialogs++;
-}
-
-static void dialog_terminate(sf_call *c, sf_dialog *d, uint64_t frame)
-{
-  if (d->state == SIPFLOW_DIALOG_TERMINATED)
-    return;
-  if (d->state == SIPFLOW_DIALOG_CONFIRMED)
-    c->confirmed_dialogs--;
-  d->state = SIPFLOW_DIALOG_TERMINATED;
-  d->terminated_frame = frame;
-}
-
-/* RFC 3261 §13.2.2.4 / §12.3: a non-2xx final to the creating request ends
- * the early dialogs of that transaction, i.e. those whose To tag one of its
- * responses carried (a fork still ringing elsewhere is not touched). */
-static void terminate_early_dialogs(sf_call *c, const sf_txn *t, uint64_t frame)
-{
-  for (guint i = 0; i < c->dialogs.len; i++) {
-    sf_dialog *d = g_ptr_array_index(&c->dialogs, i);
-    if (d->state != SIPFLOW_DIALOG_EARLY)
-      continue;
-    uint32_t tag = sf_correlate_hash_bytes(d->to_tag, d->to_len);
-    for (unsigned k = 0; k < t->n_resp_seen; k++)
-      if (t->resp_seen[k].to_tag == tag) {
-        dialog_terminate(c, d, frame);
-        break;
-      }
-  }
-}
-
-/* RFC 6665 §4.4.1: a NOTIFY with Subscription-State: terminated ends a
- * subscription dialog (not an INVITE dialog it may share, RFC 5057). */
-static bool ends_subscription(const sipflow_message *m)
-{
-  sipflow_span v;
-  if (!span_is(m->method, "NOTIFY") ||
-      !sipflow_message_header(m, "Subscription-State", 0, &v))
-    return false;
-  size_t i = 0;
-  while (i < v.len && (v.ptr[i] == ' ' || v.ptr[i] == '\t'))
-    i++;
-  return v.len - i >= 10 && g_ascii_strncasecmp(v.ptr + i, "terminated", 10) == 0;
-}
-
-/* Creates, confirms and terminates dialogs for a (non-retransmitted)
- * message; returns the dialog it belongs to, or NULL. */
-static sf_dialog *dialog_update(sf_correlate *st, sf_call *c, sf_txn *t,
-                                const sipflow_message *m, bool ack_of_final)
-{
-  sf_dialog *d = dialog_find(c, m);
-  int s = m->status;
-
-  if (!m->is_request && m->to_tag.ptr && s > 100 && s < 300 && t->initial &&
-      creates_dialog(t->mid)) {
-    if (!d)
-      d = dialog_new(st, c, t, m, is_2xx(s) ? SIPFLOW_DIALOG_CONFIRMED : SIPFLOW_DIALOG_EARLY);
-    else if (is_2xx(s) && d->state == SIPFLOW_DIALOG_EARLY)
-      dialog_confirm(c, d, m->frame);
-  }
-  /* In-dialog request of a dialog set up before the capture started. */
-  if (!d && m->is_request && m->to_tag.ptr && !ack_of_final && !c->saw_initial &&
-      c->dialogs.len == 0) {
-    d = dialog_new(st, c, t, m, SIPFLOW_DIALOG_CONFIRMED);
-    d->before_capture = true;
-  }
-  if (!m->is_request && s >= 300 && t->initial && creates_dialog(t->mid))
-    terminate_early_dialogs(c, t, m->frame);
-  if (!d)
-    return NULL;
-  if (!m->is_request && s >= 200 && t->mid == SIPFLOW_METHOD_BYE)
-    dialog_terminate(c, d, m->frame); /* §15.1.1: any final ends it */
-  else if (!m->is_request && (s == 481 || s == 408) && !t->initial)
-    dialog_terminate(c, d, m->frame); /* §12.2.1.2 */
-  else if (m->is_request && ends_subscription(m) &&
-           (d->mid == SIPFLOW_METHOD_SUBSCRIBE || d->mid == SIPFLOW_METHOD_REFER))
-    dialog_terminate(c, d, m->frame);
-  return d;
 }
 
 static void dialog_count(sf_txn *t, sf_dialog *d, const sipflow_message *m)
@@ -783,6 +632,7 @@ static void dialog_count(sf_txn *t, sf_dialog *d, const sipflow_message *m)
   if (!t->dialog)
     t->dialog = d->id;
 }
+
 
 /* ------------------------------------------------------------- calls */
 
@@ -838,13 +688,13 @@ static void correlate_message(sf_correlate *st, sf_call *c, sipflow_message *m,
     /* Not a new event: no state or timing changes. */
     c->retransmissions++;
     t->retransmissions++;
-    d = dialog_find(c, m);
+    d = sf_dialog_find(c, m);
   } else {
     if (m->is_request)
       request_facts(c, t, m, ack_of_final);
     else
       response_facts(c, t, m);
-    d = dialog_update(st, c, t, m, ack_of_final);
+    d = sf_dialog_update(st, c, t, m, ack_of_final);
     if (m->is_request && !m->to_tag.ptr)
       sf_calls_link_headers(st, c, m);
   }

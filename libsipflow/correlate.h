@@ -367,6 +367,12 @@ gboolean sf_correlate_key_equal(gconstpointer a, gconstpointer b);
 /* FNV-1a over bytes; never 0 for a non-NULL ptr (0 means "absent"). */
 uint32_t sf_correlate_hash_bytes(const char *ptr, size_t len);
 
+/* A 2xx (success) status; correlate.c and dialog.c both branch on it. */
+static inline bool sf_status_is_2xx(int status)
+{
+  return status >= 200 && status < 300;
+}
+
 /* arena.c: slabs, block pools, arenas */
 
 #define SF_ARENA_SLAB_ITEMS 32u
