@@ -1,5 +1,6 @@
 /*
- * Decode: link layer -> IPv4/IPv6 (fragments, tunnels) -> UDP/TCP payloads.
+ * Decode: link layer -> IPv4/IPv6 (fragments, tunnels) -> UDP/TCP payloads;
+ * the GRE and MPLS tunnels are peeled in decode_tunnel.c.
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
  * Every read is checked against the captured length.  When a length field
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "decode.h"
 #include "ipfrag.h"
 
 /* Tunnels within tunnels deeper than this are taken as a hostile loop. */
@@ -41,21 +43,6 @@ enum {
   LT_IPV4 = 228,
   LT_IPV6 = 229,
   LT_LINUX_SLL2 = 276
-};
-
-/* Ethertypes (IEEE registry) and the GRE protocol types that reuse them. */
-enum {
-  ET_IPV4 = 0x0800,
-  ET_IPV6 = 0x86dd,
-  ET_VLAN = 0x8100,     /* 802.1Q */
-  ET_QINQ = 0x88a8,     /* 802.1ad */
-  ET_QINQ_OLD = 0x9100, /* pre-standard QinQ */
-  ET_MPLS = 0x8847,
-  ET_MPLS_MC = 0x8848,
-  ET_PPPOE = 0x8864,    /* PPPoE session stage, RFC 2516 */
-  ET_TEB = 0x6558,      /* transparent Ethernet bridging (GRE) */
-  ET_ERSPAN2 = 0x88be,  /* ERSPAN type I/II over GRE */
-  ET_ERSPAN3 = 0x22eb   /* ERSPAN type III over GRE */
 };
 
 /* IP protocol numbers (IANA) beyond the SF_IPPROTO_* ones. */
@@ -86,28 +73,12 @@ struct sf_decode {
  * the fast path never tests for NULL. */
 static const bool every_byte[256] = {[0 ... 255] = true};
 
-/* The packet being decoded. */
-typedef struct packet {
-  sf_decode *dec;
-  uint64_t frame;
-  int64_t time_us;
-} packet;
-
 /* The network-layer fields the transport layer reports. */
 typedef struct ip_info {
   uint8_t family;
   uint8_t src[16];
   uint8_t dst[16];
 } ip_info;
-
-static void decode_ethernet(packet *pk, const uint8_t *d, size_t len, bool cut, int depth);
-static void decode_ipv4(packet *pk, const uint8_t *d, size_t len, bool cut, int depth);
-static void decode_ipv6(packet *pk, const uint8_t *d, size_t len, bool cut, int depth);
-
-static uint16_t rd16(const uint8_t *p)
-{
-  return (uint16_t)(p[0] << 8 | p[1]);
-}
 
 static uint32_t rd32(const uint8_t *p)
 {
@@ -116,10 +87,7 @@ static uint32_t rd32(const uint8_t *p)
 
 /* ------------------------------------------------------- diagnostics */
 
-static void report(packet *pk, sipflow_diag_code code, const char *fmt, ...)
-    G_GNUC_PRINTF(3, 4);
-
-static void report(packet *pk, sipflow_diag_code code, const char *fmt, ...)
+void sf_decode_report(sf_decode_pkt *pk, sipflow_diag_code code, const char *fmt, ...)
 {
   char text[400];
   va_list ap;
@@ -130,24 +98,12 @@ static void report(packet *pk, sipflow_diag_code code, const char *fmt, ...)
   sf_diag_emit(pk->dec->diag, pk->frame, code, "frame %" PRIu64 ": %s", pk->frame, text);
 }
 
-/* True when `want` bytes of `what` are present.  Otherwise reports a bad
- * header, unless the snaplen explains the shortage (cut). */
-static bool need(packet *pk, size_t have, size_t want, bool cut, sipflow_diag_code code,
-                 const char *what)
-{
-  if (have >= want)
-    return true;
-  if (!cut)
-    report(pk, code, "%s needs %zu bytes, only %zu present", what, want, have);
-  return false;
-}
-
-static bool too_deep(packet *pk, int depth)
+static bool too_deep(sf_decode_pkt *pk, int depth)
 {
   if (depth <= SF_DECODE_MAX_DEPTH)
     return false;
-  report(pk, SIPFLOW_DIAG_BAD_IP, "more than %d nested encapsulations, not decoded",
-         SF_DECODE_MAX_DEPTH);
+  sf_decode_report(pk, SIPFLOW_DIAG_BAD_IP, "more than %d nested encapsulations, not decoded",
+                   SF_DECODE_MAX_DEPTH);
   return true;
 }
 
@@ -161,7 +117,7 @@ typedef struct tcp_fields {
 } tcp_fields;
 
 /* tcp: NULL for UDP. */
-static void emit_l4(packet *pk, const ip_info *ip, uint8_t proto, uint16_t sport,
+static void emit_l4(sf_decode_pkt *pk, const ip_info *ip, uint8_t proto, uint16_t sport,
                     uint16_t dport, const uint8_t *payload, size_t len, bool truncated,
                     const tcp_fields *tcp)
 {
@@ -202,22 +158,22 @@ static inline bool udp_wanted(const sf_decode *dec, const uint8_t *payload, size
 
 /* RFC 768: the length field covers header and data; bytes after it are
  * padding. */
-static void decode_udp(packet *pk, const ip_info *ip, const uint8_t *d, size_t len,
+static void decode_udp(sf_decode_pkt *pk, const ip_info *ip, const uint8_t *d, size_t len,
                        size_t missing)
 {
-  if (!need(pk, len, 8, missing > 0, SIPFLOW_DIAG_BAD_IP, "UDP header"))
+  if (!sf_decode_need(pk, len, 8, missing > 0, SIPFLOW_DIAG_BAD_IP, "UDP header"))
     return;
-  size_t ulen = rd16(d + 4);
+  size_t ulen = sf_decode_rd16(d + 4);
   if (ulen < 8) {
-    report(pk, SIPFLOW_DIAG_BAD_IP, "UDP length %zu is shorter than its header", ulen);
+    sf_decode_report(pk, SIPFLOW_DIAG_BAD_IP, "UDP length %zu is shorter than its header", ulen);
     return;
   }
   bool truncated = false;
   size_t plen = ulen - 8;
   if (ulen > len) {
     if (ulen > len + missing) {
-      report(pk, SIPFLOW_DIAG_BAD_IP, "UDP length %zu beyond the %zu bytes of IP payload",
-             ulen, len + missing);
+      sf_decode_report(pk, SIPFLOW_DIAG_BAD_IP, "UDP length %zu beyond the %zu bytes of IP payload",
+                       ulen, len + missing);
       return;
     }
     truncated = true;
@@ -225,118 +181,40 @@ static void decode_udp(packet *pk, const ip_info *ip, const uint8_t *d, size_t l
   }
   if (!udp_wanted(pk->dec, d + 8, plen))
     return;
-  emit_l4(pk, ip, SF_IPPROTO_UDP, rd16(d), rd16(d + 2), d + 8, plen, truncated, NULL);
+  emit_l4(pk, ip, SF_IPPROTO_UDP, sf_decode_rd16(d), sf_decode_rd16(d + 2), d + 8, plen,
+          truncated, NULL);
 }
 
 /* RFC 9293 §3.1: data offset in 32-bit words. */
-static void decode_tcp(packet *pk, const ip_info *ip, const uint8_t *d, size_t len,
+static void decode_tcp(sf_decode_pkt *pk, const ip_info *ip, const uint8_t *d, size_t len,
                        size_t missing)
 {
-  if (!need(pk, len, 20, missing > 0, SIPFLOW_DIAG_BAD_IP, "TCP header"))
+  if (!sf_decode_need(pk, len, 20, missing > 0, SIPFLOW_DIAG_BAD_IP, "TCP header"))
     return;
   size_t hlen = (size_t)(d[12] >> 4) * 4;
   if (hlen < 20) {
-    report(pk, SIPFLOW_DIAG_BAD_IP, "TCP data offset %zu is shorter than the header", hlen);
+    sf_decode_report(pk, SIPFLOW_DIAG_BAD_IP, "TCP data offset %zu is shorter than the header",
+                     hlen);
     return;
   }
-  if (!need(pk, len, hlen, missing > 0, SIPFLOW_DIAG_BAD_IP, "TCP header with options"))
+  if (!sf_decode_need(pk, len, hlen, missing > 0, SIPFLOW_DIAG_BAD_IP, "TCP header with options"))
     return;
   tcp_fields tcp = {.seq = rd32(d + 4), .ack = rd32(d + 8),
                     .flags = d[13] & (SF_TCP_FIN | SF_TCP_SYN | SF_TCP_RST),
                     .has_ack = (d[13] & 0x10) != 0};
-  emit_l4(pk, ip, SF_IPPROTO_TCP, rd16(d), rd16(d + 2), d + hlen, len - hlen, missing > 0,
-          &tcp);
-}
-
-/* --------------------------------------------------------------- GRE */
-
-/* GRE header length per RFC 2784 (checksum), RFC 2890 (key, sequence) and
- * the RFC 1701 routing field, or 0 when the header is not all present. */
-static size_t gre_header_length(packet *pk, const uint8_t *d, size_t len, bool cut)
-{
-  uint16_t flags = rd16(d);
-  size_t off = 4;
-
-  if (flags & 0xc000) /* checksum present or routing present: checksum+offset */
-    off += 4;
-  if (flags & 0x2000) /* key */
-    off += 4;
-  if (flags & 0x1000) /* sequence number */
-    off += 4;
-  if (!need(pk, len, off, cut, SIPFLOW_DIAG_BAD_IP, "GRE header"))
-    return 0;
-  if (flags & 0x4000) { /* RFC 1701 §2.1: source route entries up to a NULL one */
-    for (;;) {
-      if (!need(pk, len, off + 4, cut, SIPFLOW_DIAG_BAD_IP, "GRE source route"))
-        return 0;
-      uint16_t af = rd16(d + off);
-      size_t sre_len = d[off + 3];
-      off += 4 + sre_len;
-      if (af == 0 && sre_len == 0)
-        break;
-    }
-    if (!need(pk, len, off, cut, SIPFLOW_DIAG_BAD_IP, "GRE source route"))
-      return 0;
-  }
-  return off;
-}
-
-static void decode_gre(packet *pk, const uint8_t *d, size_t len, size_t missing, int depth)
-{
-  bool cut = missing > 0;
-
-  if (!need(pk, len, 4, cut, SIPFLOW_DIAG_BAD_IP, "GRE header"))
-    return;
-  uint16_t flags = rd16(d), ptype = rd16(d + 2);
-  if ((flags & 7) != 0)
-    return; /* version 1 is PPTP's enhanced GRE carrying PPP (RFC 2637) */
-  size_t off = gre_header_length(pk, d, len, cut);
-  if (off == 0)
-    return;
-  d += off;
-  len -= off;
-  switch (ptype) {
-  case ET_IPV4:
-    decode_ipv4(pk, d, len, cut, depth);
-    break;
-  case ET_IPV6:
-    decode_ipv6(pk, d, len, cut, depth);
-    break;
-  case ET_TEB:
-    decode_ethernet(pk, d, len, cut, depth);
-    break;
-  case ET_ERSPAN2: /* type II has an 8-byte header and a sequence number; type I neither */
-    if (flags & 0x1000) {
-      if (!need(pk, len, 8, cut, SIPFLOW_DIAG_BAD_LINK, "ERSPAN header"))
-        return;
-      d += 8;
-      len -= 8;
-    }
-    decode_ethernet(pk, d, len, cut, depth);
-    break;
-  case ET_ERSPAN3: { /* 12 bytes, then 8 more when the O flag is set */
-    if (!need(pk, len, 12, cut, SIPFLOW_DIAG_BAD_LINK, "ERSPAN header"))
-      return;
-    size_t hl = (d[11] & 1) ? 20 : 12;
-    if (!need(pk, len, hl, cut, SIPFLOW_DIAG_BAD_LINK, "ERSPAN header"))
-      return;
-    decode_ethernet(pk, d + hl, len - hl, cut, depth);
-    break;
-  }
-  default:
-    break; /* PPP, MPLS, ... over GRE: not decoded */
-  }
+  emit_l4(pk, ip, SF_IPPROTO_TCP, sf_decode_rd16(d), sf_decode_rd16(d + 2), d + hlen, len - hlen,
+          missing > 0, &tcp);
 }
 
 /* ----------------------------------------------------- IP payloads */
 
-static void decode_ip_payload(packet *pk, const ip_info *ip, uint8_t proto,
+static void decode_ip_payload(sf_decode_pkt *pk, const ip_info *ip, uint8_t proto,
                               const uint8_t *d, size_t len, size_t missing, int depth);
 
 /* Hands a fragment to ipfrag and decodes the datagram it may complete.  The
  * datagram is reported with this packet's frame and time: the one that
  * completed it, as Wireshark shows it. */
-static void decode_fragment(packet *pk, const ip_info *ip, uint8_t key_proto, uint32_t id,
+static void decode_fragment(sf_decode_pkt *pk, const ip_info *ip, uint8_t key_proto, uint32_t id,
                             sf_ipfrag_piece *piece, int depth)
 {
   sf_ipfrag_key key = {.family = ip->family, .proto = key_proto, .id = id};
@@ -353,13 +231,13 @@ static void decode_fragment(packet *pk, const ip_info *ip, uint8_t key_proto, ui
 }
 
 /* RFC 8200 §4.5 fragment header: next header, reserved, offset|M, id. */
-static void decode_ipv6_fragment(packet *pk, const ip_info *ip, const uint8_t *d,
+static void decode_ipv6_fragment(sf_decode_pkt *pk, const ip_info *ip, const uint8_t *d,
                                  size_t len, size_t missing, int depth)
 {
-  if (!need(pk, len, 8, missing > 0, SIPFLOW_DIAG_BAD_IP, "IPv6 fragment header"))
+  if (!sf_decode_need(pk, len, 8, missing > 0, SIPFLOW_DIAG_BAD_IP, "IPv6 fragment header"))
     return;
   uint8_t next = d[0];
-  uint16_t off_m = rd16(d + 2);
+  uint16_t off_m = sf_decode_rd16(d + 2);
   size_t offset = off_m & 0xfff8;
   bool more = off_m & 1;
   uint32_t id = rd32(d + 4);
@@ -374,7 +252,7 @@ static void decode_ipv6_fragment(packet *pk, const ip_info *ip, const uint8_t *d
 }
 
 /* Walks extension headers and tunnels down to the transport layer. */
-static void decode_ip_payload(packet *pk, const ip_info *ip, uint8_t proto,
+static void decode_ip_payload(sf_decode_pkt *pk, const ip_info *ip, uint8_t proto,
                               const uint8_t *d, size_t len, size_t missing, int depth)
 {
   bool cut = missing > 0;
@@ -391,10 +269,10 @@ static void decode_ip_payload(packet *pk, const ip_info *ip, uint8_t proto,
     case IPP_SHIM6: { /* RFC 8200 §4, RFC 6564: length in 8-octet units, minus 1 */
       if (ip->family != 6)
         return;
-      if (!need(pk, len, 2, cut, SIPFLOW_DIAG_BAD_IP, "IPv6 extension header"))
+      if (!sf_decode_need(pk, len, 2, cut, SIPFLOW_DIAG_BAD_IP, "IPv6 extension header"))
         return;
       size_t hl = ((size_t)d[1] + 1) * 8;
-      if (!need(pk, len, hl, cut, SIPFLOW_DIAG_BAD_IP, "IPv6 extension header"))
+      if (!sf_decode_need(pk, len, hl, cut, SIPFLOW_DIAG_BAD_IP, "IPv6 extension header"))
         return;
       proto = d[0];
       d += hl;
@@ -402,10 +280,10 @@ static void decode_ip_payload(packet *pk, const ip_info *ip, uint8_t proto,
       continue;
     }
     case IPP_AH: { /* RFC 4302 §2.2: length in 4-octet units, minus 2 */
-      if (!need(pk, len, 2, cut, SIPFLOW_DIAG_BAD_IP, "IP authentication header"))
+      if (!sf_decode_need(pk, len, 2, cut, SIPFLOW_DIAG_BAD_IP, "IP authentication header"))
         return;
       size_t hl = ((size_t)d[1] + 2) * 4;
-      if (!need(pk, len, hl, cut, SIPFLOW_DIAG_BAD_IP, "IP authentication header"))
+      if (!sf_decode_need(pk, len, hl, cut, SIPFLOW_DIAG_BAD_IP, "IP authentication header"))
         return;
       proto = d[0];
       d += hl;
@@ -417,13 +295,13 @@ static void decode_ip_payload(packet *pk, const ip_info *ip, uint8_t proto,
         decode_ipv6_fragment(pk, ip, d, len, missing, depth);
       return;
     case IPP_IPIP:
-      decode_ipv4(pk, d, len, cut, depth + 1);
+      sf_decode_ipv4(pk, d, len, cut, depth + 1);
       return;
     case IPP_IPV6:
-      decode_ipv6(pk, d, len, cut, depth + 1);
+      sf_decode_ipv6(pk, d, len, cut, depth + 1);
       return;
     case IPP_GRE:
-      decode_gre(pk, d, len, missing, depth + 1);
+      sf_decode_tunnel_gre(pk, d, len, missing, depth + 1);
       return;
     case SF_IPPROTO_UDP:
       decode_udp(pk, ip, d, len, missing);
@@ -442,35 +320,35 @@ static void decode_ip_payload(packet *pk, const ip_info *ip, uint8_t proto,
 /* ------------------------------------------------------------ IPv4/6 */
 
 /* RFC 791 §3.1. */
-static void decode_ipv4(packet *pk, const uint8_t *d, size_t len, bool cut, int depth)
+void sf_decode_ipv4(sf_decode_pkt *pk, const uint8_t *d, size_t len, bool cut, int depth)
 {
-  if (!need(pk, len, 20, cut, SIPFLOW_DIAG_BAD_IP, "IPv4 header"))
+  if (!sf_decode_need(pk, len, 20, cut, SIPFLOW_DIAG_BAD_IP, "IPv4 header"))
     return;
   if (d[0] >> 4 != 4) {
-    report(pk, SIPFLOW_DIAG_BAD_IP, "IPv4 header with version %u", d[0] >> 4);
+    sf_decode_report(pk, SIPFLOW_DIAG_BAD_IP, "IPv4 header with version %u", d[0] >> 4);
     return;
   }
   size_t ihl = (size_t)(d[0] & 0x0f) * 4;
   if (ihl < 20) {
-    report(pk, SIPFLOW_DIAG_BAD_IP, "IPv4 header length %zu is below 20", ihl);
+    sf_decode_report(pk, SIPFLOW_DIAG_BAD_IP, "IPv4 header length %zu is below 20", ihl);
     return;
   }
-  if (!need(pk, len, ihl, cut, SIPFLOW_DIAG_BAD_IP, "IPv4 header with options"))
+  if (!sf_decode_need(pk, len, ihl, cut, SIPFLOW_DIAG_BAD_IP, "IPv4 header with options"))
     return;
-  size_t total = rd16(d + 2);
+  size_t total = sf_decode_rd16(d + 2);
   if (total == 0)
     total = len; /* TCP segmentation offload on the capturing host: the NIC
                     fills the length in later (Wireshark assumes the same) */
   if (total < ihl) {
-    report(pk, SIPFLOW_DIAG_BAD_IP, "IPv4 total length %zu is below its header length %zu",
-           total, ihl);
+    sf_decode_report(pk, SIPFLOW_DIAG_BAD_IP,
+                     "IPv4 total length %zu is below its header length %zu", total, ihl);
     return;
   }
   size_t missing = 0;
   if (total > len) {
     if (!cut) {
-      report(pk, SIPFLOW_DIAG_BAD_IP, "IPv4 total length %zu beyond the %zu bytes present",
-             total, len);
+      sf_decode_report(pk, SIPFLOW_DIAG_BAD_IP,
+                       "IPv4 total length %zu beyond the %zu bytes present", total, len);
       return;
     }
     missing = total - len;
@@ -481,7 +359,7 @@ static void decode_ipv4(packet *pk, const uint8_t *d, size_t len, bool cut, int 
   memcpy(ip.src, d + 12, 4);
   memcpy(ip.dst, d + 16, 4);
   uint8_t proto = d[9];
-  uint16_t frag = rd16(d + 6);
+  uint16_t frag = sf_decode_rd16(d + 6);
   size_t offset = (size_t)(frag & 0x1fff) * 8;
   bool more = frag & 0x2000;
 
@@ -489,32 +367,32 @@ static void decode_ipv4(packet *pk, const uint8_t *d, size_t len, bool cut, int 
     sf_ipfrag_piece piece = {.offset = offset, .len = total - ihl + missing,
                              .data = d + ihl, .avail = total - ihl, .more = more,
                              .next_proto = proto};
-    decode_fragment(pk, &ip, proto, rd16(d + 4), &piece, depth);
+    decode_fragment(pk, &ip, proto, sf_decode_rd16(d + 4), &piece, depth);
     return;
   }
   decode_ip_payload(pk, &ip, proto, d + ihl, total - ihl, missing, depth);
 }
 
 /* RFC 8200 §3. */
-static void decode_ipv6(packet *pk, const uint8_t *d, size_t len, bool cut, int depth)
+void sf_decode_ipv6(sf_decode_pkt *pk, const uint8_t *d, size_t len, bool cut, int depth)
 {
-  if (!need(pk, len, 40, cut, SIPFLOW_DIAG_BAD_IP, "IPv6 header"))
+  if (!sf_decode_need(pk, len, 40, cut, SIPFLOW_DIAG_BAD_IP, "IPv6 header"))
     return;
   if (d[0] >> 4 != 6) {
-    report(pk, SIPFLOW_DIAG_BAD_IP, "IPv6 header with version %u", d[0] >> 4);
+    sf_decode_report(pk, SIPFLOW_DIAG_BAD_IP, "IPv6 header with version %u", d[0] >> 4);
     return;
   }
-  size_t plen = rd16(d + 4);
+  size_t plen = sf_decode_rd16(d + 4);
   uint8_t next = d[6];
   if (plen == 0 && next == IPP_HOPOPTS) {
-    report(pk, SIPFLOW_DIAG_BAD_IP, "IPv6 jumbogram (RFC 2675) not supported");
+    sf_decode_report(pk, SIPFLOW_DIAG_BAD_IP, "IPv6 jumbogram (RFC 2675) not supported");
     return;
   }
   size_t missing = 0;
   if (plen > len - 40) {
     if (!cut) {
-      report(pk, SIPFLOW_DIAG_BAD_IP, "IPv6 payload length %zu beyond the %zu bytes present",
-             plen, len - 40);
+      sf_decode_report(pk, SIPFLOW_DIAG_BAD_IP,
+                       "IPv6 payload length %zu beyond the %zu bytes present", plen, len - 40);
       return;
     }
     missing = plen - (len - 40);
@@ -527,60 +405,27 @@ static void decode_ipv6(packet *pk, const uint8_t *d, size_t len, bool cut, int 
 }
 
 /* Raw IP: the version nibble tells which. */
-static void decode_ip_any(packet *pk, const uint8_t *d, size_t len, bool cut, int depth)
+static void decode_ip_any(sf_decode_pkt *pk, const uint8_t *d, size_t len, bool cut, int depth)
 {
-  if (!need(pk, len, 1, cut, SIPFLOW_DIAG_BAD_IP, "IP header"))
+  if (!sf_decode_need(pk, len, 1, cut, SIPFLOW_DIAG_BAD_IP, "IP header"))
     return;
   switch (d[0] >> 4) {
   case 4:
-    decode_ipv4(pk, d, len, cut, depth);
+    sf_decode_ipv4(pk, d, len, cut, depth);
     break;
   case 6:
-    decode_ipv6(pk, d, len, cut, depth);
+    sf_decode_ipv6(pk, d, len, cut, depth);
     break;
   default:
-    report(pk, SIPFLOW_DIAG_BAD_IP, "IP version %u is neither 4 nor 6", d[0] >> 4);
+    sf_decode_report(pk, SIPFLOW_DIAG_BAD_IP, "IP version %u is neither 4 nor 6", d[0] >> 4);
     break;
   }
 }
 
 /* ------------------------------------------------------- link layers */
 
-/* MPLS label stack (RFC 3032): 4-byte entries up to bottom-of-stack.  The
- * payload type is not written anywhere; like Wireshark, guess from the first
- * nibble: 4 or 6 is IP, 0 is a pseudowire control word (RFC 4385) followed
- * by Ethernet. */
-static void decode_mpls(packet *pk, const uint8_t *d, size_t len, bool cut, int depth)
-{
-  for (;;) {
-    if (!need(pk, len, 4, cut, SIPFLOW_DIAG_BAD_LINK, "MPLS label stack"))
-      return;
-    bool bottom = d[2] & 1;
-    d += 4;
-    len -= 4;
-    if (bottom)
-      break;
-  }
-  if (!need(pk, len, 1, cut, SIPFLOW_DIAG_BAD_LINK, "MPLS payload"))
-    return;
-  switch (d[0] >> 4) {
-  case 4:
-    decode_ipv4(pk, d, len, cut, depth);
-    break;
-  case 6:
-    decode_ipv6(pk, d, len, cut, depth);
-    break;
-  case 0:
-    if (need(pk, len, 4, cut, SIPFLOW_DIAG_BAD_LINK, "MPLS pseudowire control word"))
-      decode_ethernet(pk, d + 4, len - 4, cut, depth + 1);
-    break;
-  default:
-    break; /* unknown payload: nothing to say about it */
-  }
-}
-
 /* Dispatches on an ethertype, first peeling any number of VLAN tags. */
-static void decode_ethertype(packet *pk, uint16_t type, const uint8_t *d, size_t len,
+static void decode_ethertype(sf_decode_pkt *pk, uint16_t type, const uint8_t *d, size_t len,
                              bool cut, int depth)
 {
   for (;;) {
@@ -588,29 +433,29 @@ static void decode_ethertype(packet *pk, uint16_t type, const uint8_t *d, size_t
     case ET_VLAN:
     case ET_QINQ:
     case ET_QINQ_OLD: /* tag control (2 bytes), then the next ethertype */
-      if (!need(pk, len, 4, cut, SIPFLOW_DIAG_BAD_LINK, "VLAN tag"))
+      if (!sf_decode_need(pk, len, 4, cut, SIPFLOW_DIAG_BAD_LINK, "VLAN tag"))
         return;
-      type = rd16(d + 2);
+      type = sf_decode_rd16(d + 2);
       d += 4;
       len -= 4;
       continue;
     case ET_IPV4:
-      decode_ipv4(pk, d, len, cut, depth);
+      sf_decode_ipv4(pk, d, len, cut, depth);
       return;
     case ET_IPV6:
-      decode_ipv6(pk, d, len, cut, depth);
+      sf_decode_ipv6(pk, d, len, cut, depth);
       return;
     case ET_MPLS:
     case ET_MPLS_MC:
-      decode_mpls(pk, d, len, cut, depth);
+      sf_decode_tunnel_mpls(pk, d, len, cut, depth);
       return;
     case ET_PPPOE: /* RFC 2516 §4: 6-byte header, then the PPP protocol */
-      if (!need(pk, len, 8, cut, SIPFLOW_DIAG_BAD_LINK, "PPPoE header"))
+      if (!sf_decode_need(pk, len, 8, cut, SIPFLOW_DIAG_BAD_LINK, "PPPoE header"))
         return;
-      if (rd16(d + 6) == 0x0021)
-        decode_ipv4(pk, d + 8, len - 8, cut, depth);
-      else if (rd16(d + 6) == 0x0057)
-        decode_ipv6(pk, d + 8, len - 8, cut, depth);
+      if (sf_decode_rd16(d + 6) == 0x0021)
+        sf_decode_ipv4(pk, d + 8, len - 8, cut, depth);
+      else if (sf_decode_rd16(d + 6) == 0x0057)
+        sf_decode_ipv6(pk, d + 8, len - 8, cut, depth);
       return;
     default:
       return; /* ARP, LLDP, 802.3 lengths ...: not IP, nothing to report */
@@ -618,13 +463,13 @@ static void decode_ethertype(packet *pk, uint16_t type, const uint8_t *d, size_t
   }
 }
 
-static void decode_ethernet(packet *pk, const uint8_t *d, size_t len, bool cut, int depth)
+void sf_decode_ethernet(sf_decode_pkt *pk, const uint8_t *d, size_t len, bool cut, int depth)
 {
   if (too_deep(pk, depth))
     return;
-  if (!need(pk, len, 14, cut, SIPFLOW_DIAG_BAD_LINK, "Ethernet header"))
+  if (!sf_decode_need(pk, len, 14, cut, SIPFLOW_DIAG_BAD_LINK, "Ethernet header"))
     return;
-  decode_ethertype(pk, rd16(d + 12), d + 14, len - 14, cut, depth);
+  decode_ethertype(pk, sf_decode_rd16(d + 12), d + 14, len - 14, cut, depth);
 }
 
 /* BSD address families in DLT_NULL / DLT_LOOP headers: AF_INET is 2
@@ -640,10 +485,10 @@ static int af_to_version(uint32_t af)
 
 /* DLT_NULL holds the family in the byte order of the capturing host, which
  * may not be ours: accept either.  DLT_LOOP is always big-endian. */
-static void decode_loopback(packet *pk, const uint8_t *d, size_t len, bool cut,
+static void decode_loopback(sf_decode_pkt *pk, const uint8_t *d, size_t len, bool cut,
                             bool any_order)
 {
-  if (!need(pk, len, 4, cut, SIPFLOW_DIAG_BAD_LINK, "loopback header"))
+  if (!sf_decode_need(pk, len, 4, cut, SIPFLOW_DIAG_BAD_LINK, "loopback header"))
     return;
   uint32_t be = rd32(d);
   uint32_t le = (uint32_t)d[3] << 24 | (uint32_t)d[2] << 16 | (uint32_t)d[1] << 8 | d[0];
@@ -651,27 +496,27 @@ static void decode_loopback(packet *pk, const uint8_t *d, size_t len, bool cut,
   if (!version && any_order)
     version = af_to_version(le);
   if (version == 4)
-    decode_ipv4(pk, d + 4, len - 4, cut, 0);
+    sf_decode_ipv4(pk, d + 4, len - 4, cut, 0);
   else if (version == 6)
-    decode_ipv6(pk, d + 4, len - 4, cut, 0);
+    sf_decode_ipv6(pk, d + 4, len - 4, cut, 0);
   else
-    report(pk, SIPFLOW_DIAG_BAD_LINK, "loopback header with unknown address family 0x%08" PRIx32,
-           be);
+    sf_decode_report(pk, SIPFLOW_DIAG_BAD_LINK,
+                     "loopback header with unknown address family 0x%08" PRIx32, be);
 }
 
-static void decode_link(packet *pk, int linktype, const uint8_t *d, size_t len, bool cut)
+static void decode_link(sf_decode_pkt *pk, int linktype, const uint8_t *d, size_t len, bool cut)
 {
   switch (linktype) {
   case LT_EN10MB:
-    decode_ethernet(pk, d, len, cut, 0);
+    sf_decode_ethernet(pk, d, len, cut, 0);
     break;
   case LT_LINUX_SLL: /* 16 bytes; protocol (an ethertype) last */
-    if (need(pk, len, 16, cut, SIPFLOW_DIAG_BAD_LINK, "Linux cooked header"))
-      decode_ethertype(pk, rd16(d + 14), d + 16, len - 16, cut, 0);
+    if (sf_decode_need(pk, len, 16, cut, SIPFLOW_DIAG_BAD_LINK, "Linux cooked header"))
+      decode_ethertype(pk, sf_decode_rd16(d + 14), d + 16, len - 16, cut, 0);
     break;
   case LT_LINUX_SLL2: /* 20 bytes; protocol (an ethertype) first */
-    if (need(pk, len, 20, cut, SIPFLOW_DIAG_BAD_LINK, "Linux cooked v2 header"))
-      decode_ethertype(pk, rd16(d), d + 20, len - 20, cut, 0);
+    if (sf_decode_need(pk, len, 20, cut, SIPFLOW_DIAG_BAD_LINK, "Linux cooked v2 header"))
+      decode_ethertype(pk, sf_decode_rd16(d), d + 20, len - 20, cut, 0);
     break;
   case LT_RAW_DLT:
   case LT_RAW_BSD:
@@ -679,10 +524,10 @@ static void decode_link(packet *pk, int linktype, const uint8_t *d, size_t len, 
     decode_ip_any(pk, d, len, cut, 0);
     break;
   case LT_IPV4:
-    decode_ipv4(pk, d, len, cut, 0);
+    sf_decode_ipv4(pk, d, len, cut, 0);
     break;
   case LT_IPV6:
-    decode_ipv6(pk, d, len, cut, 0);
+    sf_decode_ipv6(pk, d, len, cut, 0);
     break;
   case LT_NULL:
     decode_loopback(pk, d, len, cut, true);
@@ -757,8 +602,8 @@ void sf_decode_emit_plain_udp(sf_decode *dec, uint64_t frame, int64_t time_us,
   sf_l4 l4 = {
       .frame = frame,
       .time_us = time_us,
-      .src = {.family = 4, .port = rd16(udp)},
-      .dst = {.family = 4, .port = rd16(udp + 2)},
+      .src = {.family = 4, .port = sf_decode_rd16(udp)},
+      .dst = {.family = 4, .port = sf_decode_rd16(udp + 2)},
       .ipproto = SF_IPPROTO_UDP,
       .payload = udp + 8,
       .len = ulen - 8,
@@ -771,16 +616,16 @@ void sf_decode_emit_plain_udp(sf_decode *dec, uint64_t frame, int64_t time_us,
 
 /* A TCP segment in Ethernet + IPv4 (no options, not a fragment, a total
  * length within the frame), all captured: straight to decode_tcp(), as
- * decode_ethernet() -> decode_ipv4() -> decode_ip_payload() would take it
+ * sf_decode_ethernet() -> sf_decode_ipv4() -> decode_ip_payload() would take it
  * (no diagnostic on the way), without their calls.  (Plain UDP never gets
  * here: sf_decode_packet() took it.)  False for any other packet. */
-static bool decode_plain_tcp(packet *pk, const uint8_t *d, size_t len)
+static bool decode_plain_tcp(sf_decode_pkt *pk, const uint8_t *d, size_t len)
 {
   if (len < 14 + 20 || (sf_decode_bytes4(d + 12) & 0x00ffffff) != 0x00450008 ||
       (sf_decode_bytes4(d + 20) & 0xff00ff3f) != (uint32_t)SF_IPPROTO_TCP << 24)
     return false;
-  size_t total = rd16(d + 16);
-  if (total < 20 || total > len - 14) /* 0 (TSO) too: decode_ipv4()'s */
+  size_t total = sf_decode_rd16(d + 16);
+  if (total < 20 || total > len - 14) /* 0 (TSO) too: sf_decode_ipv4()'s */
     return false;
   ip_info ip = {.family = 4};
   memcpy(ip.src, d + 14 + 12, 4);
@@ -792,7 +637,7 @@ static bool decode_plain_tcp(packet *pk, const uint8_t *d, size_t len)
 int sf_decode_any(sf_decode *dec, int linktype, uint64_t frame, int64_t time_us,
                   const uint8_t *data, size_t caplen, size_t wirelen)
 {
-  packet pk = {.dec = dec, .frame = frame, .time_us = time_us};
+  sf_decode_pkt pk = {.dec = dec, .frame = frame, .time_us = time_us};
   bool cut = caplen < wirelen;
   if (linktype == LT_EN10MB) {
     if (!cut && decode_plain_tcp(&pk, data, caplen))
@@ -801,8 +646,8 @@ int sf_decode_any(sf_decode *dec, int linktype, uint64_t frame, int64_t time_us,
     return SIPFLOW_ERR_LINKTYPE;
   }
   if (cut)
-    report(&pk, SIPFLOW_DIAG_TRUNCATED_PACKET, "only %zu of %zu bytes captured (snaplen)",
-           caplen, wirelen);
+    sf_decode_report(&pk, SIPFLOW_DIAG_TRUNCATED_PACKET, "only %zu of %zu bytes captured (snaplen)",
+                     caplen, wirelen);
   decode_link(&pk, linktype, data, caplen, cut);
   return SIPFLOW_OK;
 }
