@@ -404,22 +404,27 @@ void sf_decode_ipv6(sf_decode_pkt *pk, const uint8_t *d, size_t len, bool cut, i
   decode_ip_payload(pk, &ip, next, d + 40, plen, missing, depth);
 }
 
+bool sf_decode_ip_version(sf_decode_pkt *pk, const uint8_t *d, size_t len, bool cut, int depth)
+{
+  switch (d[0] >> 4) {
+  case 4:
+    sf_decode_ipv4(pk, d, len, cut, depth);
+    return true;
+  case 6:
+    sf_decode_ipv6(pk, d, len, cut, depth);
+    return true;
+  default:
+    return false;
+  }
+}
+
 /* Raw IP: the version nibble tells which. */
 static void decode_ip_any(sf_decode_pkt *pk, const uint8_t *d, size_t len, bool cut, int depth)
 {
   if (!sf_decode_need(pk, len, 1, cut, SIPFLOW_DIAG_BAD_IP, "IP header"))
     return;
-  switch (d[0] >> 4) {
-  case 4:
-    sf_decode_ipv4(pk, d, len, cut, depth);
-    break;
-  case 6:
-    sf_decode_ipv6(pk, d, len, cut, depth);
-    break;
-  default:
+  if (!sf_decode_ip_version(pk, d, len, cut, depth))
     sf_decode_report(pk, SIPFLOW_DIAG_BAD_IP, "IP version %u is neither 4 nor 6", d[0] >> 4);
-    break;
-  }
 }
 
 /* ------------------------------------------------------- link layers */

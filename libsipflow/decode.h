@@ -63,6 +63,9 @@ static inline bool sf_decode_need(sf_decode_pkt *pk, size_t have, size_t want, b
 void sf_decode_ipv4(sf_decode_pkt *pk, const uint8_t *d, size_t len, bool cut, int depth);
 void sf_decode_ipv6(sf_decode_pkt *pk, const uint8_t *d, size_t len, bool cut, int depth);
 void sf_decode_ethernet(sf_decode_pkt *pk, const uint8_t *d, size_t len, bool cut, int depth);
+/* An IPv4 or IPv6 packet as its version nibble (d[0] >> 4, len >= 1) says;
+ * false, and nothing decoded or reported, for any other version. */
+bool sf_decode_ip_version(sf_decode_pkt *pk, const uint8_t *d, size_t len, bool cut, int depth);
 
 /* decode_tunnel.c */
 

@@ -110,18 +110,10 @@ void sf_decode_tunnel_mpls(sf_decode_pkt *pk, const uint8_t *d, size_t len, bool
   }
   if (!sf_decode_need(pk, len, 1, cut, SIPFLOW_DIAG_BAD_LINK, "MPLS payload"))
     return;
-  switch (d[0] >> 4) {
-  case 4:
-    sf_decode_ipv4(pk, d, len, cut, depth);
-    break;
-  case 6:
-    sf_decode_ipv6(pk, d, len, cut, depth);
-    break;
-  case 0:
+  if (d[0] >> 4 == 0) {
     if (sf_decode_need(pk, len, 4, cut, SIPFLOW_DIAG_BAD_LINK, "MPLS pseudowire control word"))
       sf_decode_ethernet(pk, d + 4, len - 4, cut, depth + 1);
-    break;
-  default:
-    break; /* unknown payload: nothing to say about it */
+    return;
   }
+  (void)sf_decode_ip_version(pk, d, len, cut, depth); /* other payloads: nothing to say */
 }
