@@ -90,7 +90,6 @@ const char *sipflow_dialog_state_name(sipflow_dialog_state s)
  * not automatic (see chain_start). */
 #define SF_AUTO_RETRY_US (2 * 1000 * 1000LL)
 
-static bool is_2xx(int s) { return s >= 200 && s < 300; }
 static bool is_challenge(int s) { return s == 401 || s == 407; }
 static bool have(int64_t t) { return t != SF_NO_TIME; }
 
@@ -420,7 +419,7 @@ static sipflow_call_state invite_state(const sf_call *c, const outcome *o)
   int f = o->final_status;
   bool cancel_first = o->cancel && (!f || o->cancel->request_us <= o->final_us);
 
-  if (is_2xx(f) || (!f && have(o->answer_us)))
+  if (sf_status_is_2xx(f) || (!f && have(o->answer_us)))
     return first_bye(c, o->answer_us) ? SIPFLOW_CALL_COMPLETED : SIPFLOW_CALL_IN_CALL;
   if (cancel_first || f == 487)
     return SIPFLOW_CALL_CANCELLED;
@@ -437,7 +436,7 @@ static sipflow_call_state other_state(const outcome *o)
 {
   if (!o->final_status)
     return SIPFLOW_CALL_PENDING;
-  return is_2xx(o->final_status) ? SIPFLOW_CALL_OK : SIPFLOW_CALL_FAILED;
+  return sf_status_is_2xx(o->final_status) ? SIPFLOW_CALL_OK : SIPFLOW_CALL_FAILED;
 }
 
 /* --------------------------------------------------------- anomalies */
@@ -452,7 +451,7 @@ static unsigned anomalies_of(const sf_call *c, unsigned streak)
     a |= SIPFLOW_ANOMALY_AUTH_LOOP;
   for (guint i = 0; i < c->txns.len; i++) {
     const sf_txn *t = g_ptr_array_index(&c->txns, i);
-    if (t->mid == SIPFLOW_METHOD_INVITE && is_2xx(t->final_status) && !t->ack_2xx)
+    if (t->mid == SIPFLOW_METHOD_INVITE && sf_status_is_2xx(t->final_status) && !t->ack_2xx)
       a |= SIPFLOW_ANOMALY_NO_ACK;
     if (t->mid == SIPFLOW_METHOD_INVITE && t->request_seen && !t->final_status)
       a |= SIPFLOW_ANOMALY_NO_FINAL;
@@ -547,7 +546,7 @@ static sipflow_transaction_state txn_state(const sf_txn *t)
   if (t->final_status) {
     if (t->mid != SIPFLOW_METHOD_INVITE)
       return SIPFLOW_TXN_COMPLETED;
-    if (is_2xx(t->final_status))
+    if (sf_status_is_2xx(t->final_status))
       return SIPFLOW_TXN_ACCEPTED;
     return t->acked ? SIPFLOW_TXN_CONFIRMED : SIPFLOW_TXN_COMPLETED;
   }
