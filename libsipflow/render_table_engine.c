@@ -80,9 +80,9 @@ static size_t utf8_decode(const unsigned char *p, size_t len, uint32_t *cp)
 /* Format characters a terminal shows as nothing, or obeys by reordering
  * the text around them: zero-width spaces and joiners, the bidirectional
  * marks, embeddings, overrides and isolates (UAX #9 §2), the ARABIC
- * LETTER MARK and the BOM.  A display name holding U+202E (RIGHT-TO-LEFT
- * OVERRIDE) would otherwise make the terminal show its line in another
- * order than the bytes ("Trojan Source", CVE-2021-42574). */
+ * LETTER MARK and the BOM.  A user name or reason phrase holding U+202E
+ * (RIGHT-TO-LEFT OVERRIDE) would otherwise make the terminal show its line
+ * in another order than the bytes ("Trojan Source", CVE-2021-42574). */
 static inline bool invisible_format(uint32_t cp)
 {
   return (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x202a && cp <= 0x202e) ||
