@@ -13,44 +13,6 @@
 
 #define OUT_DEFAULT_WIDTH 120
 
-/* ----------------------------------------------------------------- UTF-8 */
-
-/* Decodes one well-formed UTF-8 sequence at p (RFC 3629 §4: no overlong
- * forms, no surrogates, nothing above U+10FFFF).  Returns its length and
- * stores the code point, or returns 0 when the bytes are not valid. */
-static size_t utf8_decode(const unsigned char *p, size_t len, uint32_t *cp)
-{
-  size_t n;
-  uint32_t c, min;
-
-  if (len == 0)
-    return 0;
-  if (p[0] < 0x80) {
-    *cp = p[0];
-    return 1;
-  }
-  if ((p[0] & 0xe0) == 0xc0) {
-    n = 2, c = p[0] & 0x1f, min = 0x80;
-  } else if ((p[0] & 0xf0) == 0xe0) {
-    n = 3, c = p[0] & 0x0f, min = 0x800;
-  } else if ((p[0] & 0xf8) == 0xf0) {
-    n = 4, c = p[0] & 0x07, min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (len < n)
-    return 0;
-  for (size_t i = 1; i < n; i++) {
-    if ((p[i] & 0xc0) != 0x80)
-      return 0;
-    c = c << 6 | (p[i] & 0x3f);
-  }
-  if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-    return 0;
-  *cp = c;
-  return n;
-}
-
 /* -------------------------------------------------------------- escaping */
 
 #define ONES UINT64_C(0x0101010101010101)
@@ -102,25 +64,30 @@ void out_json_string(GString *out, const char *p, size_t len)
   }
   g_string_append_c(out, '"');
   while (i < len) {
-    uint32_t cp;
     size_t run = plain_run(s + i, len - i, '"', '\\');
     if (run) {
       out_put(out, p + i, run);
       i += run;
       continue;
     }
-    size_t n = utf8_decode(s + i, len - i, &cp);
-    if (n == 0) {
+    if (s[i] < 0x80) { /* '"', '\\', a control character or DEL */
+      if (s[i] == '"' || s[i] == '\\')
+        g_string_append_c(out, '\\'), g_string_append_c(out, p[i]);
+      else
+        g_string_append_printf(out, "\\u%04x", (unsigned)s[i]);
+      i++;
+      continue;
+    }
+    /* glib's check is RFC 3629's: no overlong form, no surrogate, nothing
+     * above U+10FFFF, no sequence cut short */
+    gunichar cp = g_utf8_get_char_validated(p + i, (gssize)(len - i));
+    if (cp == (gunichar)-1 || cp == (gunichar)-2) {
       out_puts(out, "\\ufffd");
       i++;
       continue;
     }
-    if (cp == '"' || cp == '\\')
-      g_string_append_c(out, '\\'), g_string_append_c(out, (char)cp);
-    else if (cp < 0x20 || cp == 0x7f)
-      g_string_append_printf(out, "\\u%04x", (unsigned)cp);
-    else
-      g_string_append_len(out, p + i, (gssize)n);
+    size_t n = (size_t)g_utf8_skip[s[i]];
+    out_put(out, p + i, n);
     i += n;
   }
   g_string_append_c(out, '"');
@@ -136,46 +103,9 @@ void out_json_cstr(GString *out, const char *s)
   out_json_string(out, s, s ? strlen(s) : 0);
 }
 
-void out_text_escape(GString *out, const char *p, size_t len)
+void out_write_gstring(const char *text, size_t len, void *user)
 {
-  const unsigned char *s = (const unsigned char *)p;
-  size_t i = 0;
-
-  if (!p)
-    return;
-  while (i < len) {
-    uint32_t cp;
-    size_t run = plain_run(s + i, len - i, '\\', '\\');
-    if (run) {
-      out_put(out, p + i, run);
-      i += run;
-      continue;
-    }
-    size_t n = utf8_decode(s + i, len - i, &cp);
-    /* C1 controls (U+0080..U+009F) include CSI, which some terminals obey. */
-    if (n == 0 || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) {
-      size_t bad = n ? n : 1;
-      for (size_t k = 0; k < bad; k++)
-        g_string_append_printf(out, "\\x%02x", s[i + k]);
-      i += bad;
-      continue;
-    }
-    if (cp == '\\')
-      g_string_append(out, "\\\\");
-    else
-      g_string_append_len(out, p + i, (gssize)n);
-    i += n;
-  }
-}
-
-size_t out_text_width(const char *s, size_t len)
-{
-  size_t w = 0;
-
-  for (size_t i = 0; i < len; i++)
-    if (((unsigned char)s[i] & 0xc0) != 0x80)
-      w++;
-  return w;
+  out_put(user, text, len);
 }
 
 /* ------------------------------------------------------------------ time */

@@ -50,14 +50,17 @@ void out_json_span(GString *out, sipflow_span s);
 /* Appends a NUL-terminated string as JSON (null when s is NULL). */
 void out_json_cstr(GString *out, const char *s);
 
-/* Appends len bytes at p made safe for a terminal: valid printable UTF-8 is
- * kept, control characters (C0, DEL, C1) and invalid bytes become \xNN,
- * '\' becomes "\\".  No escape sequence from a capture reaches the tty. */
-void out_text_escape(GString *out, const char *p, size_t len);
+/* A sipflow_write_fn appending to the GString user. */
+void out_write_gstring(const char *text, size_t len, void *user);
 
-/* Display width of UTF-8 text: one column per code point (good enough for
- * the escaped text above; East Asian wide characters count as one). */
-size_t out_text_width(const char *s, size_t len);
+/* Appends len bytes at p (NULL: nothing) made safe for a terminal: the
+ * library's escaping, sipflow_escape_text() (controls, bidirectional and
+ * invisible format characters and invalid UTF-8 as \xNN, '\' doubled),
+ * so the CLI's own lines escape exactly as its tables and ladders. */
+static inline void out_text_escape(GString *out, const char *p, size_t len)
+{
+  sipflow_escape_text(p, len, out_write_gstring, out);
+}
 
 /* ---------------------------------------------------------------- time */
 

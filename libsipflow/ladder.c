@@ -531,13 +531,9 @@ static void escape_ascii_char(GString *out, unsigned char c, sf_esc mode, unsign
 }
 
 /* Whether a valid non-ASCII character u is shown as \xNN bytes. */
-static bool hidden(gunichar u, sf_esc mode, unsigned flags)
+static bool hidden(gunichar u, sf_esc mode)
 {
-  if (mode == SF_ESC_ASCII)
-    return true;
-  if (flags & SF_ESC_CONTROLS)
-    return u <= 0x9f; /* C1 controls, CSI among them */
-  return !is_visible(u);
+  return mode == SF_ESC_ASCII || !is_visible(u);
 }
 
 void sf_escape(GString *out, const char *s, size_t len, sf_esc mode, unsigned flags)
@@ -563,7 +559,7 @@ void sf_escape(GString *out, const char *s, size_t len, sf_esc mode, unsigned fl
         g_string_append_printf(out, "\\u%04x", u);
       else
         g_string_append_len(out, s + i, (gssize)n);
-    } else if (hidden(u, mode, flags)) {
+    } else if (hidden(u, mode)) {
       for (size_t k = 0; k < n; k++)
         hex_byte(out, (unsigned char)s[i + k], mode);
     } else {

@@ -76,14 +76,15 @@ typedef enum sf_esc {
 #define SF_ESC_KEEP_NL 1u /* keep \n, \r and \t as they are */
 #define SF_ESC_BACKSLASH 2u /* '\' doubled: a "\x41" from the capture cannot
                                pass for an escape */
-#define SF_ESC_CONTROLS 4u  /* text: hide only control characters (C0, DEL,
-                               C1: what a terminal would act upon) and
-                               invalid UTF-8, not the other invisible ones */
-/* Capture text for a terminal as the CLI escapes it everywhere (its
- * tables, the ladder headings, the stats). */
-#define SF_ESC_TERMINAL (SF_ESC_BACKSLASH | SF_ESC_CONTROLS)
 
 void sf_escape(GString *out, const char *s, size_t len, sf_esc mode, unsigned flags);
+/* Capture text for a terminal as the CLI shows it everywhere (the tables,
+ * the ladder headings, the stats): sf_term_escape (render_table_engine.h)
+ * appended to out.  Unlike SF_ESC_TEXT it keeps the visible characters a
+ * diagram hides (combining marks, unassigned code points) but, like it,
+ * escapes the controls and the bidirectional and invisible format
+ * characters.  s NULL: nothing. */
+void sf_escape_terminal(GString *out, const char *s, size_t len);
 static inline void sf_escape_str(GString *out, const char *s, sf_esc mode)
 {
   if (s)

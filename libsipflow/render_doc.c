@@ -73,7 +73,7 @@ static void escape_heading(const sipflow_ladder_doc *d, GString *out, const char
   if (d->format == SIPFLOW_LADDER_ASCII)
     sf_escape(out, raw, strlen(raw), SF_ESC_ASCII, SF_ESC_BACKSLASH);
   else
-    sf_escape(out, raw, strlen(raw), SF_ESC_TEXT, SF_ESC_TERMINAL);
+    sf_escape_terminal(out, raw, strlen(raw));
 }
 
 /* Columns of escaped (valid UTF-8) text: one per code point. */
@@ -399,7 +399,7 @@ char *sipflow_ladder_doc_call_missing(const sipflow_ladder_doc *d, size_t index)
     return NULL;
   GString *g = g_string_new("no call '");
   const char *arg = d->wanted[index].arg;
-  sf_escape(g, arg, strlen(arg), SF_ESC_TEXT, SF_ESC_TERMINAL);
+  sf_escape_terminal(g, arg, strlen(arg));
   g_string_append(g, "' in the capture (give a call number as 'sipflow calls' shows it, "
                      "or a Call-ID)");
   return g_string_free(g, FALSE);

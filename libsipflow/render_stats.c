@@ -104,7 +104,7 @@ static void append_top_failures(GString *out, const sipflow_stats *s)
     const sipflow_failure_count *f = &s->top_failures[i];
     g_string_append_printf(out, "  %6" PRIu64 "  ", f->calls);
     if (f->label)
-      sf_escape(out, f->label, strlen(f->label), SF_ESC_TEXT, SF_ESC_TERMINAL);
+      sf_escape_terminal(out, f->label, strlen(f->label));
     g_string_append_c(out, '\n');
   }
 }

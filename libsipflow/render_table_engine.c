@@ -13,6 +13,7 @@
 #include <inttypes.h>
 #include <time.h>
 
+#include "render.h"
 #include "render_table_engine.h"
 
 #define TABLE_SAMPLE_ROWS 500 /* rows kept to size the columns */
@@ -76,40 +77,94 @@ static size_t utf8_decode(const unsigned char *p, size_t len, uint32_t *cp)
   return n;
 }
 
-size_t sf_text_escape_from(sf_tbuf *out, const char *p, size_t len, size_t i)
+/* Format characters a terminal shows as nothing, or obeys by reordering
+ * the text around them: zero-width spaces and joiners, the bidirectional
+ * marks, embeddings, overrides and isolates (UAX #9 §2), the ARABIC
+ * LETTER MARK and the BOM.  A user name or reason phrase holding U+202E
+ * (RIGHT-TO-LEFT OVERRIDE) would otherwise make the terminal show its line
+ * in another order than the bytes ("Trojan Source", CVE-2021-42574). */
+static inline bool invisible_format(uint32_t cp)
+{
+  return (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x202a && cp <= 0x202e) ||
+         (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfeff || cp == 0x061c;
+}
+
+/* Whether code point cp (from a valid sequence) is shown as \xNN bytes:
+ * the controls a terminal acts upon (C0, DEL, C1, CSI among them) and the
+ * invisible format characters. */
+static inline bool term_hidden(uint32_t cp)
+{
+  return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || (cp >= 0x061c && invisible_format(cp));
+}
+
+size_t sf_term_escape(const char *p, size_t len, sipflow_write_fn write, void *user)
 {
   static const char hex[] = "0123456789abcdef";
   const unsigned char *s = (const unsigned char *)p;
-  size_t w = i;
+  size_t w = 0, i = 0, kept = 0; /* bytes from `kept` to i go out as they are */
 
-  sf_tbuf_put(out, p, i);
   while (i < len) {
-    size_t run = sf_plain_run_end(s, i, len);
-    if (run > i) { /* the usual case: the whole text at once */
-      sf_tbuf_put(out, p + i, run - i);
-      w += run - i;
-      i = run;
-      continue;
-    }
+    size_t run = sf_plain_run_end(s, i, len); /* the usual case: all of it */
+    w += run - i;
+    i = run;
+    if (i == len)
+      break;
     uint32_t cp;
     size_t n = utf8_decode(s + i, len - i, &cp);
-    if (n == 0 || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) {
+    if (n && cp != '\\' && !term_hidden(cp)) {
+      w++, i += n;
+      continue;
+    }
+    if (i > kept)
+      write(p + kept, i - kept, user);
+    if (n == 0 || cp != '\\') {
       size_t bad = n ? n : 1;
       for (size_t k = 0; k < bad; k++) {
         char x[4] = {'\\', 'x', hex[s[i + k] >> 4], hex[s[i + k] & 15]};
-        sf_tbuf_put(out, x, 4);
+        write(x, 4, user);
       }
       w += 4 * bad;
       i += bad;
-      continue;
+    } else {
+      write("\\\\", 2, user);
+      w += 2;
+      i++;
     }
-    if (cp == '\\')
-      sf_tbuf_put(out, "\\\\", 2), w += 2;
-    else
-      sf_tbuf_put(out, p + i, n), w += 1;
-    i += n;
+    kept = i;
   }
+  if (len > kept)
+    write(p + kept, len - kept, user);
   return w;
+}
+
+static void tbuf_write(const char *text, size_t len, void *user)
+{
+  sf_tbuf_put(user, text, len);
+}
+
+static void gstring_write(const char *text, size_t len, void *user)
+{
+  g_string_append_len(user, text, (gssize)len);
+}
+
+size_t sf_text_escape_from(sf_tbuf *out, const char *p, size_t len, size_t plain)
+{
+  sf_tbuf_put(out, p, plain);
+  return plain + sf_term_escape(p + plain, len - plain, tbuf_write, out);
+}
+
+void sf_escape_terminal(GString *out, const char *s, size_t len)
+{
+  if (s)
+    sf_term_escape(s, len, gstring_write, out);
+}
+
+SIPFLOW_API size_t sipflow_escape_text(const char *s, size_t len, sipflow_write_fn write,
+                                       void *user)
+{
+  if (!s || !write)
+    return 0;
+  return sf_term_escape(s, len, write, user);
 }
 
 size_t sf_text_width(const char *s, size_t len)

@@ -116,13 +116,21 @@ static inline size_t sf_plain_run_end(const unsigned char *s, size_t i, size_t l
   return i;
 }
 
+/* The library's one escaping of capture text for a terminal (the tables,
+ * the ladder headings, the stats, and the CLI's own lines through
+ * sipflow_escape_text): printable UTF-8 is kept; control characters (C0,
+ * DEL, C1, which include CSI), the invisible and bidirectional format
+ * characters (U+200B-U+200F, U+202A-U+202E, U+2066-U+2069, U+FEFF,
+ * U+061C) and invalid bytes become "\xNN" a byte, as in the ladder
+ * diagrams; '\' is doubled.  Writes the result through write in pieces
+ * and returns its display width (a column a code point). */
+size_t sf_term_escape(const char *p, size_t len, sipflow_write_fn write, void *user);
+
 /* sf_text_escape of text whose first `plain` bytes are plain. */
 size_t sf_text_escape_from(sf_tbuf *out, const char *p, size_t len, size_t plain);
 
-/* Appends len bytes at p (NULL: nothing) made safe for a terminal, exactly
- * as the CLI's out_text_escape: printable UTF-8 kept, control characters
- * (C0, DEL, C1, which include CSI) and invalid bytes as \xNN, '\' doubled.
- * Returns the display width of what it appended (a column a code point).
+/* Appends len bytes at p (NULL: nothing) escaped by sf_term_escape and
+ * returns the display width of what it appended.
  * Inline: most text (numbers, names, Call-IDs) is plain, one copy. */
 static SF_ALWAYS_INLINE size_t sf_text_escape(sf_tbuf *out, const char *p, size_t len)
 {

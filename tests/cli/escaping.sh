@@ -170,4 +170,70 @@ run svg ladder --format svg
 run html ladder --format html
 run mermaid ladder --format mermaid
 run html report
+
+# Bidirectional controls ("Trojan Source", CVE-2021-42574): U+202E RIGHT-
+# TO-LEFT OVERRIDE in the From display name and user part and in a reason
+# phrase would make the terminal show the rest of a line reversed.  Every
+# terminal output escapes it as its bytes, \xe2\x80\xae, as the ladder
+# diagrams always did: the calls table (From user, final response), the
+# messages table, the ladder heading and failure line, the stats top
+# failures.  No raw U+202E anywhere in those outputs.
+python3 - "$TMP/bidi.pcap" <<'PY'
+import os, sys
+sys.path.insert(0, os.environ["SRCDIR"] + "/tests/lib")
+from mkpcap import udp_packet, write_pcap
+rlo = "\u202e".encode()
+frm = b'"Bob ' + rlo + b'gpj.exe" <sip:bob' + rlo + b'x@example.com>;tag=t1'
+via = b"Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKb1\r\n"
+cid = b"bidi-1@h"
+def msg(first, to_tag, cseq):
+    return (first + b"\r\n" + via + b"From: " + frm + b"\r\nTo: <sip:alice@example.com>" + to_tag +
+            b"\r\nCall-ID: " + cid + b"\r\nCSeq: " + cseq + b"\r\nContent-Length: 0\r\n\r\n")
+t = 1700000000 * 1000000
+write_pcap(sys.argv[1], [
+    (t, udp_packet("10.0.0.1", 5060, "10.0.0.2", 5060,
+                   msg(b"INVITE sip:alice@10.0.0.2 SIP/2.0", b"", b"1 INVITE"))),
+    (t + 50000, udp_packet("10.0.0.2", 5060, "10.0.0.1", 5060,
+                           msg(b"SIP/2.0 486 Busy " + rlo + b"ereH", b";tag=a1", b"1 INVITE"))),
+    (t + 60000, udp_packet("10.0.0.1", 5060, "10.0.0.2", 5060,
+                           msg(b"ACK sip:alice@10.0.0.2 SIP/2.0", b";tag=a1", b"1 ACK")))])
+PY
+
+# check_bidi WHAT LINE...: the last run's stdout has no raw U+202E and holds
+# each LINE (a fixed string) exactly, as a whole line.
+check_bidi() {
+  local what=$1 line
+  shift
+  if grep -q $'\xe2\x80\xae' "$TMP/out"; then
+    bad "$what: a raw U+202E reaches the terminal"
+  fi
+  for line in "$@"; do
+    if grep -qxF -- "$line" "$TMP/out"; then
+      ok "$what: shows '$line'"
+    else
+      bad "$what: no line '$line'; got:"
+      sed 's/^/    /' "$TMP/out" | head -20
+    fi
+  done
+}
+
+export COLUMNS=120
+sf calls "$TMP/bidi.pcap"
+expect_rc "calls (U+202E)" 0
+check_bidi "calls (U+202E)" \
+  '1  22:13:20  bob\xe2\x80\xaex → alice  busy   486 Busy \xe2\x80\xae…      -       -         -     3  -          bidi-1@h'
+sf messages "$TMP/bidi.pcap"
+expect_rc "messages (U+202E)" 0
+check_bidi "messages (U+202E)" \
+  '    2  +0.050000  10.0.0.2:5060 → 10.0.0.1:5060  udp    486 Busy \xe2\x80\xaeereH  1 INVITE  bidi-1@h'
+sf ladder "$TMP/bidi.pcap"
+expect_rc "ladder (U+202E)" 0
+# the heading's rule fills the 120 columns, the escape counted as 12
+rule=$(printf '━%.0s' $(seq 77))
+check_bidi "ladder (U+202E)" \
+  "━━ call 1: busy, 486 Busy \\xe2\\x80\\xaeereH $rule" \
+  '   failed: rejected by 10.0.0.2:5060 with 486 Busy \xe2\x80\xaeereH after 50 ms'
+sf stats "$TMP/bidi.pcap"
+expect_rc "stats (U+202E)" 0
+check_bidi "stats (U+202E)" '       1  486 Busy \xe2\x80\xaeereH'
 finish

@@ -680,6 +680,78 @@ static void test_table_frozen(void **state)
   g_string_free(out, TRUE);
 }
 
+/* A sipflow_write_fn counting its calls: sipflow_escape_text writes in
+ * pieces, plain text in one. */
+typedef struct pieces {
+  GString *text;
+  unsigned calls;
+} pieces;
+
+static void append_piece(const char *text, size_t len, void *user)
+{
+  pieces *p = user;
+  g_string_append_len(p->text, text, (gssize)len);
+  p->calls++;
+}
+
+/* The escaped text of len bytes at s, and its display width. */
+static char *escaped(const char *s, size_t len, size_t *width)
+{
+  pieces p = {g_string_new(NULL), 0};
+  *width = sipflow_escape_text(s, len, append_piece, &p);
+  return g_string_free(p.text, FALSE);
+}
+
+#define EXPECT_ESCAPED(in, want, want_width)                                 \
+  do {                                                                       \
+    size_t w_;                                                               \
+    char *got_ = escaped(in, sizeof in - 1, &w_);                            \
+    assert_str(got_, want);                                                  \
+    assert_int_equal(w_, want_width);                                        \
+    g_free(got_);                                                            \
+  } while (0)
+
+/* sipflow_escape_text: the terminal escaping of every table, heading and
+ * the stats.  Each invisible or bidirectional format character of the
+ * list (CVE-2021-42574) becomes its UTF-8 bytes as \xNN, the characters
+ * just outside each range stay; controls, invalid bytes and '\' as
+ * before; widths count the escaped text's code points. */
+static void test_escape_text(void **state)
+{
+  /* U+202E RIGHT-TO-LEFT OVERRIDE in a name: shown as its bytes */
+  EXPECT_ESCAPED("Bob\xe2\x80\xae" "evil", "Bob\\xe2\\x80\\xaeevil", 19);
+  /* U+200A kept; U+200B..U+200F escaped; U+2010 kept */
+  EXPECT_ESCAPED("\xe2\x80\x8a\xe2\x80\x8b\xe2\x80\x8f\xe2\x80\x90",
+                 "\xe2\x80\x8a\\xe2\\x80\\x8b\\xe2\\x80\\x8f\xe2\x80\x90", 26);
+  /* U+2029 kept; U+202A..U+202E escaped; U+202F kept */
+  EXPECT_ESCAPED("\xe2\x80\xa9\xe2\x80\xaa\xe2\x80\xae\xe2\x80\xaf",
+                 "\xe2\x80\xa9\\xe2\\x80\\xaa\\xe2\\x80\\xae\xe2\x80\xaf", 26);
+  /* U+2065 kept; U+2066..U+2069 escaped; U+206A kept */
+  EXPECT_ESCAPED("\xe2\x81\xa5\xe2\x81\xa6\xe2\x81\xa9\xe2\x81\xaa",
+                 "\xe2\x81\xa5\\xe2\\x81\\xa6\\xe2\\x81\\xa9\xe2\x81\xaa", 26);
+  /* U+061B kept, U+061C ARABIC LETTER MARK escaped, U+FEFF (BOM) escaped,
+   * U+FEFE kept */
+  EXPECT_ESCAPED("\xd8\x9b\xd8\x9c\xef\xbb\xbf\xef\xbb\xbe",
+                 "\xd8\x9b\\xd8\\x9c\\xef\\xbb\\xbf\xef\xbb\xbe", 22);
+  /* a combining mark is visible text here (the diagrams hide it) */
+  EXPECT_ESCAPED("e\xcc\x81", "e\xcc\x81", 2);
+  /* ESC, '\', DEL, C1 CSI, an invalid byte, a cut sequence, a NUL */
+  EXPECT_ESCAPED("a\x1b[2J\\b\x7f\xc2\x9b\xff\xe2\x80", "a\\x1b[2J\\\\b\\x7f\\xc2\\x9b\\xff\\xe2\\x80",
+                 35);
+  EXPECT_ESCAPED("a\0b", "a\\x00b", 6);
+
+  /* plain text in one piece; empty text, NULL text or writer: nothing */
+  pieces p = {g_string_new(NULL), 0};
+  assert_int_equal(sipflow_escape_text("alice@example.com", 17, append_piece, &p), 17);
+  assert_int_equal(p.calls, 1);
+  assert_int_equal(sipflow_escape_text("", 0, append_piece, &p), 0);
+  assert_int_equal(sipflow_escape_text(NULL, 3, append_piece, &p), 0);
+  assert_int_equal(sipflow_escape_text("abc", 3, NULL, NULL), 0);
+  assert_int_equal(p.calls, 1);
+  assert_str(p.text->str, "alice@example.com");
+  g_string_free(p.text, TRUE);
+}
+
 /* `sipflow calls` of test_calls_table's two calls, at 120 columns: the
  * call-id squeezed to 16 columns, the ESC of the To user escaped, the date
  * shown where the day changes. */
@@ -731,6 +803,21 @@ static void test_calls_table(void **state)
   if (!strstr(text, why)) /* the B2BUA legs follow */
     fail_msg("failed table:\n%s", text);
   sipflow_buffer_free(text);
+
+  /* U+202E (RIGHT-TO-LEFT OVERRIDE) in the To user and the reason: their
+   * bytes as \xNN in the row, which is otherwise as before */
+  a.to = "sip:\xe2\x80\xae" "bob@biloxi.com";
+  a.reason = "Busy\xe2\x80\xae" "Here";
+  a.linked_call = 0;
+  opt.failed_only = 0;
+  const sipflow_call_info *one[] = {&a};
+  assert_int_equal(sipflow_render_calls_table(one, 1, &opt, &text, NULL), SIPFLOW_OK);
+  /* the final column is capped: the escaped reason is cut like any text */
+  const char *row = "1  10:00:00  alice → \\xe2\\x80\\xaebob  busy   486 Busy\\xe2\\x8…"
+                    "  0.120       -         -     5  -          a84b4c76…nta.com\n";
+  if (!strstr(text, row))
+    fail_msg("calls table:\n%s", text);
+  sipflow_buffer_free(text);
 }
 
 int main(void)
@@ -753,6 +840,7 @@ int main(void)
     cmocka_unit_test(test_table_layout),
     cmocka_unit_test(test_table_shortening),
     cmocka_unit_test(test_table_frozen),
+    cmocka_unit_test(test_escape_text),
     cmocka_unit_test(test_calls_table),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -108,6 +108,23 @@ static void stats_empty(void **state)
   sipflow_buffer_free(got);
 }
 
+/* A failure label with U+202E (RIGHT-TO-LEFT OVERRIDE) and U+2066 (LEFT-
+ * TO-RIGHT ISOLATE): shown as their bytes, so the terminal does not
+ * reorder the line (CVE-2021-42574). */
+static void stats_label_bidi(void **state)
+{
+  (void)state;
+  sipflow_stats s = {.asr = -1, .ner = -1, .n_top_failures = 1};
+  s.top_failures[0] = (sipflow_failure_count){.label = "486 Busy\xe2\x80\xae" "ereH\xe2\x81\xa6",
+                                              .calls = 7};
+  char *got = stats_text(&s);
+  const char *want = "\ntop failures\n"
+                     "       7  486 Busy\\xe2\\x80\\xaeereH\\xe2\\x81\\xa6\n";
+  if (!g_str_has_suffix(got, want))
+    fail_msg("stats:\n%s", got);
+  sipflow_buffer_free(got);
+}
+
 /* The same layout as sipflow_get_stats() fills it: an empty context. */
 static void stats_of_empty_context(void **state)
 {
@@ -314,6 +331,29 @@ static void doc_heading_escapes(void **state)
     append_render(want, (const sipflow_message *[]){&m1}, 1, cases[i].f, cases[i].width);
     expect_text(&k, want);
   }
+}
+
+/* A heading with U+202E (RIGHT-TO-LEFT OVERRIDE) in the reason and U+200B
+ * (ZERO WIDTH SPACE) in the failure: their bytes as \xNN, as in the
+ * diagram under it, the rule as long as the escaped text. */
+static void doc_heading_bidi(void **state)
+{
+  (void)state;
+  char b1[128];
+  sipflow_message m1 = msg(b1, sizeof b1, 1, 1, "a@x", 1, 2, "INVITE", 0, NULL);
+  sipflow_ladder_doc_options o = {.render = {.width = 50}};
+  sink k = {g_string_new(NULL), 0};
+  sipflow_ladder_doc *d = sipflow_ladder_doc_new(&o, sink_write, &k);
+  sipflow_call_info c1 = call_info(1, "a@x", SIPFLOW_CALL_REJECTED, 403, "Nope\xe2\x80\xae" "evil",
+                                   "x\xe2\x80\x8by");
+
+  sipflow_ladder_doc_add_message(d, &m1);
+  sipflow_ladder_doc_add_call(d, &c1);
+  sipflow_ladder_doc_finish(d, 1);
+  GString *want = g_string_new("━━ call 1: rejected, 403 Nope\\xe2\\x80\\xaeevil ━━━━\n"
+                               "   failed: x\\xe2\\x80\\x8by\n");
+  append_render(want, (const sipflow_message *[]){&m1}, 1, SIPFLOW_LADDER_TEXT, 50);
+  expect_text(&k, want);
 }
 
 /* No message: the note in text, nothing with no_empty_note or after an
@@ -530,10 +570,12 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(stats_full),
     cmocka_unit_test(stats_empty),
+    cmocka_unit_test(stats_label_bidi),
     cmocka_unit_test(stats_of_empty_context),
     cmocka_unit_test(stats_bad_arguments),
     cmocka_unit_test(doc_per_call_order),
     cmocka_unit_test(doc_heading_escapes),
+    cmocka_unit_test(doc_heading_bidi),
     cmocka_unit_test(doc_empty),
     cmocka_unit_test(doc_chosen_calls),
     cmocka_unit_test(doc_json_keeps_text),

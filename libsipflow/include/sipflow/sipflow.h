@@ -499,8 +499,8 @@ SIPFLOW_API int sipflow_get_stats(struct sipflow_ctx *ctx, sipflow_stats *out);
  * method and status class, retransmissions, calls by outcome, failed calls
  * and anomalies ("none" when all are 0), then ASR, NER, PDD and ACD ("n/a
  * (why)" when a KPI has no denominator) and the top failures.  Failure
- * labels are escaped for a terminal: control characters (C0, DEL, C1) and
- * invalid UTF-8 become the text "\xNN", '\' is doubled.  On SIPFLOW_OK
+ * labels are escaped for a terminal as by sipflow_escape_text() (control
+ * and bidirectional characters, invalid UTF-8 as "\xNN").  On SIPFLOW_OK
  * *out is a NUL-terminated buffer of *out_len bytes (out_len may be NULL),
  * owned by the caller: free it with sipflow_buffer_free().  Returns
  * SIPFLOW_ERR_INVALID (and *out NULL) when stats or out is NULL. */
@@ -662,6 +662,29 @@ SIPFLOW_API int sipflow_ladder_render(const sipflow_ladder *ladder,
                                       const sipflow_render_options *options, char **out,
                                       size_t *out_len);
 
+/* ------------------------------------------------- terminal text */
+
+/* Where a front end's text goes: len bytes at text (not NUL-terminated)
+ * for user (a FILE *, a buffer), in as many calls as the writer makes. */
+typedef void (*sipflow_write_fn)(const char *text, size_t len, void *user);
+
+/* Capture text made safe for a terminal, the one escaping every table,
+ * ladder heading and the stats of the library use, for front ends that
+ * print capture text of their own (the CLI's messages and diagnostics):
+ * valid printable UTF-8 is kept; control characters (C0, DEL, C1, CSI
+ * among them), the invisible and bidirectional format characters
+ * (U+200B-U+200F, U+202A-U+202E, U+2066-U+2069, U+FEFF, U+061C: they
+ * would reorder or hide what the terminal shows, "Trojan Source",
+ * CVE-2021-42574) and each byte of invalid UTF-8 become the text "\xNN"
+ * (a byte each, "\xe2\x80\xae" for U+202E); '\' becomes "\\".
+ * The len bytes at s (may hold NUL bytes) are read; the result goes
+ * through write(text, len, user) in pieces, nothing is allocated and
+ * nothing is written for empty text.  Returns the display width of the
+ * result (a column per code point); 0, writing nothing, when s or write
+ * is NULL. */
+SIPFLOW_API size_t sipflow_escape_text(const char *s, size_t len, sipflow_write_fn write,
+                                       void *user);
+
 /* ------------------------------------------------------ text tables */
 
 /* An aligned text table: the engine under the calls table, for any front
@@ -673,7 +696,6 @@ SIPFLOW_API int sipflow_ladder_render(const sipflow_ladder *ladder,
  * stays bounded.  Two spaces between columns (one before a tight one);
  * trailing spaces are cut; lines end with "\n".  Width is counted as one
  * column per code point. */
-typedef void (*sipflow_write_fn)(const char *text, size_t len, void *user);
 
 typedef enum sipflow_table_align {
   SIPFLOW_ALIGN_LEFT,
@@ -714,7 +736,7 @@ SIPFLOW_API sipflow_table *sipflow_table_new(const sipflow_table_column *cols, s
                                              void *user);
 /* A row of n_cols cells (NULL cell: empty), copied.  The cells are shown
  * as they are: text from a capture must be escaped for a terminal by the
- * caller first.  Writes the header and the rows held when this row makes
+ * caller first (sipflow_escape_text).  Writes the header and the rows held when this row makes
  * 500, this row alone after that. */
 SIPFLOW_API void sipflow_table_add(sipflow_table *t, const char *const *cells);
 /* Writes what is still held (the header too, even with no row) and frees
@@ -788,9 +810,8 @@ SIPFLOW_API void sipflow_buffer_free(void *buffer);
  *    sipflow_ladder_doc_finish(); in text / ascii after the headings of the
  *    chosen calls, in the order they were finalised.
  * Diagrams are sipflow_ladder_render()'s.  In a heading, capture text is
- * escaped for a terminal: control characters (C0, DEL, C1) and invalid
- * UTF-8 become the text "\xNN" and '\' is doubled; in ascii every byte
- * >= 0x80 too. */
+ * escaped for a terminal as by sipflow_escape_text(); in ascii every byte
+ * >= 0x80 becomes "\xNN" too. */
 typedef struct sipflow_ladder_doc sipflow_ladder_doc;
 
 typedef struct sipflow_ladder_doc_options {
