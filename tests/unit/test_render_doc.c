@@ -175,6 +175,8 @@ static sipflow_message msg(char *buf, size_t size, uint64_t frame, uint32_t call
     .cseq_method = {"INVITE", 6}, .call = call,
     .call_id = {call_id, strlen(call_id)},
   };
+  if (!reason)
+    reason = ""; /* requests: no reason (GCC's -O3 path split would warn) */
   int n = method ? snprintf(buf, size, "%s sip:bob@example.com SIP/2.0\r\nCall-ID: %s\r\n\r\n",
                             method, call_id)
                  : snprintf(buf, size, "SIP/2.0 %d %s\r\nCall-ID: %s\r\n\r\n", status, reason,
