@@ -44,37 +44,21 @@ static inline char *put_spaces(char *q, size_t n)
 /* ----------------------------------------------------------------- text */
 
 /* One well-formed UTF-8 sequence at p (RFC 3629 §4: no overlong forms, no
- * surrogates, nothing above U+10FFFF): its length, or 0 when invalid. */
+ * surrogates, nothing above U+10FFFF; glib's check, as sf_escape's): its
+ * length, or 0 when invalid. */
 static size_t utf8_decode(const unsigned char *p, size_t len, uint32_t *cp)
 {
-  size_t n;
-  uint32_t c, min;
-
   if (len == 0)
     return 0;
   if (p[0] < 0x80) {
     *cp = p[0];
     return 1;
   }
-  if ((p[0] & 0xe0) == 0xc0)
-    n = 2, c = p[0] & 0x1f, min = 0x80;
-  else if ((p[0] & 0xf0) == 0xe0)
-    n = 3, c = p[0] & 0x0f, min = 0x800;
-  else if ((p[0] & 0xf8) == 0xf0)
-    n = 4, c = p[0] & 0x07, min = 0x10000;
-  else
+  gunichar u = g_utf8_get_char_validated((const char *)p, (gssize)len);
+  if (u == (gunichar)-1 || u == (gunichar)-2)
     return 0;
-  if (len < n)
-    return 0;
-  for (size_t i = 1; i < n; i++) {
-    if ((p[i] & 0xc0) != 0x80)
-      return 0;
-    c = c << 6 | (p[i] & 0x3f);
-  }
-  if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-    return 0;
-  *cp = c;
-  return n;
+  *cp = u;
+  return (size_t)g_utf8_skip[p[0]];
 }
 
 /* Format characters a terminal shows as nothing, or obeys by reordering
