@@ -358,7 +358,7 @@ static int map_next_slow(mapped *m, const u_char **data)
  * inside the window, the common case, costs one bounds test: this runs for
  * every packet, and most packets are RTP that decode drops at once.  (The
  * window always starts at or before pos: it is slid to cover pos.) */
-G_ALWAYS_INLINE static inline int map_next(mapped *m, const u_char **data)
+static SF_ALWAYS_INLINE int map_next(mapped *m, const u_char **data)
 {
   if (G_LIKELY(m->win != NULL)) {
     size_t off = (size_t)(m->pos - m->win_off);
@@ -453,7 +453,7 @@ static void read_ahead_slow(capture *cap, reader *r, int map_rc)
 }
 
 /* Reads r's next packet into its read-ahead slot. */
-G_ALWAYS_INLINE static inline void read_ahead(capture *cap, reader *r)
+static SF_ALWAYS_INLINE void read_ahead(capture *cap, reader *r)
 {
   int rc = r->map ? map_next(r->map, &r->data) : -1;
 
@@ -508,7 +508,7 @@ static inline void feed_next(capture *cap, reader *r, uint64_t frame)
  * window) as frame number `frame`.  The time stamp is converted only when
  * decode needs it: most packets are RTP that decode drops on a few bytes
  * (sf_ctx_skip_packet()), so this is most of the cost of reading them. */
-G_ALWAYS_INLINE static inline void feed_record(sipflow_ctx *ctx, int linktype, bool nano,
+static SF_ALWAYS_INLINE void feed_record(sipflow_ctx *ctx, int linktype, bool nano,
                                                uint64_t frame, const uint8_t *p,
                                                uint32_t caplen)
 {
@@ -524,7 +524,7 @@ G_ALWAYS_INLINE static inline void feed_record(sipflow_ctx *ctx, int linktype, b
 
 /* After frame `frame`, whose record ends at p: the progress report every
  * SF_PROGRESS_EVERY frames, when `progress` (the capture) is not NULL. */
-G_ALWAYS_INLINE static inline void window_progress(capture *progress, mapped *m,
+static SF_ALWAYS_INLINE void window_progress(capture *progress, mapped *m,
                                                    uint64_t frame, const uint8_t *p)
 {
   if (progress && G_UNLIKELY(frame % SF_PROGRESS_EVERY == 0)) {
@@ -538,7 +538,7 @@ G_ALWAYS_INLINE static inline void window_progress(capture *progress, mapped *m,
  * at the first record left (past the window's end, or odd).  The record
  * is read into locals, not into the reader's read-ahead slot.  progress:
  * NULL, or the capture to report progress for (see window_progress()). */
-G_ALWAYS_INLINE static inline uint64_t feed_window(sipflow_ctx *ctx, mapped *m, int linktype,
+static SF_ALWAYS_INLINE uint64_t feed_window(sipflow_ctx *ctx, mapped *m, int linktype,
                                                    uint64_t frame, capture *progress)
 {
   const uint8_t *win = m->win, *p = win + (m->pos - m->win_off), *end = win + m->win_len;

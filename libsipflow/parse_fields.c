@@ -9,6 +9,7 @@
  * "SIP/2.0/") take a short path that gives what the general one would.
  */
 #include "parse_fields.h"
+#include "sf_internal.h"
 
 /* ---------------------------------------------------------- quoted strings */
 
@@ -51,7 +52,7 @@ static bool is_param_end(char c)
 }
 
 /* The end of an unquoted parameter value at p: ';' or LWS. */
-static inline __attribute__((always_inline)) const char *param_value_end(const char *p,
+static SF_ALWAYS_INLINE const char *param_value_end(const char *p,
                                                                         const char *end)
 {
   return sf_scan_until(p, end, sf_v16_ctl_sp_semi, sf_swar_ctl_sp_semi, is_param_end);
@@ -59,7 +60,7 @@ static inline __attribute__((always_inline)) const char *param_value_end(const c
 
 /* The same where the header value starts at lo: a short value at its end
  * (the usual tag) is read in one 16-byte load. */
-static inline __attribute__((always_inline)) const char *
+static SF_ALWAYS_INLINE const char *
 param_value_end_lo(const char *lo, const char *p, const char *end)
 {
   return sf_scan_until_lo(lo, p, end, sf_v16_ctl_sp_semi, sf_swar_ctl_sp_semi,

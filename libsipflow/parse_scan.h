@@ -20,6 +20,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "sf_internal.h" /* SF_ALWAYS_INLINE */
+
 /* ------------------------------------------------------------ byte classes */
 
 enum {
@@ -204,7 +206,7 @@ static inline unsigned sf_v16_gt(const char *p)
  * lo <= p is where the readable bytes start: a run shorter than 16 bytes
  * is still read in one load, as the 16 bytes ending at end, when those lie
  * in [lo, end) (a tag at the end of its header value, say). */
-static inline __attribute__((always_inline)) const char *
+static SF_ALWAYS_INLINE const char *
 sf_scan_until_lo(const char *lo, const char *p, const char *end,
                  unsigned (*mask16)(const char *), uint64_t (*flags)(uint64_t),
                  bool (*stop)(char))
@@ -256,7 +258,7 @@ sf_scan_until_lo(const char *lo, const char *p, const char *end,
 }
 
 /* sf_scan_until_lo with nothing readable before p. */
-static inline __attribute__((always_inline)) const char *
+static SF_ALWAYS_INLINE const char *
 sf_scan_until(const char *p, const char *end, unsigned (*mask16)(const char *),
               uint64_t (*flags)(uint64_t), bool (*stop)(char))
 {

@@ -18,14 +18,6 @@
 
 #include "sf_internal.h"
 
-/* Inlined even where the compiler would rather call: the per-cell paths
- * of a table (G_ALWAYS_INLINE needs glib 2.74; the build asks for 2.56). */
-#if defined(__GNUC__) || defined(__clang__)
-#define SF_ALWAYS_INLINE __attribute__((always_inline)) inline
-#else
-#define SF_ALWAYS_INLINE inline
-#endif
-
 /* ---------------------------------------------------------------- buffer */
 
 /* A growable byte buffer, not NUL-terminated: GString's checks and calls

@@ -43,7 +43,7 @@ void sf_ctx_set_error(sipflow_ctx *ctx, const char *fmt, ...) G_GNUC_PRINTF(2, 3
 void sf_ctx_after_packet(sipflow_ctx *ctx, int rc, int linktype, int64_t time_us);
 
 /* sf_ctx_feed_packet() once sf_decode_plain_udp() has said ulen. */
-static inline __attribute__((always_inline)) int
+static SF_ALWAYS_INLINE int
 sf_ctx_feed_packet_as(sipflow_ctx *ctx, size_t ulen, int linktype, uint64_t frame,
                       int64_t time_us, const uint8_t *data, size_t caplen, size_t wirelen)
 {
@@ -60,7 +60,7 @@ sf_ctx_feed_packet_as(sipflow_ctx *ctx, size_t ulen, int linktype, uint64_t fram
  * last_time_us), for the file reader (capture.c), which only passes valid
  * packets.  Inline, always: it runs for every packet of a capture, most
  * of which (RTP) decode drops in a few dozen instructions. */
-static inline __attribute__((always_inline)) int
+static SF_ALWAYS_INLINE int
 sf_ctx_feed_packet(sipflow_ctx *ctx, int linktype, uint64_t frame, int64_t time_us,
                    const uint8_t *data, size_t caplen, size_t wirelen)
 {
@@ -74,7 +74,7 @@ sf_ctx_feed_packet(sipflow_ctx *ctx, int linktype, uint64_t frame, int64_t time_
  * the caller then feeds with sf_ctx_feed_packet_as().  Needs no time
  * stamp, so the caller converts it only for the packets fed; the packet
  * due to run the expiry (which needs the time) is fed. */
-static inline __attribute__((always_inline)) bool
+static SF_ALWAYS_INLINE bool
 sf_ctx_skip_packet(sipflow_ctx *ctx, size_t ulen, const uint8_t *data, size_t caplen)
 {
   if (!ulen || sf_decode_plain_udp_wanted(ctx->decode, data) ||
