@@ -359,21 +359,15 @@ static void grow(list_order *o, size_t offset)
   o->head = 0;
 }
 
-/* Emits the rows from `next` on while they are there. */
-/* Asks for the cache line at p (a hint: any address will do, the
- * filtered marker or NULL too). */
-static inline void prefetch_line(const char *p)
-{
-  __builtin_prefetch(p);
-}
-
-/* The first lines of a row: its cells and the start of its text. */
+/* Asks for the first lines of a row: its cells and the start of its text
+ * (a hint: any address will do, the filtered marker or NULL too). */
 static void prefetch_row(const void *row)
 {
   for (unsigned off = 0; off < 384; off += 64)
-    prefetch_line((const char *)row + off);
+    __builtin_prefetch((const char *)row + off);
 }
 
+/* Emits the rows from `next` on while they are there. */
 static void advance(list_order *o)
 {
   for (bool first = true;; first = false) {
