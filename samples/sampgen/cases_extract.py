@@ -137,6 +137,18 @@ def pcapng_basic():
 
 
 @case
+def pcapng_blocks():
+    c = cap("pcapng-blocks", "pcapng with nanosecond time stamps (if_tsresol 9), "
+            "name resolution, statistics and secrets blocks between the packets, and a "
+            "second interface (µs) from the 3rd packet on: REGISTER/401/REGISTER/200",
+            fmt="pcapng")
+    register_flow(UdpPath(c, ALICE, PROXY), Leg(ALICE, PROXY, cid("pcapng-blocks", ALICE),
+                                                to_uri="sip:alice@example.com"))
+    c.file_bytes = lambda: net.write_pcapng_blocks(c.packets, c.linktype, c.snaplen)
+    return [c]
+
+
+@case
 def tunnels():
     a6 = UA("alice", "2001:db8:1::1", agent=ALICE.agent, domain="example.com")
     b6 = UA("bob", "2001:db8:2::1", agent=BOB.agent, domain="example.com")

@@ -494,3 +494,31 @@ def write_pcapng(packets, linktype, snaplen):
                            len(p.data)) + _pad4(p.data[:p.caplen])
         out.append(_block(6, body))
     return b"".join(out)
+
+
+def _epb(iface, stamp, p):
+    return _block(6, struct.pack("<IIIII", iface, stamp >> 32, stamp & 0xFFFFFFFF, p.caplen,
+                                 len(p.data)) + _pad4(p.data[:p.caplen]))
+
+
+def write_pcapng_blocks(packets, linktype, snaplen):
+    """pcapng with what readers must skip or switch on: interface 0 in
+    nanoseconds (each stamp 789 ns past the packet's µs), a Name Resolution
+    Block, an Interface Statistics Block and a Decryption Secrets Block
+    between the packets, then a second interface (µs) that carries the
+    third packet."""
+    shb = _block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1) + _option(0, b""))
+    idb_ns = _block(1, struct.pack("<HHI", linktype, 0, snaplen)
+                    + _option(2, b"eth0") + _option(9, b"\x09") + _option(0, b""))
+    idb_us = _block(1, struct.pack("<HHI", linktype, 0, snaplen) + _option(2, b"eth1"))
+    nrb = _block(4, _option(1, bytes([10, 0, 0, 1]) + b"alice.example.com\0") + _option(0, b""))
+    out = [shb, idb_ns, nrb]
+    for i, p in enumerate(packets):
+        if i == 1:
+            stamp = p.ts_us * 1000
+            out.append(_block(5, struct.pack("<III", 0, stamp >> 32, stamp & 0xFFFFFFFF)))
+            out.append(_block(0x0A, struct.pack("<II", 0x544C534B, 4) + b"keys"))
+        if i == 2:
+            out.append(idb_us)
+        out.append(_epb(1, p.ts_us, p) if i == 2 else _epb(0, p.ts_us * 1000 + 789, p))
+    return b"".join(out)

@@ -5,6 +5,12 @@
  * optionally the ladder model and its renderers.
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
+ * Then the same bytes as a regular file (a memfd, by its /proc path)
+ * through sipflow_read_files(), which reads pcap and pcapng through the
+ * mapped fast path and hands odd records back to libpcap: it must give
+ * exactly what libpcap gave (return code, error text, counters, messages,
+ * calls).  Not with the filter, which that path does not take.
+ *
  * Options come from bytes libpcap ignores, so that seeds stay valid
  * captures: byte 8 of a classic pcap header (low byte of "thiszone"):
  *   bit 0 keep_calls, bit 1 linger 1 ms (finalise early), bit 2 idle timeout
@@ -14,8 +20,11 @@
  *   bit 6 a BPF filter ("udp or tcp port 5060").
  * pcapng inputs run with the default options.
  */
-#define _GNU_SOURCE /* fmemopen */
+#define _GNU_SOURCE /* fmemopen, memfd_create */
+#include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "fuzz_common.h"
 #include "sipflow/sipflow.h"
@@ -131,11 +140,21 @@ static unsigned options_of(const uint8_t *data, size_t size)
   return data[8];
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* What one run gave, for the two ways of reading to be compared. */
+typedef struct run_result {
+  int rc;
+  char error[512];
+  uint64_t messages, calls;
+  sipflow_counters counters;
+} run_result;
+
+/* Runs the pipeline with options opts on fp (libpcap reads it), or when
+ * fp is NULL on the file at path; path names the capture either way. */
+static void run(FILE *fp, const char *path, unsigned opts, run_result *out)
 {
   static const sipflow_callbacks cb = {.on_message = on_message, .on_diag = on_diag,
                                        .on_call_end = on_call_end};
-  fuzz_state fs = {.opts = options_of(data, size)};
+  fuzz_state fs = {.opts = opts};
   sipflow_limits tiny = {.max_message_size = 2048, .max_tcp_buffer = 4096,
                          .max_tcp_streams = 4, .max_fragment_bytes = 8192,
                          .fragment_timeout_us = 1000000, .tcp_idle_timeout_us = 3000000,
@@ -143,31 +162,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   sipflow_call_options co = {.linger_us = (fs.opts & OPT_LINGER) ? 1000 : 0,
                              .idle_timeout_us = (fs.opts & OPT_IDLE) ? 5000000 : 0,
                              .keep_calls = (fs.opts & OPT_KEEP) != 0};
+  const char *filter = (fs.opts & OPT_FILTER) ? "udp or tcp port 5060" : NULL;
 
-  if (size == 0)
-    return 0; /* fmemopen refuses an empty buffer */
-  FILE *fp = fmemopen((void *)data, size, "rb");
-  if (!fp)
-    return 0;
   fs.ctx = sipflow_new(&cb, &fs, (fs.opts & OPT_TINY) ? &tiny : NULL);
   FUZZ_CHECK(sipflow_set_call_options(fs.ctx, &co) == SIPFLOW_OK);
   if (fs.opts & OPT_RENDER)
     fs.ladder = sipflow_ladder_new(NULL);
 
-  int rc = sipflow_read_fp(fs.ctx, fp, "fuzz.pcap",
-                           (fs.opts & OPT_FILTER) ? "udp or tcp port 5060" : NULL);
+  int rc = fp ? sipflow_read_fp(fs.ctx, fp, path, filter)
+              : sipflow_read_files(fs.ctx, &path, 1, filter);
   FUZZ_CHECK(rc <= 0 && rc >= SIPFLOW_ERR_INCOMPLETE);
-  fuzz_touch_str(sipflow_errmsg(fs.ctx));
+  out->rc = rc;
+  snprintf(out->error, sizeof out->error, "%s", sipflow_errmsg(fs.ctx));
 
   sipflow_stats stats;
-  sipflow_counters counters;
   FUZZ_CHECK(sipflow_get_stats(fs.ctx, &stats) == SIPFLOW_OK);
   FUZZ_CHECK(stats.messages == fs.messages);
   FUZZ_CHECK(stats.calls == fs.calls);
   for (size_t i = 0; i < stats.n_top_failures; i++)
     fuzz_touch_str(stats.top_failures[i].label);
-  sipflow_get_counters(fs.ctx, &counters);
-  FUZZ_CHECK(counters.messages == fs.messages);
+  sipflow_get_counters(fs.ctx, &out->counters);
+  FUZZ_CHECK(out->counters.messages == fs.messages);
+  out->messages = fs.messages;
+  out->calls = fs.calls;
   if (fs.opts & OPT_KEEP)
     for (uint32_t id = 1; id <= fs.calls && id <= 50; id++)
       if (sipflow_get_call(fs.ctx, id))
@@ -177,5 +194,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     render_all(fs.ladder);
     sipflow_ladder_free(fs.ladder);
   }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+  unsigned opts = options_of(data, size);
+  char path[64] = "fuzz.pcap";
+  run_result by_libpcap, by_file;
+
+  if (size == 0)
+    return 0; /* fmemopen refuses an empty buffer */
+  int fd = memfd_create("fuzz.pcap", 0);
+  if (fd >= 0) {
+    FUZZ_CHECK(write(fd, data, size) == (ssize_t)size);
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+  }
+  FILE *fp = fmemopen((void *)data, size, "rb");
+  if (fp)
+    run(fp, path, opts, &by_libpcap); /* closes fp */
+  if (fp && fd >= 0 && !(opts & OPT_FILTER)) {
+    run(NULL, path, opts, &by_file);
+    FUZZ_CHECK(by_file.rc == by_libpcap.rc);
+    FUZZ_CHECK(strcmp(by_file.error, by_libpcap.error) == 0);
+    FUZZ_CHECK(by_file.messages == by_libpcap.messages && by_file.calls == by_libpcap.calls);
+    FUZZ_CHECK(memcmp(&by_file.counters, &by_libpcap.counters, sizeof by_file.counters) == 0);
+  }
+  if (fd >= 0)
+    close(fd);
   return 0;
 }

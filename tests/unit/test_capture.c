@@ -563,6 +563,116 @@ static void test_pcapng(void **state)
   g_free(p);
 }
 
+/* pcapng blocks for the fast path's tests: a Section Header, an Interface
+ * Description (Ethernet, snaplen 65535, if_tsresol tsresol). */
+static void ng_idb(GByteArray *b, uint8_t tsresol);
+
+static void ng_head(GByteArray *b, uint8_t tsresol)
+{
+  le32(b, 0x0a0d0d0a); le32(b, 28); le32(b, 0x1a2b3c4d); le16(b, 1); le16(b, 0);
+  le32(b, 0xffffffff); le32(b, 0xffffffff); le32(b, 28);
+  ng_idb(b, tsresol);
+}
+
+static void ng_idb(GByteArray *b, uint8_t tsresol)
+{
+  le32(b, 1); le32(b, 32); le16(b, 1); le16(b, 0); le32(b, 65535);
+  le16(b, 9); le16(b, 1); le32(b, tsresol); /* if_tsresol, padded */
+  le32(b, 0);                               /* opt_endofopt */
+  le32(b, 32);
+}
+
+/* An Enhanced Packet Block of the test packet on interface iface, wire
+ * length wirelen, time stamp `stamp` in the interface's units, with a
+ * comment option of pad bytes (0: none). */
+static void ng_epb(GByteArray *b, uint32_t iface, uint64_t stamp, unsigned wirelen,
+                   unsigned pad)
+{
+  uint8_t pkt[PKT_LEN + 1] = {0}; /* + 1 byte of block padding */
+  uint32_t opts = pad ? 4 + (pad + 3) / 4 * 4 + 4 : 0;
+  uint32_t len = 32 + sizeof pkt + opts;
+
+  make_packet(pkt, 5060);
+  le32(b, 6); le32(b, len); le32(b, iface);
+  le32(b, (uint32_t)(stamp >> 32)); le32(b, (uint32_t)stamp);
+  le32(b, PKT_LEN); le32(b, wirelen);
+  g_byte_array_append(b, pkt, sizeof pkt);
+  if (pad) {
+    le16(b, 1); le16(b, pad); /* opt_comment */
+    for (unsigned i = 0; i < (pad + 3) / 4 * 4; i++)
+      g_byte_array_append(b, (const uint8_t *)"x", 1);
+    le32(b, 0);
+  }
+  le32(b, len);
+}
+
+/* A pcapng file over several mapped windows (the fast path), nanosecond
+ * stamps, blocks libpcap skips between the packets: every packet in order,
+ * the stamps truncated to µs and progress at the end of each block, as
+ * libpcap reads it. */
+static void test_pcapng_fast_path(void **state)
+{
+  fixture *fx = *state;
+  GByteArray *b = g_byte_array_new();
+  const unsigned n = 8200;
+  uint64_t end_of_4096 = 0;
+
+  ng_head(b, 9);
+  for (unsigned i = 0; i < n; i++) {
+    ng_epb(b, 0, 1700000000000000000ull + i * 1000001ull, 100 + i % 7, 1000);
+    if (i + 1 == 4096)
+      end_of_4096 = b->len;
+    if (i % 1000 == 0) { /* an Interface Statistics Block */
+      le32(b, 5); le32(b, 24); le32(b, 0); le32(b, 0); le32(b, 0); le32(b, 24);
+    }
+  }
+  char *p = write_bytes(fx, "big.pcapng", b->data, b->len);
+  assert_true(b->len > (8u << 20)); /* more than one window */
+
+  sipflow_set_progress(fx->ctx, on_progress);
+  assert_int_equal(read_one(fx, p, NULL), SIPFLOW_OK);
+  assert_int_equal(packets_fed(fx), n);
+  assert_int_equal(fx->wires->len, n);
+  for (unsigned i = 0; i < n; i++)
+    assert_int_equal(g_array_index(fx->wires, unsigned, i), 100 + i % 7);
+  assert_int_equal(fx->ctx->last_time_us, 1700000000000000ll + (n - 1) * 1000001ll / 1000);
+  char *want = g_strdup_printf("%" PRIu64 "/%u/4096", end_of_4096, b->len);
+  assert_string_equal(g_ptr_array_index(fx->progress, 0), want);
+  g_free(want);
+  g_byte_array_free(b, TRUE);
+  g_free(p);
+}
+
+/* A second interface in the middle: the fast path hands the file back to
+ * libpcap there, which reads the rest (packets of both interfaces), and a
+ * packet on an interface with no description is libpcap's error. */
+static void test_pcapng_second_interface(void **state)
+{
+  fixture *fx = *state;
+  GByteArray *b = g_byte_array_new();
+
+  ng_head(b, 6);
+  ng_epb(b, 0, 1700000000000000ull, 501, 0);
+  ng_epb(b, 0, 1700000000000001ull, 502, 0);
+  ng_idb(b, 9);
+  ng_epb(b, 1, 1700000000000002000ull, 503, 0);
+  ng_epb(b, 0, 1700000000000003ull, 504, 0);
+  ng_epb(b, 2, 1700000000000004ull, 505, 0);
+  char *p = write_bytes(fx, "two.pcapng", b->data, b->len);
+  g_byte_array_free(b, TRUE);
+
+  assert_int_equal(read_one(fx, p, NULL), SIPFLOW_ERR_FORMAT);
+  static const unsigned want[] = {501, 502, 503, 504};
+  assert_wires(fx, want, 4);
+  assert_int_equal(fx->ctx->last_time_us, 1700000000000003ll);
+  char *msg = g_strdup_printf("%s: cannot read packet 5: a packet arrived on interface 2, "
+                              "but there's no Interface Description Block for that interface",
+                              p);
+  assert_string_equal(sipflow_errmsg(fx->ctx), msg);
+  g_free(msg);
+  g_free(p);
+}
+
 /* Progress every 4096 frames, on the fast loop (filter NULL) or on the
  * general one (a filter). */
 static void check_progress(fixture *fx, const char *filter)
@@ -671,6 +781,8 @@ int main(void)
       T(test_unsupported_linktype),
       T(test_no_files),
       T(test_pcapng),
+      T(test_pcapng_fast_path),
+      T(test_pcapng_second_interface),
       T(test_progress),
       T(test_progress_with_filter),
       T(test_read_fp_memory),
