@@ -68,7 +68,6 @@ static void map_free(reader *r)
   r->map = NULL;
 }
 
-
 /* Slides the window so that [off, off + len) of the file is readable. */
 static bool map_slide(mapped *m, uint64_t off, size_t len)
 {

@@ -25,7 +25,6 @@
 
 #include "capture.h"
 
-
 /* Magic numbers libpcap reads: pcap (µs, ns, Kuznetzov's modified format)
  * in either byte order, and the pcapng Section Header Block type. */
 static bool capture_magic(const uint8_t m[4])
@@ -265,7 +264,6 @@ static void map_open(reader *r)
   else
     map_open_pcap(r, fd, (uint64_t)st.st_size, h);
 }
-
 
 int sf_capture_open_reader(capture *cap, reader *r, const char *path, const char *bpf)
 {
