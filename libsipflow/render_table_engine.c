@@ -63,14 +63,18 @@ static size_t utf8_decode(const unsigned char *p, size_t len, uint32_t *cp)
 
 /* Format characters a terminal shows as nothing, or obeys by reordering
  * the text around them: zero-width spaces and joiners, the bidirectional
- * marks, embeddings, overrides and isolates (UAX #9 §2), the ARABIC
- * LETTER MARK and the BOM.  A user name or reason phrase holding U+202E
- * (RIGHT-TO-LEFT OVERRIDE) would otherwise make the terminal show its line
- * in another order than the bytes ("Trojan Source", CVE-2021-42574). */
+ * marks, embeddings, overrides and isolates (UAX #9 §2), the line and
+ * paragraph separators, the word joiner and invisible operators
+ * (U+2060-U+2064) with the deprecated format controls after the isolates
+ * (U+206A-U+206F), the MONGOLIAN VOWEL SEPARATOR, the ARABIC LETTER MARK
+ * and the BOM.  A user name or reason phrase holding U+202E (RIGHT-TO-LEFT
+ * OVERRIDE) would otherwise make the terminal show its line in another
+ * order than the bytes ("Trojan Source", CVE-2021-42574); one holding an
+ * invisible character would look like another name. */
 static inline bool invisible_format(uint32_t cp)
 {
-  return (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x202a && cp <= 0x202e) ||
-         (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfeff || cp == 0x061c;
+  return (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e) ||
+         (cp >= 0x2060 && cp <= 0x206f) || cp == 0xfeff || cp == 0x061c || cp == 0x180e;
 }
 
 /* Whether code point cp (from a valid sequence) is shown as \xNN bytes:

@@ -673,8 +673,8 @@ typedef void (*sipflow_write_fn)(const char *text, size_t len, void *user);
  * print capture text of their own (the CLI's messages and diagnostics):
  * valid printable UTF-8 is kept; control characters (C0, DEL, C1, CSI
  * among them), the invisible and bidirectional format characters
- * (U+200B-U+200F, U+202A-U+202E, U+2066-U+2069, U+FEFF, U+061C: they
- * would reorder or hide what the terminal shows, "Trojan Source",
+ * (U+200B-U+200F, U+2028-U+202E, U+2060-U+206F, U+FEFF, U+061C, U+180E:
+ * they would reorder or hide what the terminal shows, "Trojan Source",
  * CVE-2021-42574) and each byte of invalid UTF-8 become the text "\xNN"
  * (a byte each, "\xe2\x80\xae" for U+202E); '\' becomes "\\".
  * The len bytes at s (may hold NUL bytes) are read; the result goes
