@@ -818,6 +818,27 @@ static void test_calls_table(void **state)
   if (!strstr(text, row))
     fail_msg("calls table:\n%s", text);
   sipflow_buffer_free(text);
+
+  /* Held rows of every size: a sentence of 2 KiB (a row bigger than the
+   * pool's blocks) and one of 70 000 bytes (a cell too long for the
+   * compact cell lengths), each printed whole after the row before. */
+  opt.failed_only = 1;
+  for (size_t n = 2048; n <= 70000; n += 70000 - 2048) {
+    char *big = g_malloc(n + 1);
+    memset(big, 'x', n);
+    big[n] = '\0';
+    big[n - 1] = 'y';
+    a.failure = big;
+    b.failure = "b fails";
+    const sipflow_call_info *two[] = {&a, &b};
+    assert_int_equal(sipflow_render_calls_table(two, 2, &opt, &text, &len), SIPFLOW_OK);
+    char *line = g_strconcat("  ", big, "\n2  ", NULL);
+    if (!strstr(text, line) || !strstr(text, "  b fails\n2 failed calls\n"))
+      fail_msg("failed table with a %zu-byte sentence:\n%.300s", n, text);
+    g_free(line);
+    g_free(big);
+    sipflow_buffer_free(text);
+  }
 }
 
 int main(void)
