@@ -386,6 +386,7 @@ static SF_ALWAYS_INLINE void unpack_cells(sipflow_calls_table *t, const row_cell
                                           size_t n)
 {
   uint32_t off = (uint32_t)t->clock_len;
+#pragma GCC unroll 16
   for (size_t c = 0; c < n; off += rc[c].len, c++)
     t->cells[c] = (sf_tcell){off, rc[c].len, rc[c].width};
 }
