@@ -402,9 +402,6 @@ static SF_ALWAYS_INLINE char *put_cell(sf_table *t, char *q, const tcolumn *col,
   return put_spaces(q, trail);
 }
 
-/* One line: gap, padding and text of each cell (bytes: at least the sum
- * of their lengths).  The hot loop of a big table: the room is made once,
- * then it is plain stores through q. */
 /* The lines made so far, written out. */
 static void write_batch(sf_table *t)
 {
@@ -413,6 +410,9 @@ static void write_batch(sf_table *t)
   t->line.len = 0;
 }
 
+/* One line: gap, padding and text of each cell (bytes: at least the sum
+ * of their lengths).  The hot loop of a big table: the room is made once,
+ * then it is plain stores through q. */
 static void write_line(sf_table *t, const char *base, const sf_tcell *cells, size_t bytes)
 {
   size_t last = t->n_cols - 1;
