@@ -179,12 +179,6 @@ static void cell_uint(sipflow_calls_table *t, uint64_t v)
   cell_end(t, sf_tbuf_uint(&t->text, v));
 }
 
-/* "00" to "99": two digits a load (three cells a row print a fraction) */
-static const char digit_pairs[201] =
-  "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-  "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-  "8081828384858687888990919293949596979899";
-
 /* "0.120" (seconds, like the duration), or "-" when not applicable.
  * Written in place: three of these a row, most under 100 s. */
 static void cell_ms(sipflow_calls_table *t, int64_t ms)
@@ -203,7 +197,7 @@ static void cell_ms(sipflow_calls_table *t, int64_t ms)
     t->text.p[t->text.len] = (char)('0' + sec);
     n = 1;
   } else if (sec < 100) {
-    memcpy(t->text.p + t->text.len, digit_pairs + 2 * sec, 2);
+    memcpy(t->text.p + t->text.len, sf_digit_pairs + 2 * sec, 2);
     n = 2;
   } else {
     n = sf_tbuf_uint(&t->text, sec); /* in the room reserved */
@@ -212,7 +206,7 @@ static void cell_ms(sipflow_calls_table *t, int64_t ms)
   char *q = t->text.p + t->text.len + n;
   q[0] = '.';
   q[1] = (char)('0' + frac / 100);
-  memcpy(q + 2, digit_pairs + 2 * (frac % 100), 2);
+  memcpy(q + 2, sf_digit_pairs + 2 * (frac % 100), 2);
   t->text.len += n + 4;
   cell_end(t, n + 4);
 }

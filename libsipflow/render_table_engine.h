@@ -48,17 +48,29 @@ static inline void sf_tbuf_putc(sf_tbuf *b, char c)
   b->p[b->len++] = c;
 }
 
+/* "00" to "99": numbers are written two digits a division. */
+extern const char sf_digit_pairs[201];
+
 /* v in decimal; returns the digits written (= their display width). */
 static inline size_t sf_tbuf_uint(sf_tbuf *b, uint64_t v)
 {
-  size_t n = 1;
-  for (uint64_t x = v; x >= 10; x /= 10)
-    n++;
-  sf_tbuf_reserve(b, n);
-  char *q = b->p + b->len + n;
-  do
-    *--q = (char)('0' + v % 10);
-  while (v /= 10);
+  /* the digits end 20 bytes before tmp's end, so that 20 bytes from
+   * their start can be moved at once (a fixed move, not a call) */
+  char tmp[40], *end = tmp + 20, *p = end;
+  while (v >= 100) {
+    p -= 2;
+    memcpy(p, sf_digit_pairs + 2 * (v % 100), 2);
+    v /= 100;
+  }
+  if (v >= 10) {
+    p -= 2;
+    memcpy(p, sf_digit_pairs + 2 * v, 2);
+  } else {
+    *--p = (char)('0' + v);
+  }
+  size_t n = (size_t)(end - p);
+  sf_tbuf_reserve(b, 20);
+  memcpy(b->p + b->len, p, 20);
   b->len += n;
   return n;
 }
