@@ -235,13 +235,13 @@ static void cell_anomalies(sipflow_calls_table *t, unsigned flags)
 {
   cell_begin(t);
   size_t at = t->text.len;
-  for (unsigned i = 0; i < SIPFLOW_ANOMALY_COUNT; i++)
-    if (flags & (1u << i)) {
-      if (t->text.len != at)
-        sf_tbuf_putc(&t->text, ',');
-      const char *name = sipflow_anomaly_name(1u << i);
-      sf_tbuf_put(&t->text, name, strlen(name));
-    }
+  /* the flags set, lowest first (most calls have none) */
+  for (unsigned set = flags & ((1u << SIPFLOW_ANOMALY_COUNT) - 1); set; set &= set - 1) {
+    if (t->text.len != at)
+      sf_tbuf_putc(&t->text, ',');
+    const char *name = sipflow_anomaly_name(set & -set);
+    sf_tbuf_put(&t->text, name, strlen(name));
+  }
   cell_end(t, dash_if_empty(t, t->text.len - at));
 }
 
