@@ -316,7 +316,12 @@ SIPFLOW_API sipflow_table_row *sipflow_calls_table_row(sipflow_calls_table *t,
   bool wide = t->text.len > UINT16_MAX; /* then a cell may be */
   size_t cells = t->n * (wide ? sizeof(sf_tcell) : sizeof(row_cell));
   sipflow_table_row *r = row_block(t, sizeof *r + cells + t->text.len);
-  memcpy(r->data, wide ? (const void *)t->cells : (const void *)t->packed, cells);
+  if (wide)
+    memcpy(r->data, t->cells, cells);
+  else if (t->n == N_COLS) /* constant sizes: moves, not a call */
+    memcpy(r->data, t->packed, N_COLS * sizeof(row_cell));
+  else
+    memcpy(r->data, t->packed, N_FCOLS * sizeof(row_cell));
   memcpy(r->data + cells, t->text.p, t->text.len);
   r->wide = wide;
   r->bytes = (uint32_t)t->text.len;
@@ -413,7 +418,10 @@ static void unpack_row(sipflow_calls_table *t, const sipflow_table_row *row)
   update_clock(t, row->start_us);
   t->text.len = 0;
   sf_tbuf_reserve(&t->text, t->clock_len + row->bytes + SF_TABLE_SLACK);
-  memcpy(t->text.p, t->clock, t->clock_len);
+  if (t->clock_len <= SF_TABLE_SLACK) /* "10:00:02": one 16-byte move */
+    memcpy(t->text.p, t->clock, SF_TABLE_SLACK);
+  else
+    memcpy(t->text.p, t->clock, t->clock_len);
   memcpy(t->text.p + t->clock_len, text, row->bytes);
   t->text.len = t->clock_len + row->bytes;
 
