@@ -426,11 +426,13 @@ static void write_line(sf_table *t, const char *base, const sf_tcell *cells, siz
 
   sf_tbuf_reserve(&t->line, t->line_room + bytes);
   char *q = t->line.p + start;
+  /* a local: t->cols would be loaded again after the stores of each cell */
+  const tcolumn *cols = t->cols;
   for (size_t c = 0; c < last; c++)
-    q = put_cell(t, q, &t->cols[c], base, &cells[c], t->cols[c].limit, &used);
+    q = put_cell(t, q, &cols[c], base, &cells[c], cols[c].limit, &used);
   /* the last column may use the room left: rows written after the widths
    * were frozen can be longer */
-  const tcolumn *col = &t->cols[last];
+  const tcolumn *col = &cols[last];
   size_t limit = col->limit;
   if (col->def.squeeze && t->total_width > used + col->gap)
     limit = MAX(limit, t->total_width - used - col->gap);
