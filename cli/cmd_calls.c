@@ -304,6 +304,12 @@ static void on_call_end(const sipflow_call_info *c, void *user)
     memcpy(l->text, o->buf->str, l->len);
     row = l;
   } else {
+    if (list_order_is_next(o->order, c->call)) {
+      o->shown++;
+      sipflow_calls_table_add_call(o->table, c);
+      list_order_put(o->order, c->call, NULL);
+      return;
+    }
     row = sipflow_calls_table_row(o->table, c);
   }
   list_order_put(o->order, c->call, row);

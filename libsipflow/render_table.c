@@ -453,21 +453,48 @@ SIPFLOW_API sipflow_calls_table *sipflow_calls_table_new(const sipflow_table_opt
   return t;
 }
 
+/* A row about to be written: the counts of the summary, the B2BUA legs,
+ * the line above the table before the first. */
+static void count_row(sipflow_calls_table *t, uint32_t call, uint32_t linked_call, bool failed,
+                      int64_t start_us)
+{
+  t->shown++;
+  t->failed += failed;
+  if (linked_call)
+    note_link(t, call, linked_call);
+  if (!t->started)
+    start_table(t, start_us);
+}
+
 SIPFLOW_API void sipflow_calls_table_add(sipflow_calls_table *t, sipflow_table_row *row)
 {
   if (!t || !row) {
     sipflow_table_row_free(row);
     return;
   }
-  t->shown++;
-  t->failed += row->failed;
-  if (row->linked_call)
-    note_link(t, row->call, row->linked_call);
-  if (!t->started)
-    start_table(t, row->start_us);
+  count_row(t, row->call, row->linked_call, row->failed, row->start_us);
   unpack_row(t, row);
   sf_table_add(t->table, t->text.p, t->cells, t->text.len);
   sipflow_table_row_free(row);
+}
+
+SIPFLOW_API void sipflow_calls_table_add_call(sipflow_calls_table *t,
+                                              const sipflow_call_info *call)
+{
+  if (!t || !call)
+    return;
+  count_row(t, call->call, call->linked_call, call->failure != NULL, call->start_us);
+  t->text.len = 0;
+  t->n = 0;
+  call_cells(t, call);
+  g_assert(t->n == t->n_cols);
+  /* the start cell after the others' text: cells need not be in order */
+  update_clock(t, call->start_us);
+  uint32_t at = (uint32_t)t->text.len;
+  sf_tbuf_put(&t->text, t->clock, t->clock_len);
+  sf_tbuf_reserve(&t->text, SF_TABLE_SLACK);
+  t->cells[COL_START] = (sf_tcell){at, (uint32_t)t->clock_len, (uint32_t)t->clock_len};
+  sf_table_add(t->table, t->text.p, t->cells, t->text.len);
 }
 
 SIPFLOW_API void sipflow_calls_table_finish(sipflow_calls_table *t, int summary)
@@ -512,7 +539,7 @@ SIPFLOW_API int sipflow_render_calls_table(const sipflow_call_info *const *calls
   sipflow_calls_table *t = sipflow_calls_table_new(opt, append_to_gstring, g);
   for (size_t i = 0; i < n; i++)
     if (calls[i])
-      sipflow_calls_table_add(t, sipflow_calls_table_row(t, calls[i]));
+      sipflow_calls_table_add_call(t, calls[i]);
   sipflow_calls_table_finish(t, 1);
   if (out_len)
     *out_len = g->len;

@@ -772,6 +772,11 @@ SIPFLOW_API sipflow_table_row *sipflow_calls_table_row(sipflow_calls_table *t,
 SIPFLOW_API void sipflow_table_row_free(sipflow_table_row *row);
 /* Takes row. */
 SIPFLOW_API void sipflow_calls_table_add(sipflow_calls_table *t, sipflow_table_row *row);
+/* The row of call added now: what sipflow_calls_table_add(t,
+ * sipflow_calls_table_row(t, call)) does, without the copy a row held
+ * for later needs.  NULL t or call: nothing. */
+SIPFLOW_API void sipflow_calls_table_add_call(sipflow_calls_table *t,
+                                              const sipflow_call_info *call);
 /* Writes the rows still held, the summary lines when summary is non-zero,
  * and frees t. */
 SIPFLOW_API void sipflow_calls_table_finish(sipflow_calls_table *t, int summary);
