@@ -32,15 +32,27 @@ typedef struct calls_state {
   bool failed_only;
 } calls_state;
 
+/* --json and --csv lines go to stdout this many bytes at once: one fwrite
+ * a line cost as much as making the line's numbers. */
+#define OUT_BATCH (32 * 1024)
+
+/* A --json or --csv line held until its turn, with its length (written
+ * without a strlen).  One allocation sized to it. */
+typedef struct held_line {
+  size_t len;
+  char text[];
+} held_line;
+
 /* The rows held until their turn (list_order) are, by output: --json and
- * --csv, the line as a NUL-terminated string; the table, a
- * sipflow_table_row.  One allocation a call either way. */
+ * --csv, a held_line; the table, a sipflow_table_row.  One allocation a
+ * call either way, none for a line whose turn it is already. */
 typedef struct calls_out {
   const calls_state *st;
   bool json, csv;
   list_order *order;
   sipflow_calls_table *table; /* the library's (the plugin prints the same) */
   GString *buf;               /* the line being built, reused */
+  GString *out;               /* --json, --csv: lines not written yet */
   uint64_t shown;
 } calls_out;
 
@@ -228,12 +240,26 @@ static void call_csv(GString *b, const sipflow_call_info *c)
 
 /* ------------------------------------------------------------------ text */
 
+/* The --json or --csv lines made so far, written out. */
+static void write_out(calls_out *o)
+{
+  fwrite(o->out->str, 1, o->out->len, stdout);
+  g_string_truncate(o->out, 0);
+}
+
+static void put_line(calls_out *o, const char *text, size_t len)
+{
+  o->shown++;
+  out_put(o->out, text, len);
+  if (o->out->len >= OUT_BATCH)
+    write_out(o);
+}
+
 static void print_line(void *line, void *user)
 {
-  calls_out *o = user;
-  o->shown++;
-  fputs(line, stdout);
-  g_free(line);
+  held_line *l = line;
+  put_line(user, l->text, l->len);
+  g_free(l);
 }
 
 static void print_table_row(void *row, void *user)
@@ -267,8 +293,23 @@ static void on_call_end(const sipflow_call_info *c, void *user)
       call_json(o->buf, c);
     else
       call_csv(o->buf, c);
-    row = g_memdup2(o->buf->str, o->buf->len + 1);
+    if (list_order_is_next(o->order, c->call)) {
+      /* its turn: out now, and the rows it held back after it */
+      put_line(o, o->buf->str, o->buf->len);
+      list_order_put(o->order, c->call, NULL);
+      return;
+    }
+    held_line *l = g_malloc(sizeof *l + o->buf->len);
+    l->len = o->buf->len;
+    memcpy(l->text, o->buf->str, l->len);
+    row = l;
   } else {
+    if (list_order_is_next(o->order, c->call)) {
+      o->shown++;
+      sipflow_calls_table_add_call(o->table, c);
+      list_order_put(o->order, c->call, NULL);
+      return;
+    }
     row = sipflow_calls_table_row(o->table, c);
   }
   list_order_put(o->order, c->call, row);
@@ -279,8 +320,10 @@ static void on_end(void *data, int status)
   calls_out *o = data;
 
   list_order_flush(o->order);
-  if (o->json || o->csv)
+  if (o->json || o->csv) {
+    write_out(o);
     return;
+  }
   /* no summary when nothing was shown because of an error: it says it all */
   sipflow_calls_table_finish(o->table, o->shown != 0 || status == CLI_EXIT_OK);
   o->table = NULL;
@@ -303,6 +346,7 @@ static int run_calls(const cli_global *g, void *state)
     o.table = sipflow_calls_table_new(&opt, out_write_file, stdout);
   }
   o.buf = g_string_sized_new(1024);
+  o.out = g_string_sized_new(OUT_BATCH + 1024);
   if (o.table)
     o.order = list_order_new(print_table_row, table_row_free, &o);
   else
@@ -310,8 +354,10 @@ static int run_calls(const cli_global *g, void *state)
   if (o.csv)
     csv_header();
   int status = cli_read_capture(g, &cb, on_end, &o);
+  write_out(&o); /* the lines of rows emitted before a read error */
   list_order_free(o.order);
   g_string_free(o.buf, TRUE);
+  g_string_free(o.out, TRUE);
   sipflow_calls_table_finish(o.table, 0); /* still there when reading failed early */
   return status;
 }

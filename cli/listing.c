@@ -415,6 +415,11 @@ void list_order_put(list_order *o, uint32_t id, void *row)
     advance(o);
 }
 
+bool list_order_is_next(const list_order *o, uint32_t id)
+{
+  return id == o->next;
+}
+
 static gint compare_ids(gconstpointer a, gconstpointer b)
 {
   guint x = GPOINTER_TO_UINT(*(gpointer const *)a), y = GPOINTER_TO_UINT(*(gpointer const *)b);

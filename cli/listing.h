@@ -73,6 +73,9 @@ list_order *list_order_new(list_emit_fn emit, GDestroyNotify free_row, void *use
 /* Takes row (NULL = nothing to show for that id).  O(1) amortised when
  * ids are dense. */
 void list_order_put(list_order *o, uint32_t id, void *row);
+/* Whether id is the one whose turn it is: a row put for it now is emitted
+ * at once (a caller may then show it itself and put NULL, sparing a copy). */
+bool list_order_is_next(const list_order *o, uint32_t id);
 /* Emits every row still held, in id order (end of input). */
 void list_order_flush(list_order *o);
 void list_order_free(list_order *o);

@@ -110,12 +110,34 @@ void out_write_gstring(const char *text, size_t len, void *user)
 
 /* ------------------------------------------------------------------ time */
 
+/* "00" to "99": numbers are written two digits a division (every line of
+ * --json and --csv has a dozen) */
+static const char digit_pairs[201] =
+  "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+  "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+  "8081828384858687888990919293949596979899";
+
+/* v in decimal, ending at end; returns where it starts. */
+static char *put_digits(char *end, uint64_t v)
+{
+  char *p = end;
+  while (v >= 100) {
+    p -= 2;
+    memcpy(p, digit_pairs + 2 * (v % 100), 2);
+    v /= 100;
+  }
+  if (v >= 10) {
+    p -= 2;
+    memcpy(p, digit_pairs + 2 * v, 2);
+  } else {
+    *--p = (char)('0' + v);
+  }
+  return p;
+}
+
 void out_uint(GString *out, uint64_t v)
 {
-  char buf[24], *p = buf + sizeof buf;
-  do
-    *--p = (char)('0' + v % 10);
-  while (v /= 10);
+  char buf[24], *p = put_digits(buf + sizeof buf, v);
   out_put(out, p, (size_t)(buf + sizeof buf - p));
 }
 
@@ -123,14 +145,17 @@ void out_time_epoch(GString *out, int64_t us)
 {
   /* Careful with negative times: -1 µs is "-0.000001", not "0.-00001". */
   uint64_t mag = us < 0 ? (uint64_t)0 - (uint64_t)us : (uint64_t)us;
-  char frac[8] = {'.'};
-  uint64_t f = mag % 1000000;
-  for (int i = 6; i >= 1; i--, f /= 10)
-    frac[i] = (char)('0' + f % 10);
+  char buf[32], *end = buf + sizeof buf;
+  unsigned f = (unsigned)(mag % 1000000);
+  /* ".000123": the six digits of the fraction, three pairs */
+  memcpy(end - 2, digit_pairs + 2 * (f % 100), 2);
+  memcpy(end - 4, digit_pairs + 2 * (f / 100 % 100), 2);
+  memcpy(end - 6, digit_pairs + 2 * (f / 10000), 2);
+  end[-7] = '.';
+  char *p = put_digits(end - 7, mag / 1000000);
   if (us < 0)
-    g_string_append_c(out, '-');
-  out_uint(out, mag / 1000000);
-  out_put(out, frac, 7);
+    *--p = '-';
+  out_put(out, p, (size_t)(end - p));
 }
 
 void out_time_relative(GString *out, int64_t delta_us)

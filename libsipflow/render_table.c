@@ -20,8 +20,9 @@
 
 #include "render_table_engine.h"
 
-#define ROW_ROOM 320       /* text bytes of a pooled row; most rows fit */
-#define ROWS_PER_CHUNK 128 /* pooled rows allocated at once */
+#define ROW_GRAIN 16          /* pooled row sizes are multiples of it */
+#define ROW_CLASSES 64        /* pooled rows are up to 63 grains; bigger: g_malloc */
+#define ROW_CHUNK (64 * 1024) /* bytes of pool allocated at once */
 
 /* --------------------------------------------------------------- columns */
 
@@ -66,20 +67,32 @@ G_STATIC_ASSERT((int)COL_START == (int)FCOL_START);
 
 /* ------------------------------------------------------------------ rows */
 
-/* A call's cells, kept until the row's turn.  text[] starts with room for
- * the start cell, which is made when the row is added (the date shows
- * when the day differs from the first row's). */
+/* A call's cells, kept until the row's turn: thousands wait behind a
+ * long call (a registration holds hundreds back), so a held row is as
+ * small as its content: this header, each cell's length and width (the
+ * offsets follow from the lengths), then the text, without the start
+ * cell, which is made when the row is added (the date shows when the day
+ * differs from the first row's). */
 struct sipflow_table_row {
-  sipflow_calls_table *pool;     /* the table whose pool holds it, or NULL:
-                                    a row of its own (g_malloc) */
-  sipflow_table_row *next_spare; /* in the pool's list of free rows */
-  int64_t start_us;
+  sipflow_calls_table *pool; /* the table whose pool holds it, or NULL:
+                                a row of its own (g_malloc) */
+  union {
+    int64_t start_us;
+    sipflow_table_row *next_spare; /* in the pool's list of free rows */
+  };
   uint32_t call, linked_call;
+  uint32_t bytes;   /* of text */
+  uint8_t size_class; /* pooled: its block is size_class * ROW_GRAIN bytes */
   bool failed;
-  size_t bytes;           /* of text[] in use */
-  sf_tcell cells[N_COLS]; /* N_COLS or N_FCOLS used */
-  char text[];            /* SF_CLOCK_MAX, the other cells, SF_TABLE_SLACK */
+  bool wide;        /* a cell of 64 KiB or more: sf_tcell cells */
+  /* n_cols row_cell (or sf_tcell when wide), then the text */
+  _Alignas(sf_tcell) unsigned char data[];
 };
+
+/* A cell of a held row, all but a few huge ones. */
+typedef struct row_cell {
+  uint16_t len, width;
+} row_cell;
 
 struct sipflow_calls_table {
   sf_table *table;
@@ -91,15 +104,18 @@ struct sipflow_calls_table {
   uint64_t shown, failed;
   GString *links;     /* "1 ↔ 2, 3 ↔ 4" */
   GHashTable *pairs;  /* gint64 lo << 32 | hi: the pairs in links */
-  sf_tbuf text;       /* the text of the row being built */
+  sf_tbuf text;       /* the text of the row being built, or being added */
   sf_tcell cells[N_COLS];
+  row_cell packed[N_COLS]; /* the same, as a held row keeps them */
   size_t n;           /* cells built */
   /* Rows come from a pool: malloc and free cost as much as building the
    * row (thousands wait for their turn behind a long call, beyond what
-   * malloc caches).  Chunks of ROWS_PER_CHUNK rows of ROW_ROOM bytes; a
-   * row written goes back to `spare`. */
+   * malloc caches).  A row takes the grains its size needs, carved from
+   * chunks of ROW_CHUNK bytes; a row written goes back to the list of
+   * spare blocks of its size. */
   GPtrArray *chunks;
-  sipflow_table_row *spare;
+  char *carve, *carve_end;           /* the rest of the last chunk */
+  sipflow_table_row *spare[ROW_CLASSES];
   int64_t clock_sec;  /* the start cell made last, reused for the rows */
   bool clock_date;    /* of the same second (many on a busy link) */
   size_t clock_len;   /* 0: none yet */
@@ -118,6 +134,8 @@ static inline void cell_end(sipflow_calls_table *t, size_t width)
   sf_tcell *c = &t->cells[t->n - 1];
   c->len = (uint32_t)(t->text.len - c->off);
   c->width = (uint32_t)width;
+  /* cut when longer than 64 KiB: then the row keeps `cells` */
+  t->packed[t->n - 1] = (row_cell){(uint16_t)c->len, (uint16_t)width};
 }
 
 /* text shown as it is: ASCII, or UTF-8 of that many columns */
@@ -162,7 +180,7 @@ static void cell_uint(sipflow_calls_table *t, uint64_t v)
 }
 
 /* "0.120" (seconds, like the duration), or "-" when not applicable.
- * Written in place: three of these a row. */
+ * Written in place: three of these a row, most under 100 s. */
 static void cell_ms(sipflow_calls_table *t, int64_t ms)
 {
   cell_begin(t);
@@ -172,18 +190,23 @@ static void cell_ms(sipflow_calls_table *t, int64_t ms)
     return;
   }
   uint64_t sec = (uint64_t)ms / 1000;
-  unsigned frac = (unsigned)(ms % 1000);
-  size_t n = 1;
-  for (uint64_t x = sec; x >= 10; x /= 10)
-    n++;
-  sf_tbuf_reserve(&t->text, n + 4);
-  char *q = t->text.p + t->text.len;
-  q[n] = '.';
-  q[n + 1] = (char)('0' + frac / 100);
-  q[n + 2] = (char)('0' + frac / 10 % 10);
-  q[n + 3] = (char)('0' + frac % 10);
-  for (char *d = q + n; d-- > q; sec /= 10)
-    *d = (char)('0' + sec % 10);
+  unsigned frac = (unsigned)((uint64_t)ms % 1000);
+  size_t n;
+  sf_tbuf_reserve(&t->text, 24); /* 20 digits at most, then ".123" */
+  if (sec < 10) {
+    t->text.p[t->text.len] = (char)('0' + sec);
+    n = 1;
+  } else if (sec < 100) {
+    memcpy(t->text.p + t->text.len, sf_digit_pairs + 2 * sec, 2);
+    n = 2;
+  } else {
+    n = sf_tbuf_uint(&t->text, sec); /* in the room reserved */
+    t->text.len -= n;
+  }
+  char *q = t->text.p + t->text.len + n;
+  q[0] = '.';
+  q[1] = (char)('0' + frac / 100);
+  memcpy(q + 2, sf_digit_pairs + 2 * (frac % 100), 2);
   t->text.len += n + 4;
   cell_end(t, n + 4);
 }
@@ -212,13 +235,13 @@ static void cell_anomalies(sipflow_calls_table *t, unsigned flags)
 {
   cell_begin(t);
   size_t at = t->text.len;
-  for (unsigned i = 0; i < SIPFLOW_ANOMALY_COUNT; i++)
-    if (flags & (1u << i)) {
-      if (t->text.len != at)
-        sf_tbuf_putc(&t->text, ',');
-      const char *name = sipflow_anomaly_name(1u << i);
-      sf_tbuf_put(&t->text, name, strlen(name));
-    }
+  /* the flags set, lowest first (most calls have none) */
+  for (unsigned set = flags & ((1u << SIPFLOW_ANOMALY_COUNT) - 1); set; set &= set - 1) {
+    if (t->text.len != at)
+      sf_tbuf_putc(&t->text, ',');
+    const char *name = sipflow_anomaly_name(set & -set);
+    sf_tbuf_put(&t->text, name, strlen(name));
+  }
   cell_end(t, dash_if_empty(t, t->text.len - at));
 }
 
@@ -231,7 +254,8 @@ static int64_t duration_ms(double duration_s)
 static void call_cells(sipflow_calls_table *t, const sipflow_call_info *c)
 {
   cell_uint(t, c->call);
-  t->cells[t->n++] = (sf_tcell){0, 0, 0}; /* start: text[0], when added */
+  t->packed[t->n] = (row_cell){0, 0}; /* start: made when added */
+  t->cells[t->n++] = (sf_tcell){0, 0, 0};
   cell_uri_name(t, c->from);
   cell_text(t, "→", 1);
   cell_uri_name(t, c->to);
@@ -251,33 +275,31 @@ static void call_cells(sipflow_calls_table *t, const sipflow_call_info *c)
   cell_escaped(t, c->call_id);
 }
 
-static size_t pooled_row_size(void)
+/* A block of `size` bytes for a row: from the pool when it fits. */
+static sipflow_table_row *row_block(sipflow_calls_table *t, size_t size)
 {
-  /* aligned so that the rows of a chunk are */
-  return (sizeof(sipflow_table_row) + ROW_ROOM + 15) & ~(size_t)15;
-}
-
-/* A block for a row of `bytes` text: from the pool when it fits. */
-static sipflow_table_row *row_block(sipflow_calls_table *t, size_t bytes)
-{
+  size_t grains = (size + ROW_GRAIN - 1) / ROW_GRAIN;
   sipflow_table_row *r;
-  if (bytes > ROW_ROOM) {
-    r = g_malloc(sizeof *r + bytes);
+  if (grains >= ROW_CLASSES) {
+    r = g_malloc(size);
     r->pool = NULL;
     return r;
   }
-  if (!t->spare) {
-    char *chunk = g_malloc(ROWS_PER_CHUNK * pooled_row_size());
-    g_ptr_array_add(t->chunks, chunk);
-    for (size_t i = ROWS_PER_CHUNK; i-- > 0;) {
-      r = (sipflow_table_row *)(chunk + i * pooled_row_size());
-      r->pool = t;
-      r->next_spare = t->spare;
-      t->spare = r;
+  r = t->spare[grains];
+  if (r) {
+    t->spare[grains] = r->next_spare;
+  } else {
+    size_t block = grains * ROW_GRAIN;
+    if ((size_t)(t->carve_end - t->carve) < block) {
+      t->carve = g_malloc(ROW_CHUNK); /* the rest of the last one is lost */
+      t->carve_end = t->carve + ROW_CHUNK;
+      g_ptr_array_add(t->chunks, t->carve);
     }
+    r = (sipflow_table_row *)t->carve;
+    t->carve += block;
   }
-  r = t->spare;
-  t->spare = r->next_spare;
+  r->pool = t;
+  r->size_class = (uint8_t)grains;
   return r;
 }
 
@@ -286,15 +308,23 @@ SIPFLOW_API sipflow_table_row *sipflow_calls_table_row(sipflow_calls_table *t,
 {
   if (!t || !call)
     return NULL;
-  t->text.len = SF_CLOCK_MAX; /* room for the start cell */
+  t->text.len = 0;
   t->n = 0;
   call_cells(t, call);
   g_assert(t->n == t->n_cols);
 
-  sipflow_table_row *r = row_block(t, t->text.len + SF_TABLE_SLACK);
-  memcpy(r->cells, t->cells, t->n * sizeof *r->cells);
-  memcpy(r->text + SF_CLOCK_MAX, t->text.p + SF_CLOCK_MAX, t->text.len - SF_CLOCK_MAX);
-  r->bytes = t->text.len;
+  bool wide = t->text.len > UINT16_MAX; /* then a cell may be */
+  size_t cells = t->n * (wide ? sizeof(sf_tcell) : sizeof(row_cell));
+  sipflow_table_row *r = row_block(t, sizeof *r + cells + t->text.len);
+  if (wide)
+    memcpy(r->data, t->cells, cells);
+  else if (t->n == N_COLS) /* constant sizes: moves, not a call */
+    memcpy(r->data, t->packed, N_COLS * sizeof(row_cell));
+  else
+    memcpy(r->data, t->packed, N_FCOLS * sizeof(row_cell));
+  memcpy(r->data + cells, t->text.p, t->text.len);
+  r->wide = wide;
+  r->bytes = (uint32_t)t->text.len;
   r->start_us = call->start_us;
   r->call = call->call;
   r->linked_call = call->linked_call;
@@ -305,8 +335,9 @@ SIPFLOW_API sipflow_table_row *sipflow_calls_table_row(sipflow_calls_table *t,
 SIPFLOW_API void sipflow_table_row_free(sipflow_table_row *row)
 {
   if (row && row->pool) {
-    row->next_spare = row->pool->spare;
-    row->pool->spare = row;
+    sipflow_calls_table *t = row->pool;
+    row->next_spare = t->spare[row->size_class];
+    t->spare[row->size_class] = row;
   } else {
     g_free(row);
   }
@@ -346,9 +377,9 @@ static void note_link(sipflow_calls_table *t, uint32_t call, uint32_t linked)
 /* The start cell: "10:00:02", the date in front only when the row's day
  * differs from the first row's.  The same second as the row before: the
  * same text. */
-static void start_cell(sipflow_calls_table *t, sipflow_table_row *row)
+static void update_clock(sipflow_calls_table *t, int64_t us)
 {
-  int64_t us = row->start_us, sec = us / 1000000;
+  int64_t sec = us / 1000000;
   bool date = sf_utc_day(us) != t->first_day;
 
   /* us >= 0: then the second is what sf_clock_time shows */
@@ -357,8 +388,51 @@ static void start_cell(sipflow_calls_table *t, sipflow_table_row *row)
     t->clock_sec = us < 0 ? -1 : sec;
     t->clock_date = date;
   }
-  memcpy(row->text, t->clock, t->clock_len);
-  row->cells[COL_START] = (sf_tcell){0, (uint32_t)t->clock_len, (uint32_t)t->clock_len};
+}
+
+/* The cells with their offsets, the text being laid out in their order
+ * after the start cell's.  Inlined with n a constant: the loop unrolled. */
+static SF_ALWAYS_INLINE void unpack_cells(sipflow_calls_table *t, const row_cell *rc,
+                                          size_t n)
+{
+  uint32_t off = (uint32_t)t->clock_len;
+#pragma GCC unroll 16
+  for (size_t c = 0; c < n; off += rc[c].len, c++)
+    t->cells[c] = (sf_tcell){off, rc[c].len, rc[c].width};
+}
+
+static void unpack_wide(sipflow_calls_table *t, const sf_tcell *rc)
+{
+  uint32_t off = (uint32_t)t->clock_len;
+  for (size_t c = 0; c < t->n_cols; off += rc[c].len, c++)
+    t->cells[c] = (sf_tcell){off, rc[c].len, rc[c].width};
+}
+
+/* The row laid out for the engine in t->text and t->cells: the start cell,
+ * then the text held, each cell where the lengths before it end. */
+static void unpack_row(sipflow_calls_table *t, const sipflow_table_row *row)
+{
+  size_t n = t->n_cols, cells = n * (row->wide ? sizeof(sf_tcell) : sizeof(row_cell));
+  const unsigned char *text = row->data + cells;
+
+  update_clock(t, row->start_us);
+  t->text.len = 0;
+  sf_tbuf_reserve(&t->text, t->clock_len + row->bytes + SF_TABLE_SLACK);
+  if (t->clock_len <= SF_TABLE_SLACK) /* "10:00:02": one 16-byte move */
+    memcpy(t->text.p, t->clock, SF_TABLE_SLACK);
+  else
+    memcpy(t->text.p, t->clock, t->clock_len);
+  memcpy(t->text.p + t->clock_len, text, row->bytes);
+  t->text.len = t->clock_len + row->bytes;
+
+  if (row->wide)
+    unpack_wide(t, (const sf_tcell *)row->data);
+  else if (n == N_COLS)
+    unpack_cells(t, (const row_cell *)row->data, N_COLS);
+  else
+    unpack_cells(t, (const row_cell *)row->data, N_FCOLS);
+  /* the start cell was held empty */
+  t->cells[COL_START] = (sf_tcell){0, (uint32_t)t->clock_len, (uint32_t)t->clock_len};
 }
 
 SIPFLOW_API sipflow_calls_table *sipflow_calls_table_new(const sipflow_table_options *opt,
@@ -379,21 +453,48 @@ SIPFLOW_API sipflow_calls_table *sipflow_calls_table_new(const sipflow_table_opt
   return t;
 }
 
+/* A row about to be written: the counts of the summary, the B2BUA legs,
+ * the line above the table before the first. */
+static void count_row(sipflow_calls_table *t, uint32_t call, uint32_t linked_call, bool failed,
+                      int64_t start_us)
+{
+  t->shown++;
+  t->failed += failed;
+  if (linked_call)
+    note_link(t, call, linked_call);
+  if (!t->started)
+    start_table(t, start_us);
+}
+
 SIPFLOW_API void sipflow_calls_table_add(sipflow_calls_table *t, sipflow_table_row *row)
 {
   if (!t || !row) {
     sipflow_table_row_free(row);
     return;
   }
-  t->shown++;
-  t->failed += row->failed;
-  if (row->linked_call)
-    note_link(t, row->call, row->linked_call);
-  if (!t->started)
-    start_table(t, row->start_us);
-  start_cell(t, row);
-  sf_table_add(t->table, row->text, row->cells, row->bytes);
+  count_row(t, row->call, row->linked_call, row->failed, row->start_us);
+  unpack_row(t, row);
+  sf_table_add(t->table, t->text.p, t->cells, t->text.len);
   sipflow_table_row_free(row);
+}
+
+SIPFLOW_API void sipflow_calls_table_add_call(sipflow_calls_table *t,
+                                              const sipflow_call_info *call)
+{
+  if (!t || !call)
+    return;
+  count_row(t, call->call, call->linked_call, call->failure != NULL, call->start_us);
+  t->text.len = 0;
+  t->n = 0;
+  call_cells(t, call);
+  g_assert(t->n == t->n_cols);
+  /* the start cell after the others' text: cells need not be in order */
+  update_clock(t, call->start_us);
+  uint32_t at = (uint32_t)t->text.len;
+  sf_tbuf_put(&t->text, t->clock, t->clock_len);
+  sf_tbuf_reserve(&t->text, SF_TABLE_SLACK);
+  t->cells[COL_START] = (sf_tcell){at, (uint32_t)t->clock_len, (uint32_t)t->clock_len};
+  sf_table_add(t->table, t->text.p, t->cells, t->text.len);
 }
 
 SIPFLOW_API void sipflow_calls_table_finish(sipflow_calls_table *t, int summary)
@@ -438,7 +539,7 @@ SIPFLOW_API int sipflow_render_calls_table(const sipflow_call_info *const *calls
   sipflow_calls_table *t = sipflow_calls_table_new(opt, append_to_gstring, g);
   for (size_t i = 0; i < n; i++)
     if (calls[i])
-      sipflow_calls_table_add(t, sipflow_calls_table_row(t, calls[i]));
+      sipflow_calls_table_add_call(t, calls[i]);
   sipflow_calls_table_finish(t, 1);
   if (out_len)
     *out_len = g->len;

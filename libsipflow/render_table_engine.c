@@ -21,8 +21,14 @@
 #define TABLE_COLUMN_GAP 2
 #define ELLIPSIS "…"          /* 3 bytes, 1 column */
 #define SPACES16 "                "
+#define TABLE_BATCH (32 * 1024) /* lines are written this many bytes at once */
 
 /* ---------------------------------------------------------------- buffer */
+
+const char sf_digit_pairs[201] =
+  "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+  "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+  "8081828384858687888990919293949596979899";
 
 void sf_tbuf_grow(sf_tbuf *b, size_t n)
 {
@@ -267,7 +273,8 @@ struct sipflow_table {
                          block, n_cols sf_tcells then their text */
   bool frozen;
   size_t line_room;   /* bytes a line takes besides its cells' text */
-  sf_tbuf line;       /* the line being written */
+  sf_tbuf line;       /* the lines not written yet, the last one being made:
+                         one write a TABLE_BATCH, not one a line */
   sf_tbuf row;        /* sipflow_table_add: the cells being copied */
   sf_tcell *row_cells;
 };
@@ -404,6 +411,14 @@ static SF_ALWAYS_INLINE char *put_cell(sf_table *t, char *q, const tcolumn *col,
   return put_spaces(q, trail);
 }
 
+/* The lines made so far, written out. */
+static void write_batch(sf_table *t)
+{
+  if (t->line.len)
+    t->write(t->line.p, t->line.len, t->user);
+  t->line.len = 0;
+}
+
 /* One line: gap, padding and text of each cell (bytes: at least the sum
  * of their lengths).  The hot loop of a big table: the room is made once,
  * then it is plain stores through q. */
@@ -411,24 +426,27 @@ static void write_line(sf_table *t, const char *base, const sf_tcell *cells, siz
 {
   size_t last = t->n_cols - 1;
   size_t used = 0; /* display width of the line so far */
+  size_t start = t->line.len;
 
-  t->line.len = 0;
   sf_tbuf_reserve(&t->line, t->line_room + bytes);
-  char *q = t->line.p;
+  char *q = t->line.p + start;
+  /* a local: t->cols would be loaded again after the stores of each cell */
+  const tcolumn *cols = t->cols;
   for (size_t c = 0; c < last; c++)
-    q = put_cell(t, q, &t->cols[c], base, &cells[c], t->cols[c].limit, &used);
+    q = put_cell(t, q, &cols[c], base, &cells[c], cols[c].limit, &used);
   /* the last column may use the room left: rows written after the widths
    * were frozen can be longer */
-  const tcolumn *col = &t->cols[last];
+  const tcolumn *col = &cols[last];
   size_t limit = col->limit;
   if (col->def.squeeze && t->total_width > used + col->gap)
     limit = MAX(limit, t->total_width - used - col->gap);
   q = put_cell(t, q, col, base, &cells[last], limit, &used);
-  while (q > t->line.p && q[-1] == ' ')
+  while (q > t->line.p + start && q[-1] == ' ')
     q--;
   *q++ = '\n';
   t->line.len = (size_t)(q - t->line.p);
-  t->write(t->line.p, t->line.len, t->user);
+  if (t->line.len >= TABLE_BATCH)
+    write_batch(t);
 }
 
 /* The text bytes of a held row. */
@@ -456,6 +474,7 @@ void sf_table_flush(sf_table *t)
 {
   if (!t->frozen || t->pending->len)
     flush_pending(t);
+  write_batch(t);
 }
 
 void sf_table_add(sf_table *t, const char *base, const sf_tcell *cells, size_t bytes)

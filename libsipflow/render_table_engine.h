@@ -48,17 +48,29 @@ static inline void sf_tbuf_putc(sf_tbuf *b, char c)
   b->p[b->len++] = c;
 }
 
+/* "00" to "99": numbers are written two digits a division. */
+extern const char sf_digit_pairs[201];
+
 /* v in decimal; returns the digits written (= their display width). */
 static inline size_t sf_tbuf_uint(sf_tbuf *b, uint64_t v)
 {
-  size_t n = 1;
-  for (uint64_t x = v; x >= 10; x /= 10)
-    n++;
-  sf_tbuf_reserve(b, n);
-  char *q = b->p + b->len + n;
-  do
-    *--q = (char)('0' + v % 10);
-  while (v /= 10);
+  /* the digits end 20 bytes before tmp's end, so that 20 bytes from
+   * their start can be moved at once (a fixed move, not a call) */
+  char tmp[40], *end = tmp + 20, *p = end;
+  while (v >= 100) {
+    p -= 2;
+    memcpy(p, sf_digit_pairs + 2 * (v % 100), 2);
+    v /= 100;
+  }
+  if (v >= 10) {
+    p -= 2;
+    memcpy(p, sf_digit_pairs + 2 * v, 2);
+  } else {
+    *--p = (char)('0' + v);
+  }
+  size_t n = (size_t)(end - p);
+  sf_tbuf_reserve(b, 20);
+  memcpy(b->p + b->len, p, 20);
   b->len += n;
   return n;
 }
@@ -177,13 +189,16 @@ typedef sipflow_table sf_table;
 sf_table *sf_table_new(const sipflow_table_column *cols, size_t n_cols, unsigned width,
                        sipflow_write_fn write, void *user);
 /* A row: n_cols cells whose text is at base (SF_TABLE_SLACK bytes readable
- * past every cell), bytes at least the sum of their lengths; written now,
- * or copied and held. */
+ * past every cell), bytes at least the sum of their lengths; written now
+ * (into the batch of lines that goes to write() every 32 KiB), or copied
+ * and held. */
 void sf_table_add(sf_table *t, const char *base, const sf_tcell *cells, size_t bytes);
 /* Writes the header and the rows held unless that was done already (and
- * no row is held since); the widths are frozen from then on. */
+ * no row is held since), then the batch of lines; the widths are frozen
+ * from then on. */
 void sf_table_flush(sf_table *t);
-/* Frees t, writing nothing. */
+/* Frees t, writing nothing (lines still in the batch are lost: flush
+ * first). */
 void sf_table_free(sf_table *t);
 
 #endif

@@ -20,6 +20,7 @@ enum {
   U_USER_END = 1 << 2,  /* ';' '?' */
   U_COLON = 1 << 3,     /* ':' */
   U_HOST_END = 1 << 4,  /* ':' ';' '?' '>' */
+  U_AT_GT = 1 << 5,     /* '@' '>' */
 };
 
 static const unsigned char uri_cc[256] = {
@@ -30,7 +31,8 @@ static const unsigned char uri_cc[256] = {
     [';'] = U_USER_END | U_HOST_END,
     ['?'] = U_USER_END | U_HOST_END,
     [':'] = U_COLON | U_HOST_END,
-    ['>'] = U_HOST_END,
+    ['>'] = U_HOST_END | U_AT_GT,
+    ['@'] = U_AT_GT,
 };
 
 static inline bool uri_is(char c, unsigned cls)
@@ -76,6 +78,24 @@ static const char *name_end(const char *p, const char *end, int stop_at_colon)
   return uri_find(p, end, stop_at_colon ? U_USER_END | U_COLON : U_USER_END);
 }
 
+/* The usual case, "sip:alice@atlanta.com>": the user part found in one
+ * pass that stops at the '@', without looking at the host (what the
+ * general code below finds, which runs when this does not: no '@' before
+ * a '>', or an empty user). */
+static bool user_part(const char *p, const char *end, sipflow_span *out)
+{
+  /* a '>' ends the scheme's scan as the end would: the same body */
+  const char *body = skip_scheme(p, end);
+  const char *stop = uri_find(body, end, U_AT_GT | U_USER_END | U_COLON);
+  const char *q = stop;
+  if (q < end && !uri_is(*q, U_AT_GT))
+    q = uri_find(q, end, U_AT_GT);
+  if (q == end || *q != '@' || stop == body)
+    return false;
+  *out = (sipflow_span){body, (size_t)(stop - body)};
+  return true;
+}
+
 int sipflow_uri_user(const char *uri, size_t len, sipflow_span *out)
 {
   if (out)
@@ -86,6 +106,8 @@ int sipflow_uri_user(const char *uri, size_t len, sipflow_span *out)
   const char *p = uri, *end = uri + len;
   while (p < end && (*p == ' ' || *p == '\t' || *p == '<'))
     p++;
+  if (user_part(p, end, out))
+    return 1;
   const char *gt = memchr(p, '>', (size_t)(end - p));
   if (gt)
     end = gt;

@@ -654,8 +654,8 @@ static void test_table_shortening(void **state)
   g_string_free(out, TRUE);
 }
 
-/* After 500 rows the widths are frozen: later rows are written at once,
- * shortened to those widths. */
+/* After 500 rows the widths are frozen: later rows are shortened to those
+ * widths, and the lines go out in batches of 32 KiB (the last at finish). */
 static void test_table_frozen(void **state)
 {
   const sipflow_table_column cols[] = {
@@ -669,14 +669,33 @@ static void test_table_frozen(void **state)
   for (int i = 0; i < 499; i++)
     sipflow_table_add(t, row);
   assert_int_equal(out->len, 0);
+  /* the 500th row freezes the widths; the lines wait in the batch (32 KiB)
+   * until it is full or the table finishes */
   sipflow_table_add(t, row);
-  assert_int_equal(out->len, strlen("k  v\n") + 500 * strlen("7  ab\n"));
-  g_string_truncate(out, 0);
+  assert_int_equal(out->len, 0);
   const char *wide[] = {"1234", "abcdefghijkl"};
   sipflow_table_add(t, wide); /* "v" stays 2 wide: below 3, the start */
+  assert_int_equal(out->len, 0);
+  size_t held = strlen("k  v\n") + 500 * strlen("7  ab\n") + strlen("1234  ab\n");
+  /* rows up to 32 KiB: written in one go, whole lines */
+  int more = 0;
+  for (; out->len == 0; more++)
+    sipflow_table_add(t, row);
+  assert_int_equal(out->len, held + (size_t)more * strlen("7  ab\n"));
+  assert_true(out->len >= 32 * 1024 && out->len < 32 * 1024 + 6);
+  g_string_truncate(out, 0);
+  sipflow_table_add(t, wide);
+  assert_int_equal(out->len, 0);
+  sipflow_table_finish(t); /* the batch */
   assert_str(out->str, "1234  ab\n");
-  sipflow_table_finish(t); /* nothing held: nothing more */
-  assert_str(out->str, "1234  ab\n");
+  g_string_free(out, TRUE);
+
+  /* the header and the rows held go out at finish, before 500 rows too */
+  out = g_string_new(NULL);
+  t = sipflow_table_new(cols, 2, 80, append_text, out);
+  sipflow_table_add(t, row);
+  sipflow_table_finish(t);
+  assert_str(out->str, "k  v\n7  ab\n");
   g_string_free(out, TRUE);
 }
 
@@ -794,6 +813,15 @@ static void test_calls_table(void **state)
   assert_int_equal(len, strlen(text));
   assert_str(text, EXPECTED_CALLS_TABLE);
   sipflow_buffer_free(text);
+  /* the same from rows held, made in the other order */
+  GString *held = g_string_new(NULL);
+  sipflow_calls_table *t = sipflow_calls_table_new(&opt, append_text, held);
+  sipflow_table_row *rb = sipflow_calls_table_row(t, &b);
+  sipflow_calls_table_add(t, sipflow_calls_table_row(t, &a));
+  sipflow_calls_table_add(t, rb);
+  sipflow_calls_table_finish(t, 1);
+  assert_str(held->str, EXPECTED_CALLS_TABLE);
+  g_string_free(held, TRUE);
   assert_int_equal(sipflow_render_calls_table(calls, 2, &opt, NULL, NULL), SIPFLOW_ERR_INVALID);
 
   /* `failed`: the sentence last and whole, escaped wherever the bad bytes
@@ -823,6 +851,40 @@ static void test_calls_table(void **state)
   if (!strstr(text, row))
     fail_msg("calls table:\n%s", text);
   sipflow_buffer_free(text);
+
+  /* Held rows of every size: a sentence of 2 KiB (a row bigger than the
+   * pool's blocks) and one of 70 000 bytes (a cell too long for the
+   * compact cell lengths), each printed whole after the row before, and
+   * the same bytes whether the rows were held (sipflow_calls_table_row,
+   * added in the other order than made) or added at once. */
+  opt.failed_only = 1;
+  for (size_t n = 2048; n <= 70000; n += 70000 - 2048) {
+    char *big = g_malloc(n + 1);
+    memset(big, 'x', n);
+    big[n] = '\0';
+    big[n - 1] = 'y';
+    a.failure = big;
+    b.failure = "b fails";
+    const sipflow_call_info *two[] = {&a, &b};
+    assert_int_equal(sipflow_render_calls_table(two, 2, &opt, &text, &len), SIPFLOW_OK);
+    char *line = g_strconcat("  ", big, "\n2  ", NULL);
+    if (!strstr(text, line) || !strstr(text, "  b fails\n2 failed calls\n"))
+      fail_msg("failed table with a %zu-byte sentence:\n%.300s", n, text);
+
+    held = g_string_new(NULL);
+    t = sipflow_calls_table_new(&opt, append_text, held);
+    rb = sipflow_calls_table_row(t, &b);
+    sipflow_table_row *ra = sipflow_calls_table_row(t, &a);
+    sipflow_calls_table_add(t, ra);
+    sipflow_calls_table_add(t, rb);
+    sipflow_calls_table_finish(t, 1);
+    assert_int_equal(held->len, len);
+    assert_memory_equal(held->str, text, len);
+    g_string_free(held, TRUE);
+    g_free(line);
+    g_free(big);
+    sipflow_buffer_free(text);
+  }
 }
 
 int main(void)

@@ -51,6 +51,13 @@ static void test_user_part(void **state)
   check("<sip:alice@example.com>", 1, "alice");
   check("  <sip:bob@[2001:db8::1]:5060>", 1, "bob");
   check("sip:alice@example.com?subject=x", 1, "alice");
+  /* the one-pass scan to the '@' gives way to the general rules: an '@'
+   * after the '>' is not the URI's, an empty user leaves the host */
+  check("<sip:alice>@example.com", 0, "alice");
+  check("sip:;x@host.example", 0, "host.example");
+  check("sip::pw@host.example>", 0, "host.example");
+  check("sip:a@", 1, "a");
+  check("alice@example.com", 1, "alice"); /* no scheme */
 }
 
 static void test_tel(void **state)
