@@ -14,6 +14,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "listing.h"
@@ -33,7 +34,8 @@ typedef struct calls_state {
 } calls_state;
 
 /* --json and --csv lines go to stdout this many bytes at once: one fwrite
- * a line cost as much as making the line's numbers. */
+ * a line cost as much as making the line's numbers.  Not on a terminal,
+ * where each line shows as its call ends (a live capture on stdin). */
 #define OUT_BATCH (32 * 1024)
 
 /* A --json or --csv line held until its turn, with its length (written
@@ -53,6 +55,7 @@ typedef struct calls_out {
   sipflow_calls_table *table; /* the library's (the plugin prints the same) */
   GString *buf;               /* the line being built, reused */
   GString *out;               /* --json, --csv: lines not written yet */
+  size_t batch;               /* bytes of lines written at once */
   uint64_t shown;
 } calls_out;
 
@@ -251,7 +254,7 @@ static void put_line(calls_out *o, const char *text, size_t len)
 {
   o->shown++;
   out_put(o->out, text, len);
-  if (o->out->len >= OUT_BATCH)
+  if (o->out->len >= o->batch)
     write_out(o);
 }
 
@@ -347,6 +350,7 @@ static int run_calls(const cli_global *g, void *state)
   }
   o.buf = g_string_sized_new(1024);
   o.out = g_string_sized_new(OUT_BATCH + 1024);
+  o.batch = isatty(STDOUT_FILENO) ? 1 : OUT_BATCH;
   if (o.table)
     o.order = list_order_new(print_table_row, table_row_free, &o);
   else

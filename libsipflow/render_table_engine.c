@@ -21,7 +21,6 @@
 #define TABLE_COLUMN_GAP 2
 #define ELLIPSIS "…"          /* 3 bytes, 1 column */
 #define SPACES16 "                "
-#define TABLE_BATCH (32 * 1024) /* lines are written this many bytes at once */
 
 /* ---------------------------------------------------------------- buffer */
 
@@ -273,8 +272,7 @@ struct sipflow_table {
                          block, n_cols sf_tcells then their text */
   bool frozen;
   size_t line_room;   /* bytes a line takes besides its cells' text */
-  sf_tbuf line;       /* the lines not written yet, the last one being made:
-                         one write a TABLE_BATCH, not one a line */
+  sf_tbuf line;       /* the line being written */
   sf_tbuf row;        /* sipflow_table_add: the cells being copied */
   sf_tcell *row_cells;
 };
@@ -411,14 +409,6 @@ static SF_ALWAYS_INLINE char *put_cell(sf_table *t, char *q, const tcolumn *col,
   return put_spaces(q, trail);
 }
 
-/* The lines made so far, written out. */
-static void write_batch(sf_table *t)
-{
-  if (t->line.len)
-    t->write(t->line.p, t->line.len, t->user);
-  t->line.len = 0;
-}
-
 /* One line: gap, padding and text of each cell (bytes: at least the sum
  * of their lengths).  The hot loop of a big table: the room is made once,
  * then it is plain stores through q. */
@@ -426,10 +416,10 @@ static void write_line(sf_table *t, const char *base, const sf_tcell *cells, siz
 {
   size_t last = t->n_cols - 1;
   size_t used = 0; /* display width of the line so far */
-  size_t start = t->line.len;
 
+  t->line.len = 0;
   sf_tbuf_reserve(&t->line, t->line_room + bytes);
-  char *q = t->line.p + start;
+  char *q = t->line.p;
   /* a local: t->cols would be loaded again after the stores of each cell */
   const tcolumn *cols = t->cols;
   for (size_t c = 0; c < last; c++)
@@ -441,12 +431,11 @@ static void write_line(sf_table *t, const char *base, const sf_tcell *cells, siz
   if (col->def.squeeze && t->total_width > used + col->gap)
     limit = MAX(limit, t->total_width - used - col->gap);
   q = put_cell(t, q, col, base, &cells[last], limit, &used);
-  while (q > t->line.p + start && q[-1] == ' ')
+  while (q > t->line.p && q[-1] == ' ')
     q--;
   *q++ = '\n';
   t->line.len = (size_t)(q - t->line.p);
-  if (t->line.len >= TABLE_BATCH)
-    write_batch(t);
+  t->write(t->line.p, t->line.len, t->user);
 }
 
 /* The text bytes of a held row. */
@@ -474,7 +463,6 @@ void sf_table_flush(sf_table *t)
 {
   if (!t->frozen || t->pending->len)
     flush_pending(t);
-  write_batch(t);
 }
 
 void sf_table_add(sf_table *t, const char *base, const sf_tcell *cells, size_t bytes)

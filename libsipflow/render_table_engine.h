@@ -189,16 +189,13 @@ typedef sipflow_table sf_table;
 sf_table *sf_table_new(const sipflow_table_column *cols, size_t n_cols, unsigned width,
                        sipflow_write_fn write, void *user);
 /* A row: n_cols cells whose text is at base (SF_TABLE_SLACK bytes readable
- * past every cell), bytes at least the sum of their lengths; written now
- * (into the batch of lines that goes to write() every 32 KiB), or copied
- * and held. */
+ * past every cell), bytes at least the sum of their lengths; written now,
+ * or copied and held. */
 void sf_table_add(sf_table *t, const char *base, const sf_tcell *cells, size_t bytes);
 /* Writes the header and the rows held unless that was done already (and
- * no row is held since), then the batch of lines; the widths are frozen
- * from then on. */
+ * no row is held since); the widths are frozen from then on. */
 void sf_table_flush(sf_table *t);
-/* Frees t, writing nothing (lines still in the batch are lost: flush
- * first). */
+/* Frees t, writing nothing. */
 void sf_table_free(sf_table *t);
 
 #endif

@@ -693,8 +693,7 @@ SIPFLOW_API size_t sipflow_escape_text(const char *s, size_t len, sipflow_write_
  * then), then fitted to a width: squeezable columns give way, the last
  * first; a cell wider than its column is shortened with "…".  After that
  * the widths are frozen and each row is written as it comes, so memory
- * stays bounded (the lines go to write() in batches of up to 32 KiB, not
- * one call a line; finish writes the last batch).  Two spaces between columns (one before a tight one);
+ * stays bounded.  Two spaces between columns (one before a tight one);
  * trailing spaces are cut; lines end with "\n".  Width is counted as one
  * column per code point. */
 
@@ -738,7 +737,7 @@ SIPFLOW_API sipflow_table *sipflow_table_new(const sipflow_table_column *cols, s
 /* A row of n_cols cells (NULL cell: empty), copied.  The cells are shown
  * as they are: text from a capture must be escaped for a terminal by the
  * caller first (sipflow_escape_text).  Writes the header and the rows held when this row makes
- * 500, this row alone after that (through the batch: see above). */
+ * 500, this row alone after that. */
 SIPFLOW_API void sipflow_table_add(sipflow_table *t, const char *const *cells);
 /* Writes what is still held (the header too, even with no row) and frees
  * t.  NULL ok. */
@@ -759,8 +758,7 @@ typedef struct sipflow_calls_table sipflow_calls_table;
 typedef struct sipflow_table_row sipflow_table_row;
 
 /* A table written through write(text, len, user) as rows come (the first
- * 500 are held to size the columns; the lines go out in batches of up to
- * 32 KiB, the last one at finish).  NULL when write is NULL. */
+ * 500 are held to size the columns).  NULL when write is NULL. */
 SIPFLOW_API sipflow_calls_table *sipflow_calls_table_new(const sipflow_table_options *opt,
                                                          sipflow_write_fn write, void *user);
 /* The cells of one call, copied (call may go away); add it later, in the
