@@ -18,7 +18,7 @@ static bool is_quote_or_bslash(char c)
   return c == '"' || c == '\\';
 }
 
-static const char *quoted_end(const char *p, const char *end)
+static SF_ALWAYS_INLINE const char *quoted_end(const char *p, const char *end)
 {
   for (p++; p < end; p++) {
     p = sf_scan_until(p, end, sf_v16_quote_bslash, sf_swar_quote_bslash,
@@ -155,7 +155,8 @@ void sf_parse_name_addr(const char *p, const char *end, sipflow_span *uri,
   const char *q = p;
   const char *params = end;
 
-  for (;;) {
+  /* "<" first (most To values, many From) needs no scan for it */
+  while (q == end || *q != '<') {
     q = sf_scan_until(q, end, sf_v16_name_addr, sf_swar_name_addr, is_name_addr_stop);
     if (q == end || *q != '"')
       break;
@@ -184,6 +185,8 @@ void sf_parse_name_addr(const char *p, const char *end, sipflow_span *uri,
     *tag = span_of(params + 5, param_value_end_lo(p, params + 5, end));
     return;
   }
+  if (params == end) /* no parameter at all (a To of an initial request) */
+    return;
   param prm;
   while (next_param(&params, end, &prm)) {
     if (span_ieq(prm.name.ptr, prm.name.len, "tag") && prm.value.ptr) {
