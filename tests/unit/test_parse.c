@@ -387,6 +387,9 @@ static void test_via_params(void **state)
       {"SIP/2.0/UDP h;rport;rport=5", "UDP", "h", NULL, NULL, 0},
       {"SIP/2.0/UDP h;rportx=5;rport=6", "UDP", "h", NULL, NULL, 6},
       {"SIP/2.0/UDP h;rport ;received=r", "UDP", "h", NULL, "r", 0},
+      {"SIP/2.0/UDP h;rport=65535", "UDP", "h", NULL, NULL, 65535},
+      {"SIP/2.0/UDP h;rport=65536", "UDP", "h", NULL, NULL, 0},
+      {"SIP/2.0/UDP h;rport=0065535", "UDP", "h", NULL, NULL, 65535},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     char text[512];
@@ -472,6 +475,10 @@ static void test_body_and_content_length(void **state)
       {"Content-Length: 4x\r\n", false, -1, "abcdefgh"},
       {"Content-Length: -4\r\n", false, -1, "abcdefgh"},
       {"Content-Length: 99999999999999999999\r\n", false, -1, "abcdefgh"},
+      /* the limit 2^31 - 1 exactly, one above it, and leading zeros */
+      {"Content-Length: 2147483647\r\n", false, 2147483647L, "abcdefgh"},
+      {"Content-Length: 2147483648\r\n", false, -1, "abcdefgh"},
+      {"Content-Length: 0000000000000000000000002\r\n", false, 2, "ab"},
       {"Content-Length:   8  \r\n", false, 8, "abcdefgh"},
       {"Content-Length: 0\r\n", false, 0, NULL},
       {"l: 3\r\n", false, 3, "abc"},
