@@ -312,9 +312,10 @@ static bool is_comma_quote(char c)
 /* No ',' or '"' in span s, a part of the value starting at lo. */
 static SF_ALWAYS_INLINE bool no_comma_quote(const char *lo, sipflow_span s)
 {
+  if (!s.ptr)
+    return true;
   const char *e = s.ptr + s.len;
-  return !s.ptr ||
-         sf_scan_until_lo(lo, s.ptr, e, sf_v16_comma_quote, sf_swar_comma_quote,
+  return sf_scan_until_lo(lo, s.ptr, e, sf_v16_comma_quote, sf_swar_comma_quote,
                           is_comma_quote) == e;
 }
 
