@@ -56,7 +56,7 @@ typedef enum {
   HDR_REASON,
   HDR_USER_AGENT,
   HDR_SERVER,
-  HDR_CONTACT
+  HDR_CONTACT /* last: sizes the "already taken" flags of sf_parse_message */
 } header_id;
 
 static header_id classify_compact(char c)
@@ -162,15 +162,15 @@ static void set_first(sipflow_span *field, sipflow_span v)
 
 /* Fills the message field(s) a key header maps to.  Only the first
  * occurrence counts, except Via, whose via-parms are all counted. */
-static void take_key_header(header_id id, sipflow_span v, uint32_t *seen,
+static void take_key_header(header_id id, sipflow_span v, bool *seen,
                             sipflow_message *msg)
 {
   const char *end = v.ptr + v.len;
 
   if (id != HDR_VIA) {
-    if (*seen & (1u << id))
+    if (seen[id])
       return;
-    *seen |= 1u << id;
+    seen[id] = true;
   }
   switch (id) {
   case HDR_CALL_ID:
@@ -282,6 +282,28 @@ static const char *parse_request_line(const char *p, const char *end,
   return next;
 }
 
+/* The start line as the framer read it (see sf_start_line): the same
+ * fields the two functions above fill, without reading the line again.
+ * Only the status code's range is left to check. */
+static const char *take_start_line(const char *buf, const sf_start_line *s,
+                                   sipflow_message *msg, const char **why)
+{
+  if (s->method_end) {
+    msg->is_request = 1;
+    msg->method = span_of(buf, buf + s->method_end);
+    msg->request_uri = span_of(buf + s->method_end + 1, buf + s->uri_end);
+    return buf + s->next;
+  }
+  int code = (buf[8] - '0') * 100 + (buf[9] - '0') * 10 + (buf[10] - '0');
+  if (code < 100 || code > 699) {
+    *why = "status code out of range";
+    return NULL;
+  }
+  msg->status = code;
+  msg->reason = span_of(buf + 12, buf + s->text_end);
+  return buf + s->next;
+}
+
 /* ------------------------------------------------------------ header block */
 
 /* A header name in the spelling nearly every user agent uses, colon
@@ -343,11 +365,11 @@ static bool known_header(const char *p, header_id *id, size_t *name_len)
 #undef KNOWN
 
 /* Reads one header line (with its folded continuation lines) at p, which is
- * at a non-empty line whose first LF (or end) is nl.  Fills *h and *id;
+ * at a non-empty line.  Fills *h and *id;
  * returns the start of the next line, or NULL when the line is not
  * "token *WSP ':' value" (RFC 3261 §7.3.1, HCOLON allows whitespace before
  * the colon). */
-static const char *parse_header_line(const char *p, const char *nl, const char *end,
+static const char *parse_header_line(const char *p, const char *end,
                                      sf_header *h, header_id *id,
                                      const char **why)
 {
@@ -377,9 +399,11 @@ static const char *parse_header_line(const char *p, const char *nl, const char *
     }
     p++;
   }
-  /* Only SP/HTAB are skipped and nl holds LF (or is end): p stays <= nl. */
-  while (p < nl && is_wsp(*p))
+  while (p < end && is_wsp(*p))
     p++;
+  /* The name, the colon and the blanks hold no LF: the line's LF is the
+   * first one from the value on, and the scan skips the name's bytes. */
+  const char *nl = sf_scan_lf(p, end);
 
   /* The usual line: a value ending in a non-blank byte, CRLF, and no fold
    * after it.  The general loop below gives the same span. */
@@ -433,14 +457,17 @@ static inline void clear_message(sipflow_message *msg)
 #endif
 }
 
-int sf_parse_message(const char *buf, size_t len, bool stream, sipflow_message *msg,
-                     sf_header *headers, size_t *num_headers, const char **why)
+int sf_parse_message(const char *buf, size_t len, bool stream, const sf_start_line *start,
+                     sipflow_message *msg, sf_header *headers, size_t *num_headers,
+                     const char **why)
 {
   const char *end = buf + len;
   const char *p;
   size_t cap = (headers && num_headers) ? *num_headers : 0;
   size_t stored = 0;
-  uint32_t seen = 0; /* bit per header_id already taken */
+  /* per header_id: already taken (a byte each: tested and set with one
+   * instruction, where a bit took five) */
+  bool seen[HDR_CONTACT + 1] = {false};
   const char *dummy_why;
 
   if (!why)
@@ -461,8 +488,12 @@ int sf_parse_message(const char *buf, size_t len, bool stream, sipflow_message *
     return SIPFLOW_ERR_MALFORMED;
   }
 
-  p = starts_with_sip_version(buf, end) ? parse_status_line(buf, end, msg, why)
-                                        : parse_request_line(buf, end, msg, why);
+  if (start && start->next && start->next <= len)
+    p = take_start_line(buf, start, msg, why);
+  else if (starts_with_sip_version(buf, end))
+    p = parse_status_line(buf, end, msg, why);
+  else
+    p = parse_request_line(buf, end, msg, why);
   if (!p)
     return SIPFLOW_ERR_MALFORMED;
 
@@ -472,19 +503,18 @@ int sf_parse_message(const char *buf, size_t len, bool stream, sipflow_message *
   const char *body = NULL;
   sf_header spare;
   while (p < end) {
-    const char *nl = sf_scan_lf(p, end);
     /* The empty line ending the block: LF, CRLF, or a CR ending the buffer. */
-    if (nl - p <= 1 && (nl == p || *p == '\r')) {
-      body = nl < end ? nl + 1 : end;
+    if (*p == '\n' || (*p == '\r' && (p + 1 == end || p[1] == '\n'))) {
+      body = *p == '\n' || p + 1 == end ? p + 1 : p + 2;
       break;
     }
     sf_header *h = stored < cap ? &headers[stored++] : &spare;
     header_id id;
-    p = parse_header_line(p, nl, end, h, &id, why);
+    p = parse_header_line(p, end, h, &id, why);
     if (!p)
       return SIPFLOW_ERR_MALFORMED;
     if (id != HDR_OTHER)
-      take_key_header(id, h->value, &seen, msg);
+      take_key_header(id, h->value, seen, msg);
   }
   if (num_headers)
     *num_headers = stored;

@@ -18,7 +18,7 @@ static bool is_quote_or_bslash(char c)
   return c == '"' || c == '\\';
 }
 
-static const char *quoted_end(const char *p, const char *end)
+static SF_ALWAYS_INLINE const char *quoted_end(const char *p, const char *end)
 {
   for (p++; p < end; p++) {
     p = sf_scan_until(p, end, sf_v16_quote_bslash, sf_swar_quote_bslash,
@@ -155,7 +155,8 @@ void sf_parse_name_addr(const char *p, const char *end, sipflow_span *uri,
   const char *q = p;
   const char *params = end;
 
-  for (;;) {
+  /* "<" first (most To values, many From) needs no scan for it */
+  while (q == end || *q != '<') {
     q = sf_scan_until(q, end, sf_v16_name_addr, sf_swar_name_addr, is_name_addr_stop);
     if (q == end || *q != '"')
       break;
@@ -184,6 +185,8 @@ void sf_parse_name_addr(const char *p, const char *end, sipflow_span *uri,
     *tag = span_of(params + 5, param_value_end_lo(p, params + 5, end));
     return;
   }
+  if (params == end) /* no parameter at all (a To of an initial request) */
+    return;
   param prm;
   while (next_param(&params, end, &prm)) {
     if (span_ieq(prm.name.ptr, prm.name.len, "tag") && prm.value.ptr) {
@@ -200,7 +203,8 @@ static bool is_sent_by_end(char c)
 
 /* sent-by = host [ COLON port ]; host may be an IPv6 reference "[...]"
  * (RFC 3261 §20.42, §25.1).  Returns the position after sent-by. */
-static const char *parse_sent_by(const char *p, const char *end, sipflow_span *out)
+static SF_ALWAYS_INLINE const char *parse_sent_by(const char *p, const char *end,
+                                                  sipflow_span *out)
 {
   const char *start = p;
 
@@ -240,7 +244,11 @@ static int rport_value(sipflow_span v)
 /* via-parm = sent-protocol LWS sent-by *( SEMI via-params ), sent-protocol =
  * protocol-name SLASH protocol-version SLASH transport, SLASH allowing LWS
  * around it (RFC 3261 §20.42, §25.1). */
-static void parse_via_parm(const char *p, const char *end, sipflow_message *msg)
+/* The via-parm up to its parameters: sent-protocol, sent-by, and the usual
+ * ";branch=token" and ";rport" that follow.  Returns where the general
+ * parameter loop starts, NULL when the sent-protocol is not one. */
+static SF_ALWAYS_INLINE const char *via_parm_head(const char *p, const char *end,
+                                                  sipflow_message *msg)
 {
   p = skip_lws(p, end);
   int part = 0;
@@ -252,14 +260,14 @@ static void parse_via_parm(const char *p, const char *end, sipflow_message *msg)
     const char *tok = p;
     p = skip_token(p, end);
     if (p == tok)
-      return;
+      return NULL;
     if (part == 2) {
       msg->via_transport = span_of(tok, p);
       break;
     }
     p = skip_lws(p, end);
     if (p == end || *p != '/')
-      return;
+      return NULL;
     p = skip_lws(p + 1, end);
   }
   p = parse_sent_by(skip_lws(p, end), end, &msg->via_sent_by);
@@ -275,6 +283,14 @@ static void parse_via_parm(const char *p, const char *end, sipflow_message *msg)
     msg->via_rport = 0;
     p += 6;
   }
+  return p;
+}
+
+static void parse_via_parm(const char *p, const char *end, sipflow_message *msg)
+{
+  p = via_parm_head(p, end, msg);
+  if (!p)
+    return;
   param prm;
   while (p < end && next_param(&p, end, &prm)) { /* usually nothing left */
     const char *n = prm.name.ptr;
@@ -293,12 +309,48 @@ static bool is_comma_quote(char c)
   return c == ',' || c == '"';
 }
 
+/* No ',' or '"' in span s, a part of the value starting at lo. */
+static SF_ALWAYS_INLINE bool no_comma_quote(const char *lo, sipflow_span s)
+{
+  if (!s.ptr)
+    return true;
+  const char *e = s.ptr + s.len;
+  return sf_scan_until_lo(lo, s.ptr, e, sf_v16_comma_quote, sf_swar_comma_quote,
+                          is_comma_quote) == e;
+}
+
+/* The usual top Via, "SIP/2.0/UDP host:port;branch=token;rport", read in
+ * one pass where the general path below first looks for a comma through
+ * the whole value, then reads the via-parm.  Taken when the value is not
+ * blank at either end, the head of the via-parm reads it to its end with
+ * a sent-by, and neither the sent-by nor the branch (the only parts of it
+ * that may hold them) has a ',' or '"': then the value is one via-parm and
+ * the general path would give the same.  Otherwise the fields the head set
+ * are put back as they were (this is the first via-parm: unset). */
+static bool top_via_in_one_pass(const char *p, const char *end, sipflow_message *msg)
+{
+  if (p == end || is_lws(*p) || is_lws(end[-1]))
+    return false;
+  if (via_parm_head(p, end, msg) == end && msg->via_sent_by.ptr &&
+      no_comma_quote(p, msg->via_sent_by) && no_comma_quote(p, msg->branch)) {
+    msg->via_count++;
+    msg->via = span_of(p, end);
+    return true;
+  }
+  msg->via_transport = msg->via_sent_by = msg->branch = (sipflow_span){NULL, 0};
+  msg->via_rport = -1;
+  return false;
+}
+
 /* A Via header may hold several via-parms separated by commas (RFC 3261
  * §7.3.1); commas inside quoted strings do not separate.  Every via-parm is
  * counted; the first one of the message is the top Via. */
 void sf_parse_via_header(const char *p, const char *end, sipflow_message *msg)
 {
   const char *part = p;
+
+  if (!msg->via.ptr && top_via_in_one_pass(p, end, msg))
+    return;
 
   for (const char *q = p;;) {
     q = sf_scan_until(q, end, sf_v16_comma_quote, sf_swar_comma_quote, is_comma_quote);

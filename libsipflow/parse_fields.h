@@ -91,22 +91,23 @@ static inline sipflow_span span_of(const char *p, const char *end)
 }
 
 /* Parses 1+ decimal digits filling [p, end) exactly; false on anything else
- * or when the value exceeds max. */
+ * or when the value exceeds max (which is below 2^32). */
 static inline bool parse_uint(const char *p, const char *end, unsigned long max,
                        unsigned long *out)
 {
-  unsigned long v = 0;
+  /* 64 bits: v <= max < 2^32 before a digit, so v * 10 + 9 cannot wrap and
+   * the test after it needs no division. */
+  uint64_t v = 0;
   if (p == end)
     return false;
   for (; p < end; p++) {
     if (!is_digit(*p))
       return false;
-    unsigned d = (unsigned)(*p - '0');
-    if (v > (max - d) / 10)
+    v = v * 10 + (uint64_t)(*p - '0');
+    if (v > max)
       return false;
-    v = v * 10 + d;
   }
-  *out = v;
+  *out = (unsigned long)v;
   return true;
 }
 

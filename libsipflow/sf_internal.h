@@ -179,9 +179,23 @@ uint64_t sf_decode_fragments_reassembled(const sf_decode *dec);
 
 /* One candidate SIP message, framed: a whole UDP datagram, or the bytes of one
  * message cut out of a TCP stream.  data is valid during the callback only. */
+/* What the framer learnt of a start line it accepted, handed on so that the
+ * parser does not read the line again.  Offsets into the chunk's data;
+ * next == 0: nothing known, the parser reads the line itself.  Filled only
+ * for lines the parser reads the same way: a Request-Line with CRLF right
+ * after the SIP-Version, a Status-Line whose Reason-Phrase (after its SP)
+ * ends at CRLF. */
+typedef struct sf_start_line {
+  uint32_t method_end; /* request: the SP after the Method; 0: a status line */
+  uint32_t uri_end;    /* request: the SP after the Request-URI */
+  uint32_t text_end;   /* status: the CR ending the Reason-Phrase */
+  uint32_t next;       /* the first byte after the line's CRLF */
+} sf_start_line;
+
 typedef struct sf_sip_chunk {
   const char *data;
   size_t len;
+  sf_start_line start; /* zero unless the framer filled it */
   uint64_t frame;     /* packet in which the message completed */
   int64_t time_us;
   sipflow_endpoint src, dst;
@@ -203,6 +217,8 @@ typedef struct sf_sip_chunk {
  * (*why set) when Content-Length is missing or not a number (on a stream
  * that is fatal for the message, RFC 3261 §18.3). */
 int sf_framer_is_sip_start(const char *buf, size_t len);
+/* The same, and on 1 *start filled as its comment says (zeroed otherwise). */
+int sf_framer_start_line(const char *buf, size_t len, sf_start_line *start);
 long sf_framer_message_length(const char *buf, size_t len, const char **why);
 /* The same measure without needing the body: SIPFLOW_OK with *header_len
  * (start line to the empty line included) and *total_len (header + body,
@@ -254,9 +270,12 @@ typedef struct sf_header {
  * shorter than the rest cuts the body (RFC 3261 §18.3).
  * Returns SIPFLOW_OK or SIPFLOW_ERR_MALFORMED with *why set to a static
  * string.  A message missing Call-ID or CSeq is still SIPFLOW_OK: the caller
- * checks msg->call_id.ptr and msg->cseq_method.ptr. */
-int sf_parse_message(const char *buf, size_t len, bool stream, sipflow_message *msg,
-                     sf_header *headers, size_t *num_headers, const char **why);
+ * checks msg->call_id.ptr and msg->cseq_method.ptr.  start: the framer's
+ * reading of the start line of buf (sf_framer_start_line), or NULL; the
+ * result is the same either way. */
+int sf_parse_message(const char *buf, size_t len, bool stream, const sf_start_line *start,
+                     sipflow_message *msg, sf_header *headers, size_t *num_headers,
+                     const char **why);
 
 /* Long name for a compact header form ('i' -> "Call-ID"), NULL if none. */
 const char *sf_parse_compact_name(char c);

@@ -106,7 +106,7 @@ static int deliver_chunk(sipflow_ctx *ctx, const sf_sip_chunk *chunk)
   size_t n_headers = SF_PARSE_MAX_HEADERS;
   bool stream = chunk->transport != SIPFLOW_TRANSPORT_UDP;
 
-  if (sf_parse_message(chunk->data, chunk->len, stream, &msg, ctx->headers,
+  if (sf_parse_message(chunk->data, chunk->len, stream, &chunk->start, &msg, ctx->headers,
                        &n_headers, &why) != SIPFLOW_OK) {
     sf_diag_emit(&ctx->diag, chunk->frame, SIPFLOW_DIAG_SIP_MALFORMED,
                  "frame %" PRIu64 ": malformed SIP message: %s", chunk->frame,

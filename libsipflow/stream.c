@@ -397,9 +397,10 @@ void sf_stream_datagram(sf_stream *st, const sf_l4 *l4)
     return;
   /* RFC 5626 §3.5.1: CRLF keep-alives are not messages. */
   size_t b = sf_tcp_skip_blanks(p, n);
-  if (b == n || sf_framer_is_sip_start(p + b, n - b) != 1)
+  sf_start_line start;
+  if (b == n || sf_framer_start_line(p + b, n - b, &start) != 1)
     return;
-  sf_sip_chunk c = {.data = p + b, .len = n - b, .frame = l4->frame,
+  sf_sip_chunk c = {.data = p + b, .len = n - b, .start = start, .frame = l4->frame,
                     .time_us = l4->time_us, .src = l4->src, .dst = l4->dst,
                     .transport = SIPFLOW_TRANSPORT_UDP, .truncated = l4->truncated};
   st->emit(st->user, &c);
