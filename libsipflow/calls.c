@@ -47,9 +47,6 @@
  * string and work blocks): 0.8 GiB at the limit,
  * and more concurrent calls than a capture of a large SBC shows. */
 #define SF_DEFAULT_MAX_OPEN_CALLS 262144u
-/* A REGISTER refreshed every minute for a week keeps its Call-ID for about
- * 10 000 transactions; more is a flood (or forking gone mad, for dialogs). */
-#define SF_MAX_CALL_TRANSACTIONS 16384u
 
 /* Session-ID (RFC 7989 §6): 32 hex digits; all zeros is the "null" UUID. */
 #define SF_SESSION_ID_LEN 32
@@ -466,12 +463,8 @@ static void make_room(sf_correlate *st, const sipflow_message *m)
   }
 }
 
-sf_call *sf_calls_open(sf_correlate *st, const sipflow_message *m, uint32_t h)
+sf_call *sf_calls_open_new(sf_correlate *st, const sipflow_message *m, uint32_t h, sf_call *c)
 {
-  sf_call *c = sf_calltable_find(&st->calls, h, m->call_id.ptr, m->call_id.len);
-
-  if (c)
-    sf_calls_prefetch_call(c);
   if (c && !call_is_full(st, c, m))
     return c;
   make_room(st, m);
