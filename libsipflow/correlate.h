@@ -193,8 +193,8 @@ typedef struct sf_call {
   sf_call_queue queue;
   /* line 2 */
   const char *method;
-  int64_t binding_us;         /* REGISTER: lifetime granted by the last 2xx
-                                 (the refresh reuses the Call-ID), 0 none */
+  uint64_t touched;           /* sf_correlate.touches at its last message:
+                                 the order of the active queue */
   uint32_t last_invite_cseq;
   sipflow_method mid;         /* of method */
   bool have_request;          /* src/dst/from/to come from a request */
@@ -212,6 +212,10 @@ typedef struct sf_call {
                                  (its blocks and cur in line 3: the
                                  transaction keys and tags a message is
                                  compared with are asked for from them) */
+  int64_t binding_us;         /* REGISTER: lifetime granted by the last 2xx
+                                 (the refresh reuses the Call-ID), 0 none;
+                                 read with a final response, which writes
+                                 its reason into the strings (same line) */
   /* the rest: read at the call's start and end */
   uint64_t first_frame;
   int64_t start_us;
@@ -280,11 +284,15 @@ typedef struct sf_correlate {
   GHashTable *kept;           /* id -> sf_call*, finalised calls (keep_calls) */
   GHashTable *sessions;       /* Session-ID UUID (call's strings) -> sf_call* */
   GHashTable *xrefs;          /* sf_key* (referrer->xref) -> referrer sf_call* */
-  GQueue active;              /* open calls, least recently touched first */
+  GQueue active;              /* open calls, least recently touched first
+                                 once active_in_order is set, else in no
+                                 particular order (sf_calls_touch) */
   GQueue over;                /* open calls whose outcome is final, same order */
   GQueue quiet;               /* non-INVITE calls all answered, same order */
   GQueue registered;          /* registrations, by end_us + binding_us */
   uint32_t next_call, next_txn, next_dialog;
+  uint64_t touches;           /* messages correlated (sf_call.touched) */
+  bool active_in_order;       /* the active queue is kept in order */
   GString *key;               /* scratch: a transaction key written out, for
                                  the calls with a txn_index */
   sipflow_call_options options;
