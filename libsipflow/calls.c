@@ -58,48 +58,20 @@
 #define SF_STRINGS_BLOCK 512u
 #define SF_WORK_BLOCK 2048u
 
-const char *sf_calls_strdup(sf_call *c, const char *ptr, size_t len)
-{
-  if (!ptr)
-    len = 0;
-  char *s = sf_arena_alloc(&c->strings, len + 1);
-  if (len)
-    memcpy(s, ptr, len);
-  s[len] = '\0';
-  return s;
-}
-
-char *sf_calls_string_room(sf_call *c, size_t n)
-{
-  return sf_arena_alloc(&c->strings, n);
-}
-
-void *sf_calls_work_room(sf_call *c, size_t n)
-{
-  return sf_arena_alloc(&c->work, n);
-}
-
-void *sf_calls_alloc(sf_call *c, size_t n)
-{
-  return memset(sf_arena_alloc(&c->work, n), 0, n);
-}
-
-void sf_calls_ptrs_add(sf_call *c, sf_ptrs *a, gpointer p)
+void sf_calls_ptrs_grow(sf_call *c, sf_ptrs *a)
 {
   if (!a->cap && a == &c->txns) {
     a->pdata = c->txns_inline;
     a->cap = SF_CALL_TXNS_INLINE;
+    return;
   }
-  if (a->len == a->cap) {
-    guint cap = a->cap ? a->cap * 2 : 8;
-    gpointer *pdata = sf_arena_alloc(&c->work, cap * sizeof *pdata);
-    if (a->len)
-      memcpy(pdata, a->pdata, a->len * sizeof *pdata); /* the old copy stays in the
-                                                          arena: at most as much again */
-    a->pdata = pdata;
-    a->cap = cap;
-  }
-  a->pdata[a->len++] = p;
+  guint cap = a->cap ? a->cap * 2 : 8;
+  gpointer *pdata = sf_arena_alloc(&c->work, cap * sizeof *pdata);
+  if (a->len)
+    memcpy(pdata, a->pdata, a->len * sizeof *pdata); /* the old copy stays in the
+                                                        arena: at most as much again */
+  a->pdata = pdata;
+  a->cap = cap;
 }
 
 sf_call *sf_calls_find(sf_correlate *st, const char *call_id, size_t len)

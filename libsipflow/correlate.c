@@ -399,8 +399,7 @@ static void txn_keep_key(sf_call *c, sf_txn *t, const sipflow_message *m, sipflo
     t->key.len = k.len;
     key = sf_calls_string_room(c, k.len);
     key_write(&k, key);
-    if (m->branch.ptr)
-      t->branch = sf_calls_strdup(c, m->branch.ptr, m->branch.len);
+    t->branch = m->branch.ptr ? sf_calls_strdup(c, m->branch.ptr, m->branch.len) : NULL;
   }
   t->key.ptr = key;
 }
@@ -412,8 +411,7 @@ __attribute__((noinline)) static sf_txn *txn_new(sf_correlate *st, sf_call *c,
                                                 sipflow_method mid)
 {
   sf_txn *t = sf_calls_work_room(c, sizeof *t);
-  /* the retransmission memory is read only up to n_req_seen, n_resp_seen */
-  memset(t, 0, offsetof(sf_txn, req_seen));
+  memset(&t->final_reason, 0, offsetof(sf_txn, req_seen) - offsetof(sf_txn, final_reason));
 
   t->id = ++st->next_txn;
   t->call = c;

@@ -96,37 +96,43 @@ typedef struct sf_ptrs {
 } sf_ptrs;
 
 typedef struct sf_txn {
+  /* set by txn_new (correlate.c) */
   uint32_t id;
-  struct sf_call *call;
-  sf_key key;                 /* copy in the call's work arena */
-  const char *method;
   sipflow_method mid;         /* method as a number: compared on every
                                  message, where strcmp was 5% of the time */
+  struct sf_call *call;
+  sf_key key;                 /* copy in the call's strings */
+  const char *method;
   const char *branch;
-  const char *final_reason;
   uint32_t cseq;
   bool rfc2543;
+  sipflow_endpoint src, dst;  /* client -> server */
+  uint64_t first_frame;
+  int64_t start_us;
+  int64_t request_us;         /* first request, SF_NO_TIME when none */
+  int64_t ring_us;            /* first 180/183 */
+  int64_t progress_us;        /* first 101-199 */
+  int64_t answer_us;          /* first 2xx */
+  int64_t final_us;           /* first final */
+  /* zero in a new transaction, from here to req_seen (one memset of a
+   * third of the structure; the retransmission memory is read only up to
+   * n_req_seen, n_resp_seen) */
+  const char *final_reason;
   bool request_seen;
   bool initial;               /* request outside a dialog (no To tag) */
   bool acked;                 /* INVITE: ACK of its non-2xx final seen */
   bool ack_2xx;               /* INVITE: an ACK for its 2xx seen */
   bool open;                  /* request seen, no final yet (counted in
                                  the call's open_txns) */
-  sipflow_endpoint src, dst;  /* client -> server */
-  uint64_t first_frame, last_frame;
-  int64_t start_us, end_us;
-  int64_t request_us;         /* first request, SF_NO_TIME when none */
-  int64_t ring_us;            /* first 180/183 */
-  int64_t progress_us;        /* first 101-199 */
-  int64_t answer_us;          /* first 2xx */
-  int64_t final_us;           /* first final */
+  uint8_t n_req_seen, n_resp_seen;
+  uint64_t last_frame;
+  int64_t end_us;
   int final_status;
   int final_q850;             /* Q.850 cause in the final's Reason, 0 none */
   sipflow_endpoint final_src; /* who sent the first final */
   uint32_t requests, responses, retransmissions;
-  struct sf_txn *cancels;     /* CANCEL: the INVITE transaction it cancels */
   uint32_t dialog;            /* first dialog id seen in it, 0 = none */
-  uint8_t n_req_seen, n_resp_seen;
+  struct sf_txn *cancels;     /* CANCEL: the INVITE transaction it cancels */
   sf_req_seen req_seen[SF_TXN_MAX_REQ_SEEN];
   sf_resp_seen resp_seen[SF_TXN_MAX_RESP_SEEN];
 } sf_txn;
@@ -455,16 +461,50 @@ void sf_calltable_free(sf_call_table *t);
 /* calls.c: the call store and the finalisation of calls */
 sf_correlate *sf_calls_new(sipflow_ctx *ctx);
 void sf_calls_free(sf_correlate *st);
+/* The call's arenas.  Inline: they run for every string and structure a
+ * call keeps, a dozen times per call, where a call cost as much as the
+ * allocation. */
+
 /* Copies len bytes at ptr into the call's strings (NUL-terminated). */
-const char *sf_calls_strdup(sf_call *c, const char *ptr, size_t len);
+static inline const char *sf_calls_strdup(sf_call *c, const char *ptr, size_t len)
+{
+  if (!ptr)
+    len = 0;
+  char *s = sf_arena_alloc(&c->strings, len + 1);
+  if (len)
+    memcpy(s, ptr, len);
+  s[len] = '\0';
+  return s;
+}
+
 /* n bytes (not initialised) with the call's strings. */
-char *sf_calls_string_room(sf_call *c, size_t n);
+static inline char *sf_calls_string_room(sf_call *c, size_t n)
+{
+  return sf_arena_alloc(&c->strings, n);
+}
+
 /* n bytes (not initialised) in the call's work arena. */
-void *sf_calls_work_room(sf_call *c, size_t n);
+static inline void *sf_calls_work_room(sf_call *c, size_t n)
+{
+  return sf_arena_alloc(&c->work, n);
+}
+
 /* n zeroed bytes in the call's work arena (freed when it is finalised). */
-void *sf_calls_alloc(sf_call *c, size_t n);
+static inline void *sf_calls_alloc(sf_call *c, size_t n)
+{
+  return memset(sf_arena_alloc(&c->work, n), 0, n);
+}
+
+/* sf_calls_ptrs_add when a is full (or not set up yet). */
+void sf_calls_ptrs_grow(sf_call *c, sf_ptrs *a);
+
 /* Appends p to an array of the call's work arena. */
-void sf_calls_ptrs_add(sf_call *c, sf_ptrs *a, gpointer p);
+static inline void sf_calls_ptrs_add(sf_call *c, sf_ptrs *a, gpointer p)
+{
+  if (G_UNLIKELY(a->len == a->cap))
+    sf_calls_ptrs_grow(c, a);
+  a->pdata[a->len++] = p;
+}
 /* The open call with this Call-ID, NULL when none. */
 sf_call *sf_calls_find(sf_correlate *st, const char *call_id, size_t len);
 /* A REGISTER refreshed every minute for a week keeps its Call-ID for about
