@@ -183,9 +183,9 @@ void sf_stats_call(sf_stats *s, const sipflow_call_info *c)
   s->s.dialogs += c->dialogs;
   if ((unsigned)c->state < SIPFLOW_CALL_STATE_COUNT)
     s->s.calls_by_state[c->state]++;
-  for (unsigned i = 0; i < SIPFLOW_ANOMALY_COUNT; i++)
-    if (c->anomalies & (1u << i))
-      s->s.anomalies[i]++;
+  /* the flags set (most calls have none), lowest first */
+  for (unsigned a = c->anomalies & ((1u << SIPFLOW_ANOMALY_COUNT) - 1); a; a &= a - 1)
+    s->s.anomalies[__builtin_ctz(a)]++;
   if (c->failure) {
     s->s.failed++;
     count_failure(s, c);
