@@ -329,38 +329,43 @@ static inline void sf_prefetch(const void *p)
 
 /* correlate.c */
 
+/* Unaligned loads of 8 and 4 bytes (memcpy: one mov each). */
+static inline uint64_t sf_load64(const char *p)
+{
+  uint64_t w;
+  memcpy(&w, p, 8);
+  return w;
+}
+
+static inline uint32_t sf_load32(const char *p)
+{
+  uint32_t w;
+  memcpy(&w, p, 4);
+  return w;
+}
+
 /* The n bytes at a and b are equal.  Inline: the strings compared on every
  * message (Call-IDs, transaction keys, tags) are short, and a call to
- * memcmp costs more than the comparison. */
+ * memcmp costs more than the comparison.  Sixteen bytes a step, the last
+ * ones (or a short string) as two loads that may overlap: only the length
+ * is branched on, not each word. */
 static inline bool sf_bytes_equal(const char *a, const char *b, size_t n)
 {
-  uint64_t x, y;
-
-  if (n < 8) {
-    uint32_t u, v;
-    if (n < 4) {
-      for (size_t i = 0; i < n; i++)
-        if (a[i] != b[i])
-          return false;
-      return true;
-    }
-    memcpy(&u, a, 4); /* 4-7 bytes: two overlapping words */
-    memcpy(&v, b, 4);
-    if (u != v)
-      return false;
-    memcpy(&u, a + n - 4, 4);
-    memcpy(&v, b + n - 4, 4);
-    return u == v;
+  if (n <= 16) {
+    if (n >= 8)
+      return ((sf_load64(a) ^ sf_load64(b)) |
+              (sf_load64(a + n - 8) ^ sf_load64(b + n - 8))) == 0;
+    if (n >= 4)
+      return ((sf_load32(a) ^ sf_load32(b)) |
+              (sf_load32(a + n - 4) ^ sf_load32(b + n - 4))) == 0;
+    /* 1-3 bytes: the first, middle and last cover them all */
+    return n == 0 || ((a[0] ^ b[0]) | (a[n / 2] ^ b[n / 2]) | (a[n - 1] ^ b[n - 1])) == 0;
   }
-  for (; n > 8; a += 8, b += 8, n -= 8) {
-    memcpy(&x, a, 8);
-    memcpy(&y, b, 8);
-    if (x != y)
+  for (; n > 16; a += 16, b += 16, n -= 16)
+    if ((sf_load64(a) ^ sf_load64(b)) | (sf_load64(a + 8) ^ sf_load64(b + 8)))
       return false;
-  }
-  memcpy(&x, a + n - 8, 8); /* the last word, overlapping the previous one */
-  memcpy(&y, b + n - 8, 8);
-  return x == y;
+  a += n, b += n; /* the last 16 bytes, overlapping the previous step */
+  return ((sf_load64(a - 16) ^ sf_load64(b - 16)) | (sf_load64(a - 8) ^ sf_load64(b - 8))) == 0;
 }
 
 /* n (a header or parameter name) is lit, of len bytes, in any ASCII case
