@@ -481,37 +481,9 @@ sf_call *sf_calls_open_new(sf_correlate *st, const sipflow_message *m, uint32_t 
 
 /* ------------------------------------------------------- finalisation */
 
-/* Nothing but retransmissions can still come for this call. */
-static bool outcome_is_final(const sf_call *c)
-{
-  int f = c->last_invite_final;
-
-  if (c->open_txns || c->confirmed_dialogs)
-    return false;
-  if (f >= 200 && f < 300)
-    return c->bye_answered;
-  return f >= 400 && f != 401 && f != 407;
-}
-
-/* The queue a call belongs in after its latest message. */
-static sf_call_queue queue_for(const sf_call *c)
-{
-  if (outcome_is_final(c))
-    return SF_QUEUE_OVER;
-  if (!c->saw_invite && c->any_final && !c->open_txns && !c->confirmed_dialogs)
-    return c->binding_us > 0 ? SF_QUEUE_REGISTERED : SF_QUEUE_QUIET;
-  return SF_QUEUE_ACTIVE;
-}
-
 static GQueue *queue_of(sf_correlate *st, sf_call_queue q)
 {
-  switch (q) {
-  case SF_QUEUE_ACTIVE: return &st->active;
-  case SF_QUEUE_OVER: return &st->over;
-  case SF_QUEUE_QUIET: return &st->quiet;
-  case SF_QUEUE_REGISTERED: return &st->registered;
-  default: return NULL;
-  }
+  return sf_calls_queue(st, q);
 }
 
 static int64_t registration_end(const sf_call *c)
@@ -552,16 +524,8 @@ static void insert_registered(sf_correlate *st, sf_call *c)
 static int64_t call_deadline(const sf_correlate *st, const sf_call *c);
 static void queue_unlink_call(sf_correlate *st, GQueue *q, sf_call *c);
 
-void sf_calls_touch(sf_correlate *st, sf_call *c)
+void sf_calls_requeue(sf_correlate *st, sf_call *c, sf_call_queue q)
 {
-  sf_call_queue q = queue_for(c);
-
-  c->touched = ++st->touches;
-  /* Most messages leave the call where it was: already at the tail, or
-   * active while that queue's order is not kept. */
-  if (q == c->queue &&
-      ((q == SF_QUEUE_ACTIVE && !st->active_in_order) || queue_of(st, q)->tail == &c->link))
-    return;
   GQueue *from = queue_of(st, c->queue);
   if (from)
     queue_unlink_call(st, from, c);
@@ -687,21 +651,16 @@ static inline void queue_unlink_call(sf_correlate *st, GQueue *q, sf_call *c)
     st->next_expiry_us = MIN(st->next_expiry_us, head_deadline(st, q));
 }
 
-void sf_calls_expire(sf_correlate *st, int64_t now_us)
+void sf_calls_expire_due(sf_correlate *st, int64_t now_us)
 {
-  /* Only the queue heads can expire (each queue is in deadline order), and
-   * none does before next_expiry_us. */
-  if (now_us > st->next_expiry_us) {
-    int64_t idle = idle_limit(st);
-    expire_queue(st, &st->over, now_us, sooner(st->options.linger_us, idle));
-    expire_quiet(st, &st->quiet, now_us, idle);
-    expire_quiet(st, &st->registered, now_us, idle);
-    expire_queue(st, &st->active, now_us, idle);
-    st->next_expiry_us = MIN(MIN(head_deadline(st, &st->over), head_deadline(st, &st->quiet)),
-                             MIN(head_deadline(st, &st->registered),
-                                 head_deadline(st, &st->active)));
-  }
-  sf_calls_warm_next(st);
+  int64_t idle = idle_limit(st);
+  expire_queue(st, &st->over, now_us, sooner(st->options.linger_us, idle));
+  expire_quiet(st, &st->quiet, now_us, idle);
+  expire_quiet(st, &st->registered, now_us, idle);
+  expire_queue(st, &st->active, now_us, idle);
+  st->next_expiry_us = MIN(MIN(head_deadline(st, &st->over), head_deadline(st, &st->quiet)),
+                           MIN(head_deadline(st, &st->registered),
+                               head_deadline(st, &st->active)));
 }
 
 /* Sorts n slots by id: a radix sort, a byte of the id per pass (qsort's

@@ -529,8 +529,11 @@ static inline void sf_calls_prefetch(const sf_correlate *st, uint32_t h)
 }
 /* Links B2BUA legs named by X-Call-ID / X-CID / Session-ID in msg. */
 void sf_calls_link_headers(sf_correlate *st, sf_call *c, const sipflow_message *msg);
-/* After a message of c: moves c to the tail of its finalisation queue. */
-void sf_calls_touch(sf_correlate *st, sf_call *c);
+/* After a message of c: moves c to the tail of its finalisation queue
+ * (inline, below). */
+static inline void sf_calls_touch(sf_correlate *st, sf_call *c);
+/* sf_calls_touch when c changes queue or place: to the tail of q. */
+void sf_calls_requeue(sf_correlate *st, sf_call *c, sf_call_queue q);
 /* callwarm.c: calls brought into the cache ahead of their use. */
 
 /* After a message's call is found: its transactions, strings and queue
@@ -544,8 +547,11 @@ void sf_calls_warm_call(const sf_correlate *st, const sf_call *c, unsigned step)
 /* A step for the heads of the finalisation queues and the calls after them
  * (once per message, from sf_calls_expire). */
 void sf_calls_warm_next(sf_correlate *st);
-/* Finalises the calls whose linger or idle time has passed at now_us. */
-void sf_calls_expire(sf_correlate *st, int64_t now_us);
+/* Finalises the calls whose linger or idle time has passed at now_us
+ * (inline, below). */
+static inline void sf_calls_expire(sf_correlate *st, int64_t now_us);
+/* sf_calls_expire when some call may be due. */
+void sf_calls_expire_due(sf_correlate *st, int64_t now_us);
 /* End of input: finalises every open call, in id order. */
 void sf_calls_finish(sf_correlate *st);
 
@@ -561,6 +567,65 @@ static inline sf_call *sf_calls_open(sf_correlate *st, const sipflow_message *ms
     return c;
   }
   return sf_calls_open_new(st, msg, h, c);
+}
+
+/* The per-message steps of the call store, inline: they run for every
+ * message and their usual path is a few comparisons, where the calls cost
+ * as much again. */
+
+/* Nothing but retransmissions can still come for this call. */
+static inline bool sf_calls_outcome_is_final(const sf_call *c)
+{
+  int f = c->last_invite_final;
+
+  if (c->open_txns || c->confirmed_dialogs)
+    return false;
+  if (f >= 200 && f < 300)
+    return c->bye_answered;
+  return f >= 400 && f != 401 && f != 407;
+}
+
+/* The queue a call belongs in after its latest message. */
+static inline sf_call_queue sf_calls_queue_for(const sf_call *c)
+{
+  if (sf_calls_outcome_is_final(c))
+    return SF_QUEUE_OVER;
+  if (!c->saw_invite && c->any_final && !c->open_txns && !c->confirmed_dialogs)
+    return c->binding_us > 0 ? SF_QUEUE_REGISTERED : SF_QUEUE_QUIET;
+  return SF_QUEUE_ACTIVE;
+}
+
+static inline GQueue *sf_calls_queue(sf_correlate *st, sf_call_queue q)
+{
+  switch (q) {
+  case SF_QUEUE_ACTIVE: return &st->active;
+  case SF_QUEUE_OVER: return &st->over;
+  case SF_QUEUE_QUIET: return &st->quiet;
+  case SF_QUEUE_REGISTERED: return &st->registered;
+  default: return NULL;
+  }
+}
+
+static inline void sf_calls_touch(sf_correlate *st, sf_call *c)
+{
+  sf_call_queue q = sf_calls_queue_for(c);
+
+  c->touched = ++st->touches;
+  /* Most messages leave the call where it was: already at the tail, or
+   * active while that queue's order is not kept (calls.c, order_active). */
+  if (q == c->queue &&
+      ((q == SF_QUEUE_ACTIVE && !st->active_in_order) || sf_calls_queue(st, q)->tail == &c->link))
+    return;
+  sf_calls_requeue(st, c, q);
+}
+
+static inline void sf_calls_expire(sf_correlate *st, int64_t now_us)
+{
+  /* Only the queue heads can expire (each queue is in deadline order), and
+   * none does before next_expiry_us. */
+  if (G_UNLIKELY(now_us > st->next_expiry_us))
+    sf_calls_expire_due(st, now_us);
+  sf_calls_warm_next(st);
 }
 
 #endif /* SF_CORRELATE_H */
