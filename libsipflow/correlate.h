@@ -545,10 +545,39 @@ void sf_calls_prefetch_call(const sf_call *c);
 #define SF_WARM_STEPS 4
 void sf_calls_warm_call(const sf_correlate *st, const sf_call *c, unsigned step);
 /* A step for the heads of the finalisation queues and the calls after them
- * (once per message, from sf_calls_expire). */
-void sf_calls_warm_next(sf_correlate *st);
+ * (once per message, from sf_calls_expire; inline, below). */
+static inline void sf_calls_warm_next(sf_correlate *st);
+/* sf_calls_warm_next when a head is not warm yet: the over queue and, in
+ * turn, the quiet or the registered one. */
+void sf_calls_warm_queues(sf_correlate *st, bool quiet_turn);
 /* Finalises the calls whose linger or idle time has passed at now_us
  * (inline, below). */
+static inline const sf_call *sf_calls_of_link(const GList *l)
+{
+  return (const sf_call *)((const char *)l - offsetof(sf_call, link));
+}
+
+/* Nothing to warm in q: no head, or its steps are done and so are its
+ * next call's (warm_queue in callwarm.c marks that by a step past the
+ * last), or it has no next call. */
+static inline bool sf_calls_warm_done(const sf_warm w[2], const GQueue *q)
+{
+  const GList *h = q->head;
+  return !h || (w[0].call == sf_calls_of_link(h) &&
+                (w[0].step > SF_WARM_STEPS || (w[0].step == SF_WARM_STEPS && !h->next)));
+}
+
+static inline void sf_calls_warm_next(sf_correlate *st)
+{
+  /* the quiet and registered heads change seldom: every other message */
+  bool quiet_turn = st->warm_turn++ & 1;
+  if (sf_calls_warm_done(st->warm_over, &st->over) &&
+      (quiet_turn ? sf_calls_warm_done(st->warm_quiet, &st->quiet)
+                  : sf_calls_warm_done(st->warm_registered, &st->registered)))
+    return; /* most messages */
+  sf_calls_warm_queues(st, quiet_turn);
+}
+
 static inline void sf_calls_expire(sf_correlate *st, int64_t now_us);
 /* sf_calls_expire when some call may be due. */
 void sf_calls_expire_due(sf_correlate *st, int64_t now_us);
