@@ -308,8 +308,7 @@ static void key_3261_write(char *out, const sipflow_message *m, sipflow_span met
   *out++ = '3';
   for (unsigned i = 0; i < 3; i++) {
     size_t n = span_len(parts[i]);
-    if (n)
-      memcpy(out, parts[i].ptr, n);
+    sf_copy_short(out, parts[i].ptr, n);
     out[n] = '\0';
     out += n + 1;
   }
@@ -405,7 +404,13 @@ __attribute__((noinline)) static sf_txn *txn_new(sf_correlate *st, sf_call *c,
                                                 sipflow_method mid)
 {
   sf_txn *t = sf_calls_work_room(c, sizeof *t);
-  memset(&t->final_reason, 0, offsetof(sf_txn, req_seen) - offsetof(sf_txn, final_reason));
+  /* the fields that start at zero, copied from a zero block: GCC stores
+   * that with a few vector moves, where the memset became a `rep stos`,
+   * slow to start */
+  struct {
+    char b[offsetof(sf_txn, req_seen) - offsetof(sf_txn, final_reason)];
+  } zero = {{0}};
+  memcpy(&t->final_reason, &zero, sizeof zero);
 
   t->id = ++st->next_txn;
   t->call = c;

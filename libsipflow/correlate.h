@@ -368,6 +368,46 @@ static inline bool sf_bytes_equal(const char *a, const char *b, size_t n)
   return ((sf_load64(a - 16) ^ sf_load64(b - 16)) | (sf_load64(a - 8) ^ sf_load64(b - 8))) == 0;
 }
 
+static inline void sf_store64(char *p, uint64_t w)
+{
+  memcpy(p, &w, 8);
+}
+
+static inline void sf_store32(char *p, uint32_t w)
+{
+  memcpy(p, &w, 4);
+}
+
+/* memcpy(d, s, n) for the short strings a call keeps (tags, branches,
+ * addresses, method names): up to 32 bytes as loads and stores that may
+ * overlap, without a call into the C library. */
+static inline void sf_copy_short(char *d, const char *s, size_t n)
+{
+  if (n >= 8) {
+    if (n > 32) {
+      memcpy(d, s, n);
+      return;
+    }
+    uint64_t a = sf_load64(s), b = sf_load64(s + n - 8);
+    if (n > 16) {
+      uint64_t x = sf_load64(s + 8), y = sf_load64(s + n - 16);
+      sf_store64(d + 8, x);
+      sf_store64(d + n - 16, y);
+    }
+    sf_store64(d, a);
+    sf_store64(d + n - 8, b);
+  } else if (n >= 4) {
+    uint32_t a = sf_load32(s), b = sf_load32(s + n - 4);
+    sf_store32(d, a);
+    sf_store32(d + n - 4, b);
+  } else if (n) { /* 1-3 bytes: the first, middle and last cover them all */
+    char a = s[0], b = s[n / 2], x = s[n - 1];
+    d[0] = a;
+    d[n / 2] = b;
+    d[n - 1] = x;
+  }
+}
+
 /* n (a header or parameter name) is lit, of len bytes, in any ASCII case
  * (lit in lower case, letters and punctuation only).  Inline, for the
  * header scans of the correlate stage. */
@@ -476,8 +516,7 @@ static inline const char *sf_calls_strdup(sf_call *c, const char *ptr, size_t le
   if (!ptr)
     len = 0;
   char *s = sf_arena_alloc(&c->strings, len + 1);
-  if (len)
-    memcpy(s, ptr, len);
+  sf_copy_short(s, ptr, len);
   s[len] = '\0';
   return s;
 }
