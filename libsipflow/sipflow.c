@@ -120,8 +120,8 @@ static int deliver_chunk(sipflow_ctx *ctx, const sf_sip_chunk *chunk)
   }
   msg.frame = chunk->frame;
   msg.time_us = chunk->time_us;
-  msg.src = chunk->src;
-  msg.dst = chunk->dst;
+  msg.src = *chunk->src;
+  msg.dst = *chunk->dst;
   msg.transport = chunk->transport;
   sf_message_internal in = {.headers = ctx->headers, .n_headers = n_headers};
   msg.internal_ = &in;
@@ -220,7 +220,7 @@ int sipflow_feed_sip(sipflow_ctx *ctx, const char *data, size_t len, uint64_t fr
   if (!ctx || !data || !src || !dst)
     return SIPFLOW_ERR_INVALID;
   sf_sip_chunk chunk = {.data = data, .len = len, .frame = frame, .time_us = time_us,
-                        .src = *src, .dst = *dst, .transport = transport};
+                        .src = src, .dst = dst, .transport = transport};
   ctx->last_time_us = time_us;
   return deliver_chunk(ctx, &chunk);
 }
