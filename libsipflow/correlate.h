@@ -415,8 +415,10 @@ static inline bool sf_name_is(const char *n, size_t n_len, const char *lit, size
 {
   if (n_len != len)
     return false;
-  for (size_t i = 0; i < len; i++) /* | 0x20 folds A-Z only onto a-z */
-    if ((char)(n[i] | (g_ascii_isalpha(lit[i]) ? 0x20 : 0)) != lit[i])
+  /* | 0x20 folds A-Z only onto a-z; lit is a literal, so the compiler
+   * works out which bytes are letters (g_ascii_isalpha reads a table) */
+  for (size_t i = 0; i < len; i++)
+    if ((char)(n[i] | (lit[i] >= 'a' && lit[i] <= 'z' ? 0x20 : 0)) != lit[i])
       return false;
   return true;
 }
