@@ -39,20 +39,6 @@ static inline uint64_t fold_mul(uint64_t a, uint64_t b)
 #endif
 }
 
-static inline uint64_t load64(const char *p)
-{
-  uint64_t w;
-  memcpy(&w, p, 8);
-  return w;
-}
-
-static inline uint64_t load32(const char *p)
-{
-  uint32_t w;
-  memcpy(&w, p, 4);
-  return w;
-}
-
 /* Sixteen bytes per step, in the way of wyhash: keys are 10-100 bytes and
  * the Call-ID is hashed for every message, where the former FNV-style
  * eight bytes a step with a shift and a multiplication each cost a third
@@ -68,15 +54,15 @@ uint32_t sf_correlate_hash_bytes(const char *ptr, size_t len)
   if (len > 16) {
     const char *end = ptr + len;
     for (; end - ptr > 16; ptr += 16)
-      seed = fold_mul(load64(ptr) ^ k1, load64(ptr + 8) ^ seed);
-    a = load64(end - 16);
-    b = load64(end - 8);
+      seed = fold_mul(sf_load64(ptr) ^ k1, sf_load64(ptr + 8) ^ seed);
+    a = sf_load64(end - 16);
+    b = sf_load64(end - 8);
   } else if (len >= 8) {
-    a = load64(ptr);
-    b = load64(ptr + len - 8);
+    a = sf_load64(ptr);
+    b = sf_load64(ptr + len - 8);
   } else if (len >= 4) { /* tags: two overlapping 4-byte words */
-    a = load32(ptr);
-    b = load32(ptr + len - 4);
+    a = sf_load32(ptr);
+    b = sf_load32(ptr + len - 4);
   } else {
     a = len ? (uint64_t)(uint8_t)ptr[0] << 16 | (uint64_t)(uint8_t)ptr[len >> 1] << 8 |
                 (uint8_t)ptr[len - 1]
@@ -111,8 +97,8 @@ static uint32_t direction_hash(const sipflow_endpoint *src, const sipflow_endpoi
   const char *s = (const char *)src->addr, *d = (const char *)dst->addr;
   uint64_t ports = (uint64_t)src->family << 48 | (uint64_t)src->port << 32 |
                    (uint64_t)dst->family << 16 | dst->port;
-  uint64_t h = fold_mul(load64(s) ^ ports ^ 0xc2b2ae3d27d4eb4full, load64(d) ^ 0x165667b19e3779f9ull) ^
-               fold_mul(load64(s + 8) ^ 0xd6e8feb86659fd93ull, load64(d + 8) ^ 0xff51afd7ed558ccdull);
+  uint64_t h = fold_mul(sf_load64(s) ^ ports ^ 0xc2b2ae3d27d4eb4full, sf_load64(d) ^ 0x165667b19e3779f9ull) ^
+               fold_mul(sf_load64(s + 8) ^ 0xd6e8feb86659fd93ull, sf_load64(d + 8) ^ 0xff51afd7ed558ccdull);
   return (uint32_t)(h ^ h >> 32);
 }
 

@@ -425,7 +425,8 @@ static inline bool sf_name_is(const char *n, size_t n_len, const char *lit, size
 
 guint sf_correlate_key_hash(gconstpointer key);
 gboolean sf_correlate_key_equal(gconstpointer a, gconstpointer b);
-/* FNV-1a over bytes; never 0 for a non-NULL ptr (0 means "absent"). */
+/* A hash of the bytes (correlate.c); never 0 for a non-NULL ptr (0 means
+ * "absent"). */
 uint32_t sf_correlate_hash_bytes(const char *ptr, size_t len);
 
 /* A 2xx (success) status; correlate.c and dialog.c both branch on it. */
