@@ -239,6 +239,8 @@ typedef struct outcome {
   int64_t request_us, progress_us, answer_us, final_us;
   const sf_txn *cancel;      /* earliest CANCEL of the attempt */
   bool any_response;
+  bool bye_known;            /* bye is set (bye_after_answer) */
+  const sf_txn *bye;         /* first BYE after answer_us */
 } outcome;
 
 static bool is_candidate(const sf_txn *t, bool invite_call)
@@ -414,13 +416,24 @@ static const sf_txn *first_bye(const sf_call *c, int64_t after)
   return best;
 }
 
-static sipflow_call_state invite_state(const sf_call *c, const outcome *o)
+/* first_bye(c, o->answer_us), looked for once: the state and the timings
+ * of an answered call both ask. */
+static const sf_txn *bye_after_answer(const sf_call *c, outcome *o)
+{
+  if (!o->bye_known) {
+    o->bye = first_bye(c, o->answer_us);
+    o->bye_known = true;
+  }
+  return o->bye;
+}
+
+static sipflow_call_state invite_state(const sf_call *c, outcome *o)
 {
   int f = o->final_status;
   bool cancel_first = o->cancel && (!f || o->cancel->request_us <= o->final_us);
 
   if (sf_status_is_2xx(f) || (!f && have(o->answer_us)))
-    return first_bye(c, o->answer_us) ? SIPFLOW_CALL_COMPLETED : SIPFLOW_CALL_IN_CALL;
+    return bye_after_answer(c, o) ? SIPFLOW_CALL_COMPLETED : SIPFLOW_CALL_IN_CALL;
   if (cancel_first || f == 487)
     return SIPFLOW_CALL_CANCELLED;
   if (f == 486 || f == 600)
@@ -646,7 +659,14 @@ static void fill_identity(sf_call *c, const sf_views *room)
 {
   sipflow_call_info *in = c->info;
 
-  memset(in, 0, sizeof *in);
+  /* every field is set here or by sf_analyze_call (attempts, anomalies,
+   * state; the rest of the outcome below): no memset of the whole view
+   * first, a tenth of the analysis of a small call */
+  in->state = SIPFLOW_CALL_SETUP;
+  in->final_status = 0;
+  in->reason = NULL;
+  in->q850_cause = 0;
+  in->failure = NULL;
   in->call = c->id;
   in->call_id = c->call_id.ptr;
   in->method = c->method;
@@ -690,7 +710,7 @@ static guint chain_start(const txn_list *cand, const attempt_list *atts)
 }
 
 /* setup_ms, answer_ms, duration_s of an INVITE call. */
-static void fill_timings(sf_call *c, const txn_list *cand, const attempt_list *atts, const outcome *o)
+static void fill_timings(sf_call *c, const txn_list *cand, const attempt_list *atts, outcome *o)
 {
   sipflow_call_info *in = c->info;
   guint from = g_array_index(atts, attempt, chain_start(cand, atts)).first;
@@ -713,7 +733,7 @@ static void fill_timings(sf_call *c, const txn_list *cand, const attempt_list *a
   if (!have(o->answer_us) || o->answer_us < first->request_us)
     return;
   in->answer_ms = round_ms(o->answer_us - first->request_us);
-  const sf_txn *bye = first_bye(c, o->answer_us);
+  const sf_txn *bye = bye_after_answer(c, o);
   if (bye)
     in->duration_s = (double)round_ms(bye->request_us - o->answer_us) / 1000.0;
 }

@@ -39,9 +39,31 @@ sf_stats *sf_stats_new(void);
 void sf_stats_free(sf_stats *s);
 /* The method of a request line, SIPFLOW_METHOD_OTHER when not known. */
 sipflow_method sf_stats_method(const char *ptr, size_t len);
+/* The counters of s: an sf_stats starts with them (stats.c checks). */
+static inline sipflow_stats *sf_stats_counters(sf_stats *s)
+{
+  return (sipflow_stats *)(void *)s;
+}
+
 /* Counts a delivered message (after correlation); mid is the method of a
- * request (sf_stats_method of msg->method). */
-void sf_stats_message(sf_stats *s, const sipflow_message *msg, sipflow_method mid);
+ * request (sf_stats_method of msg->method).  Inline: a few additions for
+ * every message, where the call cost as much. */
+static inline void sf_stats_message(sf_stats *s, const sipflow_message *msg, sipflow_method mid)
+{
+  sipflow_stats *n = sf_stats_counters(s);
+
+  n->messages++;
+  n->retransmissions += msg->retransmission != 0;
+  if (msg->is_request) {
+    n->requests++;
+    n->by_method[mid]++;
+  } else {
+    n->responses++;
+    unsigned cls = (unsigned)msg->status / 100;
+    if (cls - 1 < 6) /* 1xx .. 6xx */
+      n->by_status_class[cls]++;
+  }
+}
 /* Counts a finalised call. */
 void sf_stats_call(sf_stats *s, const sipflow_call_info *call);
 /* Computes the KPIs into *out. */

@@ -47,9 +47,6 @@
  * string and work blocks): 0.8 GiB at the limit,
  * and more concurrent calls than a capture of a large SBC shows. */
 #define SF_DEFAULT_MAX_OPEN_CALLS 262144u
-/* A REGISTER refreshed every minute for a week keeps its Call-ID for about
- * 10 000 transactions; more is a flood (or forking gone mad, for dialogs). */
-#define SF_MAX_CALL_TRANSACTIONS 16384u
 
 /* Session-ID (RFC 7989 §6): 32 hex digits; all zeros is the "null" UUID. */
 #define SF_SESSION_ID_LEN 32
@@ -61,48 +58,20 @@
 #define SF_STRINGS_BLOCK 512u
 #define SF_WORK_BLOCK 2048u
 
-const char *sf_calls_strdup(sf_call *c, const char *ptr, size_t len)
-{
-  if (!ptr)
-    len = 0;
-  char *s = sf_arena_alloc(&c->strings, len + 1);
-  if (len)
-    memcpy(s, ptr, len);
-  s[len] = '\0';
-  return s;
-}
-
-char *sf_calls_string_room(sf_call *c, size_t n)
-{
-  return sf_arena_alloc(&c->strings, n);
-}
-
-void *sf_calls_work_room(sf_call *c, size_t n)
-{
-  return sf_arena_alloc(&c->work, n);
-}
-
-void *sf_calls_alloc(sf_call *c, size_t n)
-{
-  return memset(sf_arena_alloc(&c->work, n), 0, n);
-}
-
-void sf_calls_ptrs_add(sf_call *c, sf_ptrs *a, gpointer p)
+void sf_calls_ptrs_grow(sf_call *c, sf_ptrs *a)
 {
   if (!a->cap && a == &c->txns) {
     a->pdata = c->txns_inline;
     a->cap = SF_CALL_TXNS_INLINE;
+    return;
   }
-  if (a->len == a->cap) {
-    guint cap = a->cap ? a->cap * 2 : 8;
-    gpointer *pdata = sf_arena_alloc(&c->work, cap * sizeof *pdata);
-    if (a->len)
-      memcpy(pdata, a->pdata, a->len * sizeof *pdata); /* the old copy stays in the
-                                                          arena: at most as much again */
-    a->pdata = pdata;
-    a->cap = cap;
-  }
-  a->pdata[a->len++] = p;
+  guint cap = a->cap ? a->cap * 2 : 8;
+  gpointer *pdata = sf_arena_alloc(&c->work, cap * sizeof *pdata);
+  if (a->len)
+    memcpy(pdata, a->pdata, a->len * sizeof *pdata); /* the old copy stays in the
+                                                        arena: at most as much again */
+  a->pdata = pdata;
+  a->cap = cap;
 }
 
 sf_call *sf_calls_find(sf_correlate *st, const char *call_id, size_t len)
@@ -136,6 +105,29 @@ static void queue_push_tail(GQueue *q, GList *l)
     q->head = l;
   q->tail = l;
   q->length++;
+}
+
+/* The order of the active queue is needed only to finalise its head: with
+ * an idle timeout, or when the open calls reach max_open_calls.  Until then
+ * a call that stays active is not moved to the tail at each of its
+ * messages (most messages: a call in progress is active), which took a
+ * third of the work on a message's call and touched the cache lines of
+ * its neighbours; its `touched` says where it belongs, and the first time
+ * the order is needed the queue is sorted on it.  Kept in order from then
+ * on. */
+static gint by_touch(gconstpointer a, gconstpointer b, gpointer unused)
+{
+  const sf_call *x = a, *y = b;
+  (void)unused;
+  return x->touched < y->touched ? -1 : x->touched > y->touched;
+}
+
+static void order_active(sf_correlate *st)
+{
+  if (st->active_in_order)
+    return;
+  g_queue_sort(&st->active, by_touch, NULL); /* relinks the calls' own links */
+  st->active_in_order = true;
 }
 
 /* ------------------------------------------------------------- calls */
@@ -455,6 +447,8 @@ static void make_room(sf_correlate *st, const sipflow_message *m)
                 : st->quiet.head      ? &st->quiet
                 : st->registered.head ? &st->registered
                                       : &st->active;
+    if (q == &st->active)
+      order_active(st);
     if (!q->head)
       return;
     sf_call *old = q->head->data;
@@ -466,12 +460,8 @@ static void make_room(sf_correlate *st, const sipflow_message *m)
   }
 }
 
-sf_call *sf_calls_open(sf_correlate *st, const sipflow_message *m, uint32_t h)
+sf_call *sf_calls_open_new(sf_correlate *st, const sipflow_message *m, uint32_t h, sf_call *c)
 {
-  sf_call *c = sf_calltable_find(&st->calls, h, m->call_id.ptr, m->call_id.len);
-
-  if (c)
-    sf_calls_prefetch_call(c);
   if (c && !call_is_full(st, c, m))
     return c;
   make_room(st, m);
@@ -491,37 +481,9 @@ sf_call *sf_calls_open(sf_correlate *st, const sipflow_message *m, uint32_t h)
 
 /* ------------------------------------------------------- finalisation */
 
-/* Nothing but retransmissions can still come for this call. */
-static bool outcome_is_final(const sf_call *c)
-{
-  int f = c->last_invite_final;
-
-  if (c->open_txns || c->confirmed_dialogs)
-    return false;
-  if (f >= 200 && f < 300)
-    return c->bye_answered;
-  return f >= 400 && f != 401 && f != 407;
-}
-
-/* The queue a call belongs in after its latest message. */
-static sf_call_queue queue_for(const sf_call *c)
-{
-  if (outcome_is_final(c))
-    return SF_QUEUE_OVER;
-  if (!c->saw_invite && c->any_final && !c->open_txns && !c->confirmed_dialogs)
-    return c->binding_us > 0 ? SF_QUEUE_REGISTERED : SF_QUEUE_QUIET;
-  return SF_QUEUE_ACTIVE;
-}
-
 static GQueue *queue_of(sf_correlate *st, sf_call_queue q)
 {
-  switch (q) {
-  case SF_QUEUE_ACTIVE: return &st->active;
-  case SF_QUEUE_OVER: return &st->over;
-  case SF_QUEUE_QUIET: return &st->quiet;
-  case SF_QUEUE_REGISTERED: return &st->registered;
-  default: return NULL;
-  }
+  return sf_calls_queue(st, q);
 }
 
 static int64_t registration_end(const sf_call *c)
@@ -562,13 +524,8 @@ static void insert_registered(sf_correlate *st, sf_call *c)
 static int64_t call_deadline(const sf_correlate *st, const sf_call *c);
 static void queue_unlink_call(sf_correlate *st, GQueue *q, sf_call *c);
 
-void sf_calls_touch(sf_correlate *st, sf_call *c)
+void sf_calls_requeue(sf_correlate *st, sf_call *c, sf_call_queue q)
 {
-  sf_call_queue q = queue_for(c);
-
-  /* Most messages leave the call where it was, already at the tail. */
-  if (q == c->queue && queue_of(st, q)->tail == &c->link)
-    return;
   GQueue *from = queue_of(st, c->queue);
   if (from)
     queue_unlink_call(st, from, c);
@@ -694,21 +651,16 @@ static inline void queue_unlink_call(sf_correlate *st, GQueue *q, sf_call *c)
     st->next_expiry_us = MIN(st->next_expiry_us, head_deadline(st, q));
 }
 
-void sf_calls_expire(sf_correlate *st, int64_t now_us)
+void sf_calls_expire_due(sf_correlate *st, int64_t now_us)
 {
-  /* Only the queue heads can expire (each queue is in deadline order), and
-   * none does before next_expiry_us. */
-  if (now_us > st->next_expiry_us) {
-    int64_t idle = idle_limit(st);
-    expire_queue(st, &st->over, now_us, sooner(st->options.linger_us, idle));
-    expire_quiet(st, &st->quiet, now_us, idle);
-    expire_quiet(st, &st->registered, now_us, idle);
-    expire_queue(st, &st->active, now_us, idle);
-    st->next_expiry_us = MIN(MIN(head_deadline(st, &st->over), head_deadline(st, &st->quiet)),
-                             MIN(head_deadline(st, &st->registered),
-                                 head_deadline(st, &st->active)));
-  }
-  sf_calls_warm_next(st);
+  int64_t idle = idle_limit(st);
+  expire_queue(st, &st->over, now_us, sooner(st->options.linger_us, idle));
+  expire_quiet(st, &st->quiet, now_us, idle);
+  expire_quiet(st, &st->registered, now_us, idle);
+  expire_queue(st, &st->active, now_us, idle);
+  st->next_expiry_us = MIN(MIN(head_deadline(st, &st->over), head_deadline(st, &st->quiet)),
+                           MIN(head_deadline(st, &st->registered),
+                               head_deadline(st, &st->active)));
 }
 
 /* Sorts n slots by id: a radix sort, a byte of the id per pass (qsort's
@@ -765,6 +717,8 @@ int sipflow_set_call_options(sipflow_ctx *ctx, const sipflow_call_options *optio
     return SIPFLOW_ERR_INVALID;
   sf_correlate *st = ctx->correlate;
   st->options = *options;
+  if (st->options.idle_timeout_us > 0) /* the active queue expires too */
+    order_active(st);
   if (!st->options.linger_us)
     st->options.linger_us = SF_DEFAULT_LINGER_US;
   st->next_expiry_us = INT64_MIN; /* the deadlines change */

@@ -69,25 +69,6 @@ void sf_calltable_remove(sf_call_table *t, uint32_t hash, const sf_call *c)
   t->n--;
 }
 
-sf_call *sf_calltable_find(const sf_call_table *t, uint32_t h, const char *call_id, size_t len)
-{
-  if (!t->slots)
-    return NULL;
-  for (size_t i = h & t->mask; t->slots[i].hash; i = (i + 1) & t->mask) {
-    if (t->slots[i].hash != h)
-      continue;
-    sf_call *c = t->slots[i].call;
-    /* The call's hot lines (and its inline Call-ID) at once: the
-     * comparison below, then the message's correlation, read them, and
-     * fetched one after the other they were a miss each. */
-    for (size_t off = 0; off < SF_CALL_HOT_BYTES; off += 64)
-      sf_prefetch((const char *)c + off);
-    if (c->call_id.len == len && sf_bytes_equal(c->call_id.ptr, call_id, len))
-      return c;
-  }
-  return NULL;
-}
-
 sf_call *sf_calltable_find_id(const sf_call_table *t, uint32_t id)
 {
   uint32_t h = sf_calltable_id_hash(id);

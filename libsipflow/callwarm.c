@@ -84,11 +84,6 @@ void sf_calls_warm_call(const sf_correlate *st, const sf_call *c, unsigned step)
   }
 }
 
-static const sf_call *call_of_link(const GList *l)
-{
-  return (const sf_call *)((const char *)l - offsetof(sf_call, link));
-}
-
 /* One step for the head of q and one for the call after it, whose turn
  * comes right after (calls whose deadlines passed together are finalised
  * together).  w[0] follows the head, w[1] the next call. */
@@ -97,7 +92,7 @@ static void warm_queue(const sf_correlate *st, sf_warm w[2], const GQueue *q)
   const GList *head = q->head;
   if (!head)
     return;
-  const sf_call *c = call_of_link(head);
+  const sf_call *c = sf_calls_of_link(head);
   if (w[0].call != c) {
     w[0] = w[1].call == c ? w[1] : (sf_warm){c, 0};
     w[1] = (sf_warm){NULL, 0};
@@ -108,7 +103,7 @@ static void warm_queue(const sf_correlate *st, sf_warm w[2], const GQueue *q)
     sf_calls_warm_call(st, c, w[0].step++);
   if (w[0].step < 2 || !head->next) /* head->next: in the line step 0 asked for */
     return;
-  c = call_of_link(head->next);
+  c = sf_calls_of_link(head->next);
   if (w[1].call != c)
     w[1] = (sf_warm){c, 0};
   if (w[1].step < SF_WARM_STEPS)
@@ -117,11 +112,10 @@ static void warm_queue(const sf_correlate *st, sf_warm w[2], const GQueue *q)
     w[0].step++; /* nothing left to do until the head changes */
 }
 
-void sf_calls_warm_next(sf_correlate *st)
+void sf_calls_warm_queues(sf_correlate *st, bool quiet_turn)
 {
   warm_queue(st, st->warm_over, &st->over);
-  /* the quiet and registered heads change seldom: every other message */
-  if (st->warm_turn++ & 1)
+  if (quiet_turn)
     warm_queue(st, st->warm_quiet, &st->quiet);
   else
     warm_queue(st, st->warm_registered, &st->registered);

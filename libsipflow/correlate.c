@@ -26,40 +26,50 @@
 
 /* ------------------------------------------------------------ helpers */
 
-/* Eight bytes per step (keys are 10-100 bytes and hashed on every
- * message), then a final avalanche so that the low bits GHashTable uses
- * depend on every byte. */
+/* Two words folded by one wide multiplication: every bit of the product's
+ * halves depends on every bit of both words (wyhash's "mum" step). */
+static inline uint64_t fold_mul(uint64_t a, uint64_t b)
+{
+#ifdef __SIZEOF_INT128__
+  unsigned __int128 r = (unsigned __int128)a * b;
+  return (uint64_t)r ^ (uint64_t)(r >> 64);
+#else
+  uint64_t lo = a * b, hi = (a >> 32) * (b >> 32) + ((a * (b >> 32)) >> 32);
+  return lo ^ hi ^ (lo >> 29);
+#endif
+}
+
+/* Sixteen bytes per step, in the way of wyhash: keys are 10-100 bytes and
+ * the Call-ID is hashed for every message, where the former FNV-style
+ * eight bytes a step with a shift and a multiplication each cost a third
+ * more.  The last 16 bytes (or the whole of a shorter key) are read as two
+ * words that may overlap: fixed-size loads within the key, never a copy. */
 uint32_t sf_correlate_hash_bytes(const char *ptr, size_t len)
 {
-  uint64_t h = 0xcbf29ce484222325ull ^ len, w = 0;
-  size_t total = len;
+  const uint64_t k0 = 0xa0761d6478bd642full, k1 = 0xe7037ed1a0b428dbull;
+  uint64_t seed = k0 ^ len, a, b;
 
   if (!ptr)
     return 0;
-  const char *end = ptr + len;
-  for (; len > 8; ptr += 8, len -= 8) {
-    memcpy(&w, ptr, 8);
-    h = (h ^ w) * 0x100000001b3ull;
-    h ^= h >> 29;
-  }
-  /* the last 1-8 bytes: from a key of 8 bytes or more, the word that ends
-   * it (overlapping the previous one: a fixed-size load, not a copy of
-   * len bytes) */
-  if (total >= 8) {
-    memcpy(&w, end - 8, 8);
-  } else if (total >= 4) { /* tags: two overlapping 4-byte words */
-    uint32_t lo, hi;
-    memcpy(&lo, ptr, 4);
-    memcpy(&hi, end - 4, 4);
-    w = lo | (uint64_t)hi << 32;
+  if (len > 16) {
+    const char *end = ptr + len;
+    for (; end - ptr > 16; ptr += 16)
+      seed = fold_mul(sf_load64(ptr) ^ k1, sf_load64(ptr + 8) ^ seed);
+    a = sf_load64(end - 16);
+    b = sf_load64(end - 8);
+  } else if (len >= 8) {
+    a = sf_load64(ptr);
+    b = sf_load64(ptr + len - 8);
+  } else if (len >= 4) { /* tags: two overlapping 4-byte words */
+    a = sf_load32(ptr);
+    b = sf_load32(ptr + len - 4);
   } else {
-    for (size_t i = 0; i < len; i++)
-      w |= (uint64_t)(uint8_t)ptr[i] << (8 * i);
+    a = len ? (uint64_t)(uint8_t)ptr[0] << 16 | (uint64_t)(uint8_t)ptr[len >> 1] << 8 |
+                (uint8_t)ptr[len - 1]
+            : 0;
+    b = 0;
   }
-  h = (h ^ w) * 0x100000001b3ull;
-  h ^= h >> 32;
-  h *= 0xd6e8feb86659fd93ull;
-  h ^= h >> 32;
+  uint64_t h = fold_mul(k1 ^ len, fold_mul(a ^ k1, b ^ seed));
   return (uint32_t)h ? (uint32_t)h : 1;
 }
 
@@ -76,27 +86,20 @@ gboolean sf_correlate_key_equal(gconstpointer a, gconstpointer b)
 }
 
 
-/* Direction of a message as a hash of both endpoints: their words mixed
- * directly (this runs for every message; laying the endpoints out in a
- * buffer and hashing its bytes cost three times as much). */
+/* Direction of a message as a hash of both endpoints: their words folded
+ * by two wide multiplications (this runs for every message; laying the
+ * endpoints out in a buffer and hashing its bytes cost three times as
+ * much, one multiplication per word half again).  The source and the
+ * destination meet different constants, so that swapping them changes
+ * the hash. */
 static uint32_t direction_hash(const sipflow_endpoint *src, const sipflow_endpoint *dst)
 {
-  uint64_t w[4], h;
-
-  memcpy(&w[0], src->addr, 8);
-  memcpy(&w[1], src->addr + 8, 8);
-  memcpy(&w[2], dst->addr, 8);
-  memcpy(&w[3], dst->addr + 8, 8);
-  /* a different odd multiplier per word, so that swapping the endpoints
-   * changes the hash */
-  h = ((uint64_t)src->family << 48 | (uint64_t)src->port << 32 |
-       (uint64_t)dst->family << 16 | dst->port) * 0x9e3779b97f4a7c15ull;
-  h ^= w[0] * 0xc2b2ae3d27d4eb4full ^ w[1] * 0x165667b19e3779f9ull ^
-       w[2] * 0xd6e8feb86659fd93ull ^ w[3] * 0xff51afd7ed558ccdull;
-  h ^= h >> 29;
-  h *= 0xc4ceb9fe1a85ec53ull;
-  h ^= h >> 32;
-  return (uint32_t)h;
+  const char *s = (const char *)src->addr, *d = (const char *)dst->addr;
+  uint64_t ports = (uint64_t)src->family << 48 | (uint64_t)src->port << 32 |
+                   (uint64_t)dst->family << 16 | dst->port;
+  uint64_t h = fold_mul(sf_load64(s) ^ ports ^ 0xc2b2ae3d27d4eb4full, sf_load64(d) ^ 0x165667b19e3779f9ull) ^
+               fold_mul(sf_load64(s + 8) ^ 0xd6e8feb86659fd93ull, sf_load64(d + 8) ^ 0xff51afd7ed558ccdull);
+  return (uint32_t)(h ^ h >> 32);
 }
 
 static uint32_t span_hash(sipflow_span s)
@@ -291,14 +294,14 @@ static void key_3261_write(char *out, const sipflow_message *m, sipflow_span met
   *out++ = '3';
   for (unsigned i = 0; i < 3; i++) {
     size_t n = span_len(parts[i]);
-    if (n)
-      memcpy(out, parts[i].ptr, n);
+    sf_copy_short(out, parts[i].ptr, n);
     out[n] = '\0';
     out += n + 1;
   }
 }
 
-static sf_txn *txn_lookup_3261(const sf_call *c, const sipflow_message *m, sipflow_span method)
+static SF_ALWAYS_INLINE sf_txn *txn_lookup_3261(const sf_call *c, const sipflow_message *m,
+                                                 sipflow_span method)
 {
   sipflow_span b = m->branch, s = m->via_sent_by;
   size_t len = key_3261_len(m, method);
@@ -321,15 +324,24 @@ static sf_txn *txn_lookup_3261(const sf_call *c, const sipflow_message *m, sipfl
   return NULL;
 }
 
-/* The transaction of m's key with that method, NULL when none. */
-static sf_txn *find_txn(sf_correlate *st, sf_call *c, const sipflow_message *m,
-                        sipflow_span method)
+/* find_txn for an RFC 2543 key or a call with an index.  Not inline: its
+ * key on the stack made every lookup save and restore registers. */
+__attribute__((noinline)) static sf_txn *find_txn_keyed(sf_correlate *st, sf_call *c,
+                                                       const sipflow_message *m,
+                                                       sipflow_span method)
 {
-  if (!c->txn_index && has_magic_cookie(m))
-    return txn_lookup_3261(c, m, method);
   txn_key k;
   build_key(&k, m, method);
   return txn_lookup(st, c, &k);
+}
+
+/* The transaction of m's key with that method, NULL when none. */
+static inline sf_txn *find_txn(sf_correlate *st, sf_call *c, const sipflow_message *m,
+                               sipflow_span method)
+{
+  if (G_LIKELY(!c->txn_index && has_magic_cookie(m)))
+    return txn_lookup_3261(c, m, method);
+  return find_txn_keyed(st, c, m, method);
 }
 
 static void txn_index_add(sf_call *c, sf_txn *t)
@@ -366,18 +378,25 @@ static void txn_keep_key(sf_call *c, sf_txn *t, const sipflow_message *m, sipflo
     t->key.len = k.len;
     key = sf_calls_string_room(c, k.len);
     key_write(&k, key);
-    if (m->branch.ptr)
-      t->branch = sf_calls_strdup(c, m->branch.ptr, m->branch.len);
+    t->branch = m->branch.ptr ? sf_calls_strdup(c, m->branch.ptr, m->branch.len) : NULL;
   }
   t->key.ptr = key;
 }
 
-static sf_txn *txn_new(sf_correlate *st, sf_call *c, const sipflow_message *m,
-                       sipflow_span method, sipflow_method mid)
+/* Not inline: kept apart, the lookups of every message need fewer
+ * registers saved and restored. */
+__attribute__((noinline)) static sf_txn *txn_new(sf_correlate *st, sf_call *c,
+                                                const sipflow_message *m, sipflow_span method,
+                                                sipflow_method mid)
 {
   sf_txn *t = sf_calls_work_room(c, sizeof *t);
-  /* the retransmission memory is read only up to n_req_seen, n_resp_seen */
-  memset(t, 0, offsetof(sf_txn, req_seen));
+  /* the fields that start at zero, copied from a zero block: GCC stores
+   * that with a few vector moves, where the memset became a `rep stos`,
+   * slow to start */
+  struct {
+    char b[offsetof(sf_txn, req_seen) - offsetof(sf_txn, final_reason)];
+  } zero = {{0}};
+  memcpy(&t->final_reason, &zero, sizeof zero);
 
   t->id = ++st->next_txn;
   t->call = c;

@@ -96,37 +96,43 @@ typedef struct sf_ptrs {
 } sf_ptrs;
 
 typedef struct sf_txn {
+  /* set by txn_new (correlate.c) */
   uint32_t id;
-  struct sf_call *call;
-  sf_key key;                 /* copy in the call's work arena */
-  const char *method;
   sipflow_method mid;         /* method as a number: compared on every
                                  message, where strcmp was 5% of the time */
+  struct sf_call *call;
+  sf_key key;                 /* copy in the call's strings */
+  const char *method;
   const char *branch;
-  const char *final_reason;
   uint32_t cseq;
   bool rfc2543;
+  sipflow_endpoint src, dst;  /* client -> server */
+  uint64_t first_frame;
+  int64_t start_us;
+  int64_t request_us;         /* first request, SF_NO_TIME when none */
+  int64_t ring_us;            /* first 180/183 */
+  int64_t progress_us;        /* first 101-199 */
+  int64_t answer_us;          /* first 2xx */
+  int64_t final_us;           /* first final */
+  /* zero in a new transaction, from here to req_seen (one memset of a
+   * third of the structure; the retransmission memory is read only up to
+   * n_req_seen, n_resp_seen) */
+  const char *final_reason;
   bool request_seen;
   bool initial;               /* request outside a dialog (no To tag) */
   bool acked;                 /* INVITE: ACK of its non-2xx final seen */
   bool ack_2xx;               /* INVITE: an ACK for its 2xx seen */
   bool open;                  /* request seen, no final yet (counted in
                                  the call's open_txns) */
-  sipflow_endpoint src, dst;  /* client -> server */
-  uint64_t first_frame, last_frame;
-  int64_t start_us, end_us;
-  int64_t request_us;         /* first request, SF_NO_TIME when none */
-  int64_t ring_us;            /* first 180/183 */
-  int64_t progress_us;        /* first 101-199 */
-  int64_t answer_us;          /* first 2xx */
-  int64_t final_us;           /* first final */
+  uint8_t n_req_seen, n_resp_seen;
+  uint64_t last_frame;
+  int64_t end_us;
   int final_status;
   int final_q850;             /* Q.850 cause in the final's Reason, 0 none */
   sipflow_endpoint final_src; /* who sent the first final */
   uint32_t requests, responses, retransmissions;
-  struct sf_txn *cancels;     /* CANCEL: the INVITE transaction it cancels */
   uint32_t dialog;            /* first dialog id seen in it, 0 = none */
-  uint8_t n_req_seen, n_resp_seen;
+  struct sf_txn *cancels;     /* CANCEL: the INVITE transaction it cancels */
   sf_req_seen req_seen[SF_TXN_MAX_REQ_SEEN];
   sf_resp_seen resp_seen[SF_TXN_MAX_RESP_SEEN];
 } sf_txn;
@@ -193,8 +199,8 @@ typedef struct sf_call {
   sf_call_queue queue;
   /* line 2 */
   const char *method;
-  int64_t binding_us;         /* REGISTER: lifetime granted by the last 2xx
-                                 (the refresh reuses the Call-ID), 0 none */
+  uint64_t touched;           /* sf_correlate.touches at its last message:
+                                 the order of the active queue */
   uint32_t last_invite_cseq;
   sipflow_method mid;         /* of method */
   bool have_request;          /* src/dst/from/to come from a request */
@@ -212,6 +218,10 @@ typedef struct sf_call {
                                  (its blocks and cur in line 3: the
                                  transaction keys and tags a message is
                                  compared with are asked for from them) */
+  int64_t binding_us;         /* REGISTER: lifetime granted by the last 2xx
+                                 (the refresh reuses the Call-ID), 0 none;
+                                 read with a final response, which writes
+                                 its reason into the strings (same line) */
   /* the rest: read at the call's start and end */
   uint64_t first_frame;
   int64_t start_us;
@@ -280,11 +290,15 @@ typedef struct sf_correlate {
   GHashTable *kept;           /* id -> sf_call*, finalised calls (keep_calls) */
   GHashTable *sessions;       /* Session-ID UUID (call's strings) -> sf_call* */
   GHashTable *xrefs;          /* sf_key* (referrer->xref) -> referrer sf_call* */
-  GQueue active;              /* open calls, least recently touched first */
+  GQueue active;              /* open calls, least recently touched first
+                                 once active_in_order is set, else in no
+                                 particular order (sf_calls_touch) */
   GQueue over;                /* open calls whose outcome is final, same order */
   GQueue quiet;               /* non-INVITE calls all answered, same order */
   GQueue registered;          /* registrations, by end_us + binding_us */
   uint32_t next_call, next_txn, next_dialog;
+  uint64_t touches;           /* messages correlated (sf_call.touched) */
+  bool active_in_order;       /* the active queue is kept in order */
   GString *key;               /* scratch: a transaction key written out, for
                                  the calls with a txn_index */
   sipflow_call_options options;
@@ -315,38 +329,83 @@ static inline void sf_prefetch(const void *p)
 
 /* correlate.c */
 
+/* Unaligned loads of 8 and 4 bytes (memcpy: one mov each). */
+static inline uint64_t sf_load64(const char *p)
+{
+  uint64_t w;
+  memcpy(&w, p, 8);
+  return w;
+}
+
+static inline uint32_t sf_load32(const char *p)
+{
+  uint32_t w;
+  memcpy(&w, p, 4);
+  return w;
+}
+
 /* The n bytes at a and b are equal.  Inline: the strings compared on every
  * message (Call-IDs, transaction keys, tags) are short, and a call to
- * memcmp costs more than the comparison. */
+ * memcmp costs more than the comparison.  Sixteen bytes a step, the last
+ * ones (or a short string) as two loads that may overlap: only the length
+ * is branched on, not each word. */
 static inline bool sf_bytes_equal(const char *a, const char *b, size_t n)
 {
-  uint64_t x, y;
+  if (n <= 16) {
+    if (n >= 8)
+      return ((sf_load64(a) ^ sf_load64(b)) |
+              (sf_load64(a + n - 8) ^ sf_load64(b + n - 8))) == 0;
+    if (n >= 4)
+      return ((sf_load32(a) ^ sf_load32(b)) |
+              (sf_load32(a + n - 4) ^ sf_load32(b + n - 4))) == 0;
+    /* 1-3 bytes: the first, middle and last cover them all */
+    return n == 0 || ((a[0] ^ b[0]) | (a[n / 2] ^ b[n / 2]) | (a[n - 1] ^ b[n - 1])) == 0;
+  }
+  for (; n > 16; a += 16, b += 16, n -= 16)
+    if ((sf_load64(a) ^ sf_load64(b)) | (sf_load64(a + 8) ^ sf_load64(b + 8)))
+      return false;
+  a += n, b += n; /* the last 16 bytes, overlapping the previous step */
+  return ((sf_load64(a - 16) ^ sf_load64(b - 16)) | (sf_load64(a - 8) ^ sf_load64(b - 8))) == 0;
+}
 
-  if (n < 8) {
-    uint32_t u, v;
-    if (n < 4) {
-      for (size_t i = 0; i < n; i++)
-        if (a[i] != b[i])
-          return false;
-      return true;
+static inline void sf_store64(char *p, uint64_t w)
+{
+  memcpy(p, &w, 8);
+}
+
+static inline void sf_store32(char *p, uint32_t w)
+{
+  memcpy(p, &w, 4);
+}
+
+/* memcpy(d, s, n) for the short strings a call keeps (tags, branches,
+ * addresses, method names): up to 32 bytes as loads and stores that may
+ * overlap, without a call into the C library. */
+static inline void sf_copy_short(char *d, const char *s, size_t n)
+{
+  if (n >= 8) {
+    if (n > 32) {
+      memcpy(d, s, n);
+      return;
     }
-    memcpy(&u, a, 4); /* 4-7 bytes: two overlapping words */
-    memcpy(&v, b, 4);
-    if (u != v)
-      return false;
-    memcpy(&u, a + n - 4, 4);
-    memcpy(&v, b + n - 4, 4);
-    return u == v;
+    uint64_t a = sf_load64(s), b = sf_load64(s + n - 8);
+    if (n > 16) {
+      uint64_t x = sf_load64(s + 8), y = sf_load64(s + n - 16);
+      sf_store64(d + 8, x);
+      sf_store64(d + n - 16, y);
+    }
+    sf_store64(d, a);
+    sf_store64(d + n - 8, b);
+  } else if (n >= 4) {
+    uint32_t a = sf_load32(s), b = sf_load32(s + n - 4);
+    sf_store32(d, a);
+    sf_store32(d + n - 4, b);
+  } else if (n) { /* 1-3 bytes: the first, middle and last cover them all */
+    char a = s[0], b = s[n / 2], x = s[n - 1];
+    d[0] = a;
+    d[n / 2] = b;
+    d[n - 1] = x;
   }
-  for (; n > 8; a += 8, b += 8, n -= 8) {
-    memcpy(&x, a, 8);
-    memcpy(&y, b, 8);
-    if (x != y)
-      return false;
-  }
-  memcpy(&x, a + n - 8, 8); /* the last word, overlapping the previous one */
-  memcpy(&y, b + n - 8, 8);
-  return x == y;
 }
 
 /* n (a header or parameter name) is lit, of len bytes, in any ASCII case
@@ -356,15 +415,18 @@ static inline bool sf_name_is(const char *n, size_t n_len, const char *lit, size
 {
   if (n_len != len)
     return false;
-  for (size_t i = 0; i < len; i++) /* | 0x20 folds A-Z only onto a-z */
-    if ((char)(n[i] | (g_ascii_isalpha(lit[i]) ? 0x20 : 0)) != lit[i])
+  /* | 0x20 folds A-Z only onto a-z; lit is a literal, so the compiler
+   * works out which bytes are letters (g_ascii_isalpha reads a table) */
+  for (size_t i = 0; i < len; i++)
+    if ((char)(n[i] | (lit[i] >= 'a' && lit[i] <= 'z' ? 0x20 : 0)) != lit[i])
       return false;
   return true;
 }
 
 guint sf_correlate_key_hash(gconstpointer key);
 gboolean sf_correlate_key_equal(gconstpointer a, gconstpointer b);
-/* FNV-1a over bytes; never 0 for a non-NULL ptr (0 means "absent"). */
+/* A hash of the bytes (correlate.c); never 0 for a non-NULL ptr (0 means
+ * "absent"). */
 uint32_t sf_correlate_hash_bytes(const char *ptr, size_t len);
 
 /* A 2xx (success) status; correlate.c and dialog.c both branch on it. */
@@ -413,8 +475,27 @@ void sf_calltable_put(sf_call_table *t, uint32_t hash, sf_call *c);
 /* Removes c, stored under hash (nothing when it is not there). */
 void sf_calltable_remove(sf_call_table *t, uint32_t hash, const sf_call *c);
 /* The call with that Call-ID; h is sf_correlate_hash_bytes(call_id, len),
- * which is 0 for no Call-ID (call_id NULL): no call matches it. */
-sf_call *sf_calltable_find(const sf_call_table *t, uint32_t h, const char *call_id, size_t len);
+ * which is 0 for no Call-ID (call_id NULL): no call matches it.  Inline:
+ * it runs for every message. */
+static inline sf_call *sf_calltable_find(const sf_call_table *t, uint32_t h,
+                                         const char *call_id, size_t len)
+{
+  if (!t->slots)
+    return NULL;
+  for (size_t i = h & t->mask; t->slots[i].hash; i = (i + 1) & t->mask) {
+    if (t->slots[i].hash != h)
+      continue;
+    sf_call *c = t->slots[i].call;
+    /* The call's hot lines (and its inline Call-ID) at once: the
+     * comparison below, then the message's correlation, read them, and
+     * fetched one after the other they were a miss each. */
+    for (size_t off = 0; off < SF_CALL_HOT_BYTES; off += 64)
+      sf_prefetch((const char *)c + off);
+    if (c->call_id.len == len && sf_bytes_equal(c->call_id.ptr, call_id, len))
+      return c;
+  }
+  return NULL;
+}
 /* The hash under which the by-id table keeps a call.  Ids are consecutive:
  * unscattered they would fill one long run of slots that every removal
  * walks to its end. */
@@ -428,21 +509,60 @@ void sf_calltable_free(sf_call_table *t);
 /* calls.c: the call store and the finalisation of calls */
 sf_correlate *sf_calls_new(sipflow_ctx *ctx);
 void sf_calls_free(sf_correlate *st);
+/* The call's arenas.  Inline: they run for every string and structure a
+ * call keeps, a dozen times per call, where a call cost as much as the
+ * allocation. */
+
 /* Copies len bytes at ptr into the call's strings (NUL-terminated). */
-const char *sf_calls_strdup(sf_call *c, const char *ptr, size_t len);
+static inline const char *sf_calls_strdup(sf_call *c, const char *ptr, size_t len)
+{
+  if (!ptr)
+    len = 0;
+  char *s = sf_arena_alloc(&c->strings, len + 1);
+  sf_copy_short(s, ptr, len);
+  s[len] = '\0';
+  return s;
+}
+
 /* n bytes (not initialised) with the call's strings. */
-char *sf_calls_string_room(sf_call *c, size_t n);
+static inline char *sf_calls_string_room(sf_call *c, size_t n)
+{
+  return sf_arena_alloc(&c->strings, n);
+}
+
 /* n bytes (not initialised) in the call's work arena. */
-void *sf_calls_work_room(sf_call *c, size_t n);
+static inline void *sf_calls_work_room(sf_call *c, size_t n)
+{
+  return sf_arena_alloc(&c->work, n);
+}
+
 /* n zeroed bytes in the call's work arena (freed when it is finalised). */
-void *sf_calls_alloc(sf_call *c, size_t n);
+static inline void *sf_calls_alloc(sf_call *c, size_t n)
+{
+  return memset(sf_arena_alloc(&c->work, n), 0, n);
+}
+
+/* sf_calls_ptrs_add when a is full (or not set up yet). */
+void sf_calls_ptrs_grow(sf_call *c, sf_ptrs *a);
+
 /* Appends p to an array of the call's work arena. */
-void sf_calls_ptrs_add(sf_call *c, sf_ptrs *a, gpointer p);
+static inline void sf_calls_ptrs_add(sf_call *c, sf_ptrs *a, gpointer p)
+{
+  if (G_UNLIKELY(a->len == a->cap))
+    sf_calls_ptrs_grow(c, a);
+  a->pdata[a->len++] = p;
+}
 /* The open call with this Call-ID, NULL when none. */
 sf_call *sf_calls_find(sf_correlate *st, const char *call_id, size_t len);
+/* A REGISTER refreshed every minute for a week keeps its Call-ID for about
+ * 10 000 transactions; more is a flood (or forking gone mad, for dialogs). */
+#define SF_MAX_CALL_TRANSACTIONS 16384u
+/* sf_calls_open when the message's call is not found (NULL) or full. */
+sf_call *sf_calls_open_new(sf_correlate *st, const sipflow_message *msg, uint32_t h,
+                           sf_call *found);
 /* The open call of msg's Call-ID, created when there is none; h is
- * sf_correlate_hash_bytes of the Call-ID. */
-sf_call *sf_calls_open(sf_correlate *st, const sipflow_message *msg, uint32_t h);
+ * sf_correlate_hash_bytes of the Call-ID (inline, below). */
+static inline sf_call *sf_calls_open(sf_correlate *st, const sipflow_message *msg, uint32_t h);
 /* Asks for the Call-ID table's slot of hash h, ahead of sf_calls_open. */
 static inline void sf_calls_prefetch(const sf_correlate *st, uint32_t h)
 {
@@ -451,8 +571,11 @@ static inline void sf_calls_prefetch(const sf_correlate *st, uint32_t h)
 }
 /* Links B2BUA legs named by X-Call-ID / X-CID / Session-ID in msg. */
 void sf_calls_link_headers(sf_correlate *st, sf_call *c, const sipflow_message *msg);
-/* After a message of c: moves c to the tail of its finalisation queue. */
-void sf_calls_touch(sf_correlate *st, sf_call *c);
+/* After a message of c: moves c to the tail of its finalisation queue
+ * (inline, below). */
+static inline void sf_calls_touch(sf_correlate *st, sf_call *c);
+/* sf_calls_touch when c changes queue or place: to the tail of q. */
+void sf_calls_requeue(sf_correlate *st, sf_call *c, sf_call_queue q);
 /* callwarm.c: calls brought into the cache ahead of their use. */
 
 /* After a message's call is found: its transactions, strings and queue
@@ -464,11 +587,116 @@ void sf_calls_prefetch_call(const sf_call *c);
 #define SF_WARM_STEPS 4
 void sf_calls_warm_call(const sf_correlate *st, const sf_call *c, unsigned step);
 /* A step for the heads of the finalisation queues and the calls after them
- * (once per message, from sf_calls_expire). */
-void sf_calls_warm_next(sf_correlate *st);
-/* Finalises the calls whose linger or idle time has passed at now_us. */
-void sf_calls_expire(sf_correlate *st, int64_t now_us);
+ * (once per message, from sf_calls_expire; inline, below). */
+static inline void sf_calls_warm_next(sf_correlate *st);
+/* sf_calls_warm_next when a head is not warm yet: the over queue and, in
+ * turn, the quiet or the registered one. */
+void sf_calls_warm_queues(sf_correlate *st, bool quiet_turn);
+/* Finalises the calls whose linger or idle time has passed at now_us
+ * (inline, below). */
+static inline const sf_call *sf_calls_of_link(const GList *l)
+{
+  return (const sf_call *)((const char *)l - offsetof(sf_call, link));
+}
+
+/* Nothing to warm in q: no head, or its steps are done and so are its
+ * next call's (warm_queue in callwarm.c marks that by a step past the
+ * last), or it has no next call. */
+static inline bool sf_calls_warm_done(const sf_warm w[2], const GQueue *q)
+{
+  const GList *h = q->head;
+  return !h || (w[0].call == sf_calls_of_link(h) &&
+                (w[0].step > SF_WARM_STEPS || (w[0].step == SF_WARM_STEPS && !h->next)));
+}
+
+static inline void sf_calls_warm_next(sf_correlate *st)
+{
+  /* the quiet and registered heads change seldom: every other message */
+  bool quiet_turn = st->warm_turn++ & 1;
+  if (sf_calls_warm_done(st->warm_over, &st->over) &&
+      (quiet_turn ? sf_calls_warm_done(st->warm_quiet, &st->quiet)
+                  : sf_calls_warm_done(st->warm_registered, &st->registered)))
+    return; /* most messages */
+  sf_calls_warm_queues(st, quiet_turn);
+}
+
+static inline void sf_calls_expire(sf_correlate *st, int64_t now_us);
+/* sf_calls_expire when some call may be due. */
+void sf_calls_expire_due(sf_correlate *st, int64_t now_us);
 /* End of input: finalises every open call, in id order. */
 void sf_calls_finish(sf_correlate *st);
+
+/* sf_calls_open, inline: most messages find their call, and a call to a
+ * function doing both cost a tenth of the lookup. */
+static inline sf_call *sf_calls_open(sf_correlate *st, const sipflow_message *msg, uint32_t h)
+{
+  sf_call *c = sf_calltable_find(&st->calls, h, msg->call_id.ptr, msg->call_id.len);
+
+  if (G_LIKELY(c && c->txns.len < SF_MAX_CALL_TRANSACTIONS &&
+               c->dialogs.len < SF_MAX_CALL_TRANSACTIONS)) {
+    sf_calls_prefetch_call(c);
+    return c;
+  }
+  return sf_calls_open_new(st, msg, h, c);
+}
+
+/* The per-message steps of the call store, inline: they run for every
+ * message and their usual path is a few comparisons, where the calls cost
+ * as much again. */
+
+/* Nothing but retransmissions can still come for this call. */
+static inline bool sf_calls_outcome_is_final(const sf_call *c)
+{
+  int f = c->last_invite_final;
+
+  if (c->open_txns || c->confirmed_dialogs)
+    return false;
+  if (f >= 200 && f < 300)
+    return c->bye_answered;
+  return f >= 400 && f != 401 && f != 407;
+}
+
+/* The queue a call belongs in after its latest message. */
+static inline sf_call_queue sf_calls_queue_for(const sf_call *c)
+{
+  if (sf_calls_outcome_is_final(c))
+    return SF_QUEUE_OVER;
+  if (!c->saw_invite && c->any_final && !c->open_txns && !c->confirmed_dialogs)
+    return c->binding_us > 0 ? SF_QUEUE_REGISTERED : SF_QUEUE_QUIET;
+  return SF_QUEUE_ACTIVE;
+}
+
+static inline GQueue *sf_calls_queue(sf_correlate *st, sf_call_queue q)
+{
+  switch (q) {
+  case SF_QUEUE_ACTIVE: return &st->active;
+  case SF_QUEUE_OVER: return &st->over;
+  case SF_QUEUE_QUIET: return &st->quiet;
+  case SF_QUEUE_REGISTERED: return &st->registered;
+  default: return NULL;
+  }
+}
+
+static inline void sf_calls_touch(sf_correlate *st, sf_call *c)
+{
+  sf_call_queue q = sf_calls_queue_for(c);
+
+  c->touched = ++st->touches;
+  /* Most messages leave the call where it was: already at the tail, or
+   * active while that queue's order is not kept (calls.c, order_active). */
+  if (q == c->queue &&
+      ((q == SF_QUEUE_ACTIVE && !st->active_in_order) || sf_calls_queue(st, q)->tail == &c->link))
+    return;
+  sf_calls_requeue(st, c, q);
+}
+
+static inline void sf_calls_expire(sf_correlate *st, int64_t now_us)
+{
+  /* Only the queue heads can expire (each queue is in deadline order), and
+   * none does before next_expiry_us. */
+  if (G_UNLIKELY(now_us > st->next_expiry_us))
+    sf_calls_expire_due(st, now_us);
+  sf_calls_warm_next(st);
+}
 
 #endif /* SF_CORRELATE_H */

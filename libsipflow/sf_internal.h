@@ -198,7 +198,9 @@ typedef struct sf_sip_chunk {
   sf_start_line start; /* zero unless the framer filled it */
   uint64_t frame;     /* packet in which the message completed */
   int64_t time_us;
-  sipflow_endpoint src, dst;
+  const sipflow_endpoint *src, *dst; /* valid during the emit call (the
+                                       packet's or the stream's: not copied
+                                       twice on the way to the message) */
   sipflow_transport transport;
   bool truncated;     /* some bytes are known missing (snaplen) */
 } sf_sip_chunk;

@@ -29,22 +29,19 @@ const char *sipflow_transport_name(sipflow_transport t)
   return (unsigned)t < G_N_ELEMENTS(names) ? names[t] : "unknown";
 }
 
+/* v (an address byte or a port: below 100000) in decimal at p, written
+ * from its last digit back, its length known first; returns the digits
+ * written. */
 static size_t put_decimal(char *p, unsigned v)
 {
-  char t[12];
-  size_t n = 0;
-  do
-    t[n++] = (char)('0' + v % 10);
-  while (v /= 10);
-  for (size_t i = 0; i < n; i++)
-    p[i] = t[n - 1 - i];
+  size_t n = v >= 1000 ? (v >= 10000 ? 5 : 4) : v >= 100 ? 3 : v >= 10 ? 2 : 1;
+  for (size_t i = n; i-- > 0; v /= 10)
+    p[i] = (char)('0' + v % 10);
   return n;
 }
 
 char *sipflow_endpoint_format(const sipflow_endpoint *ep, char *buf, size_t buflen)
 {
-  char ip[INET6_ADDRSTRLEN] = "?";
-
   /* IPv4 by hand: inet_ntop + snprintf cost more than the rest of a line
    * of `messages --json`, printed for every message. */
   if (ep->family == 4) {
@@ -65,9 +62,8 @@ char *sipflow_endpoint_format(const sipflow_endpoint *ep, char *buf, size_t bufl
     return buf;
   }
 
-  if (ep->family == 4)
-    inet_ntop(AF_INET, ep->addr, ip, sizeof ip);
-  else if (ep->family == 6)
+  char ip[INET6_ADDRSTRLEN] = "?";
+  if (ep->family == 6)
     inet_ntop(AF_INET6, ep->addr, ip, sizeof ip);
   snprintf(buf, buflen, ep->family == 6 ? "[%s]:%u" : "%s:%u", ip, ep->port);
   return buf;
@@ -124,8 +120,8 @@ static int deliver_chunk(sipflow_ctx *ctx, const sf_sip_chunk *chunk)
   }
   msg.frame = chunk->frame;
   msg.time_us = chunk->time_us;
-  msg.src = chunk->src;
-  msg.dst = chunk->dst;
+  msg.src = *chunk->src;
+  msg.dst = *chunk->dst;
   msg.transport = chunk->transport;
   sf_message_internal in = {.headers = ctx->headers, .n_headers = n_headers};
   msg.internal_ = &in;
@@ -224,7 +220,7 @@ int sipflow_feed_sip(sipflow_ctx *ctx, const char *data, size_t len, uint64_t fr
   if (!ctx || !data || !src || !dst)
     return SIPFLOW_ERR_INVALID;
   sf_sip_chunk chunk = {.data = data, .len = len, .frame = frame, .time_us = time_us,
-                        .src = *src, .dst = *dst, .transport = transport};
+                        .src = src, .dst = dst, .transport = transport};
   ctx->last_time_us = time_us;
   return deliver_chunk(ctx, &chunk);
 }

@@ -16,7 +16,8 @@ typedef struct failure_row {
 } failure_row;
 
 struct sf_stats {
-  sipflow_stats s;           /* counters; KPIs filled by sf_stats_fill */
+  sipflow_stats s;           /* counters; KPIs filled by sf_stats_fill.
+                                First: sf_stats_counters (analyze.h) */
   int64_t *pdd_ms;           /* setup_ms of every INVITE call with one */
   size_t n_pdd, pdd_cap;
   double pdd_sum_ms;
@@ -31,6 +32,8 @@ static void row_free(gpointer p)
   g_free((char *)r->pub.label);
   g_free(r);
 }
+
+G_STATIC_ASSERT(offsetof(struct sf_stats, s) == 0);
 
 sf_stats *sf_stats_new(void)
 {
@@ -99,21 +102,6 @@ sipflow_method sf_stats_method(const char *ptr, size_t len)
   return m;
 }
 
-void sf_stats_message(sf_stats *s, const sipflow_message *msg, sipflow_method mid)
-{
-  s->s.messages++;
-  if (msg->retransmission)
-    s->s.retransmissions++;
-  if (msg->is_request) {
-    s->s.requests++;
-    s->s.by_method[mid]++;
-  } else {
-    s->s.responses++;
-    int cls = msg->status / 100;
-    if (cls >= 1 && cls <= 6)
-      s->s.by_status_class[cls]++;
-  }
-}
 
 /* --------------------------------------------------------------- calls */
 
@@ -183,9 +171,9 @@ void sf_stats_call(sf_stats *s, const sipflow_call_info *c)
   s->s.dialogs += c->dialogs;
   if ((unsigned)c->state < SIPFLOW_CALL_STATE_COUNT)
     s->s.calls_by_state[c->state]++;
-  for (unsigned i = 0; i < SIPFLOW_ANOMALY_COUNT; i++)
-    if (c->anomalies & (1u << i))
-      s->s.anomalies[i]++;
+  /* the flags set (most calls have none), lowest first */
+  for (unsigned a = c->anomalies & ((1u << SIPFLOW_ANOMALY_COUNT) - 1); a; a &= a - 1)
+    s->s.anomalies[__builtin_ctz(a)]++;
   if (c->failure) {
     s->s.failed++;
     count_failure(s, c);

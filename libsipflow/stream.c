@@ -401,7 +401,7 @@ void sf_stream_datagram(sf_stream *st, const sf_l4 *l4)
   if (b == n || sf_framer_start_line(p + b, n - b, &start) != 1)
     return;
   sf_sip_chunk c = {.data = p + b, .len = n - b, .start = start, .frame = l4->frame,
-                    .time_us = l4->time_us, .src = l4->src, .dst = l4->dst,
+                    .time_us = l4->time_us, .src = &l4->src, .dst = &l4->dst,
                     .transport = SIPFLOW_TRANSPORT_UDP, .truncated = l4->truncated};
   st->emit(st->user, &c);
 }

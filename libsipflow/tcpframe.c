@@ -116,7 +116,7 @@ static void emit_chunk(sf_stream *st, const sf_dir *d, const char *p, size_t n,
                        const stamp *at)
 {
   sf_sip_chunk c = {.data = p, .len = n, .frame = at->frame, .time_us = at->time_us,
-                    .src = d->key.src, .dst = d->key.dst,
+                    .src = &d->key.src, .dst = &d->key.dst,
                     .transport = SIPFLOW_TRANSPORT_TCP};
   st->emit(st->user, &c);
 }

@@ -20,7 +20,7 @@ enum {
   U_USER_END = 1 << 2,  /* ';' '?' */
   U_COLON = 1 << 3,     /* ':' */
   U_HOST_END = 1 << 4,  /* ':' ';' '?' '>' */
-  U_AT_GT = 1 << 5,     /* '@' '>' */
+  U_STOP = 1 << 5,      /* '@' '>': where the user part's scan stops */
 };
 
 static const unsigned char uri_cc[256] = {
@@ -31,8 +31,8 @@ static const unsigned char uri_cc[256] = {
     [';'] = U_USER_END | U_HOST_END,
     ['?'] = U_USER_END | U_HOST_END,
     [':'] = U_COLON | U_HOST_END,
-    ['>'] = U_HOST_END | U_AT_GT,
-    ['@'] = U_AT_GT,
+    ['>'] = U_HOST_END | U_STOP,
+    ['@'] = U_STOP,
 };
 
 static inline bool uri_is(char c, unsigned cls)
@@ -72,30 +72,6 @@ static const char *host_end(const char *p, const char *end)
   return uri_find(p, end, U_HOST_END);
 }
 
-/* The text before the first ';' '?' or (when stop_at_colon) ':' in [p, end). */
-static const char *name_end(const char *p, const char *end, int stop_at_colon)
-{
-  return uri_find(p, end, stop_at_colon ? U_USER_END | U_COLON : U_USER_END);
-}
-
-/* The usual case, "sip:alice@atlanta.com>": the user part found in one
- * pass that stops at the '@', without looking at the host (what the
- * general code below finds, which runs when this does not: no '@' before
- * a '>', or an empty user). */
-static bool user_part(const char *p, const char *end, sipflow_span *out)
-{
-  /* a '>' ends the scheme's scan as the end would: the same body */
-  const char *body = skip_scheme(p, end);
-  const char *stop = uri_find(body, end, U_AT_GT | U_USER_END | U_COLON);
-  const char *q = stop;
-  if (q < end && !uri_is(*q, U_AT_GT))
-    q = uri_find(q, end, U_AT_GT);
-  if (q == end || *q != '@' || stop == body)
-    return false;
-  *out = (sipflow_span){body, (size_t)(stop - body)};
-  return true;
-}
-
 int sipflow_uri_user(const char *uri, size_t len, sipflow_span *out)
 {
   if (out)
@@ -106,42 +82,68 @@ int sipflow_uri_user(const char *uri, size_t len, sipflow_span *out)
   const char *p = uri, *end = uri + len;
   while (p < end && (*p == ' ' || *p == '\t' || *p == '<'))
     p++;
-  if (user_part(p, end, out))
-    return 1;
-  const char *gt = memchr(p, '>', (size_t)(end - p));
-  if (gt)
-    end = gt;
+  /* a scheme has no '>' (and stops before one): the URI's closing '>' is
+   * found by the scan below */
   const char *body = skip_scheme(p, end);
   /* "tel:" in any case; body - p == 4 means p[3] is the ':' */
   int is_tel = body - p == 4 && (p[0] | 0x20) == 't' && (p[1] | 0x20) == 'e' &&
                (p[2] | 0x20) == 'l';
-  size_t rest = body < end ? (size_t)(end - body) : 0;
-  const char *at = rest ? memchr(body, '@', rest) : NULL;
-  const char *q;
+  /* One pass up to the '@' or the closing '>', noting the first ';' or '?'
+   * and the first ':' on the way: the ends of the user part, of the
+   * telephone number and of the host. */
+  const char *q = body, *user_end = NULL, *colon = NULL;
+  for (; q < end; q++) {
+    unsigned k = uri_cc[(unsigned char)*q];
+    if (!(k & (U_STOP | U_USER_END | U_COLON)))
+      continue;
+    if (k & U_STOP)
+      break;
+    if ((k & U_USER_END) && !user_end)
+      user_end = q;
+    if ((k & U_COLON) && !colon)
+      colon = q;
+  }
 
   /* sip:user[:password]@host.  The telephone-subscriber parameters
    * (";npdi", ";rn=", RFC 3966 §3) and the password are not part of the
    * name people read. */
-  if (at) {
-    q = name_end(body, at, 1);
-    if (q > body) {
-      *out = (sipflow_span){body, (size_t)(q - body)};
+  if (q < end && *q == '@') {
+    const char *name = user_end && (!colon || user_end < colon) ? user_end : colon ? colon : q;
+    if (name > body) {
+      *out = (sipflow_span){body, (size_t)(name - body)};
       return 1;
     }
-  } else if (is_tel) { /* tel:+15551234;phone-context=... : the number */
-    q = name_end(body, end, 0);
-    if (q > body) {
-      *out = (sipflow_span){body, (size_t)(q - body)};
+    /* "sip:@host": the host stands for the endpoint */
+    const char *h = q + 1, *gt = memchr(h, '>', (size_t)(end - h));
+    const char *e = host_end(h, gt ? gt : end);
+    if (e == h)
+      return -1;
+    *out = (sipflow_span){h, (size_t)(e - h)};
+    return 0;
+  }
+  end = q; /* the closing '>', or the end */
+  if (is_tel) { /* tel:+15551234;phone-context=... : the number */
+    const char *e = user_end ? user_end : end;
+    if (e > body) {
+      *out = (sipflow_span){body, (size_t)(e - body)};
       return 1;
     }
     return -1;
   }
   /* No user part (sip:example.com, the To of a REGISTER to a bare
-   * domain): the host stands for the endpoint. */
-  const char *h = at ? at + 1 : body;
-  q = host_end(h, end);
-  if (q == h)
+   * domain): the host stands for the endpoint, up to the port, the
+   * parameters or the headers. */
+  const char *e = end;
+  if (body < end && *body == '[') {
+    e = host_end(body, end);
+  } else {
+    if (user_end && user_end < e)
+      e = user_end;
+    if (colon && colon < e)
+      e = colon;
+  }
+  if (e == body)
     return -1;
-  *out = (sipflow_span){h, (size_t)(q - h)};
+  *out = (sipflow_span){body, (size_t)(e - body)};
   return 0;
 }

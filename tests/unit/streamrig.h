@@ -44,7 +44,7 @@ static inline void on_chunk(void *user, const sf_sip_chunk *c)
 {
   fx *f = user;
   rec r = {.kind = 'c', .data = g_string_new_len(c->data, (gssize)c->len),
-           .frame = c->frame, .time_us = c->time_us, .src = c->src, .dst = c->dst,
+           .frame = c->frame, .time_us = c->time_us, .src = *c->src, .dst = *c->dst,
            .transport = c->transport, .truncated = c->truncated};
   g_array_append_val(f->recs, r);
 }

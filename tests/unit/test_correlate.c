@@ -466,6 +466,26 @@ static void test_idle_timeout(void **state)
   script_free(s);
 }
 
+/* An idle timeout set after calls were seen: they expire in the order of
+ * their last messages, not of their first (the active queue is put in
+ * order when it is first needed). */
+static void test_idle_timeout_set_late(void **state)
+{
+  script *s = script_new();
+  sipflow_call_options opt = {.idle_timeout_us = 10 * 1000000LL, .keep_calls = 1};
+  feed(s, 1, 0, UA_A, UA_B, (sipm){.method = "INVITE", .via = VA("j1"), .call_id = "first", .from_tag = "a", .cseq = 1});
+  feed(s, 2, 1, UA_A, UA_B, (sipm){.method = "INVITE", .via = VA("j2"), .call_id = "second", .from_tag = "a", .cseq = 1});
+  feed(s, 3, 2, UA_B, UA_A, (sipm){.status = 180, .via = VA("j1"), .call_id = "first", .from_tag = "a", .to_tag = "b", .cseq = 1, .cseq_method = "INVITE"});
+  assert_int_equal(sipflow_set_call_options(s->ctx, &opt), SIPFLOW_OK);
+  feed(s, 4, 20000, UA_A, UA_B, (sipm){.method = "OPTIONS", .via = VA("j3"), .call_id = "o", .from_tag = "a", .cseq = 1});
+  assert_int_equal(s->n_ended, 2);
+  assert_int_equal(s->ended[0], 2);
+  assert_int_equal(s->ended[1], 1);
+  script_finish(s);
+  assert_int_equal(s->n_ended, 3);
+  script_free(s);
+}
+
 static void test_open_call_snapshot(void **state)
 {
   script *s = script_new();
@@ -635,6 +655,37 @@ static void test_open_call_limit(void **state)
   sipflow_stats st;
   assert_int_equal(sipflow_get_stats(f.ctx, &st), SIPFLOW_OK);
   assert_int_equal(st.calls, 6);
+  sipflow_free(f.ctx);
+}
+
+/* Over the limit with only calls in progress: the least recently active
+ * one goes, by its last message, and so on as their messages come. */
+static void test_open_call_limit_by_last_message(void **state)
+{
+  limit_fx f;
+  lim_init(&f, 3);
+  lim_feed(&f, 1, UA_A, UA_B, (sipm){.method = "INVITE", .via = VA("m1"), .call_id = "c1", .from_tag = "a", .cseq = 1});
+  lim_feed(&f, 2, UA_A, UA_B, (sipm){.method = "INVITE", .via = VA("m2"), .call_id = "c2", .from_tag = "a", .cseq = 1});
+  lim_feed(&f, 3, UA_A, UA_B, (sipm){.method = "INVITE", .via = VA("m3"), .call_id = "c3", .from_tag = "a", .cseq = 1});
+  lim_feed(&f, 4, UA_B, UA_A, (sipm){.status = 180, .via = VA("m1"), .call_id = "c1", .from_tag = "a", .to_tag = "b", .cseq = 1, .cseq_method = "INVITE"});
+  lim_feed(&f, 5, UA_B, UA_A, (sipm){.status = 180, .via = VA("m2"), .call_id = "c2", .from_tag = "a", .to_tag = "b", .cseq = 1, .cseq_method = "INVITE"});
+  assert_int_equal(f.n_ended, 0);
+  /* c3 is the least recently active although the newest */
+  lim_feed(&f, 6, UA_A, UA_B, (sipm){.method = "INVITE", .via = VA("m4"), .call_id = "c4", .from_tag = "a", .cseq = 1});
+  assert_int_equal(f.n_ended, 1);
+  assert_int_equal(f.ended[0], 3);
+  /* then c1 (frame 4) before c2 (frame 5) and c4 (frame 6) */
+  lim_feed(&f, 7, UA_A, UA_B, (sipm){.method = "INVITE", .via = VA("m5"), .call_id = "c5", .from_tag = "a", .cseq = 1});
+  assert_int_equal(f.n_ended, 2);
+  assert_int_equal(f.ended[1], 1);
+  /* c2 active again: c4 is now the oldest */
+  lim_feed(&f, 8, UA_B, UA_A, (sipm){.status = 183, .via = VA("m2"), .call_id = "c2", .from_tag = "a", .to_tag = "b", .cseq = 1, .cseq_method = "INVITE"});
+  lim_feed(&f, 9, UA_A, UA_B, (sipm){.method = "INVITE", .via = VA("m6"), .call_id = "c6", .from_tag = "a", .cseq = 1});
+  assert_int_equal(f.n_ended, 3);
+  assert_int_equal(f.ended[2], 4);
+  assert_int_equal(sipflow_diag_count(f.ctx, SIPFLOW_DIAG_CALL_LIMIT), 3);
+  sipflow_finish(f.ctx);
+  assert_int_equal(f.n_ended, 6);
   sipflow_free(f.ctx);
 }
 
@@ -811,10 +862,12 @@ int main(void)
     cmocka_unit_test(test_challenge_waits_for_retry),
     cmocka_unit_test(test_quiet_calls_finalised),
     cmocka_unit_test(test_idle_timeout),
+    cmocka_unit_test(test_idle_timeout_set_late),
     cmocka_unit_test(test_open_call_snapshot),
     cmocka_unit_test(test_call_id_lengths),
     cmocka_unit_test(test_bad_input),
     cmocka_unit_test(test_open_call_limit),
+    cmocka_unit_test(test_open_call_limit_by_last_message),
     cmocka_unit_test(test_call_transaction_limit),
     cmocka_unit_test(test_many_open_calls),
     cmocka_unit_test(test_many_transactions_in_a_call),
