@@ -9,7 +9,8 @@
  * through sipflow_read_files(), which reads pcap and pcapng through the
  * mapped fast path and hands odd records back to libpcap: it must give
  * exactly what libpcap gave (return code, error text, counters, messages,
- * calls).  Not with the filter, which that path does not take.
+ * calls).  Not with the filter, which that path does not take, nor under
+ * 4 bytes (see below).
  *
  * Options come from bytes libpcap ignores, so that seeds stay valid
  * captures: byte 8 of a classic pcap header (low byte of "thiszone"):
@@ -212,7 +213,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   FILE *fp = fmemopen((void *)data, size, "rb");
   if (fp)
     run(fp, path, opts, &by_libpcap); /* closes fp */
-  if (fp && fd >= 0 && !(opts & OPT_FILTER)) {
+  /* Under 4 bytes a named file is "not a pcap or pcapng file" by sipflow's
+   * own check of the magic number, before libpcap sees it: on a stream
+   * libpcap says "truncated".  From 4 bytes on both read the same. */
+  if (fp && fd >= 0 && !(opts & OPT_FILTER) && size >= 4) {
     run(NULL, path, opts, &by_file);
     FUZZ_CHECK(by_file.rc == by_libpcap.rc);
     FUZZ_CHECK(strcmp(by_file.error, by_libpcap.error) == 0);
