@@ -14,7 +14,6 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "listing.h"
@@ -33,20 +32,8 @@ typedef struct calls_state {
   bool failed_only;
 } calls_state;
 
-/* --json and --csv lines go to stdout this many bytes at once: one fwrite
- * a line cost as much as making the line's numbers.  Not on a terminal,
- * where each line shows as its call ends (a live capture on stdin). */
-#define OUT_BATCH (32 * 1024)
-
-/* A --json or --csv line held until its turn, with its length (written
- * without a strlen).  One allocation sized to it. */
-typedef struct held_line {
-  size_t len;
-  char text[];
-} held_line;
-
 /* The rows held until their turn (list_order) are, by output: --json and
- * --csv, a held_line; the table, a sipflow_table_row.  One allocation a
+ * --csv, an out_held_line; the table, a sipflow_table_row.  One allocation a
  * call either way, none for a line whose turn it is already. */
 typedef struct calls_out {
   const calls_state *st;
@@ -54,8 +41,7 @@ typedef struct calls_out {
   list_order *order;
   sipflow_calls_table *table; /* the library's (the plugin prints the same) */
   GString *buf;               /* the line being built, reused */
-  GString *out;               /* --json, --csv: lines not written yet */
-  size_t batch;               /* bytes of lines written at once */
+  out_lines out;              /* --json, --csv: the lines, in batches */
   uint64_t shown;
 } calls_out;
 
@@ -243,24 +229,15 @@ static void call_csv(GString *b, const sipflow_call_info *c)
 
 /* ------------------------------------------------------------------ text */
 
-/* The --json or --csv lines made so far, written out. */
-static void write_out(calls_out *o)
-{
-  fwrite(o->out->str, 1, o->out->len, stdout);
-  g_string_truncate(o->out, 0);
-}
-
 static void put_line(calls_out *o, const char *text, size_t len)
 {
   o->shown++;
-  out_put(o->out, text, len);
-  if (o->out->len >= o->batch)
-    write_out(o);
+  out_lines_put(&o->out, text, len);
 }
 
 static void print_line(void *line, void *user)
 {
-  held_line *l = line;
+  out_held_line *l = line;
   put_line(user, l->text, l->len);
   g_free(l);
 }
@@ -302,10 +279,7 @@ static void on_call_end(const sipflow_call_info *c, void *user)
       list_order_put(o->order, c->call, NULL);
       return;
     }
-    held_line *l = g_malloc(sizeof *l + o->buf->len);
-    l->len = o->buf->len;
-    memcpy(l->text, o->buf->str, l->len);
-    row = l;
+    row = out_held_line_new(o->buf->str, o->buf->len);
   } else {
     if (list_order_is_next(o->order, c->call)) {
       o->shown++;
@@ -324,7 +298,7 @@ static void on_end(void *data, int status)
 
   list_order_flush(o->order);
   if (o->json || o->csv) {
-    write_out(o);
+    out_lines_flush(&o->out);
     return;
   }
   /* no summary when nothing was shown because of an error: it says it all */
@@ -349,8 +323,7 @@ static int run_calls(const cli_global *g, void *state)
     o.table = sipflow_calls_table_new(&opt, out_write_file, stdout);
   }
   o.buf = g_string_sized_new(1024);
-  o.out = g_string_sized_new(OUT_BATCH + 1024);
-  o.batch = isatty(STDOUT_FILENO) ? 1 : OUT_BATCH;
+  out_lines_init(&o.out);
   if (o.table)
     o.order = list_order_new(print_table_row, table_row_free, &o);
   else
@@ -358,10 +331,10 @@ static int run_calls(const cli_global *g, void *state)
   if (o.csv)
     csv_header();
   int status = cli_read_capture(g, &cb, on_end, &o);
-  write_out(&o); /* the lines of rows emitted before a read error */
+  out_lines_flush(&o.out); /* the lines of rows emitted before a read error */
   list_order_free(o.order);
   g_string_free(o.buf, TRUE);
-  g_string_free(o.out, TRUE);
+  out_lines_clear(&o.out);
   sipflow_calls_table_finish(o.table, 0); /* still there when reading failed early */
   return status;
 }

@@ -69,6 +69,7 @@ typedef struct groups_state {
 typedef struct group_row {
   int64_t start_us;
   bool json;
+  size_t len; /* of text: the --json line is written without a strlen */
   char text[];
 } group_row;
 
@@ -78,6 +79,7 @@ typedef struct groups_out {
   list_order *order;
   sipflow_table *table; /* the library's table engine */
   GString *buf;         /* the row being built, reused */
+  out_lines lines;      /* --json: the lines, in batches */
   int64_t first_day;
   uint64_t shown;
 } groups_out;
@@ -310,7 +312,7 @@ static void print_row(void *p, void *user)
 
   o->shown++;
   if (r->json) {
-    fputs(r->text, stdout);
+    out_lines_put(&o->lines, r->text, r->len);
     group_row_free(r);
     return;
   }
@@ -348,8 +350,22 @@ static group_row *new_row(groups_out *o, int64_t start_us)
   group_row *r = g_malloc(sizeof *r + o->buf->len + 1);
   r->start_us = start_us;
   r->json = o->json;
+  r->len = o->buf->len;
   memcpy(r->text, o->buf->str, o->buf->len + 1);
   return r;
+}
+
+/* The row built in o->buf for id: a --json line whose turn it is goes out
+ * at once, without a copy; any other row waits in o->order. */
+static void put_row(groups_out *o, uint32_t id, int64_t start_us)
+{
+  if (o->json && list_order_is_next(o->order, id)) {
+    o->shown++;
+    out_lines_put(&o->lines, o->buf->str, o->buf->len);
+    list_order_put(o->order, id, NULL);
+    return;
+  }
+  list_order_put(o->order, id, new_row(o, start_us));
 }
 
 static void put_transactions(groups_out *o, const sipflow_call_info *c, bool call_ok)
@@ -358,17 +374,17 @@ static void put_transactions(groups_out *o, const sipflow_call_info *c, bool cal
 
   for (size_t i = 0; i < c->n_transactions; i++) {
     const sipflow_transaction_info *t = &c->transaction_list[i];
-    group_row *r = NULL;
-    if (call_ok && list_filter_state(f, (int)t->state) && list_filter_method(f, t->method) &&
-        list_filter_time(f, t->start_us)) {
-      g_string_truncate(o->buf, 0);
-      if (o->json)
-        txn_json(o->buf, t, c);
-      else
-        txn_cells(o->buf, t);
-      r = new_row(o, t->start_us);
+    if (!call_ok || !list_filter_state(f, (int)t->state) || !list_filter_method(f, t->method) ||
+        !list_filter_time(f, t->start_us)) {
+      list_order_put(o->order, t->id, NULL);
+      continue;
     }
-    list_order_put(o->order, t->id, r);
+    g_string_truncate(o->buf, 0);
+    if (o->json)
+      txn_json(o->buf, t, c);
+    else
+      txn_cells(o->buf, t);
+    put_row(o, t->id, t->start_us);
   }
 }
 
@@ -378,17 +394,17 @@ static void put_dialogs(groups_out *o, const sipflow_call_info *c, bool call_ok)
 
   for (size_t i = 0; i < c->n_dialogs; i++) {
     const sipflow_dialog_info *d = &c->dialog_list[i];
-    group_row *r = NULL;
-    if (call_ok && list_filter_state(f, (int)d->state) && list_filter_method(f, d->method) &&
-        list_filter_time(f, d->start_us)) {
-      g_string_truncate(o->buf, 0);
-      if (o->json)
-        dialog_json(o->buf, d, c);
-      else
-        dialog_cells(o->buf, d);
-      r = new_row(o, d->start_us);
+    if (!call_ok || !list_filter_state(f, (int)d->state) || !list_filter_method(f, d->method) ||
+        !list_filter_time(f, d->start_us)) {
+      list_order_put(o->order, d->id, NULL);
+      continue;
     }
-    list_order_put(o->order, d->id, r);
+    g_string_truncate(o->buf, 0);
+    if (o->json)
+      dialog_json(o->buf, d, c);
+    else
+      dialog_cells(o->buf, d);
+    put_row(o, d->id, d->start_us);
   }
 }
 
@@ -409,8 +425,10 @@ static void on_end(void *data, int status)
   const char *what = o->st->dialogs ? "dialog" : "transaction";
 
   list_order_flush(o->order);
-  if (o->json)
+  if (o->json) {
+    out_lines_flush(&o->lines);
     return;
+  }
   if (o->table) {
     sipflow_table_finish(o->table);
     o->table = NULL;
@@ -427,9 +445,12 @@ static int run_groups(const cli_global *g, void *state)
 
   o.order = list_order_new(print_row, group_row_free, &o);
   o.buf = g_string_sized_new(512);
+  if (o.json)
+    out_lines_init(&o.lines);
   int status = cli_read_capture(g, &cb, on_end, &o);
   list_order_free(o.order);
   g_string_free(o.buf, TRUE);
+  out_lines_clear(&o.lines);
   return status;
 }
 

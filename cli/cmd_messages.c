@@ -40,6 +40,7 @@ typedef struct messages_out {
   uint64_t retransmissions;
   sipflow_table *table; /* the library's table engine */
   GString *buf;          /* reused for each row */
+  out_lines lines;       /* --json: the lines, in batches */
 } messages_out;
 
 /* ------------------------------------------------------------------ JSON */
@@ -115,7 +116,7 @@ static void print_json(messages_out *o, const sipflow_message *m)
   json_key(b, "retransmission");
   out_puts(b, m->retransmission ? "true" : "false");
   g_string_append(b, "}\n");
-  fwrite(b->str, 1, b->len, stdout);
+  out_lines_put(&o->lines, b->str, b->len);
 }
 
 /* ------------------------------------------------------------------ text */
@@ -213,6 +214,7 @@ static void on_end(void *data, int status)
 {
   messages_out *o = data;
 
+  out_lines_flush(&o->lines);
   if (o->table) {
     sipflow_table_finish(o->table);
     o->table = NULL;
@@ -228,8 +230,11 @@ static int run_messages(const cli_global *g, void *state)
   messages_out o = {.json = g->json, .buf = g_string_new(NULL)};
   sipflow_callbacks cb = {.on_message = on_message};
 
+  if (o.json)
+    out_lines_init(&o.lines);
   int status = cli_read_capture(g, &cb, on_end, &o);
   g_string_free(o.buf, TRUE);
+  out_lines_clear(&o.lines);
   return status;
 }
 

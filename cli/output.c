@@ -319,3 +319,35 @@ void out_write_file(const char *text, size_t len, void *user)
 {
   fwrite(text, 1, len, user);
 }
+
+/* ---------------------------------------------------------- stdout lines */
+
+void out_lines_init(out_lines *l)
+{
+  l->batch = isatty(STDOUT_FILENO) ? 1 : OUT_LINES_BATCH;
+  l->pending = g_string_sized_new(l->batch == 1 ? 1024 : OUT_LINES_BATCH + 1024);
+}
+
+void out_lines_flush(out_lines *l)
+{
+  if (!l->pending || !l->pending->len)
+    return;
+  fwrite(l->pending->str, 1, l->pending->len, stdout);
+  g_string_truncate(l->pending, 0);
+}
+
+void out_lines_clear(out_lines *l)
+{
+  out_lines_flush(l);
+  if (l->pending)
+    g_string_free(l->pending, TRUE);
+  l->pending = NULL;
+}
+
+out_held_line *out_held_line_new(const char *text, size_t len)
+{
+  out_held_line *h = g_malloc(sizeof *h + len);
+  h->len = len;
+  memcpy(h->text, text, len);
+  return h;
+}
