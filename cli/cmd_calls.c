@@ -47,29 +47,18 @@ typedef struct calls_out {
 
 /* ------------------------------------------------------------------ JSON */
 
-/* A key given as a literal: "\"call\":" and its length, known at compile
- * time, so that json_key is two small copies (it runs for every key of
- * every line). */
-#define KEY(name) "\"" name "\":", sizeof("\"" name "\":") - 1
-
-static inline void json_key(GString *b, const char *quoted, size_t n)
-{
-  if (b->len > 1)
-    out_put(b, ",", 1);
-  out_put(b, quoted, n);
-}
 
 static void json_endpoint(GString *b, const char *quoted, size_t n, const sipflow_endpoint *ep)
 {
   char buf[SIPFLOW_ENDPOINT_STRLEN];
-  json_key(b, quoted, n);
+  out_json_key(b, quoted, n);
   out_json_cstr(b, ep->family ? sipflow_endpoint_format(ep, buf, sizeof buf) : NULL);
 }
 
 /* -1 (not applicable) is null. */
 static void json_ms(GString *b, const char *quoted, size_t n, int64_t ms)
 {
-  json_key(b, quoted, n);
+  out_json_key(b, quoted, n);
   if (ms < 0)
     out_put(b, "null", 4);
   else
@@ -96,47 +85,47 @@ static void call_json(GString *b, const sipflow_call_info *c)
 {
   g_string_assign(b, "{");
 
-  json_key(b, KEY("call"));
+  out_json_key(b, OUT_KEY("call"));
   out_uint(b, c->call);
-  json_key(b, KEY("call_id"));
+  out_json_key(b, OUT_KEY("call_id"));
   out_json_cstr(b, c->call_id);
-  json_key(b, KEY("method"));
+  out_json_key(b, OUT_KEY("method"));
   out_json_cstr(b, c->method);
-  json_key(b, KEY("from"));
+  out_json_key(b, OUT_KEY("from"));
   out_json_cstr(b, c->from);
-  json_key(b, KEY("to"));
+  out_json_key(b, OUT_KEY("to"));
   out_json_cstr(b, c->to);
-  json_endpoint(b, KEY("src"), &c->src);
-  json_endpoint(b, KEY("dst"), &c->dst);
-  json_key(b, KEY("start"));
+  json_endpoint(b, OUT_KEY("src"), &c->src);
+  json_endpoint(b, OUT_KEY("dst"), &c->dst);
+  out_json_key(b, OUT_KEY("start"));
   out_time_epoch(b, c->start_us);
-  json_key(b, KEY("end"));
+  out_json_key(b, OUT_KEY("end"));
   out_time_epoch(b, c->end_us);
-  json_key(b, KEY("state"));
+  out_json_key(b, OUT_KEY("state"));
   out_json_cstr(b, sipflow_call_state_name(c->state));
-  json_key(b, KEY("final_status"));
+  out_json_key(b, OUT_KEY("final_status"));
   if (c->final_status)
     out_uint(b, (uint64_t)c->final_status); /* a status code, 100-699 */
   else
     out_put(b, "null", 4);
-  json_key(b, KEY("reason"));
+  out_json_key(b, OUT_KEY("reason"));
   out_json_cstr(b, c->final_status ? c->reason : NULL);
-  json_key(b, KEY("messages"));
+  out_json_key(b, OUT_KEY("messages"));
   out_uint(b, c->messages);
-  json_key(b, KEY("transactions"));
+  out_json_key(b, OUT_KEY("transactions"));
   out_uint(b, c->transactions);
-  json_key(b, KEY("dialogs"));
+  out_json_key(b, OUT_KEY("dialogs"));
   out_uint(b, c->dialogs);
-  json_key(b, KEY("retransmissions"));
+  out_json_key(b, OUT_KEY("retransmissions"));
   out_uint(b, c->retransmissions);
-  json_ms(b, KEY("setup_ms"), c->setup_ms);
-  json_ms(b, KEY("answer_ms"), c->answer_ms);
-  json_key(b, KEY("duration_s"));
+  json_ms(b, OUT_KEY("setup_ms"), c->setup_ms);
+  json_ms(b, OUT_KEY("answer_ms"), c->answer_ms);
+  out_json_key(b, OUT_KEY("duration_s"));
   if (c->duration_s < 0)
     out_put(b, "null", 4);
   else
     put_seconds(b, c->duration_s);
-  json_key(b, KEY("anomalies"));
+  out_json_key(b, OUT_KEY("anomalies"));
   g_string_append_c(b, '[');
   for (unsigned i = 0, n = 0; i < SIPFLOW_ANOMALY_COUNT; i++) {
     if (c->anomalies & (1u << i)) {
@@ -145,7 +134,7 @@ static void call_json(GString *b, const sipflow_call_info *c)
     }
   }
   g_string_append_c(b, ']');
-  json_key(b, KEY("failure"));
+  out_json_key(b, OUT_KEY("failure"));
   out_json_cstr(b, c->failure);
   out_put(b, "}\n", 2);
 }

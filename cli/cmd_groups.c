@@ -91,54 +91,44 @@ static void group_row_free(void *p)
 
 /* ------------------------------------------------------------------ JSON */
 
-static void json_key(GString *b, const char *key)
+static void json_uint(GString *b, const char *quoted, size_t n, uint64_t v)
 {
-  /* no printf: this runs for every key of every line */
-  if (b->len > 1)
-    g_string_append_c(b, ',');
-  g_string_append_c(b, '"');
-  out_puts(b, key);
-  out_put(b, "\":", 2);
-}
-
-static void json_uint(GString *b, const char *key, uint64_t v)
-{
-  json_key(b, key);
+  out_json_key(b, quoted, n);
   out_uint(b, v);
 }
 
 /* ids and frames: 0 means none -> null */
-static void json_id(GString *b, const char *key, uint64_t v)
+static void json_id(GString *b, const char *quoted, size_t n, uint64_t v)
 {
-  json_key(b, key);
+  out_json_key(b, quoted, n);
   if (v)
     out_uint(b, v);
   else
     out_put(b, "null", 4);
 }
 
-static void json_str(GString *b, const char *key, const char *s)
+static void json_str(GString *b, const char *quoted, size_t n, const char *s)
 {
-  json_key(b, key);
+  out_json_key(b, quoted, n);
   out_json_cstr(b, s);
 }
 
-static void json_bool(GString *b, const char *key, int v)
+static void json_bool(GString *b, const char *quoted, size_t n, int v)
 {
-  json_key(b, key);
+  out_json_key(b, quoted, n);
   g_string_append(b, v ? "true" : "false");
 }
 
-static void json_time(GString *b, const char *key, int64_t us)
+static void json_time(GString *b, const char *quoted, size_t n, int64_t us)
 {
-  json_key(b, key);
+  out_json_key(b, quoted, n);
   out_time_epoch(b, us);
 }
 
-static void json_endpoint(GString *b, const char *key, const sipflow_endpoint *ep)
+static void json_endpoint(GString *b, const char *quoted, size_t n, const sipflow_endpoint *ep)
 {
   char buf[SIPFLOW_ENDPOINT_STRLEN];
-  json_str(b, key, ep->family ? sipflow_endpoint_format(ep, buf, sizeof buf) : NULL);
+  json_str(b, quoted, n, ep->family ? sipflow_endpoint_format(ep, buf, sizeof buf) : NULL);
 }
 
 /* The NDJSON line of a transaction into b (empty). */
@@ -146,29 +136,29 @@ static void txn_json(GString *b, const sipflow_transaction_info *t, const sipflo
 {
   g_string_append_c(b, '{');
 
-  json_uint(b, "transaction", t->id);
-  json_uint(b, "call", t->call);
-  json_str(b, "call_id", c->call_id);
-  json_id(b, "dialog", t->dialog);
-  json_str(b, "method", t->method);
-  json_uint(b, "cseq", t->cseq);
-  json_str(b, "branch", t->branch);
-  json_bool(b, "rfc2543", t->rfc2543);
-  json_endpoint(b, "src", &t->src);
-  json_endpoint(b, "dst", &t->dst);
-  json_str(b, "state", sipflow_transaction_state_name(t->state));
-  json_id(b, "final_status", (uint64_t)(t->final_status > 0 ? t->final_status : 0));
-  json_str(b, "reason", t->final_status ? t->final_reason : NULL);
-  json_bool(b, "request_seen", t->request_seen);
-  json_uint(b, "requests", t->requests);
-  json_uint(b, "responses", t->responses);
-  json_uint(b, "retransmissions", t->retransmissions);
-  json_id(b, "cancels", t->cancels);
-  json_time(b, "start", t->start_us);
-  json_time(b, "end", t->end_us);
-  json_id(b, "first_frame", t->first_frame);
-  json_id(b, "last_frame", t->last_frame);
-  g_string_append(b, "}\n");
+  json_uint(b, OUT_KEY("transaction"), t->id);
+  json_uint(b, OUT_KEY("call"), t->call);
+  json_str(b, OUT_KEY("call_id"), c->call_id);
+  json_id(b, OUT_KEY("dialog"), t->dialog);
+  json_str(b, OUT_KEY("method"), t->method);
+  json_uint(b, OUT_KEY("cseq"), t->cseq);
+  json_str(b, OUT_KEY("branch"), t->branch);
+  json_bool(b, OUT_KEY("rfc2543"), t->rfc2543);
+  json_endpoint(b, OUT_KEY("src"), &t->src);
+  json_endpoint(b, OUT_KEY("dst"), &t->dst);
+  json_str(b, OUT_KEY("state"), sipflow_transaction_state_name(t->state));
+  json_id(b, OUT_KEY("final_status"), (uint64_t)(t->final_status > 0 ? t->final_status : 0));
+  json_str(b, OUT_KEY("reason"), t->final_status ? t->final_reason : NULL);
+  json_bool(b, OUT_KEY("request_seen"), t->request_seen);
+  json_uint(b, OUT_KEY("requests"), t->requests);
+  json_uint(b, OUT_KEY("responses"), t->responses);
+  json_uint(b, OUT_KEY("retransmissions"), t->retransmissions);
+  json_id(b, OUT_KEY("cancels"), t->cancels);
+  json_time(b, OUT_KEY("start"), t->start_us);
+  json_time(b, OUT_KEY("end"), t->end_us);
+  json_id(b, OUT_KEY("first_frame"), t->first_frame);
+  json_id(b, OUT_KEY("last_frame"), t->last_frame);
+  out_put(b, "}\n", 2);
 }
 
 /* The NDJSON line of a dialog into b (empty). */
@@ -176,24 +166,24 @@ static void dialog_json(GString *b, const sipflow_dialog_info *d, const sipflow_
 {
   g_string_append_c(b, '{');
 
-  json_uint(b, "dialog", d->id);
-  json_uint(b, "call", d->call);
-  json_str(b, "call_id", d->call_id ? d->call_id : c->call_id);
-  json_str(b, "method", d->method);
-  json_str(b, "from_tag", d->from_tag);
-  json_str(b, "to_tag", d->to_tag);
-  json_endpoint(b, "uac", &d->uac);
-  json_endpoint(b, "uas", &d->uas);
-  json_str(b, "state", sipflow_dialog_state_name(d->state));
-  json_id(b, "transaction", d->transaction);
-  json_bool(b, "before_capture", d->before_capture);
-  json_id(b, "created_frame", d->created_frame);
-  json_id(b, "confirmed_frame", d->confirmed_frame);
-  json_id(b, "terminated_frame", d->terminated_frame);
-  json_time(b, "start", d->start_us);
-  json_time(b, "end", d->end_us);
-  json_uint(b, "messages", d->messages);
-  g_string_append(b, "}\n");
+  json_uint(b, OUT_KEY("dialog"), d->id);
+  json_uint(b, OUT_KEY("call"), d->call);
+  json_str(b, OUT_KEY("call_id"), d->call_id ? d->call_id : c->call_id);
+  json_str(b, OUT_KEY("method"), d->method);
+  json_str(b, OUT_KEY("from_tag"), d->from_tag);
+  json_str(b, OUT_KEY("to_tag"), d->to_tag);
+  json_endpoint(b, OUT_KEY("uac"), &d->uac);
+  json_endpoint(b, OUT_KEY("uas"), &d->uas);
+  json_str(b, OUT_KEY("state"), sipflow_dialog_state_name(d->state));
+  json_id(b, OUT_KEY("transaction"), d->transaction);
+  json_bool(b, OUT_KEY("before_capture"), d->before_capture);
+  json_id(b, OUT_KEY("created_frame"), d->created_frame);
+  json_id(b, OUT_KEY("confirmed_frame"), d->confirmed_frame);
+  json_id(b, OUT_KEY("terminated_frame"), d->terminated_frame);
+  json_time(b, OUT_KEY("start"), d->start_us);
+  json_time(b, OUT_KEY("end"), d->end_us);
+  json_uint(b, OUT_KEY("messages"), d->messages);
+  out_put(b, "}\n", 2);
 }
 
 /* ------------------------------------------------------------------ text */

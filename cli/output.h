@@ -38,6 +38,21 @@ static inline void out_puts(GString *g, const char *s)
   out_put(g, s, strlen(s));
 }
 
+/* A JSON key given as a literal: OUT_KEY("call") is "\"call\":" and its
+ * length, known at compile time, so that out_json_key is two small copies
+ * (it runs for every key of every NDJSON line).  name: plain ASCII, no
+ * escaping needed. */
+#define OUT_KEY(name) "\"" name "\":", sizeof("\"" name "\":") - 1
+
+/* The key (OUT_KEY) of the next member of the object being written in b,
+ * after a comma unless it is the first one (b holds just "{"). */
+static inline void out_json_key(GString *b, const char *quoted, size_t n)
+{
+  if (b->len > 1)
+    out_put(b, ",", 1);
+  out_put(b, quoted, n);
+}
+
 /* ------------------------------------------------------------ escaping */
 
 /* Appends a JSON string literal (with the quotes) for len bytes at p, or
