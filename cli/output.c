@@ -48,6 +48,16 @@ static size_t plain_run(const unsigned char *s, size_t len, unsigned char a, uns
       break;
     i += 8;
   }
+  /* The last 1-7 bytes (the loop ran to the end): the word ending at len
+   * overlaps bytes already found plain, so when it is plain the run goes
+   * to the end (the usual case: one test instead of a loop over the
+   * bytes).  Not after a word that was not plain: its bad byte may lie
+   * before that last word. */
+  if (i < len && i + 8 > len && len >= 8) {
+    memcpy(&x, s + len - 8, 8);
+    if (plain_word(x, a, b))
+      return len;
+  }
   while (i < len && s[i] >= 0x20 && s[i] < 0x7f && s[i] != a && s[i] != b)
     i++;
   return i;
