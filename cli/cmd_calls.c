@@ -14,7 +14,6 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "listing.h"
@@ -33,20 +32,8 @@ typedef struct calls_state {
   bool failed_only;
 } calls_state;
 
-/* --json and --csv lines go to stdout this many bytes at once: one fwrite
- * a line cost as much as making the line's numbers.  Not on a terminal,
- * where each line shows as its call ends (a live capture on stdin). */
-#define OUT_BATCH (32 * 1024)
-
-/* A --json or --csv line held until its turn, with its length (written
- * without a strlen).  One allocation sized to it. */
-typedef struct held_line {
-  size_t len;
-  char text[];
-} held_line;
-
 /* The rows held until their turn (list_order) are, by output: --json and
- * --csv, a held_line; the table, a sipflow_table_row.  One allocation a
+ * --csv, an out_held_line; the table, a sipflow_table_row.  One allocation a
  * call either way, none for a line whose turn it is already. */
 typedef struct calls_out {
   const calls_state *st;
@@ -54,36 +41,24 @@ typedef struct calls_out {
   list_order *order;
   sipflow_calls_table *table; /* the library's (the plugin prints the same) */
   GString *buf;               /* the line being built, reused */
-  GString *out;               /* --json, --csv: lines not written yet */
-  size_t batch;               /* bytes of lines written at once */
+  out_lines out;              /* --json, --csv: the lines, in batches */
   uint64_t shown;
 } calls_out;
 
 /* ------------------------------------------------------------------ JSON */
 
-/* A key given as a literal: "\"call\":" and its length, known at compile
- * time, so that json_key is two small copies (it runs for every key of
- * every line). */
-#define KEY(name) "\"" name "\":", sizeof("\"" name "\":") - 1
-
-static inline void json_key(GString *b, const char *quoted, size_t n)
-{
-  if (b->len > 1)
-    out_put(b, ",", 1);
-  out_put(b, quoted, n);
-}
 
 static void json_endpoint(GString *b, const char *quoted, size_t n, const sipflow_endpoint *ep)
 {
   char buf[SIPFLOW_ENDPOINT_STRLEN];
-  json_key(b, quoted, n);
+  out_json_key(b, quoted, n);
   out_json_cstr(b, ep->family ? sipflow_endpoint_format(ep, buf, sizeof buf) : NULL);
 }
 
 /* -1 (not applicable) is null. */
 static void json_ms(GString *b, const char *quoted, size_t n, int64_t ms)
 {
-  json_key(b, quoted, n);
+  out_json_key(b, quoted, n);
   if (ms < 0)
     out_put(b, "null", 4);
   else
@@ -110,47 +85,47 @@ static void call_json(GString *b, const sipflow_call_info *c)
 {
   g_string_assign(b, "{");
 
-  json_key(b, KEY("call"));
+  out_json_key(b, OUT_KEY("call"));
   out_uint(b, c->call);
-  json_key(b, KEY("call_id"));
+  out_json_key(b, OUT_KEY("call_id"));
   out_json_cstr(b, c->call_id);
-  json_key(b, KEY("method"));
+  out_json_key(b, OUT_KEY("method"));
   out_json_cstr(b, c->method);
-  json_key(b, KEY("from"));
+  out_json_key(b, OUT_KEY("from"));
   out_json_cstr(b, c->from);
-  json_key(b, KEY("to"));
+  out_json_key(b, OUT_KEY("to"));
   out_json_cstr(b, c->to);
-  json_endpoint(b, KEY("src"), &c->src);
-  json_endpoint(b, KEY("dst"), &c->dst);
-  json_key(b, KEY("start"));
+  json_endpoint(b, OUT_KEY("src"), &c->src);
+  json_endpoint(b, OUT_KEY("dst"), &c->dst);
+  out_json_key(b, OUT_KEY("start"));
   out_time_epoch(b, c->start_us);
-  json_key(b, KEY("end"));
+  out_json_key(b, OUT_KEY("end"));
   out_time_epoch(b, c->end_us);
-  json_key(b, KEY("state"));
+  out_json_key(b, OUT_KEY("state"));
   out_json_cstr(b, sipflow_call_state_name(c->state));
-  json_key(b, KEY("final_status"));
+  out_json_key(b, OUT_KEY("final_status"));
   if (c->final_status)
     out_uint(b, (uint64_t)c->final_status); /* a status code, 100-699 */
   else
     out_put(b, "null", 4);
-  json_key(b, KEY("reason"));
+  out_json_key(b, OUT_KEY("reason"));
   out_json_cstr(b, c->final_status ? c->reason : NULL);
-  json_key(b, KEY("messages"));
+  out_json_key(b, OUT_KEY("messages"));
   out_uint(b, c->messages);
-  json_key(b, KEY("transactions"));
+  out_json_key(b, OUT_KEY("transactions"));
   out_uint(b, c->transactions);
-  json_key(b, KEY("dialogs"));
+  out_json_key(b, OUT_KEY("dialogs"));
   out_uint(b, c->dialogs);
-  json_key(b, KEY("retransmissions"));
+  out_json_key(b, OUT_KEY("retransmissions"));
   out_uint(b, c->retransmissions);
-  json_ms(b, KEY("setup_ms"), c->setup_ms);
-  json_ms(b, KEY("answer_ms"), c->answer_ms);
-  json_key(b, KEY("duration_s"));
+  json_ms(b, OUT_KEY("setup_ms"), c->setup_ms);
+  json_ms(b, OUT_KEY("answer_ms"), c->answer_ms);
+  out_json_key(b, OUT_KEY("duration_s"));
   if (c->duration_s < 0)
     out_put(b, "null", 4);
   else
     put_seconds(b, c->duration_s);
-  json_key(b, KEY("anomalies"));
+  out_json_key(b, OUT_KEY("anomalies"));
   g_string_append_c(b, '[');
   for (unsigned i = 0, n = 0; i < SIPFLOW_ANOMALY_COUNT; i++) {
     if (c->anomalies & (1u << i)) {
@@ -159,7 +134,7 @@ static void call_json(GString *b, const sipflow_call_info *c)
     }
   }
   g_string_append_c(b, ']');
-  json_key(b, KEY("failure"));
+  out_json_key(b, OUT_KEY("failure"));
   out_json_cstr(b, c->failure);
   out_put(b, "}\n", 2);
 }
@@ -243,24 +218,15 @@ static void call_csv(GString *b, const sipflow_call_info *c)
 
 /* ------------------------------------------------------------------ text */
 
-/* The --json or --csv lines made so far, written out. */
-static void write_out(calls_out *o)
-{
-  fwrite(o->out->str, 1, o->out->len, stdout);
-  g_string_truncate(o->out, 0);
-}
-
 static void put_line(calls_out *o, const char *text, size_t len)
 {
   o->shown++;
-  out_put(o->out, text, len);
-  if (o->out->len >= o->batch)
-    write_out(o);
+  out_lines_put(&o->out, text, len);
 }
 
 static void print_line(void *line, void *user)
 {
-  held_line *l = line;
+  out_held_line *l = line;
   put_line(user, l->text, l->len);
   g_free(l);
 }
@@ -302,10 +268,7 @@ static void on_call_end(const sipflow_call_info *c, void *user)
       list_order_put(o->order, c->call, NULL);
       return;
     }
-    held_line *l = g_malloc(sizeof *l + o->buf->len);
-    l->len = o->buf->len;
-    memcpy(l->text, o->buf->str, l->len);
-    row = l;
+    row = out_held_line_new(o->buf->str, o->buf->len);
   } else {
     if (list_order_is_next(o->order, c->call)) {
       o->shown++;
@@ -324,7 +287,7 @@ static void on_end(void *data, int status)
 
   list_order_flush(o->order);
   if (o->json || o->csv) {
-    write_out(o);
+    out_lines_flush(&o->out);
     return;
   }
   /* no summary when nothing was shown because of an error: it says it all */
@@ -349,8 +312,7 @@ static int run_calls(const cli_global *g, void *state)
     o.table = sipflow_calls_table_new(&opt, out_write_file, stdout);
   }
   o.buf = g_string_sized_new(1024);
-  o.out = g_string_sized_new(OUT_BATCH + 1024);
-  o.batch = isatty(STDOUT_FILENO) ? 1 : OUT_BATCH;
+  out_lines_init(&o.out);
   if (o.table)
     o.order = list_order_new(print_table_row, table_row_free, &o);
   else
@@ -358,10 +320,10 @@ static int run_calls(const cli_global *g, void *state)
   if (o.csv)
     csv_header();
   int status = cli_read_capture(g, &cb, on_end, &o);
-  write_out(&o); /* the lines of rows emitted before a read error */
+  out_lines_flush(&o.out); /* the lines of rows emitted before a read error */
   list_order_free(o.order);
   g_string_free(o.buf, TRUE);
-  g_string_free(o.out, TRUE);
+  out_lines_clear(&o.out);
   sipflow_calls_table_finish(o.table, 0); /* still there when reading failed early */
   return status;
 }

@@ -69,6 +69,7 @@ typedef struct groups_state {
 typedef struct group_row {
   int64_t start_us;
   bool json;
+  size_t len; /* of text: the --json line is written without a strlen */
   char text[];
 } group_row;
 
@@ -78,6 +79,7 @@ typedef struct groups_out {
   list_order *order;
   sipflow_table *table; /* the library's table engine */
   GString *buf;         /* the row being built, reused */
+  out_lines lines;      /* --json: the lines, in batches */
   int64_t first_day;
   uint64_t shown;
 } groups_out;
@@ -89,54 +91,44 @@ static void group_row_free(void *p)
 
 /* ------------------------------------------------------------------ JSON */
 
-static void json_key(GString *b, const char *key)
+static void json_uint(GString *b, const char *quoted, size_t n, uint64_t v)
 {
-  /* no printf: this runs for every key of every line */
-  if (b->len > 1)
-    g_string_append_c(b, ',');
-  g_string_append_c(b, '"');
-  out_puts(b, key);
-  out_put(b, "\":", 2);
-}
-
-static void json_uint(GString *b, const char *key, uint64_t v)
-{
-  json_key(b, key);
+  out_json_key(b, quoted, n);
   out_uint(b, v);
 }
 
 /* ids and frames: 0 means none -> null */
-static void json_id(GString *b, const char *key, uint64_t v)
+static void json_id(GString *b, const char *quoted, size_t n, uint64_t v)
 {
-  json_key(b, key);
+  out_json_key(b, quoted, n);
   if (v)
     out_uint(b, v);
   else
     out_put(b, "null", 4);
 }
 
-static void json_str(GString *b, const char *key, const char *s)
+static void json_str(GString *b, const char *quoted, size_t n, const char *s)
 {
-  json_key(b, key);
+  out_json_key(b, quoted, n);
   out_json_cstr(b, s);
 }
 
-static void json_bool(GString *b, const char *key, int v)
+static void json_bool(GString *b, const char *quoted, size_t n, int v)
 {
-  json_key(b, key);
+  out_json_key(b, quoted, n);
   g_string_append(b, v ? "true" : "false");
 }
 
-static void json_time(GString *b, const char *key, int64_t us)
+static void json_time(GString *b, const char *quoted, size_t n, int64_t us)
 {
-  json_key(b, key);
+  out_json_key(b, quoted, n);
   out_time_epoch(b, us);
 }
 
-static void json_endpoint(GString *b, const char *key, const sipflow_endpoint *ep)
+static void json_endpoint(GString *b, const char *quoted, size_t n, const sipflow_endpoint *ep)
 {
   char buf[SIPFLOW_ENDPOINT_STRLEN];
-  json_str(b, key, ep->family ? sipflow_endpoint_format(ep, buf, sizeof buf) : NULL);
+  json_str(b, quoted, n, ep->family ? sipflow_endpoint_format(ep, buf, sizeof buf) : NULL);
 }
 
 /* The NDJSON line of a transaction into b (empty). */
@@ -144,29 +136,29 @@ static void txn_json(GString *b, const sipflow_transaction_info *t, const sipflo
 {
   g_string_append_c(b, '{');
 
-  json_uint(b, "transaction", t->id);
-  json_uint(b, "call", t->call);
-  json_str(b, "call_id", c->call_id);
-  json_id(b, "dialog", t->dialog);
-  json_str(b, "method", t->method);
-  json_uint(b, "cseq", t->cseq);
-  json_str(b, "branch", t->branch);
-  json_bool(b, "rfc2543", t->rfc2543);
-  json_endpoint(b, "src", &t->src);
-  json_endpoint(b, "dst", &t->dst);
-  json_str(b, "state", sipflow_transaction_state_name(t->state));
-  json_id(b, "final_status", (uint64_t)(t->final_status > 0 ? t->final_status : 0));
-  json_str(b, "reason", t->final_status ? t->final_reason : NULL);
-  json_bool(b, "request_seen", t->request_seen);
-  json_uint(b, "requests", t->requests);
-  json_uint(b, "responses", t->responses);
-  json_uint(b, "retransmissions", t->retransmissions);
-  json_id(b, "cancels", t->cancels);
-  json_time(b, "start", t->start_us);
-  json_time(b, "end", t->end_us);
-  json_id(b, "first_frame", t->first_frame);
-  json_id(b, "last_frame", t->last_frame);
-  g_string_append(b, "}\n");
+  json_uint(b, OUT_KEY("transaction"), t->id);
+  json_uint(b, OUT_KEY("call"), t->call);
+  json_str(b, OUT_KEY("call_id"), c->call_id);
+  json_id(b, OUT_KEY("dialog"), t->dialog);
+  json_str(b, OUT_KEY("method"), t->method);
+  json_uint(b, OUT_KEY("cseq"), t->cseq);
+  json_str(b, OUT_KEY("branch"), t->branch);
+  json_bool(b, OUT_KEY("rfc2543"), t->rfc2543);
+  json_endpoint(b, OUT_KEY("src"), &t->src);
+  json_endpoint(b, OUT_KEY("dst"), &t->dst);
+  json_str(b, OUT_KEY("state"), sipflow_transaction_state_name(t->state));
+  json_id(b, OUT_KEY("final_status"), (uint64_t)(t->final_status > 0 ? t->final_status : 0));
+  json_str(b, OUT_KEY("reason"), t->final_status ? t->final_reason : NULL);
+  json_bool(b, OUT_KEY("request_seen"), t->request_seen);
+  json_uint(b, OUT_KEY("requests"), t->requests);
+  json_uint(b, OUT_KEY("responses"), t->responses);
+  json_uint(b, OUT_KEY("retransmissions"), t->retransmissions);
+  json_id(b, OUT_KEY("cancels"), t->cancels);
+  json_time(b, OUT_KEY("start"), t->start_us);
+  json_time(b, OUT_KEY("end"), t->end_us);
+  json_id(b, OUT_KEY("first_frame"), t->first_frame);
+  json_id(b, OUT_KEY("last_frame"), t->last_frame);
+  out_put(b, "}\n", 2);
 }
 
 /* The NDJSON line of a dialog into b (empty). */
@@ -174,24 +166,24 @@ static void dialog_json(GString *b, const sipflow_dialog_info *d, const sipflow_
 {
   g_string_append_c(b, '{');
 
-  json_uint(b, "dialog", d->id);
-  json_uint(b, "call", d->call);
-  json_str(b, "call_id", d->call_id ? d->call_id : c->call_id);
-  json_str(b, "method", d->method);
-  json_str(b, "from_tag", d->from_tag);
-  json_str(b, "to_tag", d->to_tag);
-  json_endpoint(b, "uac", &d->uac);
-  json_endpoint(b, "uas", &d->uas);
-  json_str(b, "state", sipflow_dialog_state_name(d->state));
-  json_id(b, "transaction", d->transaction);
-  json_bool(b, "before_capture", d->before_capture);
-  json_id(b, "created_frame", d->created_frame);
-  json_id(b, "confirmed_frame", d->confirmed_frame);
-  json_id(b, "terminated_frame", d->terminated_frame);
-  json_time(b, "start", d->start_us);
-  json_time(b, "end", d->end_us);
-  json_uint(b, "messages", d->messages);
-  g_string_append(b, "}\n");
+  json_uint(b, OUT_KEY("dialog"), d->id);
+  json_uint(b, OUT_KEY("call"), d->call);
+  json_str(b, OUT_KEY("call_id"), d->call_id ? d->call_id : c->call_id);
+  json_str(b, OUT_KEY("method"), d->method);
+  json_str(b, OUT_KEY("from_tag"), d->from_tag);
+  json_str(b, OUT_KEY("to_tag"), d->to_tag);
+  json_endpoint(b, OUT_KEY("uac"), &d->uac);
+  json_endpoint(b, OUT_KEY("uas"), &d->uas);
+  json_str(b, OUT_KEY("state"), sipflow_dialog_state_name(d->state));
+  json_id(b, OUT_KEY("transaction"), d->transaction);
+  json_bool(b, OUT_KEY("before_capture"), d->before_capture);
+  json_id(b, OUT_KEY("created_frame"), d->created_frame);
+  json_id(b, OUT_KEY("confirmed_frame"), d->confirmed_frame);
+  json_id(b, OUT_KEY("terminated_frame"), d->terminated_frame);
+  json_time(b, OUT_KEY("start"), d->start_us);
+  json_time(b, OUT_KEY("end"), d->end_us);
+  json_uint(b, OUT_KEY("messages"), d->messages);
+  out_put(b, "}\n", 2);
 }
 
 /* ------------------------------------------------------------------ text */
@@ -310,7 +302,7 @@ static void print_row(void *p, void *user)
 
   o->shown++;
   if (r->json) {
-    fputs(r->text, stdout);
+    out_lines_put(&o->lines, r->text, r->len);
     group_row_free(r);
     return;
   }
@@ -348,8 +340,22 @@ static group_row *new_row(groups_out *o, int64_t start_us)
   group_row *r = g_malloc(sizeof *r + o->buf->len + 1);
   r->start_us = start_us;
   r->json = o->json;
+  r->len = o->buf->len;
   memcpy(r->text, o->buf->str, o->buf->len + 1);
   return r;
+}
+
+/* The row built in o->buf for id: a --json line whose turn it is goes out
+ * at once, without a copy; any other row waits in o->order. */
+static void put_row(groups_out *o, uint32_t id, int64_t start_us)
+{
+  if (o->json && list_order_is_next(o->order, id)) {
+    o->shown++;
+    out_lines_put(&o->lines, o->buf->str, o->buf->len);
+    list_order_put(o->order, id, NULL);
+    return;
+  }
+  list_order_put(o->order, id, new_row(o, start_us));
 }
 
 static void put_transactions(groups_out *o, const sipflow_call_info *c, bool call_ok)
@@ -358,17 +364,17 @@ static void put_transactions(groups_out *o, const sipflow_call_info *c, bool cal
 
   for (size_t i = 0; i < c->n_transactions; i++) {
     const sipflow_transaction_info *t = &c->transaction_list[i];
-    group_row *r = NULL;
-    if (call_ok && list_filter_state(f, (int)t->state) && list_filter_method(f, t->method) &&
-        list_filter_time(f, t->start_us)) {
-      g_string_truncate(o->buf, 0);
-      if (o->json)
-        txn_json(o->buf, t, c);
-      else
-        txn_cells(o->buf, t);
-      r = new_row(o, t->start_us);
+    if (!call_ok || !list_filter_state(f, (int)t->state) || !list_filter_method(f, t->method) ||
+        !list_filter_time(f, t->start_us)) {
+      list_order_put(o->order, t->id, NULL);
+      continue;
     }
-    list_order_put(o->order, t->id, r);
+    g_string_truncate(o->buf, 0);
+    if (o->json)
+      txn_json(o->buf, t, c);
+    else
+      txn_cells(o->buf, t);
+    put_row(o, t->id, t->start_us);
   }
 }
 
@@ -378,17 +384,17 @@ static void put_dialogs(groups_out *o, const sipflow_call_info *c, bool call_ok)
 
   for (size_t i = 0; i < c->n_dialogs; i++) {
     const sipflow_dialog_info *d = &c->dialog_list[i];
-    group_row *r = NULL;
-    if (call_ok && list_filter_state(f, (int)d->state) && list_filter_method(f, d->method) &&
-        list_filter_time(f, d->start_us)) {
-      g_string_truncate(o->buf, 0);
-      if (o->json)
-        dialog_json(o->buf, d, c);
-      else
-        dialog_cells(o->buf, d);
-      r = new_row(o, d->start_us);
+    if (!call_ok || !list_filter_state(f, (int)d->state) || !list_filter_method(f, d->method) ||
+        !list_filter_time(f, d->start_us)) {
+      list_order_put(o->order, d->id, NULL);
+      continue;
     }
-    list_order_put(o->order, d->id, r);
+    g_string_truncate(o->buf, 0);
+    if (o->json)
+      dialog_json(o->buf, d, c);
+    else
+      dialog_cells(o->buf, d);
+    put_row(o, d->id, d->start_us);
   }
 }
 
@@ -409,8 +415,10 @@ static void on_end(void *data, int status)
   const char *what = o->st->dialogs ? "dialog" : "transaction";
 
   list_order_flush(o->order);
-  if (o->json)
+  if (o->json) {
+    out_lines_flush(&o->lines);
     return;
+  }
   if (o->table) {
     sipflow_table_finish(o->table);
     o->table = NULL;
@@ -427,9 +435,12 @@ static int run_groups(const cli_global *g, void *state)
 
   o.order = list_order_new(print_row, group_row_free, &o);
   o.buf = g_string_sized_new(512);
+  if (o.json)
+    out_lines_init(&o.lines);
   int status = cli_read_capture(g, &cb, on_end, &o);
   list_order_free(o.order);
   g_string_free(o.buf, TRUE);
+  out_lines_clear(&o.lines);
   return status;
 }
 

@@ -40,32 +40,25 @@ typedef struct messages_out {
   uint64_t retransmissions;
   sipflow_table *table; /* the library's table engine */
   GString *buf;          /* reused for each row */
+  out_lines lines;       /* --json: the lines, in batches */
 } messages_out;
 
 /* ------------------------------------------------------------------ JSON */
 
-static void json_key(GString *b, const char *key)
-{
-  /* no printf: this runs for every key of every line */
-  out_puts(b, b->len > 1 ? ",\"" : "\"");
-  out_puts(b, key);
-  out_put(b, "\":", 2);
-}
-
 /* Correlation ids: 0 in the struct means "none / not known" -> null. */
-static void json_id(GString *b, const char *key, uint32_t id)
+static void json_id(GString *b, const char *quoted, size_t n, uint32_t id)
 {
-  json_key(b, key);
+  out_json_key(b, quoted, n);
   if (id)
     out_uint(b, id);
   else
     out_puts(b, "null");
 }
 
-static void json_endpoint(GString *b, const char *key, const sipflow_endpoint *ep)
+static void json_endpoint(GString *b, const char *quoted, size_t n, const sipflow_endpoint *ep)
 {
   char buf[SIPFLOW_ENDPOINT_STRLEN];
-  json_key(b, key);
+  out_json_key(b, quoted, n);
   out_json_cstr(b, sipflow_endpoint_format(ep, buf, sizeof buf));
 }
 
@@ -75,47 +68,47 @@ static void print_json(messages_out *o, const sipflow_message *m)
   sipflow_span none = {NULL, 0};
 
   g_string_assign(b, "{");
-  json_key(b, "frame");
+  out_json_key(b, OUT_KEY("frame"));
   out_uint(b, m->frame);
-  json_key(b, "time");
+  out_json_key(b, OUT_KEY("time"));
   out_time_epoch(b, m->time_us);
-  json_endpoint(b, "src", &m->src);
-  json_endpoint(b, "dst", &m->dst);
-  json_key(b, "transport");
+  json_endpoint(b, OUT_KEY("src"), &m->src);
+  json_endpoint(b, OUT_KEY("dst"), &m->dst);
+  out_json_key(b, OUT_KEY("transport"));
   out_json_cstr(b, sipflow_transport_name(m->transport));
-  json_key(b, "type");
+  out_json_key(b, OUT_KEY("type"));
   out_json_cstr(b, m->is_request ? "request" : "response");
-  json_key(b, "method");
+  out_json_key(b, OUT_KEY("method"));
   out_json_span(b, m->is_request ? m->method : none);
-  json_key(b, "status");
+  out_json_key(b, OUT_KEY("status"));
   if (m->is_request)
     out_puts(b, "null");
   else
     out_uint(b, (uint64_t)m->status); /* 100-699 (parser) */
-  json_key(b, "reason");
+  out_json_key(b, OUT_KEY("reason"));
   if (m->is_request)
     out_puts(b, "null");
   else /* a status line may end right after the code: "" */
     out_json_string(b, m->reason.ptr ? m->reason.ptr : "", m->reason.len);
-  json_key(b, "call_id");
+  out_json_key(b, OUT_KEY("call_id"));
   out_json_span(b, m->call_id);
-  json_key(b, "cseq");
+  out_json_key(b, OUT_KEY("cseq"));
   out_uint(b, m->cseq);
-  json_key(b, "cseq_method");
+  out_json_key(b, OUT_KEY("cseq_method"));
   out_json_span(b, m->cseq_method);
-  json_key(b, "from_tag");
+  out_json_key(b, OUT_KEY("from_tag"));
   out_json_span(b, m->from_tag);
-  json_key(b, "to_tag");
+  out_json_key(b, OUT_KEY("to_tag"));
   out_json_span(b, m->to_tag);
-  json_key(b, "branch");
+  out_json_key(b, OUT_KEY("branch"));
   out_json_span(b, m->branch);
-  json_id(b, "transaction", m->transaction);
-  json_id(b, "dialog", m->dialog);
-  json_id(b, "call", m->call);
-  json_key(b, "retransmission");
+  json_id(b, OUT_KEY("transaction"), m->transaction);
+  json_id(b, OUT_KEY("dialog"), m->dialog);
+  json_id(b, OUT_KEY("call"), m->call);
+  out_json_key(b, OUT_KEY("retransmission"));
   out_puts(b, m->retransmission ? "true" : "false");
-  g_string_append(b, "}\n");
-  fwrite(b->str, 1, b->len, stdout);
+  out_put(b, "}\n", 2);
+  out_lines_put(&o->lines, b->str, b->len);
 }
 
 /* ------------------------------------------------------------------ text */
@@ -213,6 +206,7 @@ static void on_end(void *data, int status)
 {
   messages_out *o = data;
 
+  out_lines_flush(&o->lines);
   if (o->table) {
     sipflow_table_finish(o->table);
     o->table = NULL;
@@ -228,8 +222,11 @@ static int run_messages(const cli_global *g, void *state)
   messages_out o = {.json = g->json, .buf = g_string_new(NULL)};
   sipflow_callbacks cb = {.on_message = on_message};
 
+  if (o.json)
+    out_lines_init(&o.lines);
   int status = cli_read_capture(g, &cb, on_end, &o);
   g_string_free(o.buf, TRUE);
+  out_lines_clear(&o.lines);
   return status;
 }
 

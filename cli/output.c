@@ -48,6 +48,16 @@ static size_t plain_run(const unsigned char *s, size_t len, unsigned char a, uns
       break;
     i += 8;
   }
+  /* The last 1-7 bytes (the loop ran to the end): the word ending at len
+   * overlaps bytes already found plain, so when it is plain the run goes
+   * to the end (the usual case: one test instead of a loop over the
+   * bytes).  Not after a word that was not plain: its bad byte may lie
+   * before that last word. */
+  if (i < len && i + 8 > len && len >= 8) {
+    memcpy(&x, s + len - 8, 8);
+    if (plain_word(x, a, b))
+      return len;
+  }
   while (i < len && s[i] >= 0x20 && s[i] < 0x7f && s[i] != a && s[i] != b)
     i++;
   return i;
@@ -318,4 +328,36 @@ unsigned out_terminal_width(void)
 void out_write_file(const char *text, size_t len, void *user)
 {
   fwrite(text, 1, len, user);
+}
+
+/* ---------------------------------------------------------- stdout lines */
+
+void out_lines_init(out_lines *l)
+{
+  l->batch = isatty(STDOUT_FILENO) ? 1 : OUT_LINES_BATCH;
+  l->pending = g_string_sized_new(l->batch == 1 ? 1024 : OUT_LINES_BATCH + 1024);
+}
+
+void out_lines_flush(out_lines *l)
+{
+  if (!l->pending || !l->pending->len)
+    return;
+  fwrite(l->pending->str, 1, l->pending->len, stdout);
+  g_string_truncate(l->pending, 0);
+}
+
+void out_lines_clear(out_lines *l)
+{
+  out_lines_flush(l);
+  if (l->pending)
+    g_string_free(l->pending, TRUE);
+  l->pending = NULL;
+}
+
+out_held_line *out_held_line_new(const char *text, size_t len)
+{
+  out_held_line *h = g_malloc(sizeof *h + len);
+  h->len = len;
+  memcpy(h->text, text, len);
+  return h;
 }

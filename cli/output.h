@@ -38,6 +38,21 @@ static inline void out_puts(GString *g, const char *s)
   out_put(g, s, strlen(s));
 }
 
+/* A JSON key given as a literal: OUT_KEY("call") is "\"call\":" and its
+ * length, known at compile time, so that out_json_key is two small copies
+ * (it runs for every key of every NDJSON line).  name: plain ASCII, no
+ * escaping needed. */
+#define OUT_KEY(name) "\"" name "\":", sizeof("\"" name "\":") - 1
+
+/* The key (OUT_KEY) of the next member of the object being written in b,
+ * after a comma unless it is the first one (b holds just "{"). */
+static inline void out_json_key(GString *b, const char *quoted, size_t n)
+{
+  if (b->len > 1)
+    out_put(b, ",", 1);
+  out_put(b, quoted, n);
+}
+
 /* ------------------------------------------------------------ escaping */
 
 /* Appends a JSON string literal (with the quotes) for len bytes at p, or
@@ -100,5 +115,40 @@ void out_csv_field(GString *out, const char *s);
 /* A sipflow_write_fn (the library's tables, sipflow_table_new) writing to
  * the FILE * user. */
 void out_write_file(const char *text, size_t len, void *user);
+
+/* -------------------------------------------------------- stdout lines */
+
+/* NDJSON and CSV lines for stdout, written this many bytes at once: one
+ * fwrite a line cost as much as making the line's numbers.  Not on a
+ * terminal, where each line shows as it is made (a live capture on stdin). */
+#define OUT_LINES_BATCH (32 * 1024)
+
+typedef struct out_lines {
+  GString *pending; /* lines not written yet */
+  size_t batch;     /* bytes of lines written at once */
+} out_lines;
+
+/* Sets up l: batched unless stdout is a terminal. */
+void out_lines_init(out_lines *l);
+/* Writes the lines held to stdout (before anything else goes there). */
+void out_lines_flush(out_lines *l);
+/* Appends one line (text of len bytes, its newline included). */
+static inline void out_lines_put(out_lines *l, const char *text, size_t len)
+{
+  out_put(l->pending, text, len);
+  if (l->pending->len >= l->batch)
+    out_lines_flush(l);
+}
+/* Flushes, then frees what l holds (not l). */
+void out_lines_clear(out_lines *l);
+
+/* A line held until its turn (list_order), with its length, so that it is
+ * written without a strlen.  One allocation sized to it; free with g_free. */
+typedef struct out_held_line {
+  size_t len;
+  char text[];
+} out_held_line;
+
+out_held_line *out_held_line_new(const char *text, size_t len);
 
 #endif

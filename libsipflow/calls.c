@@ -277,47 +277,9 @@ static sipflow_span trim(sipflow_span v)
   return v;
 }
 
-/* The headers that link legs, first occurrence of each. */
-typedef struct link_headers {
-  sipflow_span x_call_id, x_cid, session_id;
-  bool have_x_call_id, have_x_cid, have_session_id;
-} link_headers;
-
-/* One pass over the message's headers for the three names (looking each
- * one up walked the headers three times, for every initial request).
- * Names are case-insensitive (RFC 3261 §7.3.1); none has a compact form. */
-static void find_link_headers(const sipflow_message *m, link_headers *out)
-{
-  const sf_message_internal *in = m->internal_;
-
-  memset(out, 0, sizeof *out);
-  if (!in)
-    return;
-  /* by length first (5, 9 or 10): the names of interest are rare */
-  const uint32_t lengths = 1u << 5 | 1u << 9 | 1u << 10;
-  const sf_header *h = in->headers, *end = in->headers + in->n_headers;
-  for (; h < end; h++) {
-    if (h->name.len > 10 || !(lengths >> h->name.len & 1))
-      continue;
-    sipflow_span n = h->name, v = h->value;
-    char first = (char)(n.ptr[0] | 0x20); /* ASCII lower case for letters */
-    if (first == 'x' && n.len == 9 && !out->have_x_call_id && sf_name_is(n.ptr, n.len, "x-call-id", 9)) {
-      out->x_call_id = v;
-      out->have_x_call_id = true;
-    } else if (first == 'x' && n.len == 5 && !out->have_x_cid && sf_name_is(n.ptr, n.len, "x-cid", 5)) {
-      out->x_cid = v;
-      out->have_x_cid = true;
-    } else if (first == 's' && n.len == 10 && !out->have_session_id &&
-               sf_name_is(n.ptr, n.len, "session-id", 10)) {
-      out->session_id = v;
-      out->have_session_id = true;
-    }
-  }
-}
-
 /* X-Call-ID / X-CID (de-facto B2BUA headers) name the other leg's Call-ID;
  * it may not have been seen yet, then c waits in the xref table. */
-static void link_by_call_id(sf_correlate *st, sf_call *c, const link_headers *h)
+static void link_by_call_id(sf_correlate *st, sf_call *c, const sf_header_marks *h)
 {
   sipflow_span v = {NULL, 0};
 
@@ -376,14 +338,13 @@ static void session_add(sf_correlate *st, sf_call *c, const char *uuid)
 
 /* RFC 7989 §6: Session-ID: local-uuid [;remote=uuid].  A B2BUA that
  * supports it passes the UUIDs on, so the legs share them. */
-static void link_by_session_id(sf_correlate *st, sf_call *c, const link_headers *h)
+static void link_by_session_id(sf_correlate *st, sf_call *c, const sf_header_marks *h)
 {
-  sipflow_span v = h->session_id;
   char uuid[SF_SESSION_ID_LEN + 1];
 
-  if (!h->have_session_id)
+  if (!h->have_session_id || !h->session_id.ptr)
     return;
-  v = trim(v);
+  sipflow_span v = trim(h->session_id);
   size_t i = 0;
   while (i < v.len && v.ptr[i] != ';' && v.ptr[i] != ' ' && v.ptr[i] != '\t')
     i++;
@@ -401,13 +362,16 @@ static void link_by_session_id(sf_correlate *st, sf_call *c, const link_headers 
   }
 }
 
+/* The parser noted the three headers on its way through the message's
+ * headers (sf_header_marks): no second walk over them here. */
 void sf_calls_link_headers(sf_correlate *st, sf_call *c, const sipflow_message *m)
 {
-  link_headers h;
+  const sf_message_internal *in = m->internal_;
 
-  find_link_headers(m, &h);
-  link_by_call_id(st, c, &h);
-  link_by_session_id(st, c, &h);
+  if (!in)
+    return;
+  link_by_call_id(st, c, &in->marks);
+  link_by_session_id(st, c, &in->marks);
 }
 
 /* ------------------------------------------------------------- lookup */

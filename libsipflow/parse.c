@@ -56,7 +56,11 @@ typedef enum {
   HDR_REASON,
   HDR_USER_AGENT,
   HDR_SERVER,
-  HDR_CONTACT /* last: sizes the "already taken" flags of sf_parse_message */
+  HDR_CONTACT,
+  /* not message fields: noted in sf_header_marks for later stages */
+  HDR_X_CALL_ID,
+  HDR_X_CID,
+  HDR_SESSION_ID /* last: sizes the "already taken" flags of sf_parse_message */
 } header_id;
 
 static header_id classify_compact(char c)
@@ -89,6 +93,7 @@ static header_id classify_header(const char *n, size_t len)
     if (c == 'c')
       return span_ieq(n, len, "CSeq") ? HDR_CSEQ : HDR_OTHER;
     return HDR_OTHER;
+  case 5: return c == 'x' && span_ieq(n, len, "X-CID") ? HDR_X_CID : HDR_OTHER;
   case 6:
     if (c == 's')
       return span_ieq(n, len, "Server") ? HDR_SERVER : HDR_OTHER;
@@ -101,7 +106,11 @@ static header_id classify_header(const char *n, size_t len)
     if (span_ieq(n, len, "Call-ID"))
       return HDR_CALL_ID;
     return span_ieq(n, len, "Contact") ? HDR_CONTACT : HDR_OTHER;
-  case 10: return c == 'u' && span_ieq(n, len, "User-Agent") ? HDR_USER_AGENT : HDR_OTHER;
+  case 9: return c == 'x' && span_ieq(n, len, "X-Call-ID") ? HDR_X_CALL_ID : HDR_OTHER;
+  case 10:
+    if (c == 'u')
+      return span_ieq(n, len, "User-Agent") ? HDR_USER_AGENT : HDR_OTHER;
+    return c == 's' && span_ieq(n, len, "Session-ID") ? HDR_SESSION_ID : HDR_OTHER;
   case 12: return c == 'c' && span_ieq(n, len, "Content-Type") ? HDR_CONTENT_TYPE : HDR_OTHER;
   case 14:
     return c == 'c' && span_ieq(n, len, "Content-Length") ? HDR_CONTENT_LENGTH : HDR_OTHER;
@@ -160,10 +169,11 @@ static void set_first(sipflow_span *field, sipflow_span v)
     *field = v;
 }
 
-/* Fills the message field(s) a key header maps to.  Only the first
- * occurrence counts, except Via, whose via-parms are all counted. */
+/* Fills the message field(s) a key header maps to, or notes it in *marks
+ * (may be NULL).  Only the first occurrence counts, except Via, whose
+ * via-parms are all counted. */
 static void take_key_header(header_id id, sipflow_span v, bool *seen,
-                            sipflow_message *msg)
+                            sipflow_message *msg, sf_header_marks *marks)
 {
   const char *end = v.ptr + v.len;
 
@@ -194,6 +204,18 @@ static void take_key_header(header_id id, sipflow_span v, bool *seen,
   case HDR_USER_AGENT: set_first(&msg->user_agent, v); break;
   case HDR_SERVER: set_first(&msg->server, v); break;
   case HDR_CONTACT: set_first(&msg->contact, v); break;
+  case HDR_X_CALL_ID:
+    if (marks)
+      marks->x_call_id = v;
+    break;
+  case HDR_X_CID:
+    if (marks)
+      marks->x_cid = v;
+    break;
+  case HDR_SESSION_ID:
+    if (marks)
+      marks->session_id = v;
+    break;
   case HDR_OTHER: break;
   }
 }
@@ -457,9 +479,25 @@ static inline void clear_message(sipflow_message *msg)
 #endif
 }
 
+/* The array is full: a noted header may lie past it, then its span is
+ * cleared (as if looked for in the array only).  Values follow each other
+ * in the buffer, so one past the last stored one is later than its value.
+ * Not inline: this rare path stays out of the per-message code. */
+__attribute__((noinline)) static void unmark_past_array(sf_header_marks *marks,
+                                                        const sf_header *headers, size_t cap)
+{
+  const char *last = cap ? headers[cap - 1].value.ptr : NULL;
+  sipflow_span *spans[] = {&marks->x_call_id, &marks->x_cid, &marks->session_id};
+  const bool have[] = {marks->have_x_call_id, marks->have_x_cid, marks->have_session_id};
+
+  for (size_t i = 0; i < G_N_ELEMENTS(spans); i++)
+    if (have[i] && (!last || spans[i]->ptr > last))
+      *spans[i] = (sipflow_span){NULL, 0};
+}
+
 int sf_parse_message(const char *buf, size_t len, bool stream, const sf_start_line *start,
                      sipflow_message *msg, sf_header *headers, size_t *num_headers,
-                     const char **why)
+                     sf_header_marks *marks, const char **why)
 {
   const char *end = buf + len;
   const char *p;
@@ -467,7 +505,7 @@ int sf_parse_message(const char *buf, size_t len, bool stream, const sf_start_li
   size_t stored = 0;
   /* per header_id: already taken (a byte each: tested and set with one
    * instruction, where a bit took five) */
-  bool seen[HDR_CONTACT + 1] = {false};
+  bool seen[HDR_SESSION_ID + 1] = {false};
   const char *dummy_why;
 
   if (!why)
@@ -514,10 +552,18 @@ int sf_parse_message(const char *buf, size_t len, bool stream, const sf_start_li
     if (!p)
       return SIPFLOW_ERR_MALFORMED;
     if (id != HDR_OTHER)
-      take_key_header(id, h->value, seen, msg);
+      take_key_header(id, h->value, seen, msg, marks);
   }
   if (num_headers)
     *num_headers = stored;
+  if (marks) {
+    /* the spans of the absent ones are left unset */
+    marks->have_x_call_id = seen[HDR_X_CALL_ID];
+    marks->have_x_cid = seen[HDR_X_CID];
+    marks->have_session_id = seen[HDR_SESSION_ID];
+    if (stored == cap)
+      unmark_past_array(marks, headers, cap);
+  }
 
   size_t body_len = 0;
   if (body) {

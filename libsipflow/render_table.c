@@ -138,11 +138,11 @@ static inline void cell_end(sipflow_calls_table *t, size_t width)
   t->packed[t->n - 1] = (row_cell){(uint16_t)c->len, (uint16_t)width};
 }
 
-/* text shown as it is: ASCII, or UTF-8 of that many columns */
-static void cell_text(sipflow_calls_table *t, const char *s, size_t width)
+/* text (len bytes) shown as it is: ASCII, or UTF-8 of that many columns */
+static void cell_text(sipflow_calls_table *t, const char *s, size_t len, size_t width)
 {
   cell_begin(t);
-  sf_tbuf_put(&t->text, s, strlen(s));
+  sf_tbuf_put(&t->text, s, len);
   cell_end(t, width);
 }
 
@@ -257,10 +257,11 @@ static void call_cells(sipflow_calls_table *t, const sipflow_call_info *c)
   t->packed[t->n] = (row_cell){0, 0}; /* start: made when added */
   t->cells[t->n++] = (sf_tcell){0, 0, 0};
   cell_uri_name(t, c->from);
-  cell_text(t, "→", 1);
+  cell_text(t, "→", sizeof "→" - 1, 1);
   cell_uri_name(t, c->to);
   const char *state = sipflow_call_state_name(c->state);
-  cell_text(t, state, strlen(state));
+  size_t state_len = strlen(state); /* ASCII: a byte a column */
+  cell_text(t, state, state_len, state_len);
   if (t->failed_only) {
     cell_escaped(t, c->call_id);
     cell_escaped(t, c->failure);

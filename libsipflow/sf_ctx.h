@@ -27,10 +27,12 @@ struct sipflow_ctx {
 };
 
 /* What sipflow_message.internal_ points to (sipflow.c): the parsed header
- * array, which the correlate stage also walks (calls.c). */
+ * array, which the correlate stage also walks (correlate.c), and the headers
+ * the parser noted on the way (the B2BUA leg links, calls.c). */
 typedef struct sf_message_internal {
   const sf_header *headers;
   size_t n_headers;
+  sf_header_marks marks;
 } sf_message_internal;
 
 void sf_ctx_set_error(sipflow_ctx *ctx, const char *fmt, ...) G_GNUC_PRINTF(2, 3);

@@ -263,6 +263,18 @@ typedef struct sf_header {
 
 #define SF_PARSE_MAX_HEADERS 512
 
+/* Headers the parser notes while it classifies every header name anyway, so
+ * that a later stage need not walk the header array for them: X-Call-ID,
+ * X-CID (de-facto B2BUA headers) and Session-ID (RFC 7989), names matched
+ * case-insensitively, none with a compact form.  Each: the value of the
+ * first occurrence when have_* is set, and its span is then NULL if that
+ * header lies past the array's capacity; a span is unset when its have_* is
+ * false. */
+typedef struct sf_header_marks {
+  sipflow_span x_call_id, x_cid, session_id;
+  bool have_x_call_id, have_x_cid, have_session_id;
+} sf_header_marks;
+
 /* Parses one framed SIP message of len bytes (zero-copy: every span points
  * into buf).  Fills *msg (all message fields but frame, time, endpoints,
  * transport and correlation ids) and up to *num_headers entries of headers;
@@ -274,10 +286,11 @@ typedef struct sf_header {
  * string.  A message missing Call-ID or CSeq is still SIPFLOW_OK: the caller
  * checks msg->call_id.ptr and msg->cseq_method.ptr.  start: the framer's
  * reading of the start line of buf (sf_framer_start_line), or NULL; the
- * result is the same either way. */
+ * result is the same either way.  marks: filled on SIPFLOW_OK (see
+ * sf_header_marks), or NULL. */
 int sf_parse_message(const char *buf, size_t len, bool stream, const sf_start_line *start,
                      sipflow_message *msg, sf_header *headers, size_t *num_headers,
-                     const char **why);
+                     sf_header_marks *marks, const char **why);
 
 /* Long name for a compact header form ('i' -> "Call-ID"), NULL if none. */
 const char *sf_parse_compact_name(char c);

@@ -98,12 +98,13 @@ int sipflow_message_header(const sipflow_message *msg, const char *name,
 static int deliver_chunk(sipflow_ctx *ctx, const sf_sip_chunk *chunk)
 {
   sipflow_message msg;
+  sf_message_internal in;
   const char *why = NULL;
   size_t n_headers = SF_PARSE_MAX_HEADERS;
   bool stream = chunk->transport != SIPFLOW_TRANSPORT_UDP;
 
   if (sf_parse_message(chunk->data, chunk->len, stream, &chunk->start, &msg, ctx->headers,
-                       &n_headers, &why) != SIPFLOW_OK) {
+                       &n_headers, &in.marks, &why) != SIPFLOW_OK) {
     sf_diag_emit(&ctx->diag, chunk->frame, SIPFLOW_DIAG_SIP_MALFORMED,
                  "frame %" PRIu64 ": malformed SIP message: %s", chunk->frame,
                  why ? why : "unparsable");
@@ -123,7 +124,8 @@ static int deliver_chunk(sipflow_ctx *ctx, const sf_sip_chunk *chunk)
   msg.src = *chunk->src;
   msg.dst = *chunk->dst;
   msg.transport = chunk->transport;
-  sf_message_internal in = {.headers = ctx->headers, .n_headers = n_headers};
+  in.headers = ctx->headers;
+  in.n_headers = n_headers;
   msg.internal_ = &in;
   ctx->counters.messages++;
   sf_ctx_correlate(ctx, &msg);

@@ -53,7 +53,7 @@ static void parse_once(const char *buf, size_t len, bool stream, size_t cap)
   const char *why = NULL;
   size_t n = cap;
 
-  int rc = sf_parse_message(buf, len, stream, NULL, &msg, headers, &n, &why);
+  int rc = sf_parse_message(buf, len, stream, NULL, &msg, headers, &n, NULL, &why);
   FUZZ_CHECK(n <= cap);
   /* the framer's reading of the start line changes nothing */
   sf_start_line start;
@@ -62,7 +62,7 @@ static void parse_once(const char *buf, size_t len, bool stream, size_t cap)
     sipflow_message msg2;
     const char *why2 = NULL;
     size_t n2 = cap;
-    int rc2 = sf_parse_message(buf, len, stream, &start, &msg2, again, &n2, &why2);
+    int rc2 = sf_parse_message(buf, len, stream, &start, &msg2, again, &n2, NULL, &why2);
     FUZZ_CHECK(rc2 == rc && why2 == why && n2 == n);
     FUZZ_CHECK(memcmp(&msg2, &msg, sizeof msg) == 0);
     FUZZ_CHECK(memcmp(again, headers, n * sizeof headers[0]) == 0);

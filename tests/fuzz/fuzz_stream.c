@@ -44,7 +44,7 @@ static void on_chunk(void *user, const sf_sip_chunk *c)
   volatile char last = c->data[c->len - 1];
   (void)last;
   if (sf_parse_message(c->data, c->len, c->transport != SIPFLOW_TRANSPORT_UDP, &c->start, &msg,
-                       fs->headers, &n, &why) == SIPFLOW_OK)
+                       fs->headers, &n, NULL, &why) == SIPFLOW_OK)
     FUZZ_CHECK(msg.raw_len <= c->len);
   fs->chunks++;
 }

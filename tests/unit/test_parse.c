@@ -26,6 +26,7 @@ typedef struct parsed {
   sipflow_message msg;
   size_t n_headers;
   sf_header headers[SF_PARSE_MAX_HEADERS];
+  sf_header_marks marks;
 } parsed;
 
 static parsed *parse_n(const char *text, size_t len, bool stream, size_t capacity)
@@ -39,7 +40,7 @@ static parsed *parse_n(const char *text, size_t len, bool stream, size_t capacit
     memcpy(p->buf, text, len);
   p->n_headers = capacity;
   p->rc = sf_parse_message(p->buf, len, stream, NULL, &p->msg, p->headers, &p->n_headers,
-                           &p->why);
+                           &p->marks, &p->why);
   return p;
 }
 
@@ -704,11 +705,59 @@ static void test_more_headers_than_capacity(void **state)
   sipflow_message msg;
   size_t n = 0;
   const char *why = "unchanged";
-  assert_int_equal(sf_parse_message(s->str, s->len, false, NULL, &msg, NULL, &n, &why), SIPFLOW_OK);
+  assert_int_equal(sf_parse_message(s->str, s->len, false, NULL, &msg, NULL, &n, NULL, &why), SIPFLOW_OK);
   assert_int_equal(n, 0);
   assert_null(why);
   assert_span(msg.call_id, "at-the-end");
   g_string_free(s, TRUE);
+}
+
+/* ------------------------------------------------------------ header marks */
+
+/* The leg-linking headers the parser notes: the first of each, any case,
+ * whichever path (common spelling or not) read the name. */
+static void test_header_marks(void **state)
+{
+  static const char text[] = "INVITE sip:b@h SIP/2.0\r\n"
+                             "Call-ID: c1\r\n"
+                             "CSeq: 1 INVITE\r\n"
+                             "x-call-id:  leg-a \r\n"
+                             "X-Call-ID: leg-b\r\n"
+                             "X-CID: cid-a\r\n"
+                             "SESSION-ID: ab;remote=cd\r\n"
+                             "Session-ID: second\r\n"
+                             "Session-Expires: 90\r\n"
+                             "\r\n";
+  (void)state;
+  parsed *p = parse_udp(text);
+  assert_int_equal(p->rc, SIPFLOW_OK);
+  assert_true(p->marks.have_x_call_id);
+  assert_span(p->marks.x_call_id, "leg-a");
+  assert_true(p->marks.have_x_cid);
+  assert_span(p->marks.x_cid, "cid-a");
+  assert_true(p->marks.have_session_id);
+  assert_span(p->marks.session_id, "ab;remote=cd");
+  parsed_free(p);
+
+  /* None of them; names that only look alike are not taken. */
+  p = parse_udp("INVITE sip:b@h SIP/2.0\r\nCall-ID: c1\r\nX-CIDS: 1\r\n"
+                "X-Call-IDs: 2\r\nSession-IX: 3\r\n\r\n");
+  assert_int_equal(p->rc, SIPFLOW_OK);
+  assert_false(p->marks.have_x_call_id);
+  assert_false(p->marks.have_x_cid);
+  assert_false(p->marks.have_session_id);
+  parsed_free(p);
+
+  /* Past the caller's array: present, but no span (not in the array). */
+  p = parse_n(text, sizeof text - 1, false, 3);
+  assert_int_equal(p->rc, SIPFLOW_OK);
+  assert_true(p->marks.have_x_call_id);
+  assert_span(p->marks.x_call_id, "leg-a");
+  assert_true(p->marks.have_x_cid);
+  assert_null(p->marks.x_cid.ptr);
+  assert_true(p->marks.have_session_id);
+  assert_null(p->marks.session_id.ptr);
+  parsed_free(p);
 }
 
 /* ------------------------------------------------------------ find header */
@@ -926,8 +975,8 @@ static void test_start_line_from_framer(void **state)
     const char *why_a = NULL, *why_b = NULL;
     size_t na = SF_PARSE_MAX_HEADERS, nb = SF_PARSE_MAX_HEADERS;
     static sf_header ha[SF_PARSE_MAX_HEADERS], hb[SF_PARSE_MAX_HEADERS];
-    int rc_a = sf_parse_message(buf, len, false, NULL, &a, ha, &na, &why_a);
-    int rc_b = sf_parse_message(buf, len, false, &start, &b, hb, &nb, &why_b);
+    int rc_a = sf_parse_message(buf, len, false, NULL, &a, ha, &na, NULL, &why_a);
+    int rc_b = sf_parse_message(buf, len, false, &start, &b, hb, &nb, NULL, &why_b);
     assert_int_equal(rc_a, rc_b);
     assert_ptr_equal(why_a, why_b);
     assert_int_equal(na, nb);
@@ -1048,6 +1097,7 @@ int main(void)
       cmocka_unit_test(test_missing_call_id_and_cseq),
       cmocka_unit_test(test_empty_key_values),
       cmocka_unit_test(test_more_headers_than_capacity),
+      cmocka_unit_test(test_header_marks),
       cmocka_unit_test(test_find_header),
       cmocka_unit_test(test_every_truncation_point),
       cmocka_unit_test(test_nul_bytes_in_values),
