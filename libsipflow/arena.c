@@ -109,43 +109,56 @@ void sf_arena_chunks_free(sf_chunks *chunks)
   chunks->malloced = 0;
 }
 
+/* Which of the pool's spare lists keeps blocks of size bytes, -1 none: a
+ * call's first block and its second (twice as big) come from slabs, so a
+ * call that outgrows its first block does not malloc either. */
+static int pool_class(const sf_block_pool *pool, size_t size)
+{
+  if (size == pool->block)
+    return 0;
+  return size == 2 * pool->block ? 1 : -1;
+}
+
 static sf_arena_block *block_get(sf_block_pool *pool, size_t size)
 {
   sf_arena_block *b;
+  int k = pool_class(pool, size);
 
-  if (size != pool->block) { /* an outsize block: malloc'd alone */
+  if (k < 0) { /* an outsize block: malloc'd alone */
     b = g_malloc(sizeof *b + size);
     b->size = size;
     return b;
   }
-  if (!pool->spare) {
-    size_t stride = sizeof *b + pool->block;
+  if (!pool->spare[k]) {
+    size_t stride = sizeof *b + size;
     char *items = sf_arena_slab_new(pool->chunks, &pool->slabs, stride, SF_ARENA_SLAB_ITEMS);
     for (size_t i = 0; i < SF_ARENA_SLAB_ITEMS; i++) {
       b = (sf_arena_block *)(items + i * stride);
-      b->size = pool->block;
-      b->next = pool->spare;
-      pool->spare = b;
+      b->size = size;
+      b->next = pool->spare[k];
+      pool->spare[k] = b;
     }
   }
-  b = pool->spare;
-  pool->spare = b->next;
+  b = pool->spare[k];
+  pool->spare[k] = b->next;
   return b;
 }
 
 static void block_put(sf_block_pool *pool, sf_arena_block *b)
 {
-  if (b->size != pool->block) {
+  int k = pool_class(pool, b->size);
+
+  if (k < 0) {
     g_free(b);
     return;
   }
-  b->next = pool->spare;
-  pool->spare = b;
+  b->next = pool->spare[k];
+  pool->spare[k] = b;
 }
 
 void sf_arena_pool_clear(sf_block_pool *pool)
 {
-  pool->spare = NULL;
+  pool->spare[0] = pool->spare[1] = NULL;
   sf_arena_slabs_free(&pool->slabs);
 }
 

@@ -80,9 +80,10 @@ typedef struct sf_chunks {
                                   chunk (arena.c) */
 } sf_chunks;
 
-/* First-size blocks not in use: as many as were in use at once, at most. */
+/* First- and second-size blocks not in use (spare[0]: block bytes,
+ * spare[1]: twice that): as many as were in use at once, at most. */
 typedef struct sf_block_pool {
-  struct sf_arena_block *spare;
+  struct sf_arena_block *spare[2];
   sf_slab *slabs;
   size_t block;                /* the size of the blocks it keeps */
   sf_chunks *chunks;           /* where its slabs come from */
