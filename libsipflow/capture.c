@@ -223,11 +223,21 @@ static void read_error(capture *cap, reader *r)
   cap->deferred_rc = rc;
 }
 
+/* tv in microseconds, computed in 64-bit unsigned arithmetic: a pcapng
+ * interface whose stamps count seconds (if_tsresol 0) gives libpcap
+ * seconds past 2^63 / 10^6, where a signed product would overflow.  The
+ * time is then nonsense from a broken file, wrapped as the fast path's
+ * 64-bit stamps wrap (epb_time_us()), not undefined behaviour. */
+static inline int64_t timeval_us(const struct timeval *tv)
+{
+  return (int64_t)((uint64_t)tv->tv_sec * G_USEC_PER_SEC + (uint64_t)tv->tv_usec);
+}
+
 /* r has a next packet at r->hdr, r->data. */
 static inline void have_next(reader *r)
 {
   r->has_next = true;
-  r->time_us = (int64_t)r->hdr->ts.tv_sec * G_USEC_PER_SEC + r->hdr->ts.tv_usec;
+  r->time_us = timeval_us(&r->hdr->ts);
   r->packets++;
 }
 
