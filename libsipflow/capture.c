@@ -46,21 +46,11 @@
 
 #define SF_PROGRESS_EVERY 4096
 #define SF_MAP_WINDOW ((size_t)8 << 20)
-/* Windows start on a 2 MiB boundary of the file and are mapped with
- * MADV_HUGEPAGE: a file read into the page cache through such a mapping is
- * held in 2 MiB folios, which the kernel then maps with one page-table
- * entry each (on later runs over the same file too) instead of 512: less
- * kernel work to map and unmap each window, fewer TLB misses in the loop. */
-#define SF_MAP_ALIGN ((uint64_t)2 << 20)
 /* The window's page-table entries are made in one go when it is mapped:
  * the file is read once, front to back, so every page is touched anyway,
  * and one fault per fault-around block (16 pages) was ~20 k of the 27 k
- * page faults of a 1.3 GB capture.  MADV_POPULATE_READ (Linux 5.14) comes
- * after MADV_HUGEPAGE, which MAP_POPULATE would come before; without it,
- * MAP_POPULATE. */
-#if defined(MADV_POPULATE_READ) && defined(MADV_HUGEPAGE)
-#define SF_MAP_POPULATE 0
-#elif defined(MAP_POPULATE)
+ * page faults of a 1.3 GB capture. */
+#ifdef MAP_POPULATE
 #define SF_MAP_POPULATE MAP_POPULATE
 #else
 #define SF_MAP_POPULATE 0
@@ -88,30 +78,23 @@ static void map_free(reader *r)
   r->map = NULL;
 }
 
-/* Asks for the window's pages as described at SF_MAP_ALIGN; hints only:
- * on failure (an old kernel, THP disabled) the pages come on first touch. */
-static void map_advise(void *p, size_t n)
-{
-#ifdef MADV_HUGEPAGE
-  madvise(p, n, MADV_HUGEPAGE);
-#endif
-  madvise(p, n, MADV_SEQUENTIAL);
-#if defined(MADV_POPULATE_READ) && defined(MADV_HUGEPAGE)
-  madvise(p, n, MADV_POPULATE_READ);
-#endif
-}
-
 /* Slides the window so that [off, off + len) of the file is readable. */
 static bool map_slide(mapped *m, uint64_t off, size_t len)
 {
   map_release(m);
-  uint64_t start = off - off % SF_MAP_ALIGN;
+  uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+  uint64_t start = off - off % page;
   size_t want = MAX(SF_MAP_WINDOW, (size_t)(off + len - start));
   size_t n = (size_t)MIN((uint64_t)want, m->size - start);
   void *p = mmap(NULL, n, PROT_READ, MAP_PRIVATE | SF_MAP_POPULATE, m->fd, (off_t)start);
   if (p == MAP_FAILED)
     return false;
-  map_advise(p, n);
+  madvise(p, n, MADV_SEQUENTIAL);
+  /* The populate above reads a window not in the page cache while we
+   * wait; the next one is asked for now, so that the disk works while
+   * this window is parsed (a hint: failure is harmless). */
+  if (start + n < m->size)
+    posix_fadvise(m->fd, (off_t)(start + n), (off_t)SF_MAP_WINDOW, POSIX_FADV_WILLNEED);
   m->win = p;
   m->win_off = start;
   m->win_len = n;
