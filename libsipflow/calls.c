@@ -55,7 +55,9 @@
 
 /* First block sizes: a typical call's strings (Call-ID, URIs, tags,
  * branches: 130-380 bytes on a 1 M-message capture, a registration's 215 on
- * average, 97 % of the calls in flight within 256) and its work data (a
+ * average, an answered call's 260: with 256 bytes, the second blocks of
+ * the calls that outgrow it cost more instructions than the bytes saved
+ * were worth) and its work data (a
  * few transactions of ~330 bytes).  The work block fits a registration
  * (two transactions: the challenge, then the 2xx) or an OPTIONS ping
  * exactly: they wait in flight the longest (until the binding expires:
@@ -63,7 +65,7 @@
  * byte over their needs was that much more memory faulted and zeroed (in
  * this VM, touching fresh memory is slow).  An answered call (1.2-1.5 KiB)
  * takes a second block, which the pool keeps too. */
-#define SF_STRINGS_BLOCK 256u
+#define SF_STRINGS_BLOCK 320u
 #define SF_WORK_BLOCK ((2 * sizeof(sf_txn) + 15) & ~(size_t)15)
 
 void sf_calls_ptrs_grow(sf_call *c, sf_ptrs *a)
