@@ -344,19 +344,22 @@ static void **slot_of(list_order *o, size_t offset)
   return &o->slot[(o->head + offset) & (o->cap - 1)];
 }
 
-/* Room for offset: the slots unrolled into a bigger ring. */
+/* Room for offset: the ring made bigger in place (realloc), the slots
+ * that had wrapped round (before head) moved after the old end, so that
+ * they follow on from head again.  In place, a big ring is moved by the
+ * kernel (mremap) instead of copied into fresh pages: on a 1 M-message
+ * capture the ring grows to 1 MiB, and new copies of it were a seventh of
+ * the page faults of `sipflow calls`. */
 static void grow(list_order *o, size_t offset)
 {
-  size_t cap = o->cap;
+  size_t old = o->cap, cap = old;
   while (cap <= offset)
     cap *= 2;
-  void **slot = g_new0(void *, cap);
-  for (size_t i = 0; i < o->cap; i++)
-    slot[i] = *slot_of(o, i);
-  g_free(o->slot);
-  o->slot = slot;
+  o->slot = g_renew(void *, o->slot, cap);
+  memcpy(o->slot + old, o->slot, o->head * sizeof *o->slot);
+  memset(o->slot, 0, o->head * sizeof *o->slot);
+  memset(o->slot + old + o->head, 0, (cap - old - o->head) * sizeof *o->slot);
   o->cap = cap;
-  o->head = 0;
 }
 
 /* Asks for the first lines of a row: its cells and the start of its text

@@ -54,15 +54,19 @@
 /* ------------------------------------------------------------- memory */
 
 /* First block sizes: a typical call's strings (Call-ID, URIs, tags,
- * branches: 130-380 bytes on a 1 M-message capture) and its work data (a
- * few transactions of ~450 bytes).  The
- * work block fits a registration or an OPTIONS ping (< 1 KiB), which wait
- * in flight the longest (until the binding expires: ~11 k of the ~13 k calls
- * in flight on a 1 M-message capture); an answered call (1.5-1.8 KiB)
- * takes a second block, which the pool keeps too.  With 2 KiB blocks the
- * registrations' empty halves were 13 MiB more pages faulted and zeroed. */
-#define SF_STRINGS_BLOCK 384u
-#define SF_WORK_BLOCK 1024u
+ * branches: 130-380 bytes on a 1 M-message capture, a registration's 215 on
+ * average, an answered call's 260: with 256 bytes, the second blocks of
+ * the calls that outgrow it cost more instructions than the bytes saved
+ * were worth) and its work data (a
+ * few transactions of ~330 bytes).  The work block fits a registration
+ * (two transactions: the challenge, then the 2xx) or an OPTIONS ping
+ * exactly: they wait in flight the longest (until the binding expires:
+ * ~11 k of the ~13 k calls in flight on a 1 M-message capture), and every
+ * byte over their needs was that much more memory faulted and zeroed (in
+ * this VM, touching fresh memory is slow).  An answered call (1.2-1.5 KiB)
+ * takes a second block, which the pool keeps too. */
+#define SF_STRINGS_BLOCK 320u
+#define SF_WORK_BLOCK ((2 * sizeof(sf_txn) + 15) & ~(size_t)15)
 
 void sf_calls_ptrs_grow(sf_call *c, sf_ptrs *a)
 {

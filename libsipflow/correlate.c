@@ -477,6 +477,16 @@ static sf_txn *match_transaction(sf_correlate *st, sf_call *c, const sipflow_mes
   return t;
 }
 
+/* The room for the responses after the inline ones, taken the first
+ * time it is needed (rare: forking, or many provisional responses). */
+__attribute__((noinline)) static sf_resp_seen *resp_seen_more(sf_txn *t)
+{
+  if (!t->resp_more)
+    t->resp_more = sf_calls_work_room(
+      t->call, (SF_TXN_MAX_RESP_SEEN - SF_TXN_RESP_SEEN_INLINE) * sizeof(sf_resp_seen));
+  return t->resp_more;
+}
+
 /* RFC 3261 §17.1.1.2 / §17.2.1: a request repeated in the same direction,
  * or a response with the same status, direction and To tag, is a
  * retransmission.  Records what is new. */
@@ -493,12 +503,21 @@ static bool is_retransmission(sf_txn *t, const sipflow_message *m, bool ack_of_f
     return false;
   }
   uint32_t tag = span_hash(m->to_tag);
-  for (unsigned i = 0; i < t->n_resp_seen; i++)
+  unsigned n = t->n_resp_seen;
+  for (unsigned i = 0; i < MIN(n, SF_TXN_RESP_SEEN_INLINE); i++)
     if (t->resp_seen[i].dir == dir && t->resp_seen[i].status == m->status &&
         t->resp_seen[i].to_tag == tag)
       return true;
-  if (t->n_resp_seen < SF_TXN_MAX_RESP_SEEN)
+  for (unsigned i = SF_TXN_RESP_SEEN_INLINE; i < n; i++) {
+    const sf_resp_seen *r = &t->resp_more[i - SF_TXN_RESP_SEEN_INLINE];
+    if (r->dir == dir && r->status == m->status && r->to_tag == tag)
+      return true;
+  }
+  if (t->n_resp_seen < SF_TXN_RESP_SEEN_INLINE)
     t->resp_seen[t->n_resp_seen++] =
+      (sf_resp_seen){.dir = dir, .to_tag = tag, .status = m->status};
+  else if (t->n_resp_seen < SF_TXN_MAX_RESP_SEEN)
+    resp_seen_more(t)[t->n_resp_seen++ - SF_TXN_RESP_SEEN_INLINE] =
       (sf_resp_seen){.dir = dir, .to_tag = tag, .status = m->status};
   return false;
 }

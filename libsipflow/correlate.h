@@ -20,9 +20,16 @@
 
 /* Retransmission memory of a transaction: what was already seen.  Directions
  * and tags are kept as 32-bit hashes (a collision only hides a
- * retransmission flag, it never merges transactions). */
+ * retransmission flag, it never merges transactions).  The first
+ * SF_TXN_RESP_SEEN_INLINE responses are kept in the transaction (an INVITE
+ * sees 100, 180 or 183, and a final: 3-4), the rest up to the maximum in
+ * room taken from the call's work arena when needed: with room for 16 in
+ * every transaction, the registrations waiting for their binding to
+ * expire (~11 k on a 1 M-message capture, 2 transactions each) held
+ * 4 MiB of it unused. */
 #define SF_TXN_MAX_REQ_SEEN 4
 #define SF_TXN_MAX_RESP_SEEN 16
+#define SF_TXN_RESP_SEEN_INLINE 4
 
 typedef struct sf_req_seen {
   uint32_t dir;      /* hash of src -> dst */
@@ -134,9 +141,19 @@ typedef struct sf_txn {
   uint32_t requests, responses, retransmissions;
   uint32_t dialog;            /* first dialog id seen in it, 0 = none */
   struct sf_txn *cancels;     /* CANCEL: the INVITE transaction it cancels */
+  struct sf_resp_seen *resp_more; /* responses SF_TXN_RESP_SEEN_INLINE .. max-1
+                                 (work arena), NULL until the inline ones
+                                 are used up */
   sf_req_seen req_seen[SF_TXN_MAX_REQ_SEEN];
-  sf_resp_seen resp_seen[SF_TXN_MAX_RESP_SEEN];
+  sf_resp_seen resp_seen[SF_TXN_RESP_SEEN_INLINE];
 } sf_txn;
+
+/* The i-th response a transaction saw (i < n_resp_seen). */
+static inline const sf_resp_seen *sf_txn_resp_seen(const sf_txn *t, unsigned i)
+{
+  return i < SF_TXN_RESP_SEEN_INLINE ? &t->resp_seen[i]
+                                     : &t->resp_more[i - SF_TXN_RESP_SEEN_INLINE];
+}
 
 typedef struct sf_dialog {
   uint32_t id;

@@ -72,7 +72,7 @@ void sf_dialog_terminate_early(sf_call *c, const sf_txn *t, uint64_t frame)
       continue;
     uint32_t tag = sf_correlate_hash_bytes(d->to_tag, d->to_len);
     for (unsigned k = 0; k < t->n_resp_seen; k++)
-      if (t->resp_seen[k].to_tag == tag) {
+      if (sf_txn_resp_seen(t, k)->to_tag == tag) {
         sf_dialog_terminate(c, d, frame);
         break;
       }

@@ -20,9 +20,16 @@
 
 #include "render_table_engine.h"
 
-#define ROW_GRAIN 16          /* pooled row sizes are multiples of it */
-#define ROW_CLASSES 64        /* pooled rows are up to 63 grains; bigger: g_malloc */
+#define ROW_GRAIN 8           /* pooled row sizes are multiples of it (rows
+                                 hold pointers and 64-bit times) */
+#define ROW_CLASSES 128       /* pooled rows are up to 127 grains; bigger: g_malloc */
 #define ROW_CHUNK (64 * 1024) /* bytes of pool allocated at once */
+/* Once the pool has that many bytes, its chunks are huge pages
+ * (sf_huge_block_new): tens of thousands of rows wait behind a
+ * registration on a big capture, and in 4 KiB pages their first touch
+ * was a third of the page faults of `sipflow calls`.  A small table does
+ * not take a huge page (it would be 2 MiB bigger). */
+#define ROW_HUGE_AFTER ((size_t)1 << 20)
 
 /* --------------------------------------------------------------- columns */
 
@@ -84,14 +91,16 @@ struct sipflow_table_row {
   uint32_t bytes;   /* of text */
   uint8_t size_class; /* pooled: its block is size_class * ROW_GRAIN bytes */
   bool failed;
-  bool wide;        /* a cell of 64 KiB or more: sf_tcell cells */
+  bool wide;        /* a cell of 256 bytes or columns or more: sf_tcell cells */
   /* n_cols row_cell (or sf_tcell when wide), then the text */
   _Alignas(sf_tcell) unsigned char data[];
 };
 
-/* A cell of a held row, all but a few huge ones. */
+/* A cell of a held row, all but a few long ones: a byte each for length
+ * and width (tens of thousands of rows wait behind a registration on a
+ * big capture; with 16-bit fields the cells were a fifth of a row). */
 typedef struct row_cell {
-  uint16_t len, width;
+  uint8_t len, width;
 } row_cell;
 
 struct sipflow_calls_table {
@@ -115,6 +124,7 @@ struct sipflow_calls_table {
    * spare blocks of its size. */
   GPtrArray *chunks;
   char *carve, *carve_end;           /* the rest of the last chunk */
+  size_t chunk_bytes;                /* in chunks */
   sipflow_table_row *spare[ROW_CLASSES];
   int64_t clock_sec;  /* the start cell made last, reused for the rows */
   bool clock_date;    /* of the same second (many on a busy link) */
@@ -134,8 +144,8 @@ static inline void cell_end(sipflow_calls_table *t, size_t width)
   sf_tcell *c = &t->cells[t->n - 1];
   c->len = (uint32_t)(t->text.len - c->off);
   c->width = (uint32_t)width;
-  /* cut when longer than 64 KiB: then the row keeps `cells` */
-  t->packed[t->n - 1] = (row_cell){(uint16_t)c->len, (uint16_t)width};
+  /* cut when longer than 255: then the row keeps `cells` (row_is_wide) */
+  t->packed[t->n - 1] = (row_cell){(uint8_t)c->len, (uint8_t)width};
 }
 
 /* text (len bytes) shown as it is: ASCII, or UTF-8 of that many columns */
@@ -292,9 +302,15 @@ static sipflow_table_row *row_block(sipflow_calls_table *t, size_t size)
   } else {
     size_t block = grains * ROW_GRAIN;
     if ((size_t)(t->carve_end - t->carve) < block) {
-      t->carve = g_malloc(ROW_CHUNK); /* the rest of the last one is lost */
-      t->carve_end = t->carve + ROW_CHUNK;
-      g_ptr_array_add(t->chunks, t->carve);
+      /* the rest of the last one is lost */
+      size_t n = t->chunk_bytes >= ROW_HUGE_AFTER ? SF_HUGE_PAGE : ROW_CHUNK;
+      char *p = n > ROW_CHUNK ? sf_huge_block_new(n) : NULL;
+      if (!p)
+        p = g_malloc(n = ROW_CHUNK);
+      t->carve = p;
+      t->carve_end = p + n;
+      t->chunk_bytes += n;
+      g_ptr_array_add(t->chunks, p); /* g_free is free() */
     }
     r = (sipflow_table_row *)t->carve;
     t->carve += block;
@@ -302,6 +318,19 @@ static sipflow_table_row *row_block(sipflow_calls_table *t, size_t size)
   r->pool = t;
   r->size_class = (uint8_t)grains;
   return r;
+}
+
+/* A cell of the row built is too long for a row_cell.  A cell is never
+ * wider than its bytes (a column takes one byte at least), so a row of
+ * at most 255 bytes (most) has none. */
+static bool row_is_wide(const sipflow_calls_table *t)
+{
+  if (t->text.len <= UINT8_MAX)
+    return false;
+  for (size_t i = 0; i < t->n; i++)
+    if (t->cells[i].len > UINT8_MAX || t->cells[i].width > UINT8_MAX)
+      return true;
+  return false;
 }
 
 SIPFLOW_API sipflow_table_row *sipflow_calls_table_row(sipflow_calls_table *t,
@@ -314,7 +343,7 @@ SIPFLOW_API sipflow_table_row *sipflow_calls_table_row(sipflow_calls_table *t,
   call_cells(t, call);
   g_assert(t->n == t->n_cols);
 
-  bool wide = t->text.len > UINT16_MAX; /* then a cell may be */
+  bool wide = row_is_wide(t);
   size_t cells = t->n * (wide ? sizeof(sf_tcell) : sizeof(row_cell));
   sipflow_table_row *r = row_block(t, sizeof *r + cells + t->text.len);
   if (wide)

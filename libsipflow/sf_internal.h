@@ -29,6 +29,18 @@
 
 #include "sipflow/sipflow.h"
 
+/* ----------------------------------------------------------- arena.c */
+
+/* A huge page of x86-64 and arm64. */
+#define SF_HUGE_PAGE ((size_t)2 << 20)
+
+/* size bytes (a multiple of SF_HUGE_PAGE) aligned on SF_HUGE_PAGE and
+ * marked for huge pages (MADV_HUGEPAGE), for memory that many small
+ * objects live in for long: one fault and one TLB entry per 2 MiB instead
+ * of 512.  Freed with free().  NULL where that is not available (the
+ * caller then uses malloc). */
+void *sf_huge_block_new(size_t size);
+
 /* ------------------------------------------------------------ diag.c */
 
 /* Where a stage reports problems.  Owned by the context. */

@@ -834,6 +834,38 @@ static void test_many_transactions_in_a_call(void **state)
   script_free(s);
 }
 
+/* An INVITE forked to five phones: more responses than a transaction
+ * keeps inline (correlate.h, SF_TXN_RESP_SEEN_INLINE), so the later ones
+ * are remembered in the room taken for them; a repeat of one of each kind
+ * is a retransmission, and the 486 ends every early dialog, those whose
+ * tags only the extra room remembers too. */
+static void test_many_responses_one_transaction(void **state)
+{
+  script *s = script_new();
+  const char *cid = "fork5";
+  feed(s, 1, 0, UA_A, UA_B, (sipm){.method = "INVITE", .via = VA("f1"), .call_id = cid, .from_tag = "a", .cseq = 1});
+  feed(s, 2, 10, UA_B, UA_A, (sipm){.status = 100, .via = VA("f1"), .call_id = cid, .from_tag = "a", .cseq = 1, .cseq_method = "INVITE"});
+  const char *tags[] = {"b", "c", "d", "e", "f"};
+  for (int i = 0; i < 5; i++)
+    feed(s, (uint64_t)(3 + i), 100 + 10 * i, UA_B, UA_A, (sipm){.status = i == 2 ? 183 : 180, .via = VA("f1"), .call_id = cid, .from_tag = "a", .to_tag = tags[i], .cseq = 1, .cseq_method = "INVITE"});
+  feed(s, 8, 300, UA_B, UA_A, (sipm){.status = 180, .via = VA("f1"), .call_id = cid, .from_tag = "a", .to_tag = "f", .cseq = 1, .cseq_method = "INVITE"});
+  feed(s, 9, 310, UA_B, UA_A, (sipm){.status = 180, .via = VA("f1"), .call_id = cid, .from_tag = "a", .to_tag = "b", .cseq = 1, .cseq_method = "INVITE"});
+  feed(s, 10, 400, UA_B, UA_A, (sipm){.status = 486, .via = VA("f1"), .call_id = cid, .from_tag = "a", .to_tag = "g", .cseq = 1, .cseq_method = "INVITE"});
+  feed(s, 11, 410, UA_A, UA_B, (sipm){.method = "ACK", .via = VA("f1"), .call_id = cid, .from_tag = "a", .to_tag = "g", .cseq = 1});
+  script_finish(s);
+  expect_msgs(s, {1, 1, 0, 1, 0}, {2, 1, 0, 1, 0}, {3, 1, 1, 1, 0}, {4, 1, 2, 1, 0},
+              {5, 1, 3, 1, 0}, {6, 1, 4, 1, 0}, {7, 1, 5, 1, 0}, {8, 1, 5, 1, 1},
+              {9, 1, 1, 1, 1}, {10, 1, 0, 1, 0}, {11, 1, 0, 1, 0});
+  const sipflow_call_info *c = call_of(s, 1);
+  assert_int_equal(c->n_transactions, 1);
+  assert_int_equal(txn_of(c, 1)->retransmissions, 2);
+  assert_int_equal(txn_of(c, 1)->responses, 9);
+  assert_int_equal(c->n_dialogs, 5);
+  for (uint32_t d = 1; d <= 5; d++)
+    assert_int_equal(dialog_of(c, d)->state, SIPFLOW_DIALOG_TERMINATED);
+  script_free(s);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -847,6 +879,7 @@ int main(void)
     cmocka_unit_test(test_forked_at_proxy),
     cmocka_unit_test(test_reinvite_same_dialog),
     cmocka_unit_test(test_retransmissions),
+    cmocka_unit_test(test_many_responses_one_transaction),
     cmocka_unit_test(test_no_ack_retransmitted_200),
     cmocka_unit_test(test_proxy_hop_two_transactions),
     cmocka_unit_test(test_b2bua_links),

@@ -833,13 +833,16 @@ static void test_calls_table(void **state)
     fail_msg("calls table:\n%s", text);
   sipflow_buffer_free(text);
 
-  /* Held rows of every size: a sentence of 2 KiB (a row bigger than the
-   * pool's blocks) and one of 70 000 bytes (a cell too long for the
-   * compact cell lengths), each printed whole after the row before, and
-   * the same bytes whether the rows were held (sipflow_calls_table_row,
-   * added in the other order than made) or added at once. */
+  /* Held rows of every size: sentences of 200 bytes (cells of byte
+   * lengths), 300 (a cell too long for them, in a pooled row), 2 KiB (a
+   * row bigger than the pool's blocks) and 70 000 (longer than 16 bits
+   * count), each printed whole after the row before, and the same bytes
+   * whether the rows were held (sipflow_calls_table_row, added in the
+   * other order than made) or added at once. */
   opt.failed_only = 1;
-  for (size_t n = 2048; n <= 70000; n += 70000 - 2048) {
+  static const size_t sizes[] = {200, 300, 2048, 70000};
+  for (size_t k = 0; k < G_N_ELEMENTS(sizes); k++) {
+    size_t n = sizes[k];
     char *big = g_malloc(n + 1);
     memset(big, 'x', n);
     big[n] = '\0';
