@@ -268,20 +268,16 @@ typedef struct attempt_list {
   guint len;
 } attempt_list;
 
-/* Out-of-dialog requests that decide the outcome, in order of appearance. */
-static void candidates(const sf_call *c, bool invite_call, txn_list *out)
+/* Out-of-dialog requests that decide the outcome, in order of appearance,
+ * when scan_transactions found none in a call of other methods: its
+ * requests, as only in-dialog ones were captured. */
+static void candidates_in_dialog(const sf_call *c, txn_list *out)
 {
   for (guint i = 0; i < c->txns.len; i++) {
     sf_txn *t = g_ptr_array_index(&c->txns, i);
-    if (is_candidate(t, invite_call))
+    if (t->mid != SIPFLOW_METHOD_ACK && t->mid != SIPFLOW_METHOD_CANCEL)
       out->pdata[out->len++] = t;
   }
-  if (!out->len && !invite_call) /* only in-dialog requests captured */
-    for (guint i = 0; i < c->txns.len; i++) {
-      sf_txn *t = g_ptr_array_index(&c->txns, i);
-      if (t->mid != SIPFLOW_METHOD_ACK && t->mid != SIPFLOW_METHOD_CANCEL)
-        out->pdata[out->len++] = t;
-    }
 }
 
 /* Splits the candidates into attempts: a new attempt starts with a new CSeq
@@ -331,7 +327,9 @@ static void cancel_of_attempt(const sf_call *c, const txn_list *cand, attempt a,
   }
 }
 
-static void outcome_of(const sf_call *c, const txn_list *cand, attempt a, outcome *o)
+/* any_cancel: the call has a CANCEL to look for (most have none). */
+static void outcome_of(const sf_call *c, const txn_list *cand, attempt a, bool any_cancel,
+                       outcome *o)
 {
   const sf_txn *p = g_ptr_array_index(cand, a.first);
 
@@ -364,7 +362,8 @@ static void outcome_of(const sf_call *c, const txn_list *cand, attempt a, outcom
       }
     }
   }
-  cancel_of_attempt(c, cand, a, o);
+  if (any_cancel)
+    cancel_of_attempt(c, cand, a, o);
 }
 
 /* Longest run of attempts ended by a 401/407 challenge. */
@@ -454,28 +453,35 @@ static sipflow_call_state other_state(const outcome *o)
 
 /* --------------------------------------------------------- anomalies */
 
-static unsigned anomalies_of(const sf_call *c, unsigned streak)
+/* The anomalies one transaction shows by itself. */
+static unsigned txn_anomalies(const sf_txn *t)
 {
   unsigned a = 0;
+
+  if (t->mid == SIPFLOW_METHOD_INVITE && sf_status_is_2xx(t->final_status) && !t->ack_2xx)
+    a |= SIPFLOW_ANOMALY_NO_ACK;
+  if (t->mid == SIPFLOW_METHOD_INVITE && t->request_seen && !t->final_status)
+    a |= SIPFLOW_ANOMALY_NO_FINAL;
+  if (!t->initial && t->final_status == 481)
+    a |= SIPFLOW_ANOMALY_BYE_481;
+  if (t->mid == SIPFLOW_METHOD_BYE && t->request_seen && !t->final_status)
+    a |= SIPFLOW_ANOMALY_ONE_WAY_HANGUP;
+  if (t->mid == SIPFLOW_METHOD_CANCEL && t->request_seen && t->cancels &&
+      have(t->cancels->answer_us) && t->request_us > t->cancels->answer_us)
+    a |= SIPFLOW_ANOMALY_LATE_CANCEL;
+  return a;
+}
+
+/* The call's anomalies: those of its transactions (txn_anomalies, gathered
+ * by scan_transactions) and those of the call as a whole. */
+static unsigned call_anomalies(const sf_call *c, unsigned of_txns, unsigned streak)
+{
+  unsigned a = of_txns;
 
   if (c->retransmissions)
     a |= SIPFLOW_ANOMALY_RETRANSMISSIONS;
   if (streak > 2)
     a |= SIPFLOW_ANOMALY_AUTH_LOOP;
-  for (guint i = 0; i < c->txns.len; i++) {
-    const sf_txn *t = g_ptr_array_index(&c->txns, i);
-    if (t->mid == SIPFLOW_METHOD_INVITE && sf_status_is_2xx(t->final_status) && !t->ack_2xx)
-      a |= SIPFLOW_ANOMALY_NO_ACK;
-    if (t->mid == SIPFLOW_METHOD_INVITE && t->request_seen && !t->final_status)
-      a |= SIPFLOW_ANOMALY_NO_FINAL;
-    if (!t->initial && t->final_status == 481)
-      a |= SIPFLOW_ANOMALY_BYE_481;
-    if (t->mid == SIPFLOW_METHOD_BYE && t->request_seen && !t->final_status)
-      a |= SIPFLOW_ANOMALY_ONE_WAY_HANGUP;
-    if (t->mid == SIPFLOW_METHOD_CANCEL && t->request_seen && t->cancels &&
-        have(t->cancels->answer_us) && t->request_us > t->cancels->answer_us)
-      a |= SIPFLOW_ANOMALY_LATE_CANCEL;
-  }
   return a;
 }
 
@@ -586,22 +592,19 @@ static void alloc_views(sf_call *c, sf_views *room)
   c->info = &room->info;
 }
 
-static void fill_transactions(const sf_call *c, sipflow_transaction_info *out)
+static void fill_transaction(const sf_call *c, const sf_txn *t, sipflow_transaction_info *out)
 {
-  for (guint i = 0; i < c->txns.len; i++) {
-    const sf_txn *t = g_ptr_array_index(&c->txns, i);
-    out[i] = (sipflow_transaction_info){
-      .id = t->id, .call = c->id, .dialog = t->dialog, .method = t->method,
-      .branch = t->branch, .rfc2543 = t->rfc2543, .cseq = t->cseq,
-      .src = t->src, .dst = t->dst, .request_seen = t->request_seen,
-      .first_frame = t->first_frame, .last_frame = t->last_frame,
-      .start_us = t->start_us, .end_us = t->end_us,
-      .final_status = t->final_status,
-      .final_reason = t->final_status ? t->final_reason : NULL,
-      .state = txn_state(t), .requests = t->requests, .responses = t->responses,
-      .retransmissions = t->retransmissions,
-      .cancels = t->cancels ? t->cancels->id : 0};
-  }
+  *out = (sipflow_transaction_info){
+    .id = t->id, .call = c->id, .dialog = t->dialog, .method = t->method,
+    .branch = t->branch, .rfc2543 = t->rfc2543, .cseq = t->cseq,
+    .src = t->src, .dst = t->dst, .request_seen = t->request_seen,
+    .first_frame = t->first_frame, .last_frame = t->last_frame,
+    .start_us = t->start_us, .end_us = t->end_us,
+    .final_status = t->final_status,
+    .final_reason = t->final_status ? t->final_reason : NULL,
+    .state = txn_state(t), .requests = t->requests, .responses = t->responses,
+    .retransmissions = t->retransmissions,
+    .cancels = t->cancels ? t->cancels->id : 0};
 }
 
 static void fill_dialogs(const sf_call *c, sipflow_dialog_info *out)
@@ -756,6 +759,30 @@ static void prefetch_transactions(const sf_call *c)
       sf_prefetch((const char *)c->txns.pdata[i] + off);
 }
 
+/* What one pass over a call's transactions gathers. */
+typedef struct txn_scan {
+  unsigned anomalies;         /* txn_anomalies of them all */
+  bool any_cancel;            /* a CANCEL request of some INVITE seen */
+} txn_scan;
+
+/* One pass over the transactions: the candidates, the anomalies each shows,
+ * its info view in out.  A call is analysed long after its last message,
+ * so each transaction is a cache miss or two (its lines asked for by
+ * prefetch_transactions): it is read once, for all of these, where five
+ * passes read it again and again. */
+static void scan_transactions(const sf_call *c, bool invite_call, txn_list *cand,
+                              sipflow_transaction_info *out, txn_scan *scan)
+{
+  for (guint i = 0; i < c->txns.len; i++) {
+    sf_txn *t = g_ptr_array_index(&c->txns, i);
+    if (is_candidate(t, invite_call))
+      cand->pdata[cand->len++] = t;
+    scan->anomalies |= txn_anomalies(t);
+    scan->any_cancel |= t->mid == SIPFLOW_METHOD_CANCEL && t->cancels && t->request_seen;
+    fill_transaction(c, t, &out[i]);
+  }
+}
+
 const sipflow_call_info *sf_analyze_call(sf_call *c, int64_t observed_until_us,
                                          sf_views *room)
 {
@@ -768,18 +795,20 @@ const sipflow_call_info *sf_analyze_call(sf_call *c, int64_t observed_until_us,
   attempt_list atts_list = {small ? atts_stack : g_new(attempt, c->txns.len), 0};
   const txn_list *cand = &cand_list;
   const attempt_list *atts = &atts_list;
+  txn_scan scan = {0};
 
-  candidates(c, invite_call, &cand_list);
+  alloc_views(c, room); /* sets c->info */
+  scan_transactions(c, invite_call, &cand_list, room->txns, &scan);
+  if (!cand_list.len && !invite_call)
+    candidates_in_dialog(c, &cand_list);
   attempts_of(cand, &atts_list);
   unsigned streak = challenge_streak(cand, atts);
 
-  alloc_views(c, room); /* sets c->info */
   sipflow_call_info *in = c->info;
-  fill_transactions(c, room->txns);
   fill_dialogs(c, room->dialogs);
   fill_identity(c, room);
   in->attempts = atts->len;
-  in->anomalies = anomalies_of(c, streak);
+  in->anomalies = call_anomalies(c, scan.anomalies, streak);
   if (!atts->len) {
     if (invite_call)
       fill_mid_dialog(c);
@@ -787,7 +816,7 @@ const sipflow_call_info *sf_analyze_call(sf_call *c, int64_t observed_until_us,
       in->state = SIPFLOW_CALL_PENDING;
   } else {
     outcome o;
-    outcome_of(c, cand, g_array_index(atts, attempt, atts->len - 1), &o);
+    outcome_of(c, cand, g_array_index(atts, attempt, atts->len - 1), scan.any_cancel, &o);
     in->state = invite_call ? invite_state(c, &o) : other_state(&o);
     in->final_status = o.final_status;
     if (o.final_txn) {
