@@ -573,11 +573,16 @@ static sipflow_transaction_state txn_state(const sf_txn *t)
 }
 
 /* Makes room for the call's arrays (at least one element each, so that
- * the info's list pointers are never NULL). */
-static void alloc_views(sf_call *c, sf_views *room)
+ * the info's list pointers are never NULL), when it gets lists. */
+static void alloc_views(sf_call *c, sf_views *room, bool lists)
 {
   size_t nt = MAX(c->txns.len, 1u), nd = MAX(c->dialogs.len, 1u);
 
+  if (!lists) {
+    sf_analyze_release(c);
+    c->info = &room->info;
+    return;
+  }
   if (nt > room->txns_cap) {
     room->txns_cap = MAX(nt, 2 * room->txns_cap);
     g_free(room->txns);
@@ -658,7 +663,7 @@ void sf_analyze_views_free(sf_views *room)
   memset(room, 0, sizeof *room);
 }
 
-static void fill_identity(sf_call *c, const sf_views *room)
+static void fill_identity(sf_call *c, const sf_views *room, bool lists)
 {
   sipflow_call_info *in = c->info;
 
@@ -688,10 +693,10 @@ static void fill_identity(sf_call *c, const sf_views *room)
   in->linked_call = c->linked_call;
   in->setup_ms = in->answer_ms = -1;
   in->duration_s = -1;
-  in->n_transactions = c->txns.len;
-  in->transaction_list = room->txns;
-  in->n_dialogs = c->dialogs.len;
-  in->dialog_list = room->dialogs;
+  in->n_transactions = lists ? c->txns.len : 0;
+  in->transaction_list = lists ? room->txns : NULL;
+  in->n_dialogs = lists ? c->dialogs.len : 0;
+  in->dialog_list = lists ? room->dialogs : NULL;
 }
 
 /* The first attempt of the automatic retry chain that ends with the last
@@ -766,7 +771,7 @@ typedef struct txn_scan {
 } txn_scan;
 
 /* One pass over the transactions: the candidates, the anomalies each shows,
- * its info view in out.  A call is analysed long after its last message,
+ * its info view in out (NULL: none).  A call is analysed long after its last message,
  * so each transaction is a cache miss or two (its lines asked for by
  * prefetch_transactions): it is read once, for all of these, where five
  * passes read it again and again. */
@@ -779,12 +784,13 @@ static void scan_transactions(const sf_call *c, bool invite_call, txn_list *cand
       cand->pdata[cand->len++] = t;
     scan->anomalies |= txn_anomalies(t);
     scan->any_cancel |= t->mid == SIPFLOW_METHOD_CANCEL && t->cancels && t->request_seen;
-    fill_transaction(c, t, &out[i]);
+    if (out)
+      fill_transaction(c, t, &out[i]);
   }
 }
 
 const sipflow_call_info *sf_analyze_call(sf_call *c, int64_t observed_until_us,
-                                         sf_views *room)
+                                         sf_views *room, bool lists)
 {
   prefetch_transactions(c);
   bool invite_call = is_invite_call(c);
@@ -797,16 +803,17 @@ const sipflow_call_info *sf_analyze_call(sf_call *c, int64_t observed_until_us,
   const attempt_list *atts = &atts_list;
   txn_scan scan = {0};
 
-  alloc_views(c, room); /* sets c->info */
-  scan_transactions(c, invite_call, &cand_list, room->txns, &scan);
+  alloc_views(c, room, lists); /* sets c->info */
+  scan_transactions(c, invite_call, &cand_list, lists ? room->txns : NULL, &scan);
   if (!cand_list.len && !invite_call)
     candidates_in_dialog(c, &cand_list);
   attempts_of(cand, &atts_list);
   unsigned streak = challenge_streak(cand, atts);
 
   sipflow_call_info *in = c->info;
-  fill_dialogs(c, room->dialogs);
-  fill_identity(c, room);
+  if (lists)
+    fill_dialogs(c, room->dialogs);
+  fill_identity(c, room, lists);
   in->attempts = atts->len;
   in->anomalies = call_anomalies(c, scan.anomalies, streak);
   if (!atts->len) {

@@ -72,8 +72,9 @@ void sf_calls_warm_call(const sf_correlate *st, const sf_call *c, unsigned step)
         sf_prefetch((const char *)c->txns.pdata[i] + off);
     break;
   case 3: /* spread over one more message: a step waits when it asks for
-             more lines than the core can have in flight */
-    for (guint i = 0; i < c->dialogs.len && i < 4; i++)
+             more lines than the core can have in flight.  The dialogs are
+             read only for the info's list. */
+    for (guint i = 0; sf_calls_lists_wanted(st) && i < c->dialogs.len && i < 4; i++)
       for (size_t off = 0; off < sizeof(sf_dialog); off += 64)
         sf_prefetch((const char *)c->dialogs.pdata[i] + off);
     if (c->strings.blocks && c->strings.blocks->next) /* the first block (URIs) */

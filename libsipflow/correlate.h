@@ -320,6 +320,13 @@ typedef struct sf_correlate {
   unsigned warm_turn;
 } sf_correlate;
 
+/* The info of a call finalised gets its transaction and dialog lists
+ * (sipflow_call_options.summary_only, which keep_calls overrides). */
+static inline bool sf_calls_lists_wanted(const sf_correlate *st)
+{
+  return !st->options.summary_only || st->options.keep_calls;
+}
+
 /* Asks for the cache line at p (a hint: no fault on any address, NULL
  * too).  GCC and clang emit prefetcht0 / prfm for it at -O2 (106 of them in
  * the release library; checked with objdump). */
