@@ -14,7 +14,9 @@
 #include "correlate.h"
 
 /* Asks for the first lines of an arena block (a call's strings: the
- * calls table's line writer reads its URIs and reasons). */
+ * transaction keys and tags every message compares, the URIs and reasons
+ * the calls table's line writer reads), up to end (NULL: as many as it
+ * may). */
 static void warm_block(const sf_arena_block *b, const char *end)
 {
   const char *p = (const char *)b;

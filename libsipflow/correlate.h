@@ -328,11 +328,17 @@ static inline bool sf_calls_lists_wanted(const sf_correlate *st)
 }
 
 /* Asks for the cache line at p (a hint: no fault on any address, NULL
- * too).  GCC and clang emit prefetcht0 / prfm for it at -O2 (106 of them in
- * the release library; checked with objdump). */
+ * too).  GCC and clang emit prefetcht0 / prfm for it at -O2.
+ * The empty asm is a side effect the compiler must keep: GCC (12, -O2)
+ * otherwise takes a function that only prefetches for a pure one and
+ * deletes the calls to it from its own file (warm_queue's calls to
+ * sf_calls_warm_call, the strings blocks of sf_calls_prefetch_call,
+ * analyze.c's prefetch_transactions: none of them ran; checked with
+ * objdump, which now shows them). */
 static inline void sf_prefetch(const void *p)
 {
   __builtin_prefetch(p);
+  __asm__ volatile("" : : "r"(p));
 }
 
 /* correlate.c */
