@@ -329,7 +329,8 @@ static inline bool sf_calls_lists_wanted(const sf_correlate *st)
 
 /* Asks for the cache line at p (a hint: no fault on any address, NULL
  * too).  GCC and clang emit prefetcht0 / prfm for it at -O2.
- * The empty asm is a side effect the compiler must keep: GCC (12, -O2)
+ * The empty asm is a side effect the compiler must keep (it emits
+ * nothing): GCC (12, -O2)
  * otherwise takes a function that only prefetches for a pure one and
  * deletes the calls to it from its own file (warm_queue's calls to
  * sf_calls_warm_call, the strings blocks of sf_calls_prefetch_call,
@@ -338,7 +339,7 @@ static inline bool sf_calls_lists_wanted(const sf_correlate *st)
 static inline void sf_prefetch(const void *p)
 {
   __builtin_prefetch(p);
-  __asm__ volatile("" : : "r"(p));
+  __asm__ volatile("");
 }
 
 /* correlate.c */
