@@ -328,14 +328,13 @@ static inline bool sf_calls_lists_wanted(const sf_correlate *st)
 }
 
 /* Asks for the cache line at p (a hint: no fault on any address, NULL
- * too).  GCC and clang emit prefetcht0 / prfm for it at -O2.
- * The empty asm is a side effect the compiler must keep (it emits
- * nothing): GCC (12, -O2)
- * otherwise takes a function that only prefetches for a pure one and
- * deletes the calls to it from its own file (warm_queue's calls to
- * sf_calls_warm_call, the strings blocks of sf_calls_prefetch_call,
- * analyze.c's prefetch_transactions: none of them ran; checked with
- * objdump, which now shows them). */
+ * too).  GCC and clang emit prefetcht0 / prfm for it at -O2.  The empty
+ * asm emits nothing but is a side effect the compiler must keep: without
+ * it GCC (12, -O2) took a function that only prefetches for a pure one
+ * and deleted the calls to it made from its own file (warm_queue's calls
+ * to sf_calls_warm_call, the strings block of sf_calls_prefetch_call,
+ * analyze.c's prefetch_transactions: none of them ran; objdump now shows
+ * them). */
 static inline void sf_prefetch(const void *p)
 {
   __builtin_prefetch(p);
