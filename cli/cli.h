@@ -56,6 +56,10 @@ typedef struct cli_command {
  * Returns CLI_EXIT_OK or CLI_EXIT_RUNTIME. */
 int cli_read_capture(const cli_global *g, const sipflow_callbacks *cb,
                      void (*on_end)(void *data, int status), void *data);
+/* cli_read_capture with the library's call options set (NULL: defaults). */
+int cli_read_capture_opts(const cli_global *g, const sipflow_callbacks *cb,
+                          const sipflow_call_options *opt,
+                          void (*on_end)(void *data, int status), void *data);
 void *cli_session_data(void *session);
 /* The context reading the capture (valid during the callbacks that got
  * `session`, and until on_end has returned): for a command that queries

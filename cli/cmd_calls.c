@@ -319,7 +319,9 @@ static int run_calls(const cli_global *g, void *state)
     o.order = list_order_new(print_line, g_free, &o);
   if (o.csv)
     csv_header();
-  int status = cli_read_capture(g, &cb, on_end, &o);
+  /* every output here shows the summary of a call, none its lists */
+  sipflow_call_options copt = {.summary_only = 1};
+  int status = cli_read_capture_opts(g, &cb, &copt, on_end, &o);
   out_lines_flush(&o.out); /* the lines of rows emitted before a read error */
   list_order_free(o.order);
   g_string_free(o.buf, TRUE);

@@ -130,6 +130,13 @@ static bool want_progress(const cli_global *g)
 int cli_read_capture(const cli_global *g, const sipflow_callbacks *cb,
                      void (*on_end)(void *data, int status), void *data)
 {
+  return cli_read_capture_opts(g, cb, NULL, on_end, data);
+}
+
+int cli_read_capture_opts(const cli_global *g, const sipflow_callbacks *cb,
+                          const sipflow_call_options *opt,
+                          void (*on_end)(void *data, int status), void *data)
+{
   cli_session s = {.g = g, .data = data, .started_us = g_get_monotonic_time()};
   if (cb)
     s.cmd = *cb;
@@ -143,6 +150,8 @@ int cli_read_capture(const cli_global *g, const sipflow_callbacks *cb,
     return CLI_EXIT_RUNTIME;
   }
   s.ctx = ctx;
+  if (opt)
+    sipflow_set_call_options(ctx, opt);
   if (want_progress(g))
     sipflow_set_progress(ctx, on_progress);
 

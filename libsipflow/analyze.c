@@ -268,20 +268,16 @@ typedef struct attempt_list {
   guint len;
 } attempt_list;
 
-/* Out-of-dialog requests that decide the outcome, in order of appearance. */
-static void candidates(const sf_call *c, bool invite_call, txn_list *out)
+/* Out-of-dialog requests that decide the outcome, in order of appearance,
+ * when scan_transactions found none in a call of other methods: its
+ * requests, as only in-dialog ones were captured. */
+static void candidates_in_dialog(const sf_call *c, txn_list *out)
 {
   for (guint i = 0; i < c->txns.len; i++) {
     sf_txn *t = g_ptr_array_index(&c->txns, i);
-    if (is_candidate(t, invite_call))
+    if (t->mid != SIPFLOW_METHOD_ACK && t->mid != SIPFLOW_METHOD_CANCEL)
       out->pdata[out->len++] = t;
   }
-  if (!out->len && !invite_call) /* only in-dialog requests captured */
-    for (guint i = 0; i < c->txns.len; i++) {
-      sf_txn *t = g_ptr_array_index(&c->txns, i);
-      if (t->mid != SIPFLOW_METHOD_ACK && t->mid != SIPFLOW_METHOD_CANCEL)
-        out->pdata[out->len++] = t;
-    }
 }
 
 /* Splits the candidates into attempts: a new attempt starts with a new CSeq
@@ -331,7 +327,9 @@ static void cancel_of_attempt(const sf_call *c, const txn_list *cand, attempt a,
   }
 }
 
-static void outcome_of(const sf_call *c, const txn_list *cand, attempt a, outcome *o)
+/* any_cancel: the call has a CANCEL to look for (most have none). */
+static void outcome_of(const sf_call *c, const txn_list *cand, attempt a, bool any_cancel,
+                       outcome *o)
 {
   const sf_txn *p = g_ptr_array_index(cand, a.first);
 
@@ -364,7 +362,8 @@ static void outcome_of(const sf_call *c, const txn_list *cand, attempt a, outcom
       }
     }
   }
-  cancel_of_attempt(c, cand, a, o);
+  if (any_cancel)
+    cancel_of_attempt(c, cand, a, o);
 }
 
 /* Longest run of attempts ended by a 401/407 challenge. */
@@ -454,28 +453,35 @@ static sipflow_call_state other_state(const outcome *o)
 
 /* --------------------------------------------------------- anomalies */
 
-static unsigned anomalies_of(const sf_call *c, unsigned streak)
+/* The anomalies one transaction shows by itself. */
+static unsigned txn_anomalies(const sf_txn *t)
 {
   unsigned a = 0;
+
+  if (t->mid == SIPFLOW_METHOD_INVITE && sf_status_is_2xx(t->final_status) && !t->ack_2xx)
+    a |= SIPFLOW_ANOMALY_NO_ACK;
+  if (t->mid == SIPFLOW_METHOD_INVITE && t->request_seen && !t->final_status)
+    a |= SIPFLOW_ANOMALY_NO_FINAL;
+  if (!t->initial && t->final_status == 481)
+    a |= SIPFLOW_ANOMALY_BYE_481;
+  if (t->mid == SIPFLOW_METHOD_BYE && t->request_seen && !t->final_status)
+    a |= SIPFLOW_ANOMALY_ONE_WAY_HANGUP;
+  if (t->mid == SIPFLOW_METHOD_CANCEL && t->request_seen && t->cancels &&
+      have(t->cancels->answer_us) && t->request_us > t->cancels->answer_us)
+    a |= SIPFLOW_ANOMALY_LATE_CANCEL;
+  return a;
+}
+
+/* The call's anomalies: those of its transactions (txn_anomalies, gathered
+ * by scan_transactions) and those of the call as a whole. */
+static unsigned call_anomalies(const sf_call *c, unsigned of_txns, unsigned streak)
+{
+  unsigned a = of_txns;
 
   if (c->retransmissions)
     a |= SIPFLOW_ANOMALY_RETRANSMISSIONS;
   if (streak > 2)
     a |= SIPFLOW_ANOMALY_AUTH_LOOP;
-  for (guint i = 0; i < c->txns.len; i++) {
-    const sf_txn *t = g_ptr_array_index(&c->txns, i);
-    if (t->mid == SIPFLOW_METHOD_INVITE && sf_status_is_2xx(t->final_status) && !t->ack_2xx)
-      a |= SIPFLOW_ANOMALY_NO_ACK;
-    if (t->mid == SIPFLOW_METHOD_INVITE && t->request_seen && !t->final_status)
-      a |= SIPFLOW_ANOMALY_NO_FINAL;
-    if (!t->initial && t->final_status == 481)
-      a |= SIPFLOW_ANOMALY_BYE_481;
-    if (t->mid == SIPFLOW_METHOD_BYE && t->request_seen && !t->final_status)
-      a |= SIPFLOW_ANOMALY_ONE_WAY_HANGUP;
-    if (t->mid == SIPFLOW_METHOD_CANCEL && t->request_seen && t->cancels &&
-        have(t->cancels->answer_us) && t->request_us > t->cancels->answer_us)
-      a |= SIPFLOW_ANOMALY_LATE_CANCEL;
-  }
   return a;
 }
 
@@ -567,11 +573,16 @@ static sipflow_transaction_state txn_state(const sf_txn *t)
 }
 
 /* Makes room for the call's arrays (at least one element each, so that
- * the info's list pointers are never NULL). */
-static void alloc_views(sf_call *c, sf_views *room)
+ * the info's list pointers are never NULL), when it gets lists. */
+static void alloc_views(sf_call *c, sf_views *room, bool lists)
 {
   size_t nt = MAX(c->txns.len, 1u), nd = MAX(c->dialogs.len, 1u);
 
+  if (!lists) {
+    sf_analyze_release(c);
+    c->info = &room->info;
+    return;
+  }
   if (nt > room->txns_cap) {
     room->txns_cap = MAX(nt, 2 * room->txns_cap);
     g_free(room->txns);
@@ -586,22 +597,19 @@ static void alloc_views(sf_call *c, sf_views *room)
   c->info = &room->info;
 }
 
-static void fill_transactions(const sf_call *c, sipflow_transaction_info *out)
+static void fill_transaction(const sf_call *c, const sf_txn *t, sipflow_transaction_info *out)
 {
-  for (guint i = 0; i < c->txns.len; i++) {
-    const sf_txn *t = g_ptr_array_index(&c->txns, i);
-    out[i] = (sipflow_transaction_info){
-      .id = t->id, .call = c->id, .dialog = t->dialog, .method = t->method,
-      .branch = t->branch, .rfc2543 = t->rfc2543, .cseq = t->cseq,
-      .src = t->src, .dst = t->dst, .request_seen = t->request_seen,
-      .first_frame = t->first_frame, .last_frame = t->last_frame,
-      .start_us = t->start_us, .end_us = t->end_us,
-      .final_status = t->final_status,
-      .final_reason = t->final_status ? t->final_reason : NULL,
-      .state = txn_state(t), .requests = t->requests, .responses = t->responses,
-      .retransmissions = t->retransmissions,
-      .cancels = t->cancels ? t->cancels->id : 0};
-  }
+  *out = (sipflow_transaction_info){
+    .id = t->id, .call = c->id, .dialog = t->dialog, .method = t->method,
+    .branch = t->branch, .rfc2543 = t->rfc2543, .cseq = t->cseq,
+    .src = t->src, .dst = t->dst, .request_seen = t->request_seen,
+    .first_frame = t->first_frame, .last_frame = t->last_frame,
+    .start_us = t->start_us, .end_us = t->end_us,
+    .final_status = t->final_status,
+    .final_reason = t->final_status ? t->final_reason : NULL,
+    .state = txn_state(t), .requests = t->requests, .responses = t->responses,
+    .retransmissions = t->retransmissions,
+    .cancels = t->cancels ? t->cancels->id : 0};
 }
 
 static void fill_dialogs(const sf_call *c, sipflow_dialog_info *out)
@@ -655,7 +663,7 @@ void sf_analyze_views_free(sf_views *room)
   memset(room, 0, sizeof *room);
 }
 
-static void fill_identity(sf_call *c, const sf_views *room)
+static void fill_identity(sf_call *c, const sf_views *room, bool lists)
 {
   sipflow_call_info *in = c->info;
 
@@ -685,10 +693,10 @@ static void fill_identity(sf_call *c, const sf_views *room)
   in->linked_call = c->linked_call;
   in->setup_ms = in->answer_ms = -1;
   in->duration_s = -1;
-  in->n_transactions = c->txns.len;
-  in->transaction_list = room->txns;
-  in->n_dialogs = c->dialogs.len;
-  in->dialog_list = room->dialogs;
+  in->n_transactions = lists ? c->txns.len : 0;
+  in->transaction_list = lists ? room->txns : NULL;
+  in->n_dialogs = lists ? c->dialogs.len : 0;
+  in->dialog_list = lists ? room->dialogs : NULL;
 }
 
 /* The first attempt of the automatic retry chain that ends with the last
@@ -745,21 +753,36 @@ static void fill_mid_dialog(sf_call *c)
   c->info->state = bye ? SIPFLOW_CALL_COMPLETED : SIPFLOW_CALL_IN_CALL;
 }
 
-/* A call is analysed long after its last message: its transactions are out
- * of the cache (unless calls.c warmed them).  Asking for all of them at
- * once overlaps the waits; only their fields, not their retransmission
- * memory, which the analysis does not read. */
-static void prefetch_transactions(const sf_call *c)
+/* What one pass over a call's transactions gathers. */
+typedef struct txn_scan {
+  unsigned anomalies;         /* txn_anomalies of them all */
+  bool any_cancel;            /* a CANCEL request of some INVITE seen */
+} txn_scan;
+
+/* One pass over the transactions: the candidates, the anomalies each shows,
+ * its info view in out (NULL: none).  A call is analysed long after its
+ * last message, so a transaction not warmed by callwarm.c is a cache miss
+ * or two: it is read once, for all of these, where five passes read it
+ * again and again.  (Asking for all the transactions' lines here first
+ * gained nothing measurable once callwarm.c's warming ran, and cost
+ * 0.6 M instructions on s50k.) */
+static void scan_transactions(const sf_call *c, bool invite_call, txn_list *cand,
+                              sipflow_transaction_info *out, txn_scan *scan)
 {
-  for (guint i = 0; i < c->txns.len && i < SF_STACK_TXNS; i++)
-    for (size_t off = 0; off < offsetof(sf_txn, req_seen); off += 64)
-      sf_prefetch((const char *)c->txns.pdata[i] + off);
+  for (guint i = 0; i < c->txns.len; i++) {
+    sf_txn *t = g_ptr_array_index(&c->txns, i);
+    if (is_candidate(t, invite_call))
+      cand->pdata[cand->len++] = t;
+    scan->anomalies |= txn_anomalies(t);
+    scan->any_cancel |= t->mid == SIPFLOW_METHOD_CANCEL && t->cancels && t->request_seen;
+    if (out)
+      fill_transaction(c, t, &out[i]);
+  }
 }
 
 const sipflow_call_info *sf_analyze_call(sf_call *c, int64_t observed_until_us,
-                                         sf_views *room)
+                                         sf_views *room, bool lists)
 {
-  prefetch_transactions(c);
   bool invite_call = is_invite_call(c);
   sf_txn *cand_stack[SF_STACK_TXNS];
   attempt atts_stack[SF_STACK_TXNS];
@@ -768,18 +791,21 @@ const sipflow_call_info *sf_analyze_call(sf_call *c, int64_t observed_until_us,
   attempt_list atts_list = {small ? atts_stack : g_new(attempt, c->txns.len), 0};
   const txn_list *cand = &cand_list;
   const attempt_list *atts = &atts_list;
+  txn_scan scan = {0};
 
-  candidates(c, invite_call, &cand_list);
+  alloc_views(c, room, lists); /* sets c->info */
+  scan_transactions(c, invite_call, &cand_list, lists ? room->txns : NULL, &scan);
+  if (!cand_list.len && !invite_call)
+    candidates_in_dialog(c, &cand_list);
   attempts_of(cand, &atts_list);
   unsigned streak = challenge_streak(cand, atts);
 
-  alloc_views(c, room); /* sets c->info */
   sipflow_call_info *in = c->info;
-  fill_transactions(c, room->txns);
-  fill_dialogs(c, room->dialogs);
-  fill_identity(c, room);
+  if (lists)
+    fill_dialogs(c, room->dialogs);
+  fill_identity(c, room, lists);
   in->attempts = atts->len;
-  in->anomalies = anomalies_of(c, streak);
+  in->anomalies = call_anomalies(c, scan.anomalies, streak);
   if (!atts->len) {
     if (invite_call)
       fill_mid_dialog(c);
@@ -787,7 +813,7 @@ const sipflow_call_info *sf_analyze_call(sf_call *c, int64_t observed_until_us,
       in->state = SIPFLOW_CALL_PENDING;
   } else {
     outcome o;
-    outcome_of(c, cand, g_array_index(atts, attempt, atts->len - 1), &o);
+    outcome_of(c, cand, g_array_index(atts, attempt, atts->len - 1), scan.any_cancel, &o);
     in->state = invite_call ? invite_state(c, &o) : other_state(&o);
     in->final_status = o.final_status;
     if (o.final_txn) {

@@ -15,12 +15,14 @@
 /* analyze.c */
 
 /* Builds c->info from the facts correlate.c gathered; its transaction and
- * dialog arrays are written into room (valid until room is used again).
- * observed_until_us is the latest capture time seen: a request still
- * unanswered 64*T1 after it was sent counts as unanswered.  Returns
- * &c->info.  Can be called again (the view is rebuilt). */
+ * dialog arrays are written into room (valid until room is used again),
+ * unless lists is false: then the info has none (NULL, n_transactions and
+ * n_dialogs 0; sipflow_call_options.summary_only).  observed_until_us is
+ * the latest capture time seen: a request still unanswered 64*T1 after it
+ * was sent counts as unanswered.  Returns &c->info.  Can be called again
+ * (the view is rebuilt). */
 const sipflow_call_info *sf_analyze_call(sf_call *c, int64_t observed_until_us,
-                                         sf_views *room);
+                                         sf_views *room, bool lists);
 /* Gives c->info arrays of its own (copies of those in the room), valid
  * until sf_analyze_release: for the calls kept after finalisation. */
 void sf_analyze_keep(sf_call *c);

@@ -534,7 +534,8 @@ static void detach(sf_correlate *st, sf_call *c)
 
 static void finalise(sf_correlate *st, sf_call *c)
 {
-  const sipflow_call_info *info = sf_analyze_call(c, st->now_us, &st->final_views);
+  const sipflow_call_info *info =
+    sf_analyze_call(c, st->now_us, &st->final_views, sf_calls_lists_wanted(st));
 
   detach(st, c);
   sf_stats_call(st->stats, info);
@@ -715,7 +716,7 @@ const sipflow_call_info *sipflow_get_call(sipflow_ctx *ctx, uint32_t call)
     st->by_id = true;
   }
   c = sf_calltable_find_id(&st->calls_by_id, call);
-  return c ? sf_analyze_call(c, st->now_us, &st->query_views) : NULL;
+  return c ? sf_analyze_call(c, st->now_us, &st->query_views, true) : NULL;
 }
 
 int sipflow_get_stats(sipflow_ctx *ctx, sipflow_stats *out)

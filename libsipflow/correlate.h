@@ -337,12 +337,25 @@ typedef struct sf_correlate {
   unsigned warm_turn;
 } sf_correlate;
 
+/* The info of a call finalised gets its transaction and dialog lists
+ * (sipflow_call_options.summary_only, which keep_calls overrides). */
+static inline bool sf_calls_lists_wanted(const sf_correlate *st)
+{
+  return !st->options.summary_only || st->options.keep_calls;
+}
+
 /* Asks for the cache line at p (a hint: no fault on any address, NULL
- * too).  GCC and clang emit prefetcht0 / prfm for it at -O2 (106 of them in
- * the release library; checked with objdump). */
+ * too).  GCC and clang emit prefetcht0 / prfm for it at -O2.  The empty
+ * asm emits nothing but is a side effect the compiler must keep: without
+ * it GCC (12, -O2) took a function that only prefetches for a pure one
+ * and deleted the calls to it made from its own file (warm_queue's calls
+ * to sf_calls_warm_call, the strings block of sf_calls_prefetch_call,
+ * analyze.c's prefetch_transactions: none of them ran; objdump now shows
+ * them). */
 static inline void sf_prefetch(const void *p)
 {
   __builtin_prefetch(p);
+  __asm__ volatile("");
 }
 
 /* correlate.c */

@@ -7,55 +7,51 @@
 
 #include "analyze.h"
 
-typedef struct q850_entry {
-  int cause;
-  const char *text;
-} q850_entry;
-
 /* ITU-T Q.850 Table 1, the causes seen in SIP Reason headers (RFC 3326)
- * and in the RFC 3398 / RFC 6432 ISUP mapping. */
-static const q850_entry q850_table[] = {
-  {1, "Unallocated (unassigned) number"},
-  {2, "No route to specified transit network"},
-  {3, "No route to destination"},
-  {6, "Channel unacceptable"},
-  {16, "Normal call clearing"},
-  {17, "User busy"},
-  {18, "No user responding"},
-  {19, "No answer from user (user alerted)"},
-  {20, "Subscriber absent"},
-  {21, "Call rejected"},
-  {22, "Number changed"},
-  {25, "Exchange routing error"},
-  {27, "Destination out of order"},
-  {28, "Invalid number format (address incomplete)"},
-  {29, "Facility rejected"},
-  {31, "Normal, unspecified"},
-  {34, "No circuit/channel available"},
-  {38, "Network out of order"},
-  {41, "Temporary failure"},
-  {42, "Switching equipment congestion"},
-  {44, "Requested circuit/channel not available"},
-  {47, "Resource unavailable, unspecified"},
-  {55, "Incoming calls barred within CUG"},
-  {57, "Bearer capability not authorized"},
-  {58, "Bearer capability not presently available"},
-  {63, "Service or option not available, unspecified"},
-  {65, "Bearer capability not implemented"},
-  {69, "Requested facility not implemented"},
-  {79, "Service or option not implemented, unspecified"},
-  {88, "Incompatible destination"},
-  {102, "Recovery on timer expiry"},
-  {111, "Protocol error, unspecified"},
-  {127, "Interworking, unspecified"},
+ * and in the RFC 3398 / RFC 6432 ISUP mapping, indexed by cause (all
+ * below 128): the failure sentence of every call rejected with a cause
+ * looks its words up. */
+#define Q850_CAUSES 128
+
+static const char *const q850_text[Q850_CAUSES] = {
+  [1] = "Unallocated (unassigned) number",
+  [2] = "No route to specified transit network",
+  [3] = "No route to destination",
+  [6] = "Channel unacceptable",
+  [16] = "Normal call clearing",
+  [17] = "User busy",
+  [18] = "No user responding",
+  [19] = "No answer from user (user alerted)",
+  [20] = "Subscriber absent",
+  [21] = "Call rejected",
+  [22] = "Number changed",
+  [25] = "Exchange routing error",
+  [27] = "Destination out of order",
+  [28] = "Invalid number format (address incomplete)",
+  [29] = "Facility rejected",
+  [31] = "Normal, unspecified",
+  [34] = "No circuit/channel available",
+  [38] = "Network out of order",
+  [41] = "Temporary failure",
+  [42] = "Switching equipment congestion",
+  [44] = "Requested circuit/channel not available",
+  [47] = "Resource unavailable, unspecified",
+  [55] = "Incoming calls barred within CUG",
+  [57] = "Bearer capability not authorized",
+  [58] = "Bearer capability not presently available",
+  [63] = "Service or option not available, unspecified",
+  [65] = "Bearer capability not implemented",
+  [69] = "Requested facility not implemented",
+  [79] = "Service or option not implemented, unspecified",
+  [88] = "Incompatible destination",
+  [102] = "Recovery on timer expiry",
+  [111] = "Protocol error, unspecified",
+  [127] = "Interworking, unspecified",
 };
 
 const char *sipflow_q850_cause_text(int cause)
 {
-  for (size_t i = 0; i < G_N_ELEMENTS(q850_table); i++)
-    if (q850_table[i].cause == cause)
-      return q850_table[i].text;
-  return NULL;
+  return cause >= 0 && cause < Q850_CAUSES ? q850_text[cause] : NULL;
 }
 
 static bool is_lws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }

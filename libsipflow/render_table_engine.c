@@ -255,8 +255,11 @@ typedef struct tcolumn {
   size_t gap;    /* spaces before it */
   size_t width;  /* frozen display width, valid once `frozen` */
   size_t limit;  /* wider cells are shortened; SIZE_MAX: never */
-  bool right;    /* aligned right */
-  bool pad_end;  /* left aligned and not last: spaces after the text */
+  /* where a cell's padding goes, as masks of it (all ones or zero): the
+   * line writer adds `pad & lead_pad` before the text and `pad &
+   * trail_pad` after it, without a branch on the alignment per cell */
+  size_t lead_pad;  /* aligned right */
+  size_t trail_pad; /* left aligned and not last: spaces after the text */
 } tcolumn;
 
 struct sipflow_table {
@@ -295,8 +298,9 @@ sf_table *sf_table_new(const sipflow_table_column *cols, size_t n_cols, unsigned
     t->cols[c].def = cols[c];
     t->cols[c].def.title = NULL; /* the copy in `titles` */
     t->cols[c].gap = c == 0 ? 0 : cols[c].tight ? 1 : TABLE_COLUMN_GAP;
-    t->cols[c].right = cols[c].align == SIPFLOW_ALIGN_RIGHT;
-    t->cols[c].pad_end = !t->cols[c].right && c != n_cols - 1;
+    bool right = cols[c].align == SIPFLOW_ALIGN_RIGHT;
+    t->cols[c].lead_pad = right ? SIZE_MAX : 0;
+    t->cols[c].trail_pad = !right && c != n_cols - 1 ? SIZE_MAX : 0;
     t->title_cells[c] = (sf_tcell){(uint32_t)titles.len, (uint32_t)len,
                                    (uint32_t)sf_text_width(title, len)};
     sf_tbuf_put(&titles, title, len);
@@ -388,11 +392,7 @@ static SF_ALWAYS_INLINE char *put_cell(sf_table *t, char *q, const tcolumn *col,
   size_t len = cell->len, cw = cell->width, width = col->width;
   size_t w = MIN(cw, limit);
   size_t pad = w < width ? width - w : 0;
-  size_t lead = col->gap, trail = 0;
-  if (col->right)
-    lead += pad;
-  else if (col->pad_end)
-    trail = pad;
+  size_t lead = col->gap + (pad & col->lead_pad), trail = pad & col->trail_pad;
   const char *text = base + cell->off;
 
   *used += lead + w + trail;

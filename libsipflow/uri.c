@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "parse_scan.h" /* sf_v16_eq */
 #include "sipflow/sipflow.h"
 
 /* Byte classes of the scans below: one table lookup per byte instead of a
@@ -72,6 +73,49 @@ static const char *host_end(const char *p, const char *end)
   return uri_find(p, end, U_HOST_END);
 }
 
+/* Bit mask of the bytes before the lowest set bit of stop (all of them
+ * when none is set). */
+static inline unsigned before_first(unsigned stop)
+{
+  return stop ? (stop & -stop) - 1 : ~0u;
+}
+
+/* The user part's scan: the first '@' or '>' from p (or end), noting the
+ * first ';' or '?' (*user_end) and the first ':' (*colon) before it when
+ * they are not noted yet.  Sixteen bytes a step while 16 are left (the
+ * calls table and the CLI's filters read the From and To of every call:
+ * a byte a step was half of this function); the rest a byte a step. */
+static const char *scan_user(const char *p, const char *end, const char **user_end,
+                             const char **colon)
+{
+#ifdef SF_HAVE_V16
+  for (; end - p >= 16; p += 16) {
+    unsigned stop = sf_v16_eq(p, '@') | sf_v16_eq(p, '>');
+    unsigned before = before_first(stop);
+    unsigned ue = (sf_v16_eq(p, ';') | sf_v16_eq(p, '?')) & before;
+    unsigned co = sf_v16_eq(p, ':') & before;
+    if (ue && !*user_end)
+      *user_end = p + __builtin_ctz(ue);
+    if (co && !*colon)
+      *colon = p + __builtin_ctz(co);
+    if (stop)
+      return p + __builtin_ctz(stop);
+  }
+#endif
+  for (; p < end; p++) {
+    unsigned k = uri_cc[(unsigned char)*p];
+    if (!(k & (U_STOP | U_USER_END | U_COLON)))
+      continue;
+    if (k & U_STOP)
+      break;
+    if ((k & U_USER_END) && !*user_end)
+      *user_end = p;
+    if ((k & U_COLON) && !*colon)
+      *colon = p;
+  }
+  return p;
+}
+
 int sipflow_uri_user(const char *uri, size_t len, sipflow_span *out)
 {
   if (out)
@@ -91,18 +135,8 @@ int sipflow_uri_user(const char *uri, size_t len, sipflow_span *out)
   /* One pass up to the '@' or the closing '>', noting the first ';' or '?'
    * and the first ':' on the way: the ends of the user part, of the
    * telephone number and of the host. */
-  const char *q = body, *user_end = NULL, *colon = NULL;
-  for (; q < end; q++) {
-    unsigned k = uri_cc[(unsigned char)*q];
-    if (!(k & (U_STOP | U_USER_END | U_COLON)))
-      continue;
-    if (k & U_STOP)
-      break;
-    if ((k & U_USER_END) && !user_end)
-      user_end = q;
-    if ((k & U_COLON) && !colon)
-      colon = q;
-  }
+  const char *user_end = NULL, *colon = NULL;
+  const char *q = scan_user(body, end, &user_end, &colon);
 
   /* sip:user[:password]@host.  The telephone-subscriber parameters
    * (";npdi", ";rn=", RFC 3966 §3) and the password are not part of the

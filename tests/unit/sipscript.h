@@ -49,6 +49,8 @@ typedef struct script {
   size_t n_msgs;
   uint32_t ended[SCRIPT_MAX]; /* call ids in on_call_end order */
   int64_t ended_at[SCRIPT_MAX]; /* frame of the last message fed before it */
+  sipflow_call_info ended_info[SCRIPT_MAX]; /* as on_call_end saw it: its
+                                   pointers are not to be followed after */
   size_t n_ended;
   uint64_t last_frame;
   int feed_rc;
@@ -83,6 +85,7 @@ static void script_on_call_end(const sipflow_call_info *c, void *user)
   script *s = user;
   assert_true(s->n_ended < SCRIPT_MAX);
   s->ended_at[s->n_ended] = (int64_t)s->last_frame;
+  s->ended_info[s->n_ended] = *c;
   s->ended[s->n_ended++] = c->call;
 }
 

@@ -365,6 +365,54 @@ static void test_linger_finalises_ended_call(void **state)
   script_free(s);
 }
 
+/* summary_only: the calls handed to on_call_end have no lists, and the
+ * same summary as with them (keep_calls overrides it). */
+static void test_summary_only(void **state)
+{
+  sipflow_call_options summary = {.summary_only = 1}, full = {0},
+                       kept = {.summary_only = 1, .keep_calls = 1};
+  script *a = script_new_opts(&summary), *b = script_new_opts(&full), *k = script_new_opts(&kept);
+  script *all[3] = {a, b, k};
+
+  for (int i = 0; i < 3; i++) {
+    answered_call(all[i], 1, 0, "answered");
+    busy_call(all[i], 10, 1000, "busy");
+    script_finish(all[i]);
+    assert_int_equal(all[i]->n_ended, 2);
+  }
+  for (size_t n = 0; n < 2; n++) {
+    const sipflow_call_info *x = &a->ended_info[n], *y = &b->ended_info[n];
+    assert_int_equal(x->call, y->call);
+    assert_int_equal(x->state, y->state);
+    assert_int_equal(x->final_status, y->final_status);
+    assert_int_equal(x->anomalies, y->anomalies);
+    assert_int_equal(x->setup_ms, y->setup_ms);
+    assert_int_equal(x->answer_ms, y->answer_ms);
+    assert_true(x->duration_s == y->duration_s);
+    assert_int_equal(x->attempts, y->attempts);
+    assert_int_equal(x->transactions, y->transactions);
+    assert_int_equal(x->dialogs, y->dialogs);
+    assert_int_equal(x->failure != NULL, y->failure != NULL);
+    assert_true(x->transactions > 0 && x->dialogs > 0);
+    /* no lists in the summary, lists otherwise */
+    assert_int_equal(x->n_transactions, 0);
+    assert_null(x->transaction_list);
+    assert_int_equal(x->n_dialogs, 0);
+    assert_null(x->dialog_list);
+    assert_int_equal(y->n_transactions, y->transactions);
+    assert_non_null(y->transaction_list);
+    assert_int_equal(y->n_dialogs, y->dialogs);
+    assert_non_null(y->dialog_list);
+    assert_int_equal(k->ended_info[n].n_transactions, y->transactions);
+    assert_non_null(k->ended_info[n].dialog_list);
+  }
+  assert_int_equal(a->ended_info[0].state, SIPFLOW_CALL_COMPLETED);
+  assert_int_equal(a->ended_info[1].state, SIPFLOW_CALL_BUSY);
+  script_free(a);
+  script_free(b);
+  script_free(k);
+}
+
 /* The second fork's early dialog never ends at the caller (the proxy
  * cancels it downstream): it must not keep the finished call open. */
 static void test_forked_call_finalised(void **state)
@@ -891,6 +939,7 @@ int main(void)
     cmocka_unit_test(test_subscription_dialog),
     cmocka_unit_test(test_capture_started_late),
     cmocka_unit_test(test_linger_finalises_ended_call),
+    cmocka_unit_test(test_summary_only),
     cmocka_unit_test(test_forked_call_finalised),
     cmocka_unit_test(test_challenge_waits_for_retry),
     cmocka_unit_test(test_quiet_calls_finalised),

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,6 +95,31 @@ static void test_degenerate(void **state)
   assert_int_equal(sipflow_uri_user("sip:a@b", 7, NULL), -1);
 }
 
+/* User parts of every length up to 40: the scan goes 16 bytes a step, and
+ * the '@', '>', ';' and ':' it looks for fall on every place of a step,
+ * before and after the step boundary. */
+static void test_long_user_parts(void **state)
+{
+  char user[41], uri[128];
+
+  for (size_t n = 1; n < sizeof user; n++) {
+    memset(user, 'a' + (int)(n % 26), n);
+    user[n] = '\0';
+    snprintf(uri, sizeof uri, "sip:%s@host.example;x:y", user);
+    check(uri, 1, user);
+    snprintf(uri, sizeof uri, "sip:%s;npdi:x@host.example", user); /* ';' first */
+    check(uri, 1, user);
+    snprintf(uri, sizeof uri, "sip:%s:pw;x@host.example", user); /* ':' first */
+    check(uri, 1, user);
+    snprintf(uri, sizeof uri, "<sip:%s>@host.example", user); /* '>' ends it */
+    check(uri, 0, user);
+    snprintf(uri, sizeof uri, "<sip:%s;p>@host.example", user);
+    check(uri, 0, user);
+    snprintf(uri, sizeof uri, "tel:%s;phone-context=x", user);
+    check(uri, 1, user);
+  }
+}
+
 /* Every prefix of a URI: never reads past len, always a sane span. */
 static void test_every_prefix(void **state)
 {
@@ -120,6 +146,7 @@ int main(void)
       cmocka_unit_test(test_tel),
       cmocka_unit_test(test_host_when_no_user),
       cmocka_unit_test(test_degenerate),
+      cmocka_unit_test(test_long_user_parts),
       cmocka_unit_test(test_every_prefix),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
