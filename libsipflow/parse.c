@@ -188,7 +188,7 @@ static void take_key_header(header_id id, sipflow_span v, bool *seen,
     if (v.len > 0)
       msg->call_id = v;
     break;
-  case HDR_CSEQ: sf_parse_cseq(v.ptr, end, msg); break;
+  case HDR_CSEQ: sf_parse_cseq(msg->raw, v.ptr, end, msg); break;
   case HDR_FROM:
     msg->from = v;
     sf_parse_name_addr(v.ptr, end, &msg->from_uri, &msg->from_tag);

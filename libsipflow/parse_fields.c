@@ -112,9 +112,26 @@ static inline bool next_param(const char **pp, const char *end, param *out)
 
 /* ---------------------------------------------------------- key headers */
 
+/* n (1-8) upper-case letters from m to end, the usual CSeq method ending
+ * the value: one 8-byte load ending at end (the bytes before m, from lo on,
+ * are readable), the bytes before m masked out so that nothing carries into
+ * the tested ones.  Adding 0x25 sets a byte's high bit above 'Z', adding
+ * 0x3f from 'A' on (the framer's upper_method_len does the same). */
+static inline bool upper_run_to_end(const char *lo, const char *m, const char *end)
+{
+  size_t n = (size_t)(end - m);
+  if (n == 0 || n > 8 || end - lo < 8)
+    return false;
+  uint64_t keep = ~0ULL << (8 * (8 - n)); /* the n bytes from m */
+  uint64_t w = sf_swar_load(end - 8) & keep;
+  uint64_t highs = SF_SWAR_HIGHS & keep;
+  return ((w | (w + 0x25 * SF_SWAR_ONES)) & highs) == 0 &&
+         ((w + 0x3f * SF_SWAR_ONES) & highs) == highs;
+}
+
 /* CSeq = 1*DIGIT LWS Method (RFC 3261 §20.16).  The number must fit 32 bits;
  * anything else leaves the CSeq missing (cseq_method.ptr NULL). */
-void sf_parse_cseq(const char *p, const char *end, sipflow_message *msg)
+void sf_parse_cseq(const char *lo, const char *p, const char *end, sipflow_message *msg)
 {
   const char *num = p = skip_lws(p, end);
   uint64_t v = 0;
@@ -126,10 +143,18 @@ void sf_parse_cseq(const char *p, const char *end, sipflow_message *msg)
   }
   if (p == num || p == end || !is_lws(*p))
     return;
-  const char *m = skip_lws(p, end);
-  p = skip_token(m, end);
-  if (p == m)
-    return;
+  const char *m;
+  /* The usual "1 INVITE": one SP, then an upper-case method up to the end of
+   * the value (a token: the general path below takes the same span). */
+  if (*p == ' ' && upper_run_to_end(lo, p + 1, end)) {
+    m = p + 1;
+    p = end;
+  } else {
+    m = skip_lws(p, end);
+    p = skip_token(m, end);
+    if (p == m)
+      return;
+  }
   msg->cseq = (uint32_t)v;
   msg->cseq_method = span_of(m, p);
 }

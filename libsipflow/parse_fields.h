@@ -114,8 +114,10 @@ static inline bool parse_uint(const char *p, const char *end, unsigned long max,
 /* -------------------------------------------------- key header values */
 
 /* CSeq (RFC 3261 §20.16): fills msg->cseq and msg->cseq_method, or leaves
- * cseq_method.ptr NULL when the value is not "number LWS method". */
-void sf_parse_cseq(const char *p, const char *end, sipflow_message *msg);
+ * cseq_method.ptr NULL when the value is not "number LWS method".  lo <= p:
+ * the bytes from lo on are readable (the message), for one load that may
+ * start before p. */
+void sf_parse_cseq(const char *lo, const char *p, const char *end, sipflow_message *msg);
 
 /* From / To (RFC 3261 §20.20, §20.39): the URI and the tag parameter; each
  * left {NULL, 0} when absent. */
