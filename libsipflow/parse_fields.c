@@ -334,48 +334,123 @@ static bool is_comma_quote(char c)
   return c == ',' || c == '"';
 }
 
-/* No ',' or '"' in span s, a part of the value starting at lo. */
-static SF_ALWAYS_INLINE bool no_comma_quote(const char *lo, sipflow_span s)
+/* --------------------------------------------------------- the usual Via */
+
+/* What ends a part of the usual Via below: a control byte or SP (LWS among
+ * them), ';' ',' '"', and for the host ':' too.  Every flagged byte stops
+ * the scan: ',' and '"' make the fast path give up (the general one below
+ * splits the value at commas and skips quoted strings), so they never have
+ * to be looked for again. */
+static bool is_via_host_stop(char c)
 {
-  if (!s.ptr)
-    return true;
-  const char *e = s.ptr + s.len;
-  return sf_scan_until_lo(lo, s.ptr, e, sf_v16_comma_quote, sf_swar_comma_quote,
-                          is_comma_quote) == e;
+  return (unsigned char)c <= 0x20 || c == ':' || c == ';' || c == ',' || c == '"';
 }
 
-/* The usual top Via, "SIP/2.0/UDP host:port;branch=token;rport", read in
- * one pass where the general path below first looks for a comma through
- * the whole value, then reads the via-parm.  Taken when the value is not
- * blank at either end, the head of the via-parm reads it to its end with
- * a sent-by, and neither the sent-by nor the branch (the only parts of it
- * that may hold them) has a ',' or '"': then the value is one via-parm and
- * the general path would give the same.  Otherwise the fields the head set
- * are put back as they were (this is the first via-parm: unset). */
-static bool top_via_in_one_pass(const char *p, const char *end, sipflow_message *msg)
+static bool is_via_branch_stop(char c)
 {
-  if (p == end || is_lws(*p) || is_lws(end[-1]))
-    return false;
-  if (via_parm_head(p, end, msg) == end && msg->via_sent_by.ptr &&
-      no_comma_quote(p, msg->via_sent_by) && no_comma_quote(p, msg->branch)) {
-    msg->via_count++;
-    msg->via = span_of(p, end);
-    return true;
+  return (unsigned char)c <= 0x20 || c == ';' || c == ',' || c == '"';
+}
+
+#ifdef SF_HAVE_V16
+static inline unsigned v16_via_branch_stop(const char *p)
+{
+  return sf_v16_ctl_sp(p) | sf_v16_eq(p, ';') | sf_v16_eq(p, ',') | sf_v16_eq(p, '"');
+}
+
+static inline unsigned v16_via_host_stop(const char *p)
+{
+  return v16_via_branch_stop(p) | sf_v16_eq(p, ':');
+}
+#else
+#define v16_via_branch_stop NULL
+#define v16_via_host_stop NULL
+#endif
+
+/* The first byte of [q, end) that mask16 flags, or end: the masks above
+ * flag exactly their stop bytes, so the first flag is the answer (no check
+ * of each flagged byte as sf_scan_until_lo makes).  lo <= q: the bytes from
+ * lo on are readable, the last 1-15 are read as the 16 ending at end. */
+static SF_ALWAYS_INLINE const char *first_stop(const char *lo, const char *q, const char *end,
+                                               unsigned (*mask16)(const char *),
+                                               bool (*stop)(char))
+{
+#ifdef SF_HAVE_V16
+  for (; end - q >= 16; q += 16) {
+    unsigned m = mask16(q);
+    if (m)
+      return q + __builtin_ctz(m);
   }
-  msg->via_transport = msg->via_sent_by = msg->branch = (sipflow_span){NULL, 0};
-  msg->via_rport = -1;
-  return false;
+  if (q < end && end - lo >= 16) {
+    unsigned m = mask16(end - 16) >> (16 - (end - q));
+    return m ? q + __builtin_ctz(m) : end;
+  }
+#else
+  (void)mask16;
+  (void)lo;
+#endif
+  while (q < end && !stop(*q))
+    q++;
+  return q;
+}
+
+/* The top Via in its usual spelling, read in one pass:
+ *   "SIP/2.0/" transport SP host [":" port] ";branch=" token [";rport"]
+ * and nothing else: no LWS but the one SP, no IPv6 reference, no other
+ * parameter, no ',' or '"' anywhere.  On that shape the general path below
+ * (comma split, then via_parm_head) fills the same fields with the same
+ * spans, after a scan of the whole value for commas and one more over
+ * each part; on any other shape it is taken instead, and nothing is set
+ * here until the whole value has been checked. */
+static bool top_via_usual(const char *p, const char *end, sipflow_message *msg)
+{
+  if (end - p < 16 || !sf_swar_is_sip_version(p) || p[7] != '/')
+    return false;
+  const char *t = p + 8;
+  const char *q = skip_token(t, end);
+  if (q == t || q == end || *q != ' ')
+    return false;
+  const char *host = q + 1;
+  if (*host == '[') /* an IPv6 reference holds ':' */
+    return false;
+  q = first_stop(p, host, end, v16_via_host_stop, is_via_host_stop);
+  if (q == host || q == end)
+    return false;
+  const char *host_end = q;
+  if (*q == ':') {
+    const char *port = ++q;
+    while (q < end && is_digit(*q))
+      q++;
+    if (q == port)
+      return false;
+    host_end = q;
+  }
+  if (end - q <= 8 || memcmp(q, ";branch=", 8) != 0)
+    return false;
+  const char *br = q + 8;
+  q = first_stop(p, br, end, v16_via_branch_stop, is_via_branch_stop);
+  const char *br_end = q;
+  if (q < end) {
+    /* a bare ";rport" (RFC 3581) may end the value */
+    if (end - q != 6 || memcmp(q, ";rpo", 4) != 0 || memcmp(q + 4, "rt", 2) != 0)
+      return false; /* (two compares the compiler inlines, where 6 bytes took a call) */
+    msg->via_rport = 0;
+  }
+  msg->via_transport = span_of(t, host - 1);
+  msg->via_sent_by = span_of(host, host_end);
+  msg->branch = span_of(br, br_end);
+  msg->via_count++;
+  msg->via = span_of(p, end);
+  return true;
 }
 
 /* A Via header may hold several via-parms separated by commas (RFC 3261
  * §7.3.1); commas inside quoted strings do not separate.  Every via-parm is
- * counted; the first one of the message is the top Via. */
-void sf_parse_via_header(const char *p, const char *end, sipflow_message *msg)
+ * counted; the first one of the message is the top Via.  Not inline: the
+ * usual top Via (sf_parse_via_header) does without its set-up. */
+__attribute__((noinline)) static void via_header_general(const char *p, const char *end,
+                                                         sipflow_message *msg)
 {
   const char *part = p;
-
-  if (!msg->via.ptr && top_via_in_one_pass(p, end, msg))
-    return;
 
   for (const char *q = p;;) {
     q = sf_scan_until(q, end, sf_v16_comma_quote, sf_swar_comma_quote, is_comma_quote);
@@ -395,4 +470,11 @@ void sf_parse_via_header(const char *p, const char *end, sipflow_message *msg)
       return;
     part = ++q;
   }
+}
+
+void sf_parse_via_header(const char *p, const char *end, sipflow_message *msg)
+{
+  if (!msg->via.ptr && top_via_usual(p, end, msg))
+    return;
+  via_header_general(p, end, msg);
 }

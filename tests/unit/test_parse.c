@@ -986,8 +986,8 @@ static void test_start_line_from_framer(void **state)
   }
 }
 
-/* The usual top Via is read in one pass (parse_fields.c,
- * top_via_in_one_pass); anything else takes the general path.  A value
+/* The usual top Via is read in one pass (parse_fields.c, top_via_usual);
+ * anything else takes the general path.  A value
  * with no ',' or '"' must come out the same either way: "Via: X," always
  * takes the general path (the comma is left over, or lies in the sent-by
  * or branch that the one-pass path checks), with X as its first via-parm.
@@ -1031,6 +1031,21 @@ static void test_via_one_pass_same_as_general(void **state)
       "SIP/2.0/ h;branch=b",
       "SIP/2.0/UDP",
       "junk",
+      /* near misses of the usual shape, long enough for its 16-byte scans */
+      "SIP/2.0/UDP\t10.1.70.135:5060;branch=z9hG4bK5e09f8cfaeb79bc1",
+      "SIP/2.0/UDP  10.1.70.135:5060;branch=z9hG4bK5e09f8cfaeb79bc1",
+      "SIP/2.0/UDP 10.1.70.135\x01x:5060;branch=z9hG4bK5e09f8cfaeb79bc1",
+      "SIP/2.0/UDP 10.1.70.135:5060x;branch=z9hG4bK5e09f8cfaeb79bc1",
+      "SIP/2.0/UDP 10.1.70.135: 5060;branch=z9hG4bK5e09f8cfaeb79bc1",
+      "SIP/2.0/UDP 10.1.70.135:5060;branch=z9hG4bK5e09f8c\x01" "faeb79bc1;rport",
+      "SIP/2.0/UDP 10.1.70.135:5060;branch=z9hG4bK5e09f8cfaeb79bc1;rportx",
+      "SIP/2.0/UDP 10.1.70.135:5060;branch=z9hG4bK5e09f8cfaeb79bc1;rport;",
+      "SIP/2.0/UDP 10.1.70.135:5060;branch=z9hG4bK5e09f8cfaeb79bc1;rport=5",
+      "SIP/2.0/UDP 10.1.70.135:5060;branch=z9hG4bK5e09f8cfaeb79bc1;x;rport",
+      "SIP/2.0/UDP 10.1.70.135:5060;Branch=z9hG4bK5e09f8cfaeb79bc1",
+      "SIP/2.0/UDP/X 10.1.70.135:5060;branch=z9hG4bK5e09f8cfaeb79bc1",
+      "SIP/2.0/UDP a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q;branch=z9hG4bK5e09f8cfaeb79bc1",
+      "SIP/2.0/UDP h;branch=b",
   };
   for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++) {
     char one[512], general[512];
