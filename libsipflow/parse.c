@@ -163,12 +163,6 @@ static void parse_content_length(sipflow_span v, sipflow_message *msg)
     msg->content_length = (long)n;
 }
 
-static void set_first(sipflow_span *field, sipflow_span v)
-{
-  if (!field->ptr)
-    *field = v;
-}
-
 /* Fills the message field(s) a key header maps to, or notes it in *marks
  * (may be NULL).  Only the first occurrence counts, except Via, whose
  * via-parms are all counted. */
@@ -199,11 +193,12 @@ static void take_key_header(header_id id, sipflow_span v, bool *seen,
     break;
   case HDR_VIA: sf_parse_via_header(v.ptr, end, msg); break;
   case HDR_CONTENT_LENGTH: parse_content_length(v, msg); break;
-  case HDR_CONTENT_TYPE: set_first(&msg->content_type, v); break;
-  case HDR_REASON: set_first(&msg->reason_header, v); break;
-  case HDR_USER_AGENT: set_first(&msg->user_agent, v); break;
-  case HDR_SERVER: set_first(&msg->server, v); break;
-  case HDR_CONTACT: set_first(&msg->contact, v); break;
+  /* the first occurrence only, as seen[] made sure */
+  case HDR_CONTENT_TYPE: msg->content_type = v; break;
+  case HDR_REASON: msg->reason_header = v; break;
+  case HDR_USER_AGENT: msg->user_agent = v; break;
+  case HDR_SERVER: msg->server = v; break;
+  case HDR_CONTACT: msg->contact = v; break;
   case HDR_X_CALL_ID:
     if (marks)
       marks->x_call_id = v;
@@ -398,13 +393,15 @@ static const char *parse_header_line(const char *p, const char *end,
   const char *name = p;
   size_t name_len;
 
-  /* known_header reads 16 bytes; one more must exist for the SP test below
-   * ("Session-Expires:" is 16 bytes long). */
-  if (end - p > 16 && known_header(p, id, &name_len)) {
+  /* known_header reads 16 bytes; two more must exist for the blank tests
+   * below ("Session-Expires:" is 16 bytes long). */
+  if (end - p > 17 && known_header(p, id, &name_len)) {
     h->name = span_of(name, name + name_len);
-    p += name_len + 1; /* at most 16 bytes in: p < end */
-    if (*p == ' ')     /* the usual single SP after the colon */
-      p++;
+    p += name_len + 1; /* at most 16 bytes in */
+    p += *p == ' ';    /* the usual single SP after the colon: p < end still */
+    if (is_wsp(*p))    /* more blanks: rare */
+      while (p < end && is_wsp(*p))
+        p++;
   } else {
     p = skip_token(p, end);
     if (p == name) {
@@ -420,17 +417,19 @@ static const char *parse_header_line(const char *p, const char *end,
       return NULL;
     }
     p++;
+    while (p < end && is_wsp(*p))
+      p++;
   }
-  while (p < end && is_wsp(*p))
-    p++;
   /* The name, the colon and the blanks hold no LF: the line's LF is the
    * first one from the value on, and the scan skips the name's bytes. */
   const char *nl = sf_scan_lf(p, end);
 
   /* The usual line: a value ending in a non-blank byte, CRLF, and no fold
-   * after it.  The general loop below gives the same span. */
-  if (nl - p >= 2 && end - nl >= 2 && nl[-1] == '\r' && !sf_cc_is(nl[-2], SF_CC_TRAIL) &&
-      !is_wsp(nl[1])) {
+   * after it.  The general loop below gives the same span.  nl - 2 is
+   * readable (the name and the colon lie before p); when the value is empty
+   * (p at the CR) nl[-2] is the colon, or a blank before p which takes the
+   * general loop: both give the empty span at p. */
+  if (end - nl >= 2 && nl[-1] == '\r' && !sf_cc_is(nl[-2], SF_CC_TRAIL) && !is_wsp(nl[1])) {
     h->value = span_of(p, nl - 1);
     return nl + 1;
   }
@@ -502,7 +501,8 @@ int sf_parse_message(const char *buf, size_t len, bool stream, const sf_start_li
   const char *end = buf + len;
   const char *p;
   size_t cap = (headers && num_headers) ? *num_headers : 0;
-  size_t stored = 0;
+  /* the caller's array: its next free entry and its end */
+  sf_header *next_h = cap ? headers : NULL, *end_h = cap ? headers + cap : NULL;
   /* per header_id: already taken (a byte each: tested and set with one
    * instruction, where a bit took five) */
   bool seen[HDR_SESSION_ID + 1] = {false};
@@ -546,7 +546,7 @@ int sf_parse_message(const char *buf, size_t len, bool stream, const sf_start_li
       body = *p == '\n' || p + 1 == end ? p + 1 : p + 2;
       break;
     }
-    sf_header *h = stored < cap ? &headers[stored++] : &spare;
+    sf_header *h = next_h < end_h ? next_h++ : &spare;
     header_id id;
     p = parse_header_line(p, end, h, &id, why);
     if (!p)
@@ -554,6 +554,7 @@ int sf_parse_message(const char *buf, size_t len, bool stream, const sf_start_li
     if (id != HDR_OTHER)
       take_key_header(id, h->value, seen, msg, marks);
   }
+  size_t stored = cap ? (size_t)(next_h - headers) : 0;
   if (num_headers)
     *num_headers = stored;
   if (marks) {
