@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "parse_fields.h"
 #include "sf_internal.h"
 
 typedef struct parsed {
@@ -1091,6 +1092,69 @@ static void test_via_one_pass_same_as_general(void **state)
   }
 }
 
+/* From / To in their usual spellings are read by a short path
+ * (parse_fields.c, name_addr_usual); a leading blank sends the same value
+ * down the general one, which must find the same URI and tag.  Each value
+ * is copied into a buffer of its exact length (ASan: no read past it). */
+static void name_addr_both(const char *v)
+{
+  size_t n = strlen(v);
+  char *a = malloc(n + 1), *b = malloc(n + 1);
+  assert_non_null(a);
+  assert_non_null(b);
+  memcpy(a, v, n);
+  b[0] = ' ';
+  memcpy(b + 1, v, n);
+  sipflow_span ua = {NULL, 0}, ta = {NULL, 0}, ub = {NULL, 0}, tb = {NULL, 0};
+  sf_parse_name_addr(a, a + n, &ua, &ta);
+  sf_parse_name_addr(b, b + n + 1, &ub, &tb);
+  const sipflow_span *x[] = {&ua, &ta}, *y[] = {&ub, &tb};
+  for (size_t k = 0; k < 2; k++) {
+    assert_int_equal(x[k]->len, y[k]->len);
+    assert_true((x[k]->ptr == NULL) == (y[k]->ptr == NULL));
+    if (x[k]->ptr)
+      assert_int_equal(x[k]->ptr - a, y[k]->ptr - (b + 1));
+  }
+  free(a);
+  free(b);
+}
+
+static void test_name_addr_usual_same_as_general(void **state)
+{
+  (void)state;
+  static const char *const values[] = {
+      "<sip:+12850582444@sbc.example.net>",
+      "<sip:+12850582444@sbc.example.net>;tag=d116000b",
+      "\"+12597628665\" <sip:+12597628665@sbc.example.net>;tag=6db4c5dd",
+      "\"A \\\"q\\\" <x>\" <sip:a@b>;tag=t",
+      "\"A\"<sip:a@b>;tag=t",
+      "\"A\"  <sip:a@b>;tag=t",
+      "\"A\" sip:a@b;tag=t",
+      "\"unterminated <sip:a@b>",
+      "Bob <sip:b@c>;tag=t",
+      "<sip:a@b>;tag=",
+      "<sip:a@b>;tag=\"q\"",
+      "<sip:a@b>;tag= t",
+      "<sip:a@b>;tag=t;x=1",
+      "<sip:a@b>;x=1;tag=t",
+      "<sip:a@b>;TAG=t",
+      "<sip:a@b> ;tag=t",
+      "<sip:a@b",
+      "<>",
+      "< sip:a@b>",
+      "<sip:a@b >;tag=t",
+      "<sip:a@b;tag=u>;tag=t",
+      "<sip:a@b>>;tag=t",
+      "sip:a@b;tag=t",
+      "<sip:averyveryveryveryverylonguser@averyveryveryverylonghost.example>;tag=0123456789abcdef0123",
+      "",
+      "\"",
+      "\"\" <sip:a@b>",
+  };
+  for (size_t i = 0; i < sizeof values / sizeof values[0]; i++)
+    name_addr_both(values[i]);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -1104,6 +1168,7 @@ int main(void)
       cmocka_unit_test(test_via_one_pass_same_as_general),
       cmocka_unit_test(test_via_params),
       cmocka_unit_test(test_from_to),
+      cmocka_unit_test(test_name_addr_usual_same_as_general),
       cmocka_unit_test(test_body_and_content_length),
       cmocka_unit_test(test_lf_only),
       cmocka_unit_test(test_no_empty_line),
