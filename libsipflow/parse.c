@@ -381,13 +381,44 @@ static bool known_header(const char *p, header_id *id, size_t *name_len)
 
 #undef KNOWN
 
+/* The key header lines whose values are read while their line end is
+ * found (parse_fields.h, the *_line functions), in their usual spelling:
+ * the top Via, the first From, To and CSeq.  Returns the CR ending the
+ * value, the header taken as take_key_header would take the value up to
+ * it; NULL when the line is to be read the usual way (nothing set). */
+static SF_ALWAYS_INLINE const char *take_key_line(header_id id, const char *v, const char *end,
+                                                  bool *seen, sipflow_message *msg)
+{
+  const char *cr = NULL;
+  switch (id) {
+  case HDR_VIA:
+    return msg->via.ptr ? NULL : sf_parse_via_line(v, end, msg);
+  case HDR_FROM:
+    if (!seen[id] && (cr = sf_parse_name_addr_line(v, end, &msg->from_uri, &msg->from_tag)))
+      msg->from = span_of(v, cr);
+    break;
+  case HDR_TO:
+    if (!seen[id] && (cr = sf_parse_name_addr_line(v, end, &msg->to_uri, &msg->to_tag)))
+      msg->to = span_of(v, cr);
+    break;
+  case HDR_CSEQ:
+    if (!seen[id])
+      cr = sf_parse_cseq_line(v, end, msg);
+    break;
+  default: break;
+  }
+  if (cr)
+    seen[id] = true;
+  return cr;
+}
+
 /* Reads one header line (with its folded continuation lines) at p, which is
  * at a non-empty line.  Fills *h and *id;
  * returns the start of the next line, or NULL when the line is not
  * "token *WSP ':' value" (RFC 3261 §7.3.1, HCOLON allows whitespace before
  * the colon). */
-static const char *parse_header_line(const char *p, const char *end,
-                                     sf_header *h, header_id *id,
+static const char *parse_header_line(const char *p, const char *end, sf_header *h,
+                                     header_id *id, bool *seen, sipflow_message *msg,
                                      const char **why)
 {
   const char *name = p;
@@ -402,6 +433,12 @@ static const char *parse_header_line(const char *p, const char *end,
     if (is_wsp(*p))    /* more blanks: rare */
       while (p < end && is_wsp(*p))
         p++;
+    const char *cr = take_key_line(*id, p, end, seen, msg);
+    if (cr) {
+      h->value = span_of(p, cr);
+      *id = HDR_OTHER; /* taken */
+      return cr + 2;
+    }
   } else {
     p = skip_token(p, end);
     if (p == name) {
@@ -541,14 +578,16 @@ int sf_parse_message(const char *buf, size_t len, bool stream, const sf_start_li
   const char *body = NULL;
   sf_header spare;
   while (p < end) {
-    /* The empty line ending the block: LF, CRLF, or a CR ending the buffer. */
-    if (*p == '\n' || (*p == '\r' && (p + 1 == end || p[1] == '\n'))) {
+    /* The empty line ending the block: LF, CRLF, or a CR ending the buffer.
+     * One compare for the usual header line (a name starts above '\r'). */
+    if ((unsigned char)*p <= '\r' &&
+        (*p == '\n' || (*p == '\r' && (p + 1 == end || p[1] == '\n')))) {
       body = *p == '\n' || p + 1 == end ? p + 1 : p + 2;
       break;
     }
     sf_header *h = next_h < end_h ? next_h++ : &spare;
     header_id id;
-    p = parse_header_line(p, end, h, &id, why);
+    p = parse_header_line(p, end, h, &id, seen, msg, why);
     if (!p)
       return SIPFLOW_ERR_MALFORMED;
     if (id != HDR_OTHER)

@@ -159,6 +159,46 @@ void sf_parse_cseq(const char *lo, const char *p, const char *end, sipflow_messa
   msg->cseq_method = span_of(m, p);
 }
 
+/* The end of the run of upper-case letters at m (a method name): 8 bytes
+ * in one load while 8 are left.  A byte is flagged when it is 0x80 or
+ * above, above 'Z' (+0x25 sets its high bit) or below 'A' (+0x3f leaves it
+ * clear); the letters below the first flagged byte carry nothing into it,
+ * so that first flag is exact. */
+static inline const char *upper_run(const char *m, const char *end)
+{
+  const char *q = m;
+  while (end - q >= 8) {
+    uint64_t w = sf_swar_load(q);
+    uint64_t f = (w | (w + 0x25 * SF_SWAR_ONES) | ~(w + 0x3f * SF_SWAR_ONES)) & SF_SWAR_HIGHS;
+    if (f)
+      return q + sf_swar_first(f);
+    q += 8;
+  }
+  while (q < end && *q >= 'A' && *q <= 'Z')
+    q++;
+  return q;
+}
+
+const char *sf_parse_cseq_line(const char *p, const char *end, sipflow_message *msg)
+{
+  const char *q = p;
+  uint64_t v = 0;
+  for (; q < end && is_digit(*q); q++) {
+    v = v * 10 + (uint64_t)(*q - '0');
+    if (v > UINT32_MAX)
+      return NULL;
+  }
+  if (q == p || q == end || *q != ' ')
+    return NULL;
+  const char *m = ++q;
+  q = upper_run(m, end);
+  if (q == m || !sf_crlf_ends_line(q, end))
+    return NULL;
+  msg->cseq = (uint32_t)v;
+  msg->cseq_method = span_of(m, q);
+  return q;
+}
+
 static bool is_name_addr_stop(char c)
 {
   return c == '<' || c == ';' || c == '"';
@@ -225,33 +265,112 @@ __attribute__((noinline)) static void name_addr_general(const char *p, const cha
  * "<" URI ">"; then nothing or ";tag=" and a value.  Read here without the
  * general path's search for the first '<' ';' '"' and its set-up; on that
  * shape it gives the same spans (the URI neither empty nor blank at either
- * end, so its trim is a no-op).  False, with nothing set, on any other. */
-static SF_ALWAYS_INLINE bool name_addr_usual(const char *p, const char *end, sipflow_span *uri,
-                                             sipflow_span *tag)
+ * end, so its trim is a no-op).  A display name with an escape, or a CR or
+ * LF before the '>', takes the general path too: then no LF lies before
+ * the '>' (see sf_parse_name_addr_line).
+ *
+ * name_addr_head reads up to the '>': returns it and sets *uri_start, or
+ * NULL on any other shape. */
+static bool is_quote_bslash_crlf(char c)
+{
+  return c == '"' || c == '\\' || c == '\r' || c == '\n';
+}
+
+static bool is_gt_crlf(char c)
+{
+  return c == '>' || c == '\r' || c == '\n';
+}
+
+static bool is_ctl_sp_semi(char c)
+{
+  return (unsigned char)c <= 0x20 || c == ';';
+}
+
+#ifdef SF_HAVE_V16
+static inline unsigned v16_quote_bslash_crlf(const char *p)
+{
+  return sf_v16_quote_bslash(p) | sf_v16_eq(p, '\r') | sf_v16_eq(p, '\n');
+}
+
+static inline unsigned v16_gt_crlf(const char *p)
+{
+  return sf_v16_gt(p) | sf_v16_eq(p, '\r') | sf_v16_eq(p, '\n');
+}
+#else
+#define v16_quote_bslash_crlf NULL
+#define v16_gt_crlf NULL
+#endif
+
+static SF_ALWAYS_INLINE const char *name_addr_head(const char *p, const char *end,
+                                                   const char **uri_start)
 {
   const char *q = p;
   if (q < end && *q == '"') {
-    q = quoted_end(q, end);
-    if (!q || end - q < 2 || q[0] != ' ' || q[1] != '<')
-      return false;
-    q++;
+    q = sf_scan_first(p, q + 1, end, v16_quote_bslash_crlf, is_quote_bslash_crlf);
+    if (end - q < 3 || q[0] != '"' || q[1] != ' ' || q[2] != '<')
+      return NULL;
+    q += 2;
   }
   if (q == end || *q != '<')
-    return false;
+    return NULL;
   const char *u = q + 1;
-  const char *close = sf_scan_until_lo(p, u, end, sf_v16_gt, sf_swar_gt, is_gt);
-  if (close == end || close == u || is_lws(*u) || is_lws(close[-1]))
+  const char *close = sf_scan_first(p, u, end, v16_gt_crlf, is_gt_crlf);
+  if (close == end || *close != '>' || close == u || is_lws(*u) || is_lws(close[-1]))
+    return NULL;
+  *uri_start = u;
+  return close;
+}
+
+/* The usual ";tag=" right after the '>' at params (params < end): the same
+ * test as the general path's short cut. */
+static inline bool usual_tag_at(const char *params, const char *end)
+{
+  return end - params > 5 && memcmp(params, ";tag=", 5) == 0 && !is_lws(params[5]) &&
+         params[5] != '"';
+}
+
+/* The usual name-addr as a whole value [p, end). */
+static SF_ALWAYS_INLINE bool name_addr_usual(const char *p, const char *end, sipflow_span *uri,
+                                             sipflow_span *tag)
+{
+  const char *u;
+  const char *close = name_addr_head(p, end, &u);
+  if (!close)
     return false;
   const char *params = close + 1;
   if (params != end) {
-    /* the same test as the general path's short cut for the usual tag */
-    if (end - params <= 5 || memcmp(params, ";tag=", 5) != 0 || is_lws(params[5]) ||
-        params[5] == '"')
+    if (!usual_tag_at(params, end))
       return false;
     *tag = span_of(params + 5, param_value_end_lo(p, params + 5, end));
   }
   *uri = span_of(u, close);
   return true;
+}
+
+const char *sf_parse_name_addr_line(const char *p, const char *end, sipflow_span *uri,
+                                    sipflow_span *tag)
+{
+  const char *u;
+  const char *close = name_addr_head(p, end, &u);
+  if (!close)
+    return NULL;
+  /* the value ends right after the '>', or where the tag stops, which must
+   * be the CR ending the line: the tag is then all of the rest, as the
+   * general path reads it on [p, CR) */
+  const char *cr = close + 1;
+  const char *t = NULL;
+  if (cr < end && *cr != '\r') {
+    if (!usual_tag_at(cr, end))
+      return NULL;
+    t = cr + 5;
+    cr = sf_scan_first(p, t, end, sf_v16_ctl_sp_semi, is_ctl_sp_semi);
+  }
+  if (!sf_crlf_ends_line(cr, end))
+    return NULL;
+  if (t)
+    *tag = span_of(t, cr);
+  *uri = span_of(u, close);
+  return cr;
 }
 
 void sf_parse_name_addr(const char *p, const char *end, sipflow_span *uri,
@@ -406,33 +525,6 @@ static inline unsigned v16_via_host_stop(const char *p)
 #define v16_via_host_stop NULL
 #endif
 
-/* The first byte of [q, end) that mask16 flags, or end: the masks above
- * flag exactly their stop bytes, so the first flag is the answer (no check
- * of each flagged byte as sf_scan_until_lo makes).  lo <= q: the bytes from
- * lo on are readable, the last 1-15 are read as the 16 ending at end. */
-static SF_ALWAYS_INLINE const char *first_stop(const char *lo, const char *q, const char *end,
-                                               unsigned (*mask16)(const char *),
-                                               bool (*stop)(char))
-{
-#ifdef SF_HAVE_V16
-  for (; end - q >= 16; q += 16) {
-    unsigned m = mask16(q);
-    if (m)
-      return q + __builtin_ctz(m);
-  }
-  if (q < end && end - lo >= 16) {
-    unsigned m = mask16(end - 16) >> (16 - (end - q));
-    return m ? q + __builtin_ctz(m) : end;
-  }
-#else
-  (void)mask16;
-  (void)lo;
-#endif
-  while (q < end && !stop(*q))
-    q++;
-  return q;
-}
-
 /* The top Via in its usual spelling, read in one pass:
  *   "SIP/2.0/" transport SP host [":" port] ";branch=" token [";rport"]
  * and nothing else: no LWS but the one SP, no IPv6 reference, no other
@@ -440,47 +532,70 @@ static SF_ALWAYS_INLINE const char *first_stop(const char *lo, const char *q, co
  * (comma split, then via_parm_head) fills the same fields with the same
  * spans, after a scan of the whole value for commas and one more over
  * each part; on any other shape it is taken instead, and nothing is set
- * here until the whole value has been checked. */
-static bool top_via_usual(const char *p, const char *end, sipflow_message *msg)
+ * here until the whole value has been checked.
+ *
+ * [p, end) is the value, or with `line` the rest of the message from the
+ * value on: then the value ends at the CR where the branch (or the
+ * ";rport") stops, which must end the line (sf_crlf_ends_line); every byte
+ * before it was checked and none is an LF, so that CR is the line's.
+ * Returns the end of the value, NULL on any other shape. */
+static SF_ALWAYS_INLINE const char *top_via_usual(const char *p, const char *end, bool line,
+                                                  sipflow_message *msg)
 {
   if (end - p < 16 || !sf_swar_is_sip_version(p) || p[7] != '/')
-    return false;
+    return NULL;
   const char *t = p + 8;
-  const char *q = skip_token(t, end);
+  /* a three-letter transport (UDP, TCP, TLS) without the token loop */
+  const char *q = t[3] == ' ' && sf_cc_is(t[0], SF_CC_TOKEN) && sf_cc_is(t[1], SF_CC_TOKEN) &&
+                          sf_cc_is(t[2], SF_CC_TOKEN)
+                      ? t + 3
+                      : skip_token(t, end);
   if (q == t || q == end || *q != ' ')
-    return false;
+    return NULL;
   const char *host = q + 1;
   if (*host == '[') /* an IPv6 reference holds ':' */
-    return false;
-  q = first_stop(p, host, end, v16_via_host_stop, is_via_host_stop);
+    return NULL;
+  q = sf_scan_first(p, host, end, v16_via_host_stop, is_via_host_stop);
   if (q == host || q == end)
-    return false;
+    return NULL;
   const char *host_end = q;
   if (*q == ':') {
     const char *port = ++q;
     while (q < end && is_digit(*q))
       q++;
     if (q == port)
-      return false;
+      return NULL;
     host_end = q;
   }
   if (end - q <= 8 || memcmp(q, ";branch=", 8) != 0)
-    return false;
+    return NULL;
   const char *br = q + 8;
-  q = first_stop(p, br, end, v16_via_branch_stop, is_via_branch_stop);
+  q = sf_scan_first(p, br, end, v16_via_branch_stop, is_via_branch_stop);
   const char *br_end = q;
-  if (q < end) {
-    /* a bare ";rport" (RFC 3581) may end the value */
-    if (end - q != 6 || memcmp(q, ";rpo", 4) != 0 || memcmp(q + 4, "rt", 2) != 0)
-      return false; /* (two compares the compiler inlines, where 6 bytes took a call) */
-    msg->via_rport = 0;
+  bool rport = false;
+  if (q < end && *q == ';') {
+    /* a bare ";rport" (RFC 3581) may end the value (two compares the
+     * compiler inlines, where 6 bytes took a call) */
+    if (end - q < 6 || memcmp(q, ";rpo", 4) != 0 || memcmp(q + 4, "rt", 2) != 0)
+      return NULL;
+    q += 6;
+    rport = true;
   }
+  if (line ? !sf_crlf_ends_line(q, end) : q != end)
+    return NULL;
+  if (rport)
+    msg->via_rport = 0;
   msg->via_transport = span_of(t, host - 1);
   msg->via_sent_by = span_of(host, host_end);
   msg->branch = span_of(br, br_end);
   msg->via_count++;
-  msg->via = span_of(p, end);
-  return true;
+  msg->via = span_of(p, q);
+  return q;
+}
+
+const char *sf_parse_via_line(const char *p, const char *end, sipflow_message *msg)
+{
+  return top_via_usual(p, end, true, msg);
 }
 
 /* A Via header may hold several via-parms separated by commas (RFC 3261
@@ -514,7 +629,7 @@ __attribute__((noinline)) static void via_header_general(const char *p, const ch
 
 void sf_parse_via_header(const char *p, const char *end, sipflow_message *msg)
 {
-  if (!msg->via.ptr && top_via_usual(p, end, msg))
+  if (!msg->via.ptr && top_via_usual(p, end, false, msg))
     return;
   via_header_general(p, end, msg);
 }

@@ -265,6 +265,34 @@ sf_scan_until(const char *p, const char *end, unsigned (*mask16)(const char *),
   return sf_scan_until_lo(p, p, end, mask16, flags, stop);
 }
 
+/* The first byte of [q, end) that mask16 flags, or end, for masks that
+ * flag exactly the bytes that stop (no check of each flagged byte as
+ * sf_scan_until_lo makes); stop says the same of one byte, for the tail
+ * without SSE2.  lo <= q: the bytes from lo on are readable, the last 1-15
+ * are read as the 16 ending at end. */
+static SF_ALWAYS_INLINE const char *sf_scan_first(const char *lo, const char *q, const char *end,
+                                                  unsigned (*mask16)(const char *),
+                                                  bool (*stop)(char))
+{
+#ifdef SF_HAVE_V16
+  for (; end - q >= 16; q += 16) {
+    unsigned m = mask16(q);
+    if (m)
+      return q + __builtin_ctz(m);
+  }
+  if (q < end && end - lo >= 16) {
+    unsigned m = mask16(end - 16) >> (16 - (end - q));
+    return m ? q + __builtin_ctz(m) : end;
+  }
+#else
+  (void)mask16;
+  (void)lo;
+#endif
+  while (q < end && !stop(*q))
+    q++;
+  return q;
+}
+
 /* Control bytes and SP: a superset of CR, LF, SP, HTAB and of every byte
  * below 0x21. */
 static inline uint64_t sf_swar_ctl_sp(uint64_t v)

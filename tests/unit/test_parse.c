@@ -1155,6 +1155,111 @@ static void test_name_addr_usual_same_as_general(void **state)
     name_addr_both(values[i]);
 }
 
+/* The key header lines in their usual spelling are read while their end is
+ * found (parse.c take_key_line, parse_fields.c *_line); a compact or
+ * lower-case name sends the same value down the usual path (line end
+ * first, then the value).  Both must fill the same fields with the same
+ * bytes, whatever follows the value. */
+static void span_same(sipflow_span a, sipflow_span b)
+{
+  assert_int_equal(a.len, b.len);
+  assert_true((a.ptr == NULL) == (b.ptr == NULL));
+  if (a.ptr)
+    assert_memory_equal(a.ptr, b.ptr, a.len);
+}
+
+static void messages_same(const sipflow_message *a, const sipflow_message *b)
+{
+  const sipflow_span sa[] = {a->call_id, a->cseq_method, a->from, a->from_uri, a->from_tag,
+                             a->to, a->to_uri, a->to_tag, a->via, a->via_transport,
+                             a->via_sent_by, a->branch, a->via_received};
+  const sipflow_span sb[] = {b->call_id, b->cseq_method, b->from, b->from_uri, b->from_tag,
+                             b->to, b->to_uri, b->to_tag, b->via, b->via_transport,
+                             b->via_sent_by, b->branch, b->via_received};
+  for (size_t k = 0; k < sizeof sa / sizeof sa[0]; k++)
+    span_same(sa[k], sb[k]);
+  assert_int_equal(a->cseq, b->cseq);
+  assert_int_equal(a->via_rport, b->via_rport);
+  assert_int_equal(a->via_count, b->via_count);
+}
+
+static void test_key_lines_same_as_general(void **state)
+{
+  (void)state;
+  static const struct {
+    const char *fast, *slow; /* header name with colon and SP */
+    const char *value;
+  } cases[] = {
+      {"Via: ", "v: ", "SIP/2.0/UDP 10.1.70.135:5060;branch=z9hG4bK5e09f8cfaeb79bc1;rport"},
+      {"Via: ", "v: ", "SIP/2.0/UDP 10.1.70.135:5060;branch=z9hG4bK5e09f8cfaeb79bc1"},
+      {"Via: ", "v: ", "SIP/2.0/UDP h;branch=b"},
+      {"Via: ", "v: ", "SIP/2.0/UDP h;branch="},
+      {"Via: ", "v: ", "SIP/2.0/UDP h;branch=;rport"},
+      {"Via: ", "v: ", "SIP/2.0/UDP h;branch=b;rport "},
+      {"Via: ", "v: ", "SIP/2.0/UDP h;branch=b ;rport"},
+      {"Via: ", "v: ", "SIP/2.0/UDP h;branch=b;rportx"},
+      {"Via: ", "v: ", "SIP/2.0/UDP h;branch=b;received=1.2.3.4"},
+      {"Via: ", "v: ", "SIP/2.0/UDP h;branch=b\r\n ;rport"},
+      {"Via: ", "v: ", "SIP/2.0/UDP h;branch=b,SIP/2.0/UDP g;branch=c"},
+      {"Via: ", "v: ", "SIP/2.0/UDP h;branch=b\x01x"},
+      {"Via: ", "v: ", "SIP/2.0/UDP h:5060\r\n;branch=b"},
+      {"From: ", "f: ", "\"+12597628665\" <sip:+12597628665@sbc.example.net>;tag=6db4c5dd"},
+      {"From: ", "f: ", "<sip:+12597628665@sbc.example.net>;tag=6db4c5dd"},
+      {"From: ", "f: ", "<sip:a@b>"},
+      {"From: ", "f: ", "<sip:a@b> "},
+      {"From: ", "f: ", "<sip:a@b>;tag=t;x=y"},
+      {"From: ", "f: ", "<sip:a@b>;tag=t "},
+      {"From: ", "f: ", "<sip:a@b>;tag=t\x01u"},
+      {"From: ", "f: ", "<sip:a@b>;tag="},
+      {"From: ", "f: ", "<sip:a@b>;tag"},
+      {"From: ", "f: ", "<sip:a@b>;tag=t\r\n ;x=1"},
+      {"From: ", "f: ", "<sip:a@b\r\n >;tag=t"},
+      {"From: ", "f: ", "\"A\r\n B\" <sip:a@b>;tag=t"},
+      {"From: ", "f: ", "\"A\\\" B\" <sip:a@b>;tag=t"},
+      {"From: ", "f: ", "\"A\" <sip:a@b"},
+      {"From: ", "f: ", "\"A\""},
+      {"From: ", "f: ", "sip:a@b;tag=t"},
+      {"To: ", "t: ", "<sip:+12850582444@sbc.example.net>"},
+      {"To: ", "t: ", "<sip:+12850582444@sbc.example.net>;tag=d116000b"},
+      {"To: ", "t: ", "<>"},
+      {"To: ", "t: ", "< sip:a@b>"},
+      {"CSeq: ", "cseq: ", "79 INVITE"},
+      {"CSeq: ", "cseq: ", "1 SUBSCRIBE"},
+      {"CSeq: ", "cseq: ", "4294967295 ACK"},
+      {"CSeq: ", "cseq: ", "4294967296 ACK"},
+      {"CSeq: ", "cseq: ", "1 INVITE "},
+      {"CSeq: ", "cseq: ", "1 Invite"},
+      {"CSeq: ", "cseq: ", "1  INVITE"},
+      {"CSeq: ", "cseq: ", "1 INVITE x"},
+      {"CSeq: ", "cseq: ", "1 INVITE\r\n x"},
+      {"CSeq: ", "cseq: ", "1 "},
+      {"CSeq: ", "cseq: ", "INVITE"},
+  };
+  /* what follows the line: another header, the empty line, or nothing */
+  static const char *const after[] = {"Call-ID: c\r\n\r\n", "\r\n", "", "\r\nbody"};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    for (size_t k = 0; k < sizeof after / sizeof after[0]; k++) {
+      char a[512], b[512];
+      snprintf(a, sizeof a, "INVITE sip:x SIP/2.0\r\n%s%s\r\n%s", cases[i].fast, cases[i].value,
+               after[k]);
+      snprintf(b, sizeof b, "INVITE sip:x SIP/2.0\r\n%s%s\r\n%s", cases[i].slow, cases[i].value,
+               after[k]);
+      parsed *pa = parse_udp(a), *pb = parse_udp(b);
+      assert_int_equal(pa->rc, pb->rc);
+      assert_int_equal(pa->n_headers, pb->n_headers);
+      if (pa->rc == SIPFLOW_OK) {
+        messages_same(&pa->msg, &pb->msg);
+        for (size_t h = 0; h < pa->n_headers; h++)
+          span_same(pa->headers[h].value, pb->headers[h].value);
+        assert_int_equal(pa->len - pa->msg.raw_len, pb->len - pb->msg.raw_len);
+        span_same(pa->msg.body, pb->msg.body);
+      }
+      parsed_free(pa);
+      parsed_free(pb);
+    }
+  }
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -1169,6 +1274,7 @@ int main(void)
       cmocka_unit_test(test_via_params),
       cmocka_unit_test(test_from_to),
       cmocka_unit_test(test_name_addr_usual_same_as_general),
+      cmocka_unit_test(test_key_lines_same_as_general),
       cmocka_unit_test(test_body_and_content_length),
       cmocka_unit_test(test_lf_only),
       cmocka_unit_test(test_no_empty_line),
