@@ -381,9 +381,27 @@ static bool known_header(const char *p, header_id *id, size_t *name_len)
 
 #undef KNOWN
 
+/* Content-Length: digits, as parse_content_length takes them, ending the
+ * line; NULL for anything else (a number too large for it among them). */
+static inline const char *content_length_line(const char *v, const char *end,
+                                              sipflow_message *msg)
+{
+  const char *q = v;
+  uint64_t n = 0;
+  for (; q < end && is_digit(*q); q++) {
+    n = n * 10 + (uint64_t)(*q - '0');
+    if (n > 0x7fffffffUL)
+      return NULL;
+  }
+  if (q == v || !sf_crlf_ends_line(q, end))
+    return NULL;
+  msg->content_length = (long)n;
+  return q;
+}
+
 /* The key header lines whose values are read while their line end is
  * found (parse_fields.h, the *_line functions), in their usual spelling:
- * the top Via, the first From, To and CSeq.  Returns the CR ending the
+ * the top Via, the first From, To, CSeq and Content-Length.  Returns the CR ending the
  * value, the header taken as take_key_header would take the value up to
  * it; NULL when the line is to be read the usual way (nothing set). */
 static SF_ALWAYS_INLINE const char *take_key_line(header_id id, const char *v, const char *end,
@@ -404,6 +422,10 @@ static SF_ALWAYS_INLINE const char *take_key_line(header_id id, const char *v, c
   case HDR_CSEQ:
     if (!seen[id])
       cr = sf_parse_cseq_line(v, end, msg);
+    break;
+  case HDR_CONTENT_LENGTH:
+    if (!seen[id])
+      cr = content_length_line(v, end, msg);
     break;
   default: break;
   }

@@ -1181,6 +1181,7 @@ static void messages_same(const sipflow_message *a, const sipflow_message *b)
   assert_int_equal(a->cseq, b->cseq);
   assert_int_equal(a->via_rport, b->via_rport);
   assert_int_equal(a->via_count, b->via_count);
+  assert_int_equal(a->content_length, b->content_length);
 }
 
 static void test_key_lines_same_as_general(void **state)
@@ -1234,6 +1235,15 @@ static void test_key_lines_same_as_general(void **state)
       {"CSeq: ", "cseq: ", "1 INVITE\r\n x"},
       {"CSeq: ", "cseq: ", "1 "},
       {"CSeq: ", "cseq: ", "INVITE"},
+      {"Content-Length: ", "l: ", "0"},
+      {"Content-Length: ", "l: ", "2"},
+      {"Content-Length: ", "l: ", "2147483647"},
+      {"Content-Length: ", "l: ", "2147483648"},
+      {"Content-Length: ", "l: ", "99999999999999999999"},
+      {"Content-Length: ", "l: ", "2 "},
+      {"Content-Length: ", "l: ", "2x"},
+      {"Content-Length: ", "l: ", "-2"},
+      {"Content-Length: ", "l: ", "2\r\n 3"},
   };
   /* what follows the line: another header, the empty line, or nothing */
   static const char *const after[] = {"Call-ID: c\r\n\r\n", "\r\n", "", "\r\nbody"};
