@@ -399,9 +399,28 @@ static inline const char *content_length_line(const char *v, const char *end,
   return q;
 }
 
+static bool is_ctl_sp(char c)
+{
+  return (unsigned char)c <= 0x20;
+}
+
+/* Call-ID: callid = word ["@" word] (RFC 3261 §25.1), no blank or control
+ * byte in it, so its end is the first such byte, which must be the CR
+ * ending the line: one scan where the usual path scans for the LF and then
+ * takes the value.  NULL for anything else (an empty value among them). */
+static inline const char *call_id_line(const char *lo, const char *v, const char *end,
+                                       sipflow_message *msg)
+{
+  const char *cr = sf_scan_first(lo, v, end, sf_v16_ctl_sp, is_ctl_sp);
+  if (cr == v || !sf_crlf_ends_line(cr, end))
+    return NULL;
+  msg->call_id = span_of(v, cr);
+  return cr;
+}
+
 /* The key header lines whose values are read while their line end is
  * found (parse_fields.h, the *_line functions), in their usual spelling:
- * the top Via, the first From, To, CSeq and Content-Length.  Returns the CR ending the
+ * the top Via, the first Call-ID, From, To, CSeq and Content-Length.  Returns the CR ending the
  * value, the header taken as take_key_header would take the value up to
  * it; NULL when the line is to be read the usual way (nothing set). */
 static SF_ALWAYS_INLINE const char *take_key_line(header_id id, const char *v, const char *end,
@@ -426,6 +445,10 @@ static SF_ALWAYS_INLINE const char *take_key_line(header_id id, const char *v, c
   case HDR_CONTENT_LENGTH:
     if (!seen[id])
       cr = content_length_line(v, end, msg);
+    break;
+  case HDR_CALL_ID:
+    if (!seen[id])
+      cr = call_id_line(msg->raw, v, end, msg);
     break;
   default: break;
   }
