@@ -553,7 +553,7 @@ static SF_ALWAYS_INLINE const char *top_via_usual(const char *p, const char *end
   if (q == t || q == end || *q != ' ')
     return NULL;
   const char *host = q + 1;
-  if (*host == '[') /* an IPv6 reference holds ':' */
+  if (host == end || *host == '[') /* an IPv6 reference holds ':' */
     return NULL;
   q = sf_scan_first(p, host, end, v16_via_host_stop, is_via_host_stop);
   if (q == host || q == end)

@@ -1276,6 +1276,21 @@ static void test_key_lines_same_as_general(void **state)
   }
 }
 
+/* A message cut right after the blank that follows a top Via's transport:
+ * the short path must not look for the host past the end (fuzz finding,
+ * tests/fuzz/regressions/parse/via-transport-sp-at-end). */
+static void test_via_cut_after_transport(void **state)
+{
+  (void)state;
+  parsed *p = parse_udp("BYE sip:x SIP/2.0\r\nVia: SIP/2.0/UDQQQQQQQQQQ ");
+  assert_int_equal(p->rc, SIPFLOW_OK);
+  assert_span(p->msg.via, "SIP/2.0/UDQQQQQQQQQQ");
+  assert_span(p->msg.via_transport, "UDQQQQQQQQQQ");
+  assert_span(p->msg.via_sent_by, NULL);
+  assert_int_equal(p->msg.via_count, 1);
+  parsed_free(p);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -1291,6 +1306,7 @@ int main(void)
       cmocka_unit_test(test_from_to),
       cmocka_unit_test(test_name_addr_usual_same_as_general),
       cmocka_unit_test(test_key_lines_same_as_general),
+      cmocka_unit_test(test_via_cut_after_transport),
       cmocka_unit_test(test_body_and_content_length),
       cmocka_unit_test(test_lf_only),
       cmocka_unit_test(test_no_empty_line),
