@@ -4,11 +4,13 @@
  *
  * Modelled on picohttpparser: stateless, no allocation, every result is a
  * span into the caller's buffer, the buffer is not NUL-terminated and no byte
- * at or after buf + len is ever read.  One pass over the header block: each
- * line end is found 16 or 32 bytes at a time (parse_scan.h), the usual
- * header names are recognised with one compare, the others classified by
- * length and first letter, and only the key headers are looked at more
- * closely (parse_fields.c).
+ * at or after buf + len is ever read.  One pass over the header block: the
+ * usual header names are recognised with one compare, the others classified
+ * by length and first letter.  The key headers in their usual spelling (top
+ * Via, Call-ID, From, To, CSeq, Content-Length) are read from their value
+ * on while their line end is found (take_key_line, parse_fields.c); the
+ * other lines' ends are found 16 or 32 bytes at a time (parse_scan.h), and
+ * the key headers among them looked at more closely after that.
  *
  * Inside a header value the only CR/LF bytes are line folds (CRLF followed by
  * SP/HT, RFC 3261 §7.3.1), so the field parsers simply treat CR and LF as
@@ -420,9 +422,11 @@ static inline const char *call_id_line(const char *lo, const char *v, const char
 
 /* The key header lines whose values are read while their line end is
  * found (parse_fields.h, the *_line functions), in their usual spelling:
- * the top Via, the first Call-ID, From, To, CSeq and Content-Length.  Returns the CR ending the
- * value, the header taken as take_key_header would take the value up to
- * it; NULL when the line is to be read the usual way (nothing set). */
+ * the top Via, the first Call-ID, From, To, CSeq and Content-Length.  Each
+ * saves the scan of the value for its LF and reading it again.  Returns the
+ * CR ending the value, the header taken as take_key_header would take the
+ * value up to it; NULL when the line is to be read the usual way (nothing
+ * set). */
 static SF_ALWAYS_INLINE const char *take_key_line(header_id id, const char *v, const char *end,
                                                   bool *seen, sipflow_message *msg)
 {

@@ -6,7 +6,9 @@
  * Split out of parse.c, which finds the header lines and hands each key
  * header's value here.  Zero-copy like parse.c: every result is a span into
  * the value.  The usual spellings (";tag=", ";branch=", ";rport",
- * "SIP/2.0/") take a short path that gives what the general one would.
+ * "SIP/2.0/", "<URI>", "1 INVITE") take a short path that gives what the
+ * general one would; the *_line variants of it read a key header line from
+ * its value on while they find the line's end (parse.c take_key_line).
  */
 #include "parse_fields.h"
 #include "sf_internal.h"
