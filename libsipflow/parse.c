@@ -421,9 +421,30 @@ static inline const char *call_id_line(const char *lo, const char *v, const char
   return cr;
 }
 
+static bool is_ctl(char c)
+{
+  return (unsigned char)c < 0x20;
+}
+
+/* A header whose value is kept as it is (Content-Type, User-Agent, Server,
+ * Contact, Reason): it ends at its first control byte, which must be the CR
+ * ending the line, after a byte that is no blank (else the usual path trims
+ * it).  One scan where the usual path scans for the LF and then hands the
+ * value on.  NULL for anything else (an empty value among them). */
+static inline const char *span_line(const char *lo, const char *v, const char *end,
+                                    sipflow_span *field)
+{
+  const char *cr = sf_scan_first(lo, v, end, sf_v16_ctl, is_ctl);
+  if (cr == v || cr[-1] == ' ' || !sf_crlf_ends_line(cr, end))
+    return NULL;
+  *field = span_of(v, cr);
+  return cr;
+}
+
 /* The key header lines whose values are read while their line end is
  * found (parse_fields.h, the *_line functions), in their usual spelling:
- * the top Via, the first Call-ID, From, To, CSeq and Content-Length.  Each
+ * the top Via, the first Call-ID, From, To, CSeq and Content-Length, and
+ * the first of the headers kept as they are (span_line).  Each
  * saves the scan of the value for its LF and reading it again.  Returns the
  * CR ending the value, the header taken as take_key_header would take the
  * value up to it; NULL when the line is to be read the usual way (nothing
@@ -454,6 +475,26 @@ static SF_ALWAYS_INLINE const char *take_key_line(header_id id, const char *v, c
   case HDR_CALL_ID:
     if (!seen[id])
       cr = call_id_line(msg->raw, v, end, msg);
+    break;
+  case HDR_CONTENT_TYPE:
+    if (!seen[id])
+      cr = span_line(msg->raw, v, end, &msg->content_type);
+    break;
+  case HDR_USER_AGENT:
+    if (!seen[id])
+      cr = span_line(msg->raw, v, end, &msg->user_agent);
+    break;
+  case HDR_SERVER:
+    if (!seen[id])
+      cr = span_line(msg->raw, v, end, &msg->server);
+    break;
+  case HDR_CONTACT:
+    if (!seen[id])
+      cr = span_line(msg->raw, v, end, &msg->contact);
+    break;
+  case HDR_REASON:
+    if (!seen[id])
+      cr = span_line(msg->raw, v, end, &msg->reason_header);
     break;
   default: break;
   }

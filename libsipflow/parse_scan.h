@@ -135,6 +135,14 @@ static inline unsigned sf_v16_ctl_sp(const char *p)
   return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(v, lim), v));
 }
 
+/* Bit i set when byte i of the 16 at p is a control byte (below 0x20). */
+static inline unsigned sf_v16_ctl(const char *p)
+{
+  __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+  __m128i lim = _mm_set1_epi8(0x1f);
+  return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(v, lim), v));
+}
+
 /* Bit i set when byte i of the 16 at p equals c. */
 static inline unsigned sf_v16_eq(const char *p, char c)
 {
@@ -193,6 +201,7 @@ static inline unsigned sf_v16_gt(const char *p)
 #define sf_v16_name_addr NULL
 #define sf_v16_gt NULL
 #define sf_v16_ctl_sp NULL
+#define sf_v16_ctl NULL
 #define sf_v16_ctl_sp_del NULL
 #define sf_v16_ctl_sp_semi NULL
 #endif

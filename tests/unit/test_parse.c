@@ -1170,12 +1170,16 @@ static void span_same(sipflow_span a, sipflow_span b)
 
 static void messages_same(const sipflow_message *a, const sipflow_message *b)
 {
-  const sipflow_span sa[] = {a->call_id, a->cseq_method, a->from, a->from_uri, a->from_tag,
-                             a->to, a->to_uri, a->to_tag, a->via, a->via_transport,
-                             a->via_sent_by, a->branch, a->via_received};
-  const sipflow_span sb[] = {b->call_id, b->cseq_method, b->from, b->from_uri, b->from_tag,
-                             b->to, b->to_uri, b->to_tag, b->via, b->via_transport,
-                             b->via_sent_by, b->branch, b->via_received};
+  const sipflow_span sa[] = {a->call_id,      a->cseq_method, a->from,        a->from_uri,
+                             a->from_tag,     a->to,          a->to_uri,      a->to_tag,
+                             a->via,          a->via_transport, a->via_sent_by, a->branch,
+                             a->via_received, a->content_type, a->user_agent, a->server,
+                             a->contact,      a->reason_header};
+  const sipflow_span sb[] = {b->call_id,      b->cseq_method, b->from,        b->from_uri,
+                             b->from_tag,     b->to,          b->to_uri,      b->to_tag,
+                             b->via,          b->via_transport, b->via_sent_by, b->branch,
+                             b->via_received, b->content_type, b->user_agent, b->server,
+                             b->contact,      b->reason_header};
   for (size_t k = 0; k < sizeof sa / sizeof sa[0]; k++)
     span_same(sa[k], sb[k]);
   assert_int_equal(a->cseq, b->cseq);
@@ -1250,6 +1254,18 @@ static void test_key_lines_same_as_general(void **state)
       {"CSeq: ", "CSeq:\t ", "1 INVITE"},
       {"Content-Length: ", "l: ", "0"},
       {"Content-Length: ", "Content-Length:", "2"},
+      {"Content-Type: ", "c: ", "application/sdp"},
+      {"Content-Type: ", "c: ", "multipart/mixed;boundary=\"a b\""},
+      {"User-Agent: ", "user-agent: ", "snom D785/10.1.152.12"},
+      {"User-Agent: ", "user-agent: ", "a "},
+      {"User-Agent: ", "user-agent: ", "a\tb"},
+      {"User-Agent: ", "user-agent: ", "a\x7f\xc3\xa9b"},
+      {"User-Agent: ", "user-agent: ", "a\r\n b"},
+      {"User-Agent: ", "user-agent: ", ""},
+      {"Server: ", "server: ", "ExampleSBC/4.2.1"},
+      {"Contact: ", "m: ", "<sip:+12597628665@10.1.70.135:5060>"},
+      {"Contact: ", "m: ", "*"},
+      {"Reason: ", "reason: ", "Q.850;cause=16;text=\"Normal call clearing\""},
       {"Content-Length: ", "l: ", "2"},
       {"Content-Length: ", "l: ", "2147483647"},
       {"Content-Length: ", "l: ", "2147483648"},
