@@ -1047,6 +1047,10 @@ static void test_via_one_pass_same_as_general(void **state)
       "SIP/2.0/UDP/X 10.1.70.135:5060;branch=z9hG4bK5e09f8cfaeb79bc1",
       "SIP/2.0/UDP a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q;branch=z9hG4bK5e09f8cfaeb79bc1",
       "SIP/2.0/UDP h;branch=b",
+      "SIP/2.0/UDP h:0123456789012;branch=z9hG4bK5e09f8cfaeb79bc1",
+      "SIP/2.0/UDP h:50\xb0" "60;branch=z9hG4bK5e09f8cfaeb79bc1",
+      "SIP/2.0/UDP h:50/60;branch=z9hG4bK5e09f8cfaeb79bc1",
+      "SIP/2.0/UDP h:5060:;branch=z9hG4bK5e09f8cfaeb79bc1",
   };
   for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++) {
     char one[512], general[512];
