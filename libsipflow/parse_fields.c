@@ -161,53 +161,6 @@ void sf_parse_cseq(const char *lo, const char *p, const char *end, sipflow_messa
   msg->cseq_method = span_of(m, p);
 }
 
-/* The end of the run of bytes in [lo_c, hi_c] at q, 8 bytes in one load
- * while 8 are left.  A byte is flagged when it is 0x80 or above, above hi_c
- * (adding 0x7f - hi_c sets its high bit) or below lo_c (adding 0x80 - lo_c
- * leaves it clear); the bytes in the range below the first flagged byte
- * carry nothing into it, so that first flag is exact.  Inline with constant
- * bounds: upper-case letters (a method name), digits (a port). */
-static SF_ALWAYS_INLINE const char *byte_range_run(const char *q, const char *end,
-                                                   unsigned char lo_c, unsigned char hi_c)
-{
-  while (end - q >= 8) {
-    uint64_t w = sf_swar_load(q);
-    uint64_t f = (w | (w + (0x7f - hi_c) * SF_SWAR_ONES) | ~(w + (0x80 - lo_c) * SF_SWAR_ONES)) &
-                 SF_SWAR_HIGHS;
-    if (f)
-      return q + sf_swar_first(f);
-    q += 8;
-  }
-  while (q < end && (unsigned char)*q >= lo_c && (unsigned char)*q <= hi_c)
-    q++;
-  return q;
-}
-
-static inline const char *upper_run(const char *m, const char *end)
-{
-  return byte_range_run(m, end, 'A', 'Z');
-}
-
-const char *sf_parse_cseq_line(const char *p, const char *end, sipflow_message *msg)
-{
-  const char *q = p;
-  uint64_t v = 0;
-  for (; q < end && is_digit(*q); q++) {
-    v = v * 10 + (uint64_t)(*q - '0');
-    if (v > UINT32_MAX)
-      return NULL;
-  }
-  if (q == p || q == end || *q != ' ')
-    return NULL;
-  const char *m = ++q;
-  q = upper_run(m, end);
-  if (q == m || !sf_crlf_ends_line(q, end))
-    return NULL;
-  msg->cseq = (uint32_t)v;
-  msg->cseq_method = span_of(m, q);
-  return q;
-}
-
 static bool is_name_addr_stop(char c)
 {
   return c == '<' || c == ';' || c == '"';
@@ -570,7 +523,7 @@ static SF_ALWAYS_INLINE const char *top_via_usual(const char *p, const char *end
   const char *host_end = q;
   if (*q == ':') {
     const char *port = ++q;
-    q = byte_range_run(q, end, '0', '9');
+    q = sf_scan_range(q, end, '0', '9');
     if (q == port)
       return NULL;
     host_end = q;

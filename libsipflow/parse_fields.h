@@ -144,9 +144,30 @@ void sf_parse_via_header(const char *p, const char *end, sipflow_message *msg);
  * returns that CR.  NULL, with nothing set, on any other line (which the
  * caller then reads the usual way).  sf_parse_via_line is for the top Via
  * only (msg->via not set yet). */
-const char *sf_parse_cseq_line(const char *p, const char *end, sipflow_message *msg);
 const char *sf_parse_name_addr_line(const char *p, const char *end, sipflow_span *uri,
                                     sipflow_span *tag);
 const char *sf_parse_via_line(const char *p, const char *end, sipflow_message *msg);
+
+/* CSeq's usual "1 INVITE" up to the CR (inline: it is short, and parse.c
+ * calls it from one place). */
+static inline const char *sf_parse_cseq_line(const char *p, const char *end, sipflow_message *msg)
+{
+  const char *q = p;
+  uint64_t v = 0;
+  for (; q < end && is_digit(*q); q++) {
+    v = v * 10 + (uint64_t)(*q - '0');
+    if (v > UINT32_MAX)
+      return NULL;
+  }
+  if (q == p || q == end || *q != ' ')
+    return NULL;
+  const char *m = ++q;
+  q = sf_scan_range(m, end, 'A', 'Z');
+  if (q == m || !sf_crlf_ends_line(q, end))
+    return NULL;
+  msg->cseq = (uint32_t)v;
+  msg->cseq_method = span_of(m, q);
+  return q;
+}
 
 #endif /* SF_PARSE_FIELDS_H */

@@ -118,6 +118,28 @@ static inline unsigned sf_swar_first(uint64_t flags)
   return (unsigned)__builtin_ctzll(flags) >> 3;
 }
 
+/* The end of the run of bytes in [lo_c, hi_c] at q (lo_c <= hi_c < 0x80),
+ * 8 bytes in one load while 8 are left.  A byte is flagged when it is 0x80
+ * or above, above hi_c (adding 0x7f - hi_c sets its high bit) or below lo_c
+ * (adding 0x80 - lo_c leaves it clear); the bytes in the range below the
+ * first flagged byte carry nothing into it, so that first flag is exact.
+ * Inline with constant bounds: digits, upper-case letters. */
+static SF_ALWAYS_INLINE const char *sf_scan_range(const char *q, const char *end,
+                                                  unsigned char lo_c, unsigned char hi_c)
+{
+  while (end - q >= 8) {
+    uint64_t w = sf_swar_load(q);
+    uint64_t f = (w | (w + (0x7f - hi_c) * SF_SWAR_ONES) | ~(w + (0x80 - lo_c) * SF_SWAR_ONES)) &
+                 SF_SWAR_HIGHS;
+    if (f)
+      return q + sf_swar_first(f);
+    q += 8;
+  }
+  while (q < end && (unsigned char)*q >= lo_c && (unsigned char)*q <= hi_c)
+    q++;
+  return q;
+}
+
 /* --------------------------------------------- 16 bytes at a time (SSE2) */
 
 /* On x86-64 SSE2 is always there: one compare covers 16 bytes, which halves
