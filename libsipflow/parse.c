@@ -4,11 +4,13 @@
  *
  * Modelled on picohttpparser: stateless, no allocation, every result is a
  * span into the caller's buffer, the buffer is not NUL-terminated and no byte
- * at or after buf + len is ever read.  One pass over the header block: each
- * line end is found 16 or 32 bytes at a time (parse_scan.h), the usual
- * header names are recognised with one compare, the others classified by
- * length and first letter, and only the key headers are looked at more
- * closely (parse_fields.c).
+ * at or after buf + len is ever read.  One pass over the header block: the
+ * usual header names are recognised with one compare, the others classified
+ * by length and first letter.  The key headers in their usual spelling (top
+ * Via, Call-ID, From, To, CSeq, Content-Length) are read from their value
+ * on while their line end is found (take_key_line, parse_fields.c); the
+ * other lines' ends are found 16 or 32 bytes at a time (parse_scan.h), and
+ * the key headers among them looked at more closely after that.
  *
  * Inside a header value the only CR/LF bytes are line folds (CRLF followed by
  * SP/HT, RFC 3261 §7.3.1), so the field parsers simply treat CR and LF as
@@ -163,12 +165,6 @@ static void parse_content_length(sipflow_span v, sipflow_message *msg)
     msg->content_length = (long)n;
 }
 
-static void set_first(sipflow_span *field, sipflow_span v)
-{
-  if (!field->ptr)
-    *field = v;
-}
-
 /* Fills the message field(s) a key header maps to, or notes it in *marks
  * (may be NULL).  Only the first occurrence counts, except Via, whose
  * via-parms are all counted. */
@@ -188,7 +184,7 @@ static void take_key_header(header_id id, sipflow_span v, bool *seen,
     if (v.len > 0)
       msg->call_id = v;
     break;
-  case HDR_CSEQ: sf_parse_cseq(v.ptr, end, msg); break;
+  case HDR_CSEQ: sf_parse_cseq(msg->raw, v.ptr, end, msg); break;
   case HDR_FROM:
     msg->from = v;
     sf_parse_name_addr(v.ptr, end, &msg->from_uri, &msg->from_tag);
@@ -199,11 +195,12 @@ static void take_key_header(header_id id, sipflow_span v, bool *seen,
     break;
   case HDR_VIA: sf_parse_via_header(v.ptr, end, msg); break;
   case HDR_CONTENT_LENGTH: parse_content_length(v, msg); break;
-  case HDR_CONTENT_TYPE: set_first(&msg->content_type, v); break;
-  case HDR_REASON: set_first(&msg->reason_header, v); break;
-  case HDR_USER_AGENT: set_first(&msg->user_agent, v); break;
-  case HDR_SERVER: set_first(&msg->server, v); break;
-  case HDR_CONTACT: set_first(&msg->contact, v); break;
+  /* the first occurrence only, as seen[] made sure */
+  case HDR_CONTENT_TYPE: msg->content_type = v; break;
+  case HDR_REASON: msg->reason_header = v; break;
+  case HDR_USER_AGENT: msg->user_agent = v; break;
+  case HDR_SERVER: msg->server = v; break;
+  case HDR_CONTACT: msg->contact = v; break;
   case HDR_X_CALL_ID:
     if (marks)
       marks->x_call_id = v;
@@ -328,15 +325,16 @@ static const char *take_start_line(const char *buf, const sf_start_line *s,
 
 /* ------------------------------------------------------------ header block */
 
-/* A header name in the spelling nearly every user agent uses, colon
- * included, at p (16 bytes readable): one compare of a constant length
- * instead of the token scan and the classification.  Sets *id and
- * *name_len; false for any other name, which takes the general path. */
+/* A header name in the spelling nearly every user agent uses, with the
+ * colon and the one SP after it, at p (17 bytes readable): one compare of
+ * a constant length instead of the token scan and the classification, and
+ * the value starts right after it.  Sets *id and *name_len; false for any
+ * other name or spacing, which takes the general path. */
 #define KNOWN(lit, hid)                                                       \
   do {                                                                        \
     if (memcmp(p, lit, sizeof(lit) - 1) == 0) {                               \
       *id = (hid);                                                            \
-      *name_len = sizeof(lit) - 2;                                            \
+      *name_len = sizeof(lit) - 3;                                            \
       return true;                                                            \
     }                                                                         \
   } while (0)
@@ -344,41 +342,41 @@ static const char *take_start_line(const char *buf, const sf_start_line *s,
 static bool known_header(const char *p, header_id *id, size_t *name_len)
 {
   switch (p[0]) {
-  case 'V': KNOWN("Via:", HDR_VIA); break;
-  case 'F': KNOWN("From:", HDR_FROM); break;
-  case 'T': KNOWN("To:", HDR_TO); break;
+  case 'V': KNOWN("Via: ", HDR_VIA); break;
+  case 'F': KNOWN("From: ", HDR_FROM); break;
+  case 'T': KNOWN("To: ", HDR_TO); break;
   case 'C':
     switch (p[1]) {
-    case 'a': KNOWN("Call-ID:", HDR_CALL_ID); break;
-    case 'S': KNOWN("CSeq:", HDR_CSEQ); break;
+    case 'a': KNOWN("Call-ID: ", HDR_CALL_ID); break;
+    case 'S': KNOWN("CSeq: ", HDR_CSEQ); break;
     case 'o':
       if (p[4] == 'a')
-        KNOWN("Contact:", HDR_CONTACT);
+        KNOWN("Contact: ", HDR_CONTACT);
       else if (p[8] == 'L')
-        KNOWN("Content-Length:", HDR_CONTENT_LENGTH);
+        KNOWN("Content-Length: ", HDR_CONTENT_LENGTH);
       else
-        KNOWN("Content-Type:", HDR_CONTENT_TYPE);
+        KNOWN("Content-Type: ", HDR_CONTENT_TYPE);
       break;
     }
     break;
-  case 'M': KNOWN("Max-Forwards:", HDR_OTHER); break;
-  case 'A': KNOWN("Allow:", HDR_OTHER); break;
+  case 'M': KNOWN("Max-Forwards: ", HDR_OTHER); break;
+  case 'A': KNOWN("Allow: ", HDR_OTHER); break;
   case 'S':
     if (p[1] == 'u')
-      KNOWN("Supported:", HDR_OTHER);
+      KNOWN("Supported: ", HDR_OTHER);
     else if (p[1] == 'e' && p[2] == 'r')
-      KNOWN("Server:", HDR_SERVER);
+      KNOWN("Server: ", HDR_SERVER);
     else
-      KNOWN("Session-Expires:", HDR_OTHER);
+      KNOWN("Session-Expires: ", HDR_OTHER);
     break;
-  case 'U': KNOWN("User-Agent:", HDR_USER_AGENT); break;
+  case 'U': KNOWN("User-Agent: ", HDR_USER_AGENT); break;
   case 'R':
     if (p[1] == 'o')
-      KNOWN("Route:", HDR_OTHER);
+      KNOWN("Route: ", HDR_OTHER);
     else if (p[2] == 'c')
-      KNOWN("Record-Route:", HDR_OTHER);
+      KNOWN("Record-Route: ", HDR_OTHER);
     else
-      KNOWN("Reason:", HDR_REASON);
+      KNOWN("Reason: ", HDR_REASON);
     break;
   }
   return false;
@@ -386,25 +384,151 @@ static bool known_header(const char *p, header_id *id, size_t *name_len)
 
 #undef KNOWN
 
+/* Content-Length: digits, as parse_content_length takes them, ending the
+ * line; NULL for anything else (a number too large for it among them). */
+static inline const char *content_length_line(const char *v, const char *end,
+                                              sipflow_message *msg)
+{
+  const char *q = v;
+  uint64_t n = 0;
+  for (; q < end && is_digit(*q); q++) {
+    n = n * 10 + (uint64_t)(*q - '0');
+    if (n > 0x7fffffffUL)
+      return NULL;
+  }
+  if (q == v || !sf_crlf_ends_line(q, end))
+    return NULL;
+  msg->content_length = (long)n;
+  return q;
+}
+
+static bool is_ctl_sp(char c)
+{
+  return (unsigned char)c <= 0x20;
+}
+
+/* Call-ID: callid = word ["@" word] (RFC 3261 §25.1), no blank or control
+ * byte in it, so its end is the first such byte, which must be the CR
+ * ending the line: one scan where the usual path scans for the LF and then
+ * takes the value.  NULL for anything else (an empty value among them). */
+static inline const char *call_id_line(const char *lo, const char *v, const char *end,
+                                       sipflow_message *msg)
+{
+  const char *cr = sf_scan_first(lo, v, end, sf_v16_ctl_sp, is_ctl_sp);
+  if (cr == v || !sf_crlf_ends_line(cr, end))
+    return NULL;
+  msg->call_id = span_of(v, cr);
+  return cr;
+}
+
+static bool is_ctl(char c)
+{
+  return (unsigned char)c < 0x20;
+}
+
+/* A header whose value is kept as it is (Content-Type, User-Agent, Server,
+ * Contact, Reason): it ends at its first control byte, which must be the CR
+ * ending the line, after a byte that is no blank (else the usual path trims
+ * it).  One scan where the usual path scans for the LF and then hands the
+ * value on.  NULL for anything else (an empty value among them). */
+static inline const char *span_line(const char *lo, const char *v, const char *end,
+                                    sipflow_span *field)
+{
+  const char *cr = sf_scan_first(lo, v, end, sf_v16_ctl, is_ctl);
+  if (cr == v || cr[-1] == ' ' || !sf_crlf_ends_line(cr, end))
+    return NULL;
+  *field = span_of(v, cr);
+  return cr;
+}
+
+/* The key header lines whose values are read while their line end is
+ * found (parse_fields.h, the *_line functions), in their usual spelling:
+ * the top Via, the first Call-ID, From, To, CSeq and Content-Length, and
+ * the first of the headers kept as they are (span_line).  Each
+ * saves the scan of the value for its LF and reading it again.  Returns the
+ * CR ending the value, the header taken as take_key_header would take the
+ * value up to it; NULL when the line is to be read the usual way (nothing
+ * set). */
+static SF_ALWAYS_INLINE const char *take_key_line(header_id id, const char *v, const char *end,
+                                                  bool *seen, sipflow_message *msg)
+{
+  const char *cr = NULL;
+  switch (id) {
+  case HDR_VIA:
+    return msg->via.ptr ? NULL : sf_parse_via_line(v, end, msg);
+  case HDR_FROM:
+    if (!seen[id] && (cr = sf_parse_name_addr_line(v, end, &msg->from_uri, &msg->from_tag)))
+      msg->from = span_of(v, cr);
+    break;
+  case HDR_TO:
+    if (!seen[id] && (cr = sf_parse_name_addr_line(v, end, &msg->to_uri, &msg->to_tag)))
+      msg->to = span_of(v, cr);
+    break;
+  case HDR_CSEQ:
+    if (!seen[id])
+      cr = sf_parse_cseq_line(v, end, msg);
+    break;
+  case HDR_CONTENT_LENGTH:
+    if (!seen[id])
+      cr = content_length_line(v, end, msg);
+    break;
+  case HDR_CALL_ID:
+    if (!seen[id])
+      cr = call_id_line(msg->raw, v, end, msg);
+    break;
+  case HDR_CONTENT_TYPE:
+    if (!seen[id])
+      cr = span_line(msg->raw, v, end, &msg->content_type);
+    break;
+  case HDR_USER_AGENT:
+    if (!seen[id])
+      cr = span_line(msg->raw, v, end, &msg->user_agent);
+    break;
+  case HDR_SERVER:
+    if (!seen[id])
+      cr = span_line(msg->raw, v, end, &msg->server);
+    break;
+  case HDR_CONTACT:
+    if (!seen[id])
+      cr = span_line(msg->raw, v, end, &msg->contact);
+    break;
+  case HDR_REASON:
+    if (!seen[id])
+      cr = span_line(msg->raw, v, end, &msg->reason_header);
+    break;
+  default: break;
+  }
+  if (cr)
+    seen[id] = true;
+  return cr;
+}
+
 /* Reads one header line (with its folded continuation lines) at p, which is
  * at a non-empty line.  Fills *h and *id;
  * returns the start of the next line, or NULL when the line is not
  * "token *WSP ':' value" (RFC 3261 §7.3.1, HCOLON allows whitespace before
  * the colon). */
-static const char *parse_header_line(const char *p, const char *end,
-                                     sf_header *h, header_id *id,
+static const char *parse_header_line(const char *p, const char *end, sf_header *h,
+                                     header_id *id, bool *seen, sipflow_message *msg,
                                      const char **why)
 {
   const char *name = p;
   size_t name_len;
 
-  /* known_header reads 16 bytes; one more must exist for the SP test below
-   * ("Session-Expires:" is 16 bytes long). */
-  if (end - p > 16 && known_header(p, id, &name_len)) {
+  /* known_header reads up to 17 bytes ("Session-Expires: "); one more
+   * must exist for the blank test below. */
+  if (end - p > 17 && known_header(p, id, &name_len)) {
     h->name = span_of(name, name + name_len);
-    p += name_len + 1; /* at most 16 bytes in: p < end */
-    if (*p == ' ')     /* the usual single SP after the colon */
-      p++;
+    p += name_len + 2; /* past ": ", at most 17 bytes in: p < end still */
+    if (is_wsp(*p))    /* more blanks: rare */
+      while (p < end && is_wsp(*p))
+        p++;
+    const char *cr = take_key_line(*id, p, end, seen, msg);
+    if (cr) {
+      h->value = span_of(p, cr);
+      *id = HDR_OTHER; /* taken */
+      return cr + 2;
+    }
   } else {
     p = skip_token(p, end);
     if (p == name) {
@@ -420,17 +544,19 @@ static const char *parse_header_line(const char *p, const char *end,
       return NULL;
     }
     p++;
+    while (p < end && is_wsp(*p))
+      p++;
   }
-  while (p < end && is_wsp(*p))
-    p++;
   /* The name, the colon and the blanks hold no LF: the line's LF is the
    * first one from the value on, and the scan skips the name's bytes. */
   const char *nl = sf_scan_lf(p, end);
 
   /* The usual line: a value ending in a non-blank byte, CRLF, and no fold
-   * after it.  The general loop below gives the same span. */
-  if (nl - p >= 2 && end - nl >= 2 && nl[-1] == '\r' && !sf_cc_is(nl[-2], SF_CC_TRAIL) &&
-      !is_wsp(nl[1])) {
+   * after it.  The general loop below gives the same span.  nl - 2 is
+   * readable (the name and the colon lie before p); when the value is empty
+   * (p at the CR) nl[-2] is the colon, or a blank before p which takes the
+   * general loop: both give the empty span at p. */
+  if (end - nl >= 2 && nl[-1] == '\r' && !sf_cc_is(nl[-2], SF_CC_TRAIL) && !is_wsp(nl[1])) {
     h->value = span_of(p, nl - 1);
     return nl + 1;
   }
@@ -502,7 +628,8 @@ int sf_parse_message(const char *buf, size_t len, bool stream, const sf_start_li
   const char *end = buf + len;
   const char *p;
   size_t cap = (headers && num_headers) ? *num_headers : 0;
-  size_t stored = 0;
+  /* the caller's array: its next free entry and its end */
+  sf_header *next_h = cap ? headers : NULL, *end_h = cap ? headers + cap : NULL;
   /* per header_id: already taken (a byte each: tested and set with one
    * instruction, where a bit took five) */
   bool seen[HDR_SESSION_ID + 1] = {false};
@@ -541,19 +668,22 @@ int sf_parse_message(const char *buf, size_t len, bool stream, const sf_start_li
   const char *body = NULL;
   sf_header spare;
   while (p < end) {
-    /* The empty line ending the block: LF, CRLF, or a CR ending the buffer. */
-    if (*p == '\n' || (*p == '\r' && (p + 1 == end || p[1] == '\n'))) {
+    /* The empty line ending the block: LF, CRLF, or a CR ending the buffer.
+     * One compare for the usual header line (a name starts above '\r'). */
+    if ((unsigned char)*p <= '\r' &&
+        (*p == '\n' || (*p == '\r' && (p + 1 == end || p[1] == '\n')))) {
       body = *p == '\n' || p + 1 == end ? p + 1 : p + 2;
       break;
     }
-    sf_header *h = stored < cap ? &headers[stored++] : &spare;
+    sf_header *h = next_h < end_h ? next_h++ : &spare;
     header_id id;
-    p = parse_header_line(p, end, h, &id, why);
+    p = parse_header_line(p, end, h, &id, seen, msg, why);
     if (!p)
       return SIPFLOW_ERR_MALFORMED;
     if (id != HDR_OTHER)
       take_key_header(id, h->value, seen, msg, marks);
   }
+  size_t stored = cap ? (size_t)(next_h - headers) : 0;
   if (num_headers)
     *num_headers = stored;
   if (marks) {

@@ -6,7 +6,9 @@
  * Split out of parse.c, which finds the header lines and hands each key
  * header's value here.  Zero-copy like parse.c: every result is a span into
  * the value.  The usual spellings (";tag=", ";branch=", ";rport",
- * "SIP/2.0/") take a short path that gives what the general one would.
+ * "SIP/2.0/", "<URI>", "1 INVITE") take a short path that gives what the
+ * general one would; the *_line variants of it read a key header line from
+ * its value on while they find the line's end (parse.c take_key_line).
  */
 #include "parse_fields.h"
 #include "sf_internal.h"
@@ -112,9 +114,26 @@ static inline bool next_param(const char **pp, const char *end, param *out)
 
 /* ---------------------------------------------------------- key headers */
 
+/* n (1-8) upper-case letters from m to end, the usual CSeq method ending
+ * the value: one 8-byte load ending at end (the bytes before m, from lo on,
+ * are readable), the bytes before m masked out so that nothing carries into
+ * the tested ones.  Adding 0x25 sets a byte's high bit above 'Z', adding
+ * 0x3f from 'A' on (the framer's upper_method_len does the same). */
+static inline bool upper_run_to_end(const char *lo, const char *m, const char *end)
+{
+  size_t n = (size_t)(end - m);
+  if (n == 0 || n > 8 || end - lo < 8)
+    return false;
+  uint64_t keep = ~0ULL << (8 * (8 - n)); /* the n bytes from m */
+  uint64_t w = sf_swar_load(end - 8) & keep;
+  uint64_t highs = SF_SWAR_HIGHS & keep;
+  return ((w | (w + 0x25 * SF_SWAR_ONES)) & highs) == 0 &&
+         ((w + 0x3f * SF_SWAR_ONES) & highs) == highs;
+}
+
 /* CSeq = 1*DIGIT LWS Method (RFC 3261 §20.16).  The number must fit 32 bits;
  * anything else leaves the CSeq missing (cseq_method.ptr NULL). */
-void sf_parse_cseq(const char *p, const char *end, sipflow_message *msg)
+void sf_parse_cseq(const char *lo, const char *p, const char *end, sipflow_message *msg)
 {
   const char *num = p = skip_lws(p, end);
   uint64_t v = 0;
@@ -126,10 +145,18 @@ void sf_parse_cseq(const char *p, const char *end, sipflow_message *msg)
   }
   if (p == num || p == end || !is_lws(*p))
     return;
-  const char *m = skip_lws(p, end);
-  p = skip_token(m, end);
-  if (p == m)
-    return;
+  const char *m;
+  /* The usual "1 INVITE": one SP, then an upper-case method up to the end of
+   * the value (a token: the general path below takes the same span). */
+  if (*p == ' ' && upper_run_to_end(lo, p + 1, end)) {
+    m = p + 1;
+    p = end;
+  } else {
+    m = skip_lws(p, end);
+    p = skip_token(m, end);
+    if (p == m)
+      return;
+  }
   msg->cseq = (uint32_t)v;
   msg->cseq_method = span_of(m, p);
 }
@@ -149,8 +176,8 @@ static bool is_gt(char c)
  * tag is searched after '>' only (a ";tag" inside <...> is a URI parameter).
  * Without them the URI ends at the first ';' (§20.10: its parameters are
  * header parameters).  Quoted display names may hold '<', ';' and \". */
-void sf_parse_name_addr(const char *p, const char *end, sipflow_span *uri,
-                        sipflow_span *tag)
+__attribute__((noinline)) static void name_addr_general(const char *p, const char *end,
+                                                        sipflow_span *uri, sipflow_span *tag)
 {
   const char *q = p;
   const char *params = end;
@@ -194,6 +221,125 @@ void sf_parse_name_addr(const char *p, const char *end, sipflow_span *uri,
       return;
     }
   }
+}
+
+/* The usual name-addr: "<" URI ">", or a quoted display name, one SP and
+ * "<" URI ">"; then nothing or ";tag=" and a value.  Read here without the
+ * general path's search for the first '<' ';' '"' and its set-up; on that
+ * shape it gives the same spans (the URI neither empty nor blank at either
+ * end, so its trim is a no-op).  A display name with an escape, or a CR or
+ * LF before the '>', takes the general path too: then no LF lies before
+ * the '>' (see sf_parse_name_addr_line).
+ *
+ * name_addr_head reads up to the '>': returns it and sets *uri_start, or
+ * NULL on any other shape. */
+static bool is_quote_bslash_crlf(char c)
+{
+  return c == '"' || c == '\\' || c == '\r' || c == '\n';
+}
+
+static bool is_gt_crlf(char c)
+{
+  return c == '>' || c == '\r' || c == '\n';
+}
+
+static bool is_ctl_sp_semi(char c)
+{
+  return (unsigned char)c <= 0x20 || c == ';';
+}
+
+#ifdef SF_HAVE_V16
+static inline unsigned v16_quote_bslash_crlf(const char *p)
+{
+  return sf_v16_quote_bslash(p) | sf_v16_eq(p, '\r') | sf_v16_eq(p, '\n');
+}
+
+static inline unsigned v16_gt_crlf(const char *p)
+{
+  return sf_v16_gt(p) | sf_v16_eq(p, '\r') | sf_v16_eq(p, '\n');
+}
+#else
+#define v16_quote_bslash_crlf NULL
+#define v16_gt_crlf NULL
+#endif
+
+static SF_ALWAYS_INLINE const char *name_addr_head(const char *p, const char *end,
+                                                   const char **uri_start)
+{
+  const char *q = p;
+  if (q < end && *q == '"') {
+    q = sf_scan_first(p, q + 1, end, v16_quote_bslash_crlf, is_quote_bslash_crlf);
+    if (end - q < 3 || q[0] != '"' || q[1] != ' ' || q[2] != '<')
+      return NULL;
+    q += 2;
+  }
+  if (q == end || *q != '<')
+    return NULL;
+  const char *u = q + 1;
+  const char *close = sf_scan_first(p, u, end, v16_gt_crlf, is_gt_crlf);
+  if (close == end || *close != '>' || close == u || is_lws(*u) || is_lws(close[-1]))
+    return NULL;
+  *uri_start = u;
+  return close;
+}
+
+/* The usual ";tag=" right after the '>' at params (params < end): the same
+ * test as the general path's short cut. */
+static inline bool usual_tag_at(const char *params, const char *end)
+{
+  return end - params > 5 && memcmp(params, ";tag=", 5) == 0 && !is_lws(params[5]) &&
+         params[5] != '"';
+}
+
+/* The usual name-addr as a whole value [p, end). */
+static SF_ALWAYS_INLINE bool name_addr_usual(const char *p, const char *end, sipflow_span *uri,
+                                             sipflow_span *tag)
+{
+  const char *u;
+  const char *close = name_addr_head(p, end, &u);
+  if (!close)
+    return false;
+  const char *params = close + 1;
+  if (params != end) {
+    if (!usual_tag_at(params, end))
+      return false;
+    *tag = span_of(params + 5, param_value_end_lo(p, params + 5, end));
+  }
+  *uri = span_of(u, close);
+  return true;
+}
+
+const char *sf_parse_name_addr_line(const char *p, const char *end, sipflow_span *uri,
+                                    sipflow_span *tag)
+{
+  const char *u;
+  const char *close = name_addr_head(p, end, &u);
+  if (!close)
+    return NULL;
+  /* the value ends right after the '>', or where the tag stops, which must
+   * be the CR ending the line: the tag is then all of the rest, as the
+   * general path reads it on [p, CR) */
+  const char *cr = close + 1;
+  const char *t = NULL;
+  if (cr < end && *cr != '\r') {
+    if (!usual_tag_at(cr, end))
+      return NULL;
+    t = cr + 5;
+    cr = sf_scan_first(p, t, end, sf_v16_ctl_sp_semi, is_ctl_sp_semi);
+  }
+  if (!sf_crlf_ends_line(cr, end))
+    return NULL;
+  if (t)
+    *tag = span_of(t, cr);
+  *uri = span_of(u, close);
+  return cr;
+}
+
+void sf_parse_name_addr(const char *p, const char *end, sipflow_span *uri,
+                        sipflow_span *tag)
+{
+  if (!name_addr_usual(p, end, uri, tag))
+    name_addr_general(p, end, uri, tag);
 }
 
 static bool is_sent_by_end(char c)
@@ -309,48 +455,118 @@ static bool is_comma_quote(char c)
   return c == ',' || c == '"';
 }
 
-/* No ',' or '"' in span s, a part of the value starting at lo. */
-static SF_ALWAYS_INLINE bool no_comma_quote(const char *lo, sipflow_span s)
+/* --------------------------------------------------------- the usual Via */
+
+/* What ends a part of the usual Via below: a control byte or SP (LWS among
+ * them), ';' ',' '"', and for the host ':' too.  Every flagged byte stops
+ * the scan: ',' and '"' make the fast path give up (the general one below
+ * splits the value at commas and skips quoted strings), so they never have
+ * to be looked for again. */
+static bool is_via_host_stop(char c)
 {
-  if (!s.ptr)
-    return true;
-  const char *e = s.ptr + s.len;
-  return sf_scan_until_lo(lo, s.ptr, e, sf_v16_comma_quote, sf_swar_comma_quote,
-                          is_comma_quote) == e;
+  return (unsigned char)c <= 0x20 || c == ':' || c == ';' || c == ',' || c == '"';
 }
 
-/* The usual top Via, "SIP/2.0/UDP host:port;branch=token;rport", read in
- * one pass where the general path below first looks for a comma through
- * the whole value, then reads the via-parm.  Taken when the value is not
- * blank at either end, the head of the via-parm reads it to its end with
- * a sent-by, and neither the sent-by nor the branch (the only parts of it
- * that may hold them) has a ',' or '"': then the value is one via-parm and
- * the general path would give the same.  Otherwise the fields the head set
- * are put back as they were (this is the first via-parm: unset). */
-static bool top_via_in_one_pass(const char *p, const char *end, sipflow_message *msg)
+static bool is_via_branch_stop(char c)
 {
-  if (p == end || is_lws(*p) || is_lws(end[-1]))
-    return false;
-  if (via_parm_head(p, end, msg) == end && msg->via_sent_by.ptr &&
-      no_comma_quote(p, msg->via_sent_by) && no_comma_quote(p, msg->branch)) {
-    msg->via_count++;
-    msg->via = span_of(p, end);
-    return true;
+  return (unsigned char)c <= 0x20 || c == ';' || c == ',' || c == '"';
+}
+
+#ifdef SF_HAVE_V16
+static inline unsigned v16_via_branch_stop(const char *p)
+{
+  return sf_v16_ctl_sp(p) | sf_v16_eq(p, ';') | sf_v16_eq(p, ',') | sf_v16_eq(p, '"');
+}
+
+static inline unsigned v16_via_host_stop(const char *p)
+{
+  return v16_via_branch_stop(p) | sf_v16_eq(p, ':');
+}
+#else
+#define v16_via_branch_stop NULL
+#define v16_via_host_stop NULL
+#endif
+
+/* The top Via in its usual spelling, read in one pass:
+ *   "SIP/2.0/" transport SP host [":" port] ";branch=" token [";rport"]
+ * and nothing else: no LWS but the one SP, no IPv6 reference, no other
+ * parameter, no ',' or '"' anywhere.  On that shape the general path below
+ * (comma split, then via_parm_head) fills the same fields with the same
+ * spans, after a scan of the whole value for commas and one more over
+ * each part; on any other shape it is taken instead, and nothing is set
+ * here until the whole value has been checked.
+ *
+ * [p, end) is the value, or with `line` the rest of the message from the
+ * value on: then the value ends at the CR where the branch (or the
+ * ";rport") stops, which must end the line (sf_crlf_ends_line); every byte
+ * before it was checked and none is an LF, so that CR is the line's.
+ * Returns the end of the value, NULL on any other shape. */
+static SF_ALWAYS_INLINE const char *top_via_usual(const char *p, const char *end, bool line,
+                                                  sipflow_message *msg)
+{
+  if (end - p < 16 || !sf_swar_is_sip_version(p) || p[7] != '/')
+    return NULL;
+  const char *t = p + 8;
+  /* a three-letter transport (UDP, TCP, TLS) without the token loop */
+  const char *q = t[3] == ' ' && sf_cc_is(t[0], SF_CC_TOKEN) && sf_cc_is(t[1], SF_CC_TOKEN) &&
+                          sf_cc_is(t[2], SF_CC_TOKEN)
+                      ? t + 3
+                      : skip_token(t, end);
+  if (q == t || q == end || *q != ' ')
+    return NULL;
+  const char *host = q + 1;
+  if (host == end || *host == '[') /* an IPv6 reference holds ':' */
+    return NULL;
+  q = sf_scan_first(p, host, end, v16_via_host_stop, is_via_host_stop);
+  if (q == host || q == end)
+    return NULL;
+  const char *host_end = q;
+  if (*q == ':') {
+    const char *port = ++q;
+    q = sf_scan_range(q, end, '0', '9');
+    if (q == port)
+      return NULL;
+    host_end = q;
   }
-  msg->via_transport = msg->via_sent_by = msg->branch = (sipflow_span){NULL, 0};
-  msg->via_rport = -1;
-  return false;
+  if (end - q <= 8 || memcmp(q, ";branch=", 8) != 0)
+    return NULL;
+  const char *br = q + 8;
+  q = sf_scan_first(p, br, end, v16_via_branch_stop, is_via_branch_stop);
+  const char *br_end = q;
+  bool rport = false;
+  if (q < end && *q == ';') {
+    /* a bare ";rport" (RFC 3581) may end the value (two compares the
+     * compiler inlines, where 6 bytes took a call) */
+    if (end - q < 6 || memcmp(q, ";rpo", 4) != 0 || memcmp(q + 4, "rt", 2) != 0)
+      return NULL;
+    q += 6;
+    rport = true;
+  }
+  if (line ? !sf_crlf_ends_line(q, end) : q != end)
+    return NULL;
+  if (rport)
+    msg->via_rport = 0;
+  msg->via_transport = span_of(t, host - 1);
+  msg->via_sent_by = span_of(host, host_end);
+  msg->branch = span_of(br, br_end);
+  msg->via_count++;
+  msg->via = span_of(p, q);
+  return q;
+}
+
+const char *sf_parse_via_line(const char *p, const char *end, sipflow_message *msg)
+{
+  return top_via_usual(p, end, true, msg);
 }
 
 /* A Via header may hold several via-parms separated by commas (RFC 3261
  * §7.3.1); commas inside quoted strings do not separate.  Every via-parm is
- * counted; the first one of the message is the top Via. */
-void sf_parse_via_header(const char *p, const char *end, sipflow_message *msg)
+ * counted; the first one of the message is the top Via.  Not inline: the
+ * usual top Via (sf_parse_via_header) does without its set-up. */
+__attribute__((noinline)) static void via_header_general(const char *p, const char *end,
+                                                         sipflow_message *msg)
 {
   const char *part = p;
-
-  if (!msg->via.ptr && top_via_in_one_pass(p, end, msg))
-    return;
 
   for (const char *q = p;;) {
     q = sf_scan_until(q, end, sf_v16_comma_quote, sf_swar_comma_quote, is_comma_quote);
@@ -370,4 +586,11 @@ void sf_parse_via_header(const char *p, const char *end, sipflow_message *msg)
       return;
     part = ++q;
   }
+}
+
+void sf_parse_via_header(const char *p, const char *end, sipflow_message *msg)
+{
+  if (!msg->via.ptr && top_via_usual(p, end, false, msg))
+    return;
+  via_header_general(p, end, msg);
 }

@@ -111,11 +111,20 @@ static inline bool parse_uint(const char *p, const char *end, unsigned long max,
   return true;
 }
 
+/* cr ends a header line: CR LF, then a byte that is no fold (a line
+ * starting with SP or HTAB continues the value, RFC 3261 §7.3.1). */
+static inline bool sf_crlf_ends_line(const char *cr, const char *end)
+{
+  return end - cr >= 3 && cr[0] == '\r' && cr[1] == '\n' && !is_wsp(cr[2]);
+}
+
 /* -------------------------------------------------- key header values */
 
 /* CSeq (RFC 3261 §20.16): fills msg->cseq and msg->cseq_method, or leaves
- * cseq_method.ptr NULL when the value is not "number LWS method". */
-void sf_parse_cseq(const char *p, const char *end, sipflow_message *msg);
+ * cseq_method.ptr NULL when the value is not "number LWS method".  lo <= p:
+ * the bytes from lo on are readable (the message), for one load that may
+ * start before p. */
+void sf_parse_cseq(const char *lo, const char *p, const char *end, sipflow_message *msg);
 
 /* From / To (RFC 3261 §20.20, §20.39): the URI and the tag parameter; each
  * left {NULL, 0} when absent. */
@@ -126,5 +135,39 @@ void sf_parse_name_addr(const char *p, const char *end, sipflow_span *uri,
  * when msg->via is not set yet, the first one becomes the top Via and its
  * transport, sent-by, branch, received and rport are filled. */
 void sf_parse_via_header(const char *p, const char *end, sipflow_message *msg);
+
+/* The same for a key header line in its usual spelling, read while its end
+ * is found: p at the value, end the end of the message.  Each reads the
+ * value up to the CR that ends its line, checks that every byte before it
+ * is no LF and that the line ends there (sf_crlf_ends_line), and then
+ * fills what the function above would fill given the value [p, CR); it
+ * returns that CR.  NULL, with nothing set, on any other line (which the
+ * caller then reads the usual way).  sf_parse_via_line is for the top Via
+ * only (msg->via not set yet). */
+const char *sf_parse_name_addr_line(const char *p, const char *end, sipflow_span *uri,
+                                    sipflow_span *tag);
+const char *sf_parse_via_line(const char *p, const char *end, sipflow_message *msg);
+
+/* CSeq's usual "1 INVITE" up to the CR (inline: it is short, and parse.c
+ * calls it from one place). */
+static inline const char *sf_parse_cseq_line(const char *p, const char *end, sipflow_message *msg)
+{
+  const char *q = p;
+  uint64_t v = 0;
+  for (; q < end && is_digit(*q); q++) {
+    v = v * 10 + (uint64_t)(*q - '0');
+    if (v > UINT32_MAX)
+      return NULL;
+  }
+  if (q == p || q == end || *q != ' ')
+    return NULL;
+  const char *m = ++q;
+  q = sf_scan_range(m, end, 'A', 'Z');
+  if (q == m || !sf_crlf_ends_line(q, end))
+    return NULL;
+  msg->cseq = (uint32_t)v;
+  msg->cseq_method = span_of(m, q);
+  return q;
+}
 
 #endif /* SF_PARSE_FIELDS_H */

@@ -118,6 +118,28 @@ static inline unsigned sf_swar_first(uint64_t flags)
   return (unsigned)__builtin_ctzll(flags) >> 3;
 }
 
+/* The end of the run of bytes in [lo_c, hi_c] at q (lo_c <= hi_c < 0x80),
+ * 8 bytes in one load while 8 are left.  A byte is flagged when it is 0x80
+ * or above, above hi_c (adding 0x7f - hi_c sets its high bit) or below lo_c
+ * (adding 0x80 - lo_c leaves it clear); the bytes in the range below the
+ * first flagged byte carry nothing into it, so that first flag is exact.
+ * Inline with constant bounds: digits, upper-case letters. */
+static SF_ALWAYS_INLINE const char *sf_scan_range(const char *q, const char *end,
+                                                  unsigned char lo_c, unsigned char hi_c)
+{
+  while (end - q >= 8) {
+    uint64_t w = sf_swar_load(q);
+    uint64_t f = (w | (w + (0x7f - hi_c) * SF_SWAR_ONES) | ~(w + (0x80 - lo_c) * SF_SWAR_ONES)) &
+                 SF_SWAR_HIGHS;
+    if (f)
+      return q + sf_swar_first(f);
+    q += 8;
+  }
+  while (q < end && (unsigned char)*q >= lo_c && (unsigned char)*q <= hi_c)
+    q++;
+  return q;
+}
+
 /* --------------------------------------------- 16 bytes at a time (SSE2) */
 
 /* On x86-64 SSE2 is always there: one compare covers 16 bytes, which halves
@@ -132,6 +154,14 @@ static inline unsigned sf_v16_ctl_sp(const char *p)
 {
   __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
   __m128i lim = _mm_set1_epi8(0x20);
+  return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(v, lim), v));
+}
+
+/* Bit i set when byte i of the 16 at p is a control byte (below 0x20). */
+static inline unsigned sf_v16_ctl(const char *p)
+{
+  __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+  __m128i lim = _mm_set1_epi8(0x1f);
   return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(v, lim), v));
 }
 
@@ -193,6 +223,7 @@ static inline unsigned sf_v16_gt(const char *p)
 #define sf_v16_name_addr NULL
 #define sf_v16_gt NULL
 #define sf_v16_ctl_sp NULL
+#define sf_v16_ctl NULL
 #define sf_v16_ctl_sp_del NULL
 #define sf_v16_ctl_sp_semi NULL
 #endif
@@ -263,6 +294,34 @@ sf_scan_until(const char *p, const char *end, unsigned (*mask16)(const char *),
               uint64_t (*flags)(uint64_t), bool (*stop)(char))
 {
   return sf_scan_until_lo(p, p, end, mask16, flags, stop);
+}
+
+/* The first byte of [q, end) that mask16 flags, or end, for masks that
+ * flag exactly the bytes that stop (no check of each flagged byte as
+ * sf_scan_until_lo makes); stop says the same of one byte, for the tail
+ * without SSE2.  lo <= q: the bytes from lo on are readable, the last 1-15
+ * are read as the 16 ending at end. */
+static SF_ALWAYS_INLINE const char *sf_scan_first(const char *lo, const char *q, const char *end,
+                                                  unsigned (*mask16)(const char *),
+                                                  bool (*stop)(char))
+{
+#ifdef SF_HAVE_V16
+  for (; end - q >= 16; q += 16) {
+    unsigned m = mask16(q);
+    if (m)
+      return q + __builtin_ctz(m);
+  }
+  if (q < end && end - lo >= 16) {
+    unsigned m = mask16(end - 16) >> (16 - (end - q));
+    return m ? q + __builtin_ctz(m) : end;
+  }
+#else
+  (void)mask16;
+  (void)lo;
+#endif
+  while (q < end && !stop(*q))
+    q++;
+  return q;
 }
 
 /* Control bytes and SP: a superset of CR, LF, SP, HTAB and of every byte

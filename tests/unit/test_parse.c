@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "parse_fields.h"
 #include "sf_internal.h"
 
 typedef struct parsed {
@@ -986,8 +987,8 @@ static void test_start_line_from_framer(void **state)
   }
 }
 
-/* The usual top Via is read in one pass (parse_fields.c,
- * top_via_in_one_pass); anything else takes the general path.  A value
+/* The usual top Via is read in one pass (parse_fields.c, top_via_usual);
+ * anything else takes the general path.  A value
  * with no ',' or '"' must come out the same either way: "Via: X," always
  * takes the general path (the comma is left over, or lies in the sent-by
  * or branch that the one-pass path checks), with X as its first via-parm.
@@ -1031,6 +1032,25 @@ static void test_via_one_pass_same_as_general(void **state)
       "SIP/2.0/ h;branch=b",
       "SIP/2.0/UDP",
       "junk",
+      /* near misses of the usual shape, long enough for its 16-byte scans */
+      "SIP/2.0/UDP\t10.1.70.135:5060;branch=z9hG4bK5e09f8cfaeb79bc1",
+      "SIP/2.0/UDP  10.1.70.135:5060;branch=z9hG4bK5e09f8cfaeb79bc1",
+      "SIP/2.0/UDP 10.1.70.135\x01x:5060;branch=z9hG4bK5e09f8cfaeb79bc1",
+      "SIP/2.0/UDP 10.1.70.135:5060x;branch=z9hG4bK5e09f8cfaeb79bc1",
+      "SIP/2.0/UDP 10.1.70.135: 5060;branch=z9hG4bK5e09f8cfaeb79bc1",
+      "SIP/2.0/UDP 10.1.70.135:5060;branch=z9hG4bK5e09f8c\x01" "faeb79bc1;rport",
+      "SIP/2.0/UDP 10.1.70.135:5060;branch=z9hG4bK5e09f8cfaeb79bc1;rportx",
+      "SIP/2.0/UDP 10.1.70.135:5060;branch=z9hG4bK5e09f8cfaeb79bc1;rport;",
+      "SIP/2.0/UDP 10.1.70.135:5060;branch=z9hG4bK5e09f8cfaeb79bc1;rport=5",
+      "SIP/2.0/UDP 10.1.70.135:5060;branch=z9hG4bK5e09f8cfaeb79bc1;x;rport",
+      "SIP/2.0/UDP 10.1.70.135:5060;Branch=z9hG4bK5e09f8cfaeb79bc1",
+      "SIP/2.0/UDP/X 10.1.70.135:5060;branch=z9hG4bK5e09f8cfaeb79bc1",
+      "SIP/2.0/UDP a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q;branch=z9hG4bK5e09f8cfaeb79bc1",
+      "SIP/2.0/UDP h;branch=b",
+      "SIP/2.0/UDP h:0123456789012;branch=z9hG4bK5e09f8cfaeb79bc1",
+      "SIP/2.0/UDP h:50\xb0" "60;branch=z9hG4bK5e09f8cfaeb79bc1",
+      "SIP/2.0/UDP h:50/60;branch=z9hG4bK5e09f8cfaeb79bc1",
+      "SIP/2.0/UDP h:5060:;branch=z9hG4bK5e09f8cfaeb79bc1",
   };
   for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++) {
     char one[512], general[512];
@@ -1076,6 +1096,229 @@ static void test_via_one_pass_same_as_general(void **state)
   }
 }
 
+/* From / To in their usual spellings are read by a short path
+ * (parse_fields.c, name_addr_usual); a leading blank sends the same value
+ * down the general one, which must find the same URI and tag.  Each value
+ * is copied into a buffer of its exact length (ASan: no read past it). */
+static void name_addr_both(const char *v)
+{
+  size_t n = strlen(v);
+  char *a = malloc(n + 1), *b = malloc(n + 1);
+  assert_non_null(a);
+  assert_non_null(b);
+  memcpy(a, v, n);
+  b[0] = ' ';
+  memcpy(b + 1, v, n);
+  sipflow_span ua = {NULL, 0}, ta = {NULL, 0}, ub = {NULL, 0}, tb = {NULL, 0};
+  sf_parse_name_addr(a, a + n, &ua, &ta);
+  sf_parse_name_addr(b, b + n + 1, &ub, &tb);
+  const sipflow_span *x[] = {&ua, &ta}, *y[] = {&ub, &tb};
+  for (size_t k = 0; k < 2; k++) {
+    assert_int_equal(x[k]->len, y[k]->len);
+    assert_true((x[k]->ptr == NULL) == (y[k]->ptr == NULL));
+    if (x[k]->ptr)
+      assert_int_equal(x[k]->ptr - a, y[k]->ptr - (b + 1));
+  }
+  free(a);
+  free(b);
+}
+
+static void test_name_addr_usual_same_as_general(void **state)
+{
+  (void)state;
+  static const char *const values[] = {
+      "<sip:+12850582444@sbc.example.net>",
+      "<sip:+12850582444@sbc.example.net>;tag=d116000b",
+      "\"+12597628665\" <sip:+12597628665@sbc.example.net>;tag=6db4c5dd",
+      "\"A \\\"q\\\" <x>\" <sip:a@b>;tag=t",
+      "\"A\"<sip:a@b>;tag=t",
+      "\"A\"  <sip:a@b>;tag=t",
+      "\"A\" sip:a@b;tag=t",
+      "\"unterminated <sip:a@b>",
+      "Bob <sip:b@c>;tag=t",
+      "<sip:a@b>;tag=",
+      "<sip:a@b>;tag=\"q\"",
+      "<sip:a@b>;tag= t",
+      "<sip:a@b>;tag=t;x=1",
+      "<sip:a@b>;x=1;tag=t",
+      "<sip:a@b>;TAG=t",
+      "<sip:a@b> ;tag=t",
+      "<sip:a@b",
+      "<>",
+      "< sip:a@b>",
+      "<sip:a@b >;tag=t",
+      "<sip:a@b;tag=u>;tag=t",
+      "<sip:a@b>>;tag=t",
+      "sip:a@b;tag=t",
+      "<sip:averyveryveryveryverylonguser@averyveryveryverylonghost.example>;tag=0123456789abcdef0123",
+      "",
+      "\"",
+      "\"\" <sip:a@b>",
+  };
+  for (size_t i = 0; i < sizeof values / sizeof values[0]; i++)
+    name_addr_both(values[i]);
+}
+
+/* The key header lines in their usual spelling are read while their end is
+ * found (parse.c take_key_line, parse_fields.c *_line); a compact or
+ * lower-case name sends the same value down the usual path (line end
+ * first, then the value).  Both must fill the same fields with the same
+ * bytes, whatever follows the value. */
+static void span_same(sipflow_span a, sipflow_span b)
+{
+  assert_int_equal(a.len, b.len);
+  assert_true((a.ptr == NULL) == (b.ptr == NULL));
+  if (a.ptr)
+    assert_memory_equal(a.ptr, b.ptr, a.len);
+}
+
+static void messages_same(const sipflow_message *a, const sipflow_message *b)
+{
+  const sipflow_span sa[] = {a->call_id,      a->cseq_method, a->from,        a->from_uri,
+                             a->from_tag,     a->to,          a->to_uri,      a->to_tag,
+                             a->via,          a->via_transport, a->via_sent_by, a->branch,
+                             a->via_received, a->content_type, a->user_agent, a->server,
+                             a->contact,      a->reason_header};
+  const sipflow_span sb[] = {b->call_id,      b->cseq_method, b->from,        b->from_uri,
+                             b->from_tag,     b->to,          b->to_uri,      b->to_tag,
+                             b->via,          b->via_transport, b->via_sent_by, b->branch,
+                             b->via_received, b->content_type, b->user_agent, b->server,
+                             b->contact,      b->reason_header};
+  for (size_t k = 0; k < sizeof sa / sizeof sa[0]; k++)
+    span_same(sa[k], sb[k]);
+  assert_int_equal(a->cseq, b->cseq);
+  assert_int_equal(a->via_rport, b->via_rport);
+  assert_int_equal(a->via_count, b->via_count);
+  assert_int_equal(a->content_length, b->content_length);
+}
+
+static void test_key_lines_same_as_general(void **state)
+{
+  (void)state;
+  static const struct {
+    const char *fast, *slow; /* header name with colon and SP */
+    const char *value;
+  } cases[] = {
+      {"Via: ", "v: ", "SIP/2.0/UDP 10.1.70.135:5060;branch=z9hG4bK5e09f8cfaeb79bc1;rport"},
+      {"Via: ", "v: ", "SIP/2.0/UDP 10.1.70.135:5060;branch=z9hG4bK5e09f8cfaeb79bc1"},
+      {"Via: ", "v: ", "SIP/2.0/UDP h;branch=b"},
+      {"Via: ", "v: ", "SIP/2.0/UDP h;branch="},
+      {"Via: ", "v: ", "SIP/2.0/UDP h;branch=;rport"},
+      {"Via: ", "v: ", "SIP/2.0/UDP h;branch=b;rport "},
+      {"Via: ", "v: ", "SIP/2.0/UDP h;branch=b ;rport"},
+      {"Via: ", "v: ", "SIP/2.0/UDP h;branch=b;rportx"},
+      {"Via: ", "v: ", "SIP/2.0/UDP h;branch=b;received=1.2.3.4"},
+      {"Via: ", "v: ", "SIP/2.0/UDP h;branch=b\r\n ;rport"},
+      {"Via: ", "v: ", "SIP/2.0/UDP h;branch=b,SIP/2.0/UDP g;branch=c"},
+      {"Via: ", "v: ", "SIP/2.0/UDP h;branch=b\x01x"},
+      {"Via: ", "v: ", "SIP/2.0/UDP h:5060\r\n;branch=b"},
+      {"From: ", "f: ", "\"+12597628665\" <sip:+12597628665@sbc.example.net>;tag=6db4c5dd"},
+      {"From: ", "f: ", "<sip:+12597628665@sbc.example.net>;tag=6db4c5dd"},
+      {"From: ", "f: ", "<sip:a@b>"},
+      {"From: ", "f: ", "<sip:a@b> "},
+      {"From: ", "f: ", "<sip:a@b>;tag=t;x=y"},
+      {"From: ", "f: ", "<sip:a@b>;tag=t "},
+      {"From: ", "f: ", "<sip:a@b>;tag=t\x01u"},
+      {"From: ", "f: ", "<sip:a@b>;tag="},
+      {"From: ", "f: ", "<sip:a@b>;tag"},
+      {"From: ", "f: ", "<sip:a@b>;tag=t\r\n ;x=1"},
+      {"From: ", "f: ", "<sip:a@b\r\n >;tag=t"},
+      {"From: ", "f: ", "\"A\r\n B\" <sip:a@b>;tag=t"},
+      {"From: ", "f: ", "\"A\\\" B\" <sip:a@b>;tag=t"},
+      {"From: ", "f: ", "\"A\" <sip:a@b"},
+      {"From: ", "f: ", "\"A\""},
+      {"From: ", "f: ", "sip:a@b;tag=t"},
+      {"To: ", "t: ", "<sip:+12850582444@sbc.example.net>"},
+      {"To: ", "t: ", "<sip:+12850582444@sbc.example.net>;tag=d116000b"},
+      {"To: ", "t: ", "<>"},
+      {"To: ", "t: ", "< sip:a@b>"},
+      {"CSeq: ", "cseq: ", "79 INVITE"},
+      {"CSeq: ", "cseq: ", "1 SUBSCRIBE"},
+      {"CSeq: ", "cseq: ", "4294967295 ACK"},
+      {"CSeq: ", "cseq: ", "4294967296 ACK"},
+      {"CSeq: ", "cseq: ", "1 INVITE "},
+      {"CSeq: ", "cseq: ", "1 Invite"},
+      {"CSeq: ", "cseq: ", "1  INVITE"},
+      {"CSeq: ", "cseq: ", "1 INVITE x"},
+      {"CSeq: ", "cseq: ", "1 INVITE\r\n x"},
+      {"CSeq: ", "cseq: ", "1 "},
+      {"CSeq: ", "cseq: ", "INVITE"},
+      {"Call-ID: ", "i: ", "725dadcc320ee642@10.1.70.135"},
+      {"Call-ID: ", "i: ", "a b"},
+      {"Call-ID: ", "i: ", "a@b "},
+      {"Call-ID: ", "i: ", "a\x01b"},
+      {"Call-ID: ", "i: ", "a\r\n b"},
+      {"Call-ID: ", "i: ", ""},
+      /* the short path takes the name with ": " only */
+      {"Via: ", "Via:", "SIP/2.0/UDP 10.1.70.135:5060;branch=z9hG4bK5e09f8cfaeb79bc1;rport"},
+      {"Via: ", "Via:\t", "SIP/2.0/UDP h;branch=b"},
+      {"From: ", "From :", "<sip:a@b>;tag=t"},
+      {"To: ", "To:  ", "<sip:a@b>"},
+      {"Call-ID: ", "Call-ID:", "a@b"},
+      {"CSeq: ", "CSeq:\t ", "1 INVITE"},
+      {"Content-Length: ", "l: ", "0"},
+      {"Content-Length: ", "Content-Length:", "2"},
+      {"Content-Type: ", "c: ", "application/sdp"},
+      {"Content-Type: ", "c: ", "multipart/mixed;boundary=\"a b\""},
+      {"User-Agent: ", "user-agent: ", "snom D785/10.1.152.12"},
+      {"User-Agent: ", "user-agent: ", "a "},
+      {"User-Agent: ", "user-agent: ", "a\tb"},
+      {"User-Agent: ", "user-agent: ", "a\x7f\xc3\xa9b"},
+      {"User-Agent: ", "user-agent: ", "a\r\n b"},
+      {"User-Agent: ", "user-agent: ", ""},
+      {"Server: ", "server: ", "ExampleSBC/4.2.1"},
+      {"Contact: ", "m: ", "<sip:+12597628665@10.1.70.135:5060>"},
+      {"Contact: ", "m: ", "*"},
+      {"Reason: ", "reason: ", "Q.850;cause=16;text=\"Normal call clearing\""},
+      {"Content-Length: ", "l: ", "2"},
+      {"Content-Length: ", "l: ", "2147483647"},
+      {"Content-Length: ", "l: ", "2147483648"},
+      {"Content-Length: ", "l: ", "99999999999999999999"},
+      {"Content-Length: ", "l: ", "2 "},
+      {"Content-Length: ", "l: ", "2x"},
+      {"Content-Length: ", "l: ", "-2"},
+      {"Content-Length: ", "l: ", "2\r\n 3"},
+  };
+  /* what follows the line: another header, the empty line, or nothing */
+  static const char *const after[] = {"Call-ID: c\r\n\r\n", "\r\n", "", "\r\nbody"};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    for (size_t k = 0; k < sizeof after / sizeof after[0]; k++) {
+      char a[512], b[512];
+      snprintf(a, sizeof a, "INVITE sip:x SIP/2.0\r\n%s%s\r\n%s", cases[i].fast, cases[i].value,
+               after[k]);
+      snprintf(b, sizeof b, "INVITE sip:x SIP/2.0\r\n%s%s\r\n%s", cases[i].slow, cases[i].value,
+               after[k]);
+      parsed *pa = parse_udp(a), *pb = parse_udp(b);
+      assert_int_equal(pa->rc, pb->rc);
+      assert_int_equal(pa->n_headers, pb->n_headers);
+      if (pa->rc == SIPFLOW_OK) {
+        messages_same(&pa->msg, &pb->msg);
+        for (size_t h = 0; h < pa->n_headers; h++)
+          span_same(pa->headers[h].value, pb->headers[h].value);
+        assert_int_equal(pa->len - pa->msg.raw_len, pb->len - pb->msg.raw_len);
+        span_same(pa->msg.body, pb->msg.body);
+      }
+      parsed_free(pa);
+      parsed_free(pb);
+    }
+  }
+}
+
+/* A message cut right after the blank that follows a top Via's transport:
+ * the short path must not look for the host past the end (fuzz finding,
+ * tests/fuzz/regressions/parse/via-transport-sp-at-end). */
+static void test_via_cut_after_transport(void **state)
+{
+  (void)state;
+  parsed *p = parse_udp("BYE sip:x SIP/2.0\r\nVia: SIP/2.0/UDQQQQQQQQQQ ");
+  assert_int_equal(p->rc, SIPFLOW_OK);
+  assert_span(p->msg.via, "SIP/2.0/UDQQQQQQQQQQ");
+  assert_span(p->msg.via_transport, "UDQQQQQQQQQQ");
+  assert_span(p->msg.via_sent_by, NULL);
+  assert_int_equal(p->msg.via_count, 1);
+  parsed_free(p);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -1089,6 +1332,9 @@ int main(void)
       cmocka_unit_test(test_via_one_pass_same_as_general),
       cmocka_unit_test(test_via_params),
       cmocka_unit_test(test_from_to),
+      cmocka_unit_test(test_name_addr_usual_same_as_general),
+      cmocka_unit_test(test_key_lines_same_as_general),
+      cmocka_unit_test(test_via_cut_after_transport),
       cmocka_unit_test(test_body_and_content_length),
       cmocka_unit_test(test_lf_only),
       cmocka_unit_test(test_no_empty_line),
