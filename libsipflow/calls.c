@@ -457,7 +457,13 @@ sf_call *sf_calls_open_new(sf_correlate *st, const sipflow_message *m, uint32_t 
 
 static GQueue *queue_of(sf_correlate *st, sf_call_queue q)
 {
-  return sf_calls_queue(st, q);
+  switch (q) {
+  case SF_QUEUE_ACTIVE: return &st->active;
+  case SF_QUEUE_OVER: return &st->over;
+  case SF_QUEUE_QUIET: return &st->quiet;
+  case SF_QUEUE_REGISTERED: return &st->registered;
+  default: return NULL;
+  }
 }
 
 static int64_t registration_end(const sf_call *c)

@@ -392,10 +392,11 @@ __attribute__((noinline)) static sf_txn *txn_new(sf_correlate *st, sf_call *c,
   sf_txn *t = sf_calls_work_room(c, sizeof *t);
   /* the fields that start at zero, copied from a zero block: GCC stores
    * that with a few vector moves, where the memset became a `rep stos`,
-   * slow to start */
-  struct {
+   * slow to start (static: a zero block on the stack was written out
+   * too before the copy) */
+  static const struct {
     char b[offsetof(sf_txn, req_seen) - offsetof(sf_txn, final_reason)];
-  } zero = {{0}};
+  } zero;
   memcpy(&t->final_reason, &zero, sizeof zero);
 
   t->id = ++st->next_txn;

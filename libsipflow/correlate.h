@@ -697,26 +697,16 @@ static inline sf_call_queue sf_calls_queue_for(const sf_call *c)
   return SF_QUEUE_ACTIVE;
 }
 
-static inline GQueue *sf_calls_queue(sf_correlate *st, sf_call_queue q)
-{
-  switch (q) {
-  case SF_QUEUE_ACTIVE: return &st->active;
-  case SF_QUEUE_OVER: return &st->over;
-  case SF_QUEUE_QUIET: return &st->quiet;
-  case SF_QUEUE_REGISTERED: return &st->registered;
-  default: return NULL;
-  }
-}
-
 static inline void sf_calls_touch(sf_correlate *st, sf_call *c)
 {
   sf_call_queue q = sf_calls_queue_for(c);
 
   c->touched = ++st->touches;
-  /* Most messages leave the call where it was: already at the tail, or
-   * active while that queue's order is not kept (calls.c, order_active). */
-  if (q == c->queue &&
-      ((q == SF_QUEUE_ACTIVE && !st->active_in_order) || sf_calls_queue(st, q)->tail == &c->link))
+  /* Most messages leave the call where it was: already at the tail (a
+   * call in a queue is its tail when its link has no next: the call's own
+   * line, not the queue's), or active while that queue's order is not
+   * kept (calls.c, order_active). */
+  if (q == c->queue && ((q == SF_QUEUE_ACTIVE && !st->active_in_order) || !c->link.next))
     return;
   sf_calls_requeue(st, c, q);
 }
