@@ -502,6 +502,7 @@ static void insert_registered(sf_correlate *st, sf_call *c)
 }
 
 static int64_t call_deadline(const sf_correlate *st, const sf_call *c);
+static void expiry_lower(sf_correlate *st, const sf_call *c);
 static void queue_unlink_call(sf_correlate *st, GQueue *q, sf_call *c);
 
 void sf_calls_requeue(sf_correlate *st, sf_call *c, sf_call_queue q)
@@ -516,7 +517,7 @@ void sf_calls_requeue(sf_correlate *st, sf_call *c, sf_call_queue q)
   else
     queue_push_tail(to, &c->link);
   if (to->head == &c->link) /* a new head: maybe due sooner */
-    st->next_expiry_us = MIN(st->next_expiry_us, call_deadline(st, c));
+    expiry_lower(st, c);
 }
 
 /* Removes c from every table of the context. */
@@ -620,6 +621,15 @@ static int64_t head_deadline(const sf_correlate *st, const GQueue *q)
   return q->head ? call_deadline(st, q->head->data) : INT64_MAX;
 }
 
+/* next_expiry_us lowered to c's deadline, when c is a new head.  At
+ * INT64_MIN ("check at the next message", and while the expiry runs, which
+ * works it out again after) it stays so: nothing to work out. */
+static void expiry_lower(sf_correlate *st, const sf_call *c)
+{
+  if (st->next_expiry_us != INT64_MIN)
+    st->next_expiry_us = MIN(st->next_expiry_us, call_deadline(st, c));
+}
+
 /* Takes c out of q.  When c was its head, the next call becomes the head;
  * a queue is in deadline order only roughly (capture times can step back;
  * registrations are sorted with a capped walk), so it may be due sooner. */
@@ -628,13 +638,14 @@ static inline void queue_unlink_call(sf_correlate *st, GQueue *q, sf_call *c)
   bool was_head = q->head == &c->link;
 
   queue_unlink(q, &c->link);
-  if (was_head)
-    st->next_expiry_us = MIN(st->next_expiry_us, head_deadline(st, q));
+  if (was_head && q->head)
+    expiry_lower(st, q->head->data);
 }
 
 void sf_calls_expire_due(sf_correlate *st, int64_t now_us)
 {
   int64_t idle = idle_limit(st);
+  st->next_expiry_us = INT64_MIN; /* worked out below, after the calls due */
   expire_queue(st, &st->over, now_us, sooner(st->options.linger_us, idle));
   expire_quiet(st, &st->quiet, now_us, idle);
   expire_quiet(st, &st->registered, now_us, idle);
@@ -677,6 +688,7 @@ void sf_calls_finish(sf_correlate *st)
    * the call it finalises. */
   size_t n = 0;
   sf_call_slot *open = g_new(sf_call_slot, st->calls.n + 1);
+  st->next_expiry_us = INT64_MIN; /* no more deadlines to follow */
   for (size_t i = 0; st->calls.slots && i <= st->calls.mask; i++)
     if (st->calls.slots[i].hash)
       open[n++] = st->calls.slots[i];

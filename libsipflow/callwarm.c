@@ -26,23 +26,6 @@ static void warm_block(const sf_arena_block *b, const char *end)
     sf_prefetch(p);
 }
 
-/* What the message will touch next, asked for now: with hundreds of calls
- * in flight a call's transactions and its neighbours in the queues are out
- * of the cache, and waiting for them one after the other was a tenth of the
- * time.  Hints only (no fault on any address). */
-void sf_calls_prefetch_call(const sf_call *c)
-{
-  sf_prefetch(c->link.prev);
-  sf_prefetch(c->link.next);
-  for (guint i = 0; i < c->txns.len && i < 8; i++)
-    sf_prefetch(c->txns.pdata[i]);
-  /* Not the newest strings block (the transaction keys and dialog tags)
-   * too: once these prefetches ran at all (sf_prefetch), asking for its
-   * lines on every message cost 1 M instructions on s50k and gained
-   * nothing measurable on the 1 M-message capture (8 interleaved runs
-   * each way: 0.66 s either way). */
-}
-
 /* The heads of the queues are the next calls finalised (most calls end in
  * `over`).  Their last message was 32 s of capture or more earlier, so they
  * are out of the cache, and finalising one waited on one miss after the
