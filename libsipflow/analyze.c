@@ -123,22 +123,29 @@ static void text_init(text *t)
   t->cap = sizeof t->stack;
 }
 
-static void text_put(text *t, const char *p, size_t n)
+/* text_put when the buffer is full: it moves to the heap. */
+__attribute__((noinline)) static void text_grow(text *t, size_t n)
 {
-  if (t->len + n > t->cap) {
-    size_t cap = MAX(t->cap * 2, t->len + n);
-    char *s = g_malloc(cap);
-    memcpy(s, t->s, t->len);
-    if (t->s != t->stack)
-      g_free(t->s);
-    t->s = s;
-    t->cap = cap;
-  }
-  memcpy(t->s + t->len, p, n);
+  size_t cap = MAX(t->cap * 2, t->len + n);
+  char *s = g_malloc(cap);
+  memcpy(s, t->s, t->len);
+  if (t->s != t->stack)
+    g_free(t->s);
+  t->s = s;
+  t->cap = cap;
+}
+
+/* Inline, the pieces copied without a call: they are a few bytes each, and
+ * a failed call's sentence has a dozen. */
+static inline void text_put(text *t, const char *p, size_t n)
+{
+  if (t->len + n > t->cap)
+    text_grow(t, n);
+  sf_copy_short(t->s + t->len, p, n);
   t->len += n;
 }
 
-static void text_str(text *t, const char *s) { text_put(t, s, strlen(s)); }
+static SF_ALWAYS_INLINE void text_str(text *t, const char *s) { text_put(t, s, strlen(s)); }
 
 static void text_int(text *t, int64_t v)
 {
