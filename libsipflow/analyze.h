@@ -39,6 +39,9 @@ int sf_q850_cause(const sipflow_message *msg);
 
 sf_stats *sf_stats_new(void);
 void sf_stats_free(sf_stats *s);
+/* The names of the methods, by sipflow_method (sipflow_method_name without
+ * the call through the PLT, for the library's own use). */
+extern const char *const sf_method_names[SIPFLOW_METHOD_COUNT];
 /* The method of a request line, SIPFLOW_METHOD_OTHER when not known. */
 sipflow_method sf_stats_method(const char *ptr, size_t len);
 /* The counters of s: an sf_stats starts with them (stats.c checks). */

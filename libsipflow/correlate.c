@@ -132,7 +132,7 @@ static sipflow_method the_method(const sipflow_message *m, sipflow_method mid)
 static const char *keep_method(sf_call *c, sipflow_span m, sipflow_method mid)
 {
   if (mid != SIPFLOW_METHOD_OTHER)
-    return sipflow_method_name(mid);
+    return sf_method_names[mid]; /* mid < SIPFLOW_METHOD_COUNT */
   return sf_calls_strdup(c, m.ptr, m.len);
 }
 

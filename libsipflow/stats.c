@@ -55,13 +55,13 @@ void sf_stats_free(sf_stats *s)
 
 /* ------------------------------------------------------------ methods */
 
-static const char *const method_names[SIPFLOW_METHOD_COUNT] = {
+const char *const sf_method_names[SIPFLOW_METHOD_COUNT] = {
   "INVITE", "ACK", "BYE", "CANCEL", "REGISTER", "OPTIONS", "PRACK", "SUBSCRIBE",
   "NOTIFY", "PUBLISH", "INFO", "REFER", "MESSAGE", "UPDATE", "other"};
 
 const char *sipflow_method_name(sipflow_method m)
 {
-  return (unsigned)m < SIPFLOW_METHOD_COUNT ? method_names[m] : "other";
+  return (unsigned)m < SIPFLOW_METHOD_COUNT ? sf_method_names[m] : "other";
 }
 
 /* The one known method a name of that first letter and length can be
@@ -97,7 +97,7 @@ sipflow_method sf_stats_method(const char *ptr, size_t len)
   if (!ptr || !len)
     return SIPFLOW_METHOD_OTHER;
   sipflow_method m = method_candidate(ptr[0], len);
-  if (m != SIPFLOW_METHOD_OTHER && !sf_bytes_equal(method_names[m], ptr, len))
+  if (m != SIPFLOW_METHOD_OTHER && !sf_bytes_equal(sf_method_names[m], ptr, len))
     m = SIPFLOW_METHOD_OTHER;
   return m;
 }
