@@ -287,17 +287,22 @@ static size_t key_3261_len(const sipflow_message *m, sipflow_span method)
 
 /* Writes m's key under the RFC 3261 rule straight from the message (a new
  * transaction, the usual case): the bytes build_key + key_write give. */
+static char *key_put(char *out, sipflow_span s)
+{
+  size_t n = span_len(s);
+  sf_copy_short(out, s.ptr, n);
+  out[n] = '\0';
+  return out + n + 1;
+}
+
+/* (Part by part, not a loop over an array of the parts: that array was
+ * written out on the stack first.) */
 static void key_3261_write(char *out, const sipflow_message *m, sipflow_span method)
 {
-  const sipflow_span parts[3] = {m->branch, m->via_sent_by, method};
-
   *out++ = '3';
-  for (unsigned i = 0; i < 3; i++) {
-    size_t n = span_len(parts[i]);
-    sf_copy_short(out, parts[i].ptr, n);
-    out[n] = '\0';
-    out += n + 1;
-  }
+  out = key_put(out, m->branch);
+  out = key_put(out, m->via_sent_by);
+  key_put(out, method);
 }
 
 static SF_ALWAYS_INLINE sf_txn *txn_lookup_3261(const sf_call *c, const sipflow_message *m,
@@ -312,7 +317,10 @@ static SF_ALWAYS_INLINE sf_txn *txn_lookup_3261(const sf_call *c, const sipflow_
     /* the branch's last byte first: where branches differ */
     if (t->key.len != len || p[b.len] != b.ptr[b.len - 1] || p[0] != '3')
       continue;
-    if (!part_at(p + 1, b))
+    /* "3": its branch starts with the magic cookie too, which is not
+     * compared again */
+    if (!part_at(p + 1 + strlen(SF_MAGIC_COOKIE), (sipflow_span){b.ptr + strlen(SF_MAGIC_COOKIE),
+                                                                 b.len - strlen(SF_MAGIC_COOKIE)}))
       continue;
     p += 1 + b.len + 1;
     if (!part_at(p, s))
