@@ -567,11 +567,6 @@ static inline void *sf_calls_work_room(sf_call *c, size_t n)
   return sf_arena_alloc(&c->work, n);
 }
 
-/* n zeroed bytes in the call's work arena (freed when it is finalised). */
-static inline void *sf_calls_alloc(sf_call *c, size_t n)
-{
-  return memset(sf_arena_alloc(&c->work, n), 0, n);
-}
 
 /* sf_calls_ptrs_add when a is full (or not set up yet). */
 void sf_calls_ptrs_grow(sf_call *c, sf_ptrs *a);

@@ -33,7 +33,9 @@ static size_t tag_len(sipflow_span s)
 sf_dialog *sf_dialog_new(sf_correlate *st, sf_call *c, const sf_txn *t,
                          const sipflow_message *m, sipflow_dialog_state state)
 {
-  sf_dialog *d = sf_calls_alloc(c, sizeof *d);
+  /* Not zeroed first: every field is written below (a memset of the
+   * whole dialog was a `rep stos`, then most of it written again). */
+  sf_dialog *d = sf_calls_work_room(c, sizeof *d);
 
   d->id = ++st->next_dialog;
   d->from_tag = sf_calls_strdup(c, m->from_tag.ptr ? m->from_tag.ptr : "", m->from_tag.len);
@@ -51,10 +53,13 @@ sf_dialog *sf_dialog_new(sf_correlate *st, sf_call *c, const sf_txn *t,
   d->uac = m->is_request ? m->src : m->dst;
   d->uas = m->is_request ? m->dst : m->src;
   d->state = state;
+  d->before_capture = false;
   d->created_frame = m->frame;
-  if (state == SIPFLOW_DIALOG_CONFIRMED)
-    d->confirmed_frame = m->frame;
+  d->confirmed_frame = state == SIPFLOW_DIALOG_CONFIRMED ? m->frame : 0;
+  d->terminated_frame = 0;
   d->start_us = m->time_us;
+  d->end_us = 0;
+  d->messages = 0;
   sf_calls_ptrs_add(c, &c->dialogs, d);
   if (state == SIPFLOW_DIALOG_CONFIRMED)
     c->confirmed_dialogs++;
