@@ -343,13 +343,22 @@ __attribute__((noinline)) static sf_txn *find_txn_keyed(sf_correlate *st, sf_cal
   return txn_lookup(st, c, &k);
 }
 
-/* The transaction of m's key with that method, NULL when none. */
-static inline sf_txn *find_txn(sf_correlate *st, sf_call *c, const sipflow_message *m,
-                               sipflow_span method)
+/* find_txn in a call with transactions.  Not inline: see find_txn_keyed. */
+__attribute__((noinline)) static sf_txn *find_txn_in(sf_correlate *st, sf_call *c,
+                                                    const sipflow_message *m,
+                                                    sipflow_span method)
 {
   if (G_LIKELY(!c->txn_index && has_magic_cookie(m)))
     return txn_lookup_3261(c, m, method);
   return find_txn_keyed(st, c, m, method);
+}
+
+/* The transaction of m's key with that method, NULL when none.  A new
+ * call's first message (a fifth of them) has none to look through. */
+static inline sf_txn *find_txn(sf_correlate *st, sf_call *c, const sipflow_message *m,
+                               sipflow_span method)
+{
+  return c->txns.len ? find_txn_in(st, c, m, method) : NULL;
 }
 
 static void txn_index_add(sf_call *c, sf_txn *t)
