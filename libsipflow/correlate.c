@@ -727,6 +727,14 @@ static void txn_count(sf_txn *t, const sipflow_message *m)
   t->end_us = m->time_us;
 }
 
+/* m has an X-Call-ID, X-CID or Session-ID header (the parser noted them),
+ * for sf_calls_link_headers: most have none, and need no call. */
+static bool may_link(const sipflow_message *m)
+{
+  const sf_message_internal *in = m->internal_;
+  return in && (in->marks.have_x_call_id | in->marks.have_x_cid | in->marks.have_session_id);
+}
+
 static void correlate_message(sf_correlate *st, sf_call *c, sipflow_message *m,
                               sipflow_method mid)
 {
@@ -751,7 +759,7 @@ static void correlate_message(sf_correlate *st, sf_call *c, sipflow_message *m,
     else
       response_facts(c, t, m);
     d = sf_dialog_update(st, c, t, m, ack_of_final);
-    if (m->is_request && !m->to_tag.ptr)
+    if (m->is_request && !m->to_tag.ptr && may_link(m))
       sf_calls_link_headers(st, c, m);
   }
   if (d)
