@@ -654,7 +654,8 @@ static void final_facts(sf_call *c, sf_txn *t, const sipflow_message *m)
   t->final_reason = sf_calls_strdup(c, m->reason.ptr ? m->reason.ptr : "", m->reason.len);
   t->final_us = m->time_us;
   t->final_src = m->src;
-  t->final_q850 = sf_q850_cause(m);
+  /* most finals have no Reason header: no call for them */
+  t->final_q850 = m->reason_header.ptr ? sf_q850_cause(m) : 0;
   if (t->open) {
     t->open = false;
     c->open_txns--;
