@@ -649,10 +649,13 @@ void sf_calls_expire_due(sf_correlate *st, int64_t now_us)
   expire_queue(st, &st->over, now_us, sooner(st->options.linger_us, idle));
   expire_quiet(st, &st->quiet, now_us, idle);
   expire_quiet(st, &st->registered, now_us, idle);
-  expire_queue(st, &st->active, now_us, idle);
+  /* without an idle timeout an active call never expires (and its head,
+   * not otherwise read, is left alone) */
+  if (idle >= 0)
+    expire_queue(st, &st->active, now_us, idle);
   st->next_expiry_us = MIN(MIN(head_deadline(st, &st->over), head_deadline(st, &st->quiet)),
                            MIN(head_deadline(st, &st->registered),
-                               head_deadline(st, &st->active)));
+                               idle >= 0 ? head_deadline(st, &st->active) : INT64_MAX));
 }
 
 /* Sorts n slots by id: a radix sort, a byte of the id per pass (qsort's

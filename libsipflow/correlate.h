@@ -448,6 +448,8 @@ static inline bool sf_name_is(const char *n, size_t n_len, const char *lit, size
     return false;
   /* | 0x20 folds A-Z only onto a-z; lit is a literal, so the compiler
    * works out which bytes are letters (g_ascii_isalpha reads a table) */
+  /* unrolled, each byte's fold and expected value are constants */
+#pragma GCC unroll 16
   for (size_t i = 0; i < len; i++)
     if ((char)(n[i] | (lit[i] >= 'a' && lit[i] <= 'z' ? 0x20 : 0)) != lit[i])
       return false;
