@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "correlate.h" /* sf_copy_short */
 #include "render_table_engine.h"
 
 #define ROW_GRAIN 8           /* pooled row sizes are multiples of it (rows
@@ -74,12 +75,32 @@ G_STATIC_ASSERT((int)COL_START == (int)FCOL_START);
 
 /* ------------------------------------------------------------------ rows */
 
-/* A call's cells, kept until the row's turn: thousands wait behind a
- * long call (a registration holds hundreds back), so a held row is as
- * small as its content: this header, each cell's length and width (the
- * offsets follow from the lengths), then the text, without the start
- * cell, which is made when the row is added (the date shows when the day
- * differs from the first row's). */
+/* Text of a call a row shows: NULL ptr when the call has none (a reason
+ * phrase may be absent, "486 ", or empty, "486 -"). */
+typedef struct row_text {
+  const char *ptr;
+  size_t len;
+} row_text;
+
+/* What a row shows of a call: its numbers, and its texts as the call has
+ * them (the user parts of From and To already cut out of their URIs), to
+ * be escaped when the row's cells are made. */
+typedef struct row_fields {
+  int64_t start_us, setup_ms, answer_ms, duration_ms;
+  uint32_t call, linked_call, messages;
+  int final_status;
+  unsigned anomalies;
+  sipflow_call_state state;
+  row_text from, to, reason, call_id, failure;
+} row_fields;
+
+enum { N_ROW_TEXTS = 5 };
+
+/* A call kept until its row's turn: thousands wait behind a long call (a
+ * registration holds hundreds back), so a held row is its fields and the
+ * bytes of its texts, no more.  Its cells are made when it is added, when
+ * the widths are known most of the time (after the first rows): then
+ * straight into its line, each cell escaped and laid out once. */
 struct sipflow_table_row {
   sipflow_calls_table *pool; /* the table whose pool holds it, or NULL:
                                 a row of its own (g_malloc) */
@@ -87,21 +108,23 @@ struct sipflow_table_row {
     int64_t start_us;
     sipflow_table_row *next_spare; /* in the pool's list of free rows */
   };
-  uint32_t call, linked_call;
-  uint32_t bytes;   /* of text */
+  int64_t setup_ms, answer_ms, duration_ms;
+  uint32_t call, linked_call, messages;
+  int32_t final_status;
+  uint32_t anomalies;
+  /* the lengths of from, to, reason, call_id, failure, their bytes
+   * following in that order; ROW_NO_TEXT: none */
+  uint32_t text_len[N_ROW_TEXTS];
+  uint8_t state;
   uint8_t size_class; /* pooled: its block is size_class * ROW_GRAIN bytes */
-  bool failed;
-  bool wide;        /* a cell of 256 bytes or columns or more: sf_tcell cells */
-  /* n_cols row_cell (or sf_tcell when wide), then the text */
-  _Alignas(sf_tcell) unsigned char data[];
+  char text[];
 };
 
-/* A cell of a held row, all but a few long ones: a byte each for length
- * and width (tens of thousands of rows wait behind a registration on a
- * big capture; with 16-bit fields the cells were a fifth of a row). */
-typedef struct row_cell {
-  uint8_t len, width;
-} row_cell;
+#define ROW_NO_TEXT UINT32_MAX
+
+/* Bytes a cell's text may take besides the escaped texts: the numbers,
+ * the start time (SF_CLOCK_MAX), the state, the anomaly names. */
+#define ROW_FIXED_TEXT 512
 
 struct sipflow_calls_table {
   sf_table *table;
@@ -113,9 +136,13 @@ struct sipflow_calls_table {
   uint64_t shown, failed;
   GString *links;     /* "1 ↔ 2, 3 ↔ 4" */
   GHashTable *pairs;  /* gint64 lo << 32 | hi: the pairs in links */
-  sf_tbuf text;       /* the text of the row being built, or being added */
+  sf_tbuf text;       /* the cells of the row being added, or its line
+                         once the widths are frozen */
+  const sf_tcolumn *cols; /* the frozen columns (sf_table_frozen), or NULL
+                             while the first rows are held for the widths */
+  size_t line_room;   /* cols: bytes a line takes besides its texts */
+  sf_tbuf scratch;    /* cols: text escaped before it is copied */
   sf_tcell cells[N_COLS];
-  row_cell packed[N_COLS]; /* the same, as a held row keeps them */
   size_t n;           /* cells built */
   /* Rows come from a pool: malloc and free cost as much as building the
    * row (thousands wait for their turn behind a long call, beyond what
@@ -132,8 +159,31 @@ struct sipflow_calls_table {
   char clock[SF_CLOCK_MAX];
 };
 
-/* The cells are built one after the other into t->text, each with its
- * width. */
+/* The start cell: "10:00:02", the date in front only when the row's day
+ * differs from the first row's.  The same second as the row before: the
+ * same text. */
+static void update_clock(sipflow_calls_table *t, int64_t us)
+{
+  /* the second of the row before (most rows of a busy link): the same
+   * text, without the two divisions below */
+  if (us >= 0 && t->clock_len && t->clock_sec >= 0 &&
+      (uint64_t)(us - t->clock_sec * 1000000) < 1000000)
+    return;
+  int64_t sec = us / 1000000;
+  bool date = sf_utc_day(us) != t->first_day;
+
+  /* us >= 0: then the second is what sf_clock_time shows */
+  if (us < 0 || !t->clock_len || sec != t->clock_sec || date != t->clock_date) {
+    t->clock_len = sf_clock_time(t->clock, us, date);
+    t->clock_sec = us < 0 ? -1 : sec;
+    t->clock_date = date;
+  }
+}
+
+/* ----------------------------------------------------------------- cells */
+
+/* Before the widths are frozen, the cells of a row are made one after the
+ * other into t->text, each with its width, for the engine to hold. */
 static inline void cell_begin(sipflow_calls_table *t)
 {
   t->cells[t->n++].off = (uint32_t)t->text.len;
@@ -144,8 +194,6 @@ static inline void cell_end(sipflow_calls_table *t, size_t width)
   sf_tcell *c = &t->cells[t->n - 1];
   c->len = (uint32_t)(t->text.len - c->off);
   c->width = (uint32_t)width;
-  /* cut when longer than 255: then the row keeps `cells` (row_is_wide) */
-  t->packed[t->n - 1] = (row_cell){(uint8_t)c->len, (uint8_t)width};
 }
 
 /* text (len bytes) shown as it is: ASCII, or UTF-8 of that many columns */
@@ -165,22 +213,11 @@ static size_t dash_if_empty(sipflow_calls_table *t, size_t width)
   return 1;
 }
 
-/* s escaped, "-" when that leaves nothing */
-static void cell_escaped(sipflow_calls_table *t, const char *s)
+/* s escaped, "-" when that leaves nothing (or there is no s) */
+static void cell_escaped(sipflow_calls_table *t, row_text s)
 {
   cell_begin(t);
-  cell_end(t, dash_if_empty(t, s ? sf_text_escape(&t->text, s, strlen(s)) : 0));
-}
-
-/* the user part of a URI (or its host), escaped; "-" when none */
-static void cell_uri_name(sipflow_calls_table *t, const char *uri)
-{
-  sipflow_span user;
-  size_t w = 0;
-  cell_begin(t);
-  if (uri && sipflow_uri_user(uri, strlen(uri), &user) >= 0)
-    w = sf_text_escape(&t->text, user.ptr, user.len);
-  cell_end(t, dash_if_empty(t, w));
+  cell_end(t, dash_if_empty(t, sf_text_escape(&t->text, s.ptr, s.len)));
 }
 
 static void cell_uint(sipflow_calls_table *t, uint64_t v)
@@ -222,21 +259,21 @@ static void cell_ms(sipflow_calls_table *t, int64_t ms)
 }
 
 /* "486 Busy Here", "486 " without a reason, "-" without a final response */
-static void cell_final(sipflow_calls_table *t, const sipflow_call_info *c)
+static void cell_final(sipflow_calls_table *t, const row_fields *f)
 {
   cell_begin(t);
-  if (!c->final_status) {
+  if (!f->final_status) {
     sf_tbuf_putc(&t->text, '-');
     cell_end(t, 1);
     return;
   }
   size_t w = 1;
-  if (c->final_status < 0)
+  if (f->final_status < 0)
     sf_tbuf_putc(&t->text, '-'), w++;
-  w += sf_tbuf_uint(&t->text, (uint64_t)ABS((int64_t)c->final_status));
+  w += sf_tbuf_uint(&t->text, (uint64_t)ABS((int64_t)f->final_status));
   sf_tbuf_putc(&t->text, ' ');
-  if (c->reason)
-    w += dash_if_empty(t, sf_text_escape(&t->text, c->reason, strlen(c->reason)));
+  if (f->reason.ptr)
+    w += dash_if_empty(t, sf_text_escape(&t->text, f->reason.ptr, f->reason.len));
   cell_end(t, w);
 }
 
@@ -255,35 +292,276 @@ static void cell_anomalies(sipflow_calls_table *t, unsigned flags)
   cell_end(t, dash_if_empty(t, t->text.len - at));
 }
 
+/* The cells of a row into t->text (the start cell needs first_day: the
+ * row is being added). */
+static void row_cells(sipflow_calls_table *t, const row_fields *f)
+{
+  t->text.len = 0;
+  t->n = 0;
+  cell_uint(t, f->call);
+  update_clock(t, f->start_us);
+  cell_text(t, t->clock, t->clock_len, t->clock_len);
+  cell_escaped(t, f->from);
+  cell_text(t, "→", sizeof "→" - 1, 1);
+  cell_escaped(t, f->to);
+  const char *state = sipflow_call_state_name(f->state);
+  size_t state_len = strlen(state); /* ASCII: a byte a column */
+  cell_text(t, state, state_len, state_len);
+  if (t->failed_only) {
+    cell_escaped(t, f->call_id);
+    cell_escaped(t, f->failure);
+  } else {
+    cell_final(t, f);
+    cell_ms(t, f->setup_ms);
+    cell_ms(t, f->answer_ms);
+    cell_ms(t, f->duration_ms);
+    cell_uint(t, f->messages);
+    cell_anomalies(t, f->anomalies);
+    cell_escaped(t, f->call_id);
+  }
+  g_assert(t->n == t->n_cols);
+}
+
+/* ----------------------------------------------------------------- lines */
+
+/* Once the widths are frozen, a row is made straight into its line: a
+ * cursor with the room of the whole line reserved, each cell made after
+ * its gap and put in its column where it lies (sf_tline_put).  The
+ * helpers are always inlined into row_line, so that the cursor stays in
+ * registers. */
+typedef struct line_cursor {
+  char *q;                 /* where the next byte goes */
+  char *at;                /* the text of the cell being made */
+  const sf_tcolumn *col;   /* its column */
+  size_t used;             /* columns of the line so far */
+} line_cursor;
+
+static SF_ALWAYS_INLINE void lc_begin(line_cursor *c)
+{
+  c->q = sf_tline_gap(c->q, c->col);
+  c->at = c->q;
+}
+
+static SF_ALWAYS_INLINE void lc_end(line_cursor *c, size_t width, size_t limit)
+{
+  c->q = sf_tline_put(c->at, c->q, width, c->col, limit, &c->used);
+  c->col++;
+}
+
+static SF_ALWAYS_INLINE void lc_text(line_cursor *c, const char *s, size_t len, size_t width)
+{
+  lc_begin(c);
+  sf_copy_short(c->q, s, len);
+  c->q += len;
+  lc_end(c, width, c->col->limit);
+}
+
+/* v in decimal at q, written from its last digit back (no copy of digits
+ * made elsewhere); returns their end. */
+static SF_ALWAYS_INLINE char *put_uint(char *q, uint64_t v)
+{
+  size_t n = 1;
+  for (uint64_t x = v; x >= 10; x /= 10)
+    n++;
+  char *p = q + n;
+  while (v >= 100) {
+    p -= 2;
+    memcpy(p, sf_digit_pairs + 2 * (v % 100), 2);
+    v /= 100;
+  }
+  if (v >= 10)
+    memcpy(p - 2, sf_digit_pairs + 2 * v, 2);
+  else
+    p[-1] = (char)('0' + v);
+  return q + n;
+}
+
+static SF_ALWAYS_INLINE void lc_uint(line_cursor *c, uint64_t v)
+{
+  lc_begin(c);
+  c->q = put_uint(c->q, v);
+  lc_end(c, (size_t)(c->q - c->at), c->col->limit);
+}
+
+/* "0.120" (seconds, like the duration), or "-" when not applicable. */
+static SF_ALWAYS_INLINE void lc_ms(line_cursor *c, int64_t ms)
+{
+  lc_begin(c);
+  if (ms < 0) {
+    *c->q++ = '-';
+  } else {
+    unsigned frac = (unsigned)((uint64_t)ms % 1000);
+    char *q = put_uint(c->q, (uint64_t)ms / 1000);
+    q[0] = '.';
+    q[1] = (char)('0' + frac / 100);
+    memcpy(q + 2, sf_digit_pairs + 2 * (frac % 100), 2);
+    c->q = q + 4;
+  }
+  lc_end(c, (size_t)(c->q - c->at), c->col->limit);
+}
+
+/* Text that is not all plain: escaped through t->scratch, then copied. */
+static char *put_escaped_slow(sipflow_calls_table *t, char *q, const char *s, size_t len,
+                              size_t plain, size_t *width)
+{
+  t->scratch.len = 0;
+  *width = sf_text_escape_from(&t->scratch, s, len, plain);
+  memcpy(q, t->scratch.p, t->scratch.len);
+  return q + t->scratch.len;
+}
+
+/* s escaped at q (sf_text_escape: most text is plain, one copy); adds its
+ * width to *width. */
+static SF_ALWAYS_INLINE char *put_escaped(sipflow_calls_table *t, char *q, row_text s,
+                                          size_t *width)
+{
+  size_t plain = sf_plain_run_end((const unsigned char *)s.ptr, 0, s.len);
+  if (plain == s.len) {
+    sf_copy_short(q, s.ptr, s.len);
+    *width += s.len;
+    return q + s.len;
+  }
+  size_t w = 0;
+  q = put_escaped_slow(t, q, s.ptr, s.len, plain, &w);
+  *width += w;
+  return q;
+}
+
+/* s escaped, "-" when that leaves nothing (or there is no s) */
+static SF_ALWAYS_INLINE void lc_escaped(sipflow_calls_table *t, line_cursor *c, row_text s,
+                                        size_t limit)
+{
+  size_t w = 0;
+  lc_begin(c);
+  if (s.ptr)
+    c->q = put_escaped(t, c->q, s, &w);
+  if (!w)
+    *c->q++ = '-', w = 1;
+  lc_end(c, w, limit);
+}
+
+/* "486 Busy Here", "486 " without a reason, "-" without a final response */
+static SF_ALWAYS_INLINE void lc_final(sipflow_calls_table *t, line_cursor *c,
+                                      const row_fields *f)
+{
+  lc_begin(c);
+  size_t w = 1;
+  if (!f->final_status) {
+    *c->q++ = '-';
+  } else {
+    if (f->final_status < 0)
+      *c->q++ = '-', w++;
+    char *q = put_uint(c->q, (uint64_t)ABS((int64_t)f->final_status));
+    w += (size_t)(q - c->q);
+    *q++ = ' ';
+    c->q = q;
+    if (f->reason.ptr) {
+      size_t r = 0;
+      c->q = put_escaped(t, c->q, f->reason, &r);
+      if (!r)
+        *c->q++ = '-', r = 1;
+      w += r;
+    }
+  }
+  lc_end(c, w, c->col->limit);
+}
+
+/* "no-ack,retransmissions" (ASCII names), "-" when none */
+static SF_ALWAYS_INLINE void lc_anomalies(line_cursor *c, unsigned flags)
+{
+  lc_begin(c);
+  /* the flags set, lowest first (most calls have none) */
+  for (unsigned set = flags & ((1u << SIPFLOW_ANOMALY_COUNT) - 1); set; set &= set - 1) {
+    if (c->q != c->at)
+      *c->q++ = ',';
+    const char *name = sipflow_anomaly_name(set & -set);
+    size_t len = strlen(name);
+    memcpy(c->q, name, len);
+    c->q += len;
+  }
+  if (c->q == c->at)
+    *c->q++ = '-';
+  lc_end(c, (size_t)(c->q - c->at), c->col->limit);
+}
+
+/* The last cell: a squeezable last column may use the room left. */
+static SF_ALWAYS_INLINE void lc_last(sipflow_calls_table *t, line_cursor *c, row_text s)
+{
+  lc_escaped(t, c, s, sf_table_last_limit(t->table, c->used));
+}
+
+/* The row's line, written through t->write. */
+static void row_line(sipflow_calls_table *t, const row_fields *f)
+{
+  /* room for the whole line at once: an escaped byte takes 4 at most */
+  sf_tbuf_reserve(&t->text, t->line_room + 4 * (f->from.len + f->to.len + f->reason.len +
+                                                f->call_id.len + f->failure.len));
+  line_cursor c = {.q = t->text.p, .col = t->cols};
+  lc_uint(&c, f->call);
+  update_clock(t, f->start_us);
+  lc_text(&c, t->clock, t->clock_len, t->clock_len);
+  lc_escaped(t, &c, f->from, c.col->limit);
+  lc_text(&c, "→", sizeof "→" - 1, 1);
+  lc_escaped(t, &c, f->to, c.col->limit);
+  const char *state = sipflow_call_state_name(f->state);
+  size_t state_len = strlen(state); /* ASCII: a byte a column */
+  lc_text(&c, state, state_len, state_len);
+  if (t->failed_only) {
+    lc_escaped(t, &c, f->call_id, c.col->limit);
+    lc_last(t, &c, f->failure);
+  } else {
+    lc_final(t, &c, f);
+    lc_ms(&c, f->setup_ms);
+    lc_ms(&c, f->answer_ms);
+    lc_ms(&c, f->duration_ms);
+    lc_uint(&c, f->messages);
+    lc_anomalies(&c, f->anomalies);
+    lc_last(t, &c, f->call_id);
+  }
+  g_assert(c.col == t->cols + t->n_cols);
+  char *end = sf_tline_end(t->text.p, c.q);
+  t->write(t->text.p, (size_t)(end - t->text.p), t->user);
+}
+
+/* ---------------------------------------------------------------- fields */
+
 /* duration_s is a whole number of ms (sipflow.h) */
 static int64_t duration_ms(double duration_s)
 {
   return duration_s < 0 ? -1 : (int64_t)(duration_s * 1000.0 + 0.5);
 }
 
-static void call_cells(sipflow_calls_table *t, const sipflow_call_info *c)
+static row_text text_of(const char *s)
 {
-  cell_uint(t, c->call);
-  t->packed[t->n] = (row_cell){0, 0}; /* start: made when added */
-  t->cells[t->n++] = (sf_tcell){0, 0, 0};
-  cell_uri_name(t, c->from);
-  cell_text(t, "→", sizeof "→" - 1, 1);
-  cell_uri_name(t, c->to);
-  const char *state = sipflow_call_state_name(c->state);
-  size_t state_len = strlen(state); /* ASCII: a byte a column */
-  cell_text(t, state, state_len, state_len);
-  if (t->failed_only) {
-    cell_escaped(t, c->call_id);
-    cell_escaped(t, c->failure);
-    return;
-  }
-  cell_final(t, c);
-  cell_ms(t, c->setup_ms);
-  cell_ms(t, c->answer_ms);
-  cell_ms(t, duration_ms(c->duration_s));
-  cell_uint(t, c->messages);
-  cell_anomalies(t, c->anomalies);
-  cell_escaped(t, c->call_id);
+  return (row_text){s, s ? strlen(s) : 0};
+}
+
+/* The user part of a URI (or its host); none when it has none. */
+static row_text uri_name(const char *uri)
+{
+  sipflow_span user;
+  if (uri && sipflow_uri_user(uri, strlen(uri), &user) >= 0)
+    return (row_text){user.ptr, user.len};
+  return (row_text){NULL, 0};
+}
+
+static void fields_of_call(row_fields *f, const sipflow_call_info *c)
+{
+  f->start_us = c->start_us;
+  f->setup_ms = c->setup_ms;
+  f->answer_ms = c->answer_ms;
+  f->duration_ms = duration_ms(c->duration_s);
+  f->call = c->call;
+  f->linked_call = c->linked_call;
+  f->messages = c->messages;
+  f->final_status = c->final_status;
+  f->anomalies = c->anomalies;
+  f->state = c->state;
+  f->from = uri_name(c->from);
+  f->to = uri_name(c->to);
+  f->reason = text_of(c->reason);
+  f->call_id = text_of(c->call_id);
+  f->failure = text_of(c->failure);
 }
 
 /* A block of `size` bytes for a row: from the pool when it fits. */
@@ -320,46 +598,58 @@ static sipflow_table_row *row_block(sipflow_calls_table *t, size_t size)
   return r;
 }
 
-/* A cell of the row built is too long for a row_cell.  A cell is never
- * wider than its bytes (a column takes one byte at least), so a row of
- * at most 255 bytes (most) has none. */
-static bool row_is_wide(const sipflow_calls_table *t)
-{
-  if (t->text.len <= UINT8_MAX)
-    return false;
-  for (size_t i = 0; i < t->n; i++)
-    if (t->cells[i].len > UINT8_MAX || t->cells[i].width > UINT8_MAX)
-      return true;
-  return false;
-}
-
 SIPFLOW_API sipflow_table_row *sipflow_calls_table_row(sipflow_calls_table *t,
                                                        const sipflow_call_info *call)
 {
   if (!t || !call)
     return NULL;
-  t->text.len = 0;
-  t->n = 0;
-  call_cells(t, call);
-  g_assert(t->n == t->n_cols);
+  row_fields f;
+  fields_of_call(&f, call);
+  const row_text texts[N_ROW_TEXTS] = {f.from, f.to, f.reason, f.call_id, f.failure};
+  size_t bytes = 0;
+  for (size_t i = 0; i < N_ROW_TEXTS; i++)
+    bytes += texts[i].len;
 
-  bool wide = row_is_wide(t);
-  size_t cells = t->n * (wide ? sizeof(sf_tcell) : sizeof(row_cell));
-  sipflow_table_row *r = row_block(t, sizeof *r + cells + t->text.len);
-  if (wide)
-    memcpy(r->data, t->cells, cells);
-  else if (t->n == N_COLS) /* constant sizes: moves, not a call */
-    memcpy(r->data, t->packed, N_COLS * sizeof(row_cell));
-  else
-    memcpy(r->data, t->packed, N_FCOLS * sizeof(row_cell));
-  memcpy(r->data + cells, t->text.p, t->text.len);
-  r->wide = wide;
-  r->bytes = (uint32_t)t->text.len;
-  r->start_us = call->start_us;
-  r->call = call->call;
-  r->linked_call = call->linked_call;
-  r->failed = call->failure != NULL;
+  sipflow_table_row *r = row_block(t, sizeof *r + bytes);
+  r->start_us = f.start_us;
+  r->setup_ms = f.setup_ms;
+  r->answer_ms = f.answer_ms;
+  r->duration_ms = f.duration_ms;
+  r->call = f.call;
+  r->linked_call = f.linked_call;
+  r->messages = f.messages;
+  r->final_status = f.final_status;
+  r->anomalies = f.anomalies;
+  r->state = (uint8_t)f.state;
+  char *q = r->text;
+  for (size_t i = 0; i < N_ROW_TEXTS; i++) {
+    r->text_len[i] = texts[i].ptr ? (uint32_t)texts[i].len : ROW_NO_TEXT;
+    memcpy(q, texts[i].ptr ? texts[i].ptr : "", texts[i].len);
+    q += texts[i].len;
+  }
   return r;
+}
+
+/* The fields of a held row, its texts where it keeps them. */
+static void fields_of_row(row_fields *f, const sipflow_table_row *r)
+{
+  f->start_us = r->start_us;
+  f->setup_ms = r->setup_ms;
+  f->answer_ms = r->answer_ms;
+  f->duration_ms = r->duration_ms;
+  f->call = r->call;
+  f->linked_call = r->linked_call;
+  f->messages = r->messages;
+  f->final_status = r->final_status;
+  f->anomalies = r->anomalies;
+  f->state = (sipflow_call_state)r->state;
+  row_text *texts[N_ROW_TEXTS] = {&f->from, &f->to, &f->reason, &f->call_id, &f->failure};
+  const char *p = r->text;
+  for (size_t i = 0; i < N_ROW_TEXTS; i++) {
+    uint32_t len = r->text_len[i];
+    *texts[i] = len == ROW_NO_TEXT ? (row_text){NULL, 0} : (row_text){p, len};
+    p += len == ROW_NO_TEXT ? 0 : len;
+  }
 }
 
 SIPFLOW_API void sipflow_table_row_free(sipflow_table_row *row)
@@ -404,72 +694,6 @@ static void note_link(sipflow_calls_table *t, uint32_t call, uint32_t linked)
                            lo, hi);
 }
 
-/* The start cell: "10:00:02", the date in front only when the row's day
- * differs from the first row's.  The same second as the row before: the
- * same text. */
-static void update_clock(sipflow_calls_table *t, int64_t us)
-{
-  /* the second of the row before (most rows of a busy link): the same
-   * text, without the two divisions below */
-  if (us >= 0 && t->clock_len && t->clock_sec >= 0 &&
-      (uint64_t)(us - t->clock_sec * 1000000) < 1000000)
-    return;
-  int64_t sec = us / 1000000;
-  bool date = sf_utc_day(us) != t->first_day;
-
-  /* us >= 0: then the second is what sf_clock_time shows */
-  if (us < 0 || !t->clock_len || sec != t->clock_sec || date != t->clock_date) {
-    t->clock_len = sf_clock_time(t->clock, us, date);
-    t->clock_sec = us < 0 ? -1 : sec;
-    t->clock_date = date;
-  }
-}
-
-/* The cells with their offsets, the text being laid out in their order
- * after the start cell's.  Inlined with n a constant: the loop unrolled. */
-static SF_ALWAYS_INLINE void unpack_cells(sipflow_calls_table *t, const row_cell *rc,
-                                          size_t n)
-{
-  uint32_t off = (uint32_t)t->clock_len;
-#pragma GCC unroll 16
-  for (size_t c = 0; c < n; off += rc[c].len, c++)
-    t->cells[c] = (sf_tcell){off, rc[c].len, rc[c].width};
-}
-
-static void unpack_wide(sipflow_calls_table *t, const sf_tcell *rc)
-{
-  uint32_t off = (uint32_t)t->clock_len;
-  for (size_t c = 0; c < t->n_cols; off += rc[c].len, c++)
-    t->cells[c] = (sf_tcell){off, rc[c].len, rc[c].width};
-}
-
-/* The row laid out for the engine in t->text and t->cells: the start cell,
- * then the text held, each cell where the lengths before it end. */
-static void unpack_row(sipflow_calls_table *t, const sipflow_table_row *row)
-{
-  size_t n = t->n_cols, cells = n * (row->wide ? sizeof(sf_tcell) : sizeof(row_cell));
-  const unsigned char *text = row->data + cells;
-
-  update_clock(t, row->start_us);
-  t->text.len = 0;
-  sf_tbuf_reserve(&t->text, t->clock_len + row->bytes + SF_TABLE_SLACK);
-  if (t->clock_len <= SF_TABLE_SLACK) /* "10:00:02": one 16-byte move */
-    memcpy(t->text.p, t->clock, SF_TABLE_SLACK);
-  else
-    memcpy(t->text.p, t->clock, t->clock_len);
-  memcpy(t->text.p + t->clock_len, text, row->bytes);
-  t->text.len = t->clock_len + row->bytes;
-
-  if (row->wide)
-    unpack_wide(t, (const sf_tcell *)row->data);
-  else if (n == N_COLS)
-    unpack_cells(t, (const row_cell *)row->data, N_COLS);
-  else
-    unpack_cells(t, (const row_cell *)row->data, N_FCOLS);
-  /* the start cell was held empty */
-  t->cells[COL_START] = (sf_tcell){0, (uint32_t)t->clock_len, (uint32_t)t->clock_len};
-}
-
 SIPFLOW_API sipflow_calls_table *sipflow_calls_table_new(const sipflow_table_options *opt,
                                                          sipflow_write_fn write, void *user)
 {
@@ -501,15 +725,33 @@ static void count_row(sipflow_calls_table *t, uint32_t call, uint32_t linked_cal
     start_table(t, start_us);
 }
 
-SIPFLOW_API void sipflow_calls_table_add(sipflow_calls_table *t, sipflow_table_row *row)
+/* The row of f: written now, straight into its line, once the widths are
+ * frozen; before, its cells measured for the engine, which holds them. */
+static void add_fields(sipflow_calls_table *t, const row_fields *f)
 {
-  if (!t || !row) {
-    sipflow_table_row_free(row);
+  count_row(t, f->call, f->linked_call, f->failure.ptr != NULL, f->start_us);
+  if (!t->cols && (t->cols = sf_table_frozen(t->table))) {
+    /* each cell's gap, padding, the 16-byte moves of sf_tline_put */
+    t->line_room = ROW_FIXED_TEXT;
+    for (size_t c = 0; c < t->n_cols; c++)
+      t->line_room += SF_TLINE_ROOM(&t->cols[c]);
+  }
+  if (t->cols) {
+    row_line(t, f);
     return;
   }
-  count_row(t, row->call, row->linked_call, row->failed, row->start_us);
-  unpack_row(t, row);
-  sf_table_add(t->table, t->text.p, t->cells, t->text.len);
+  row_cells(t, f);
+  sf_tbuf_reserve(&t->text, SF_TABLE_SLACK);
+  sf_table_add(t->table, t->text.p, t->cells);
+}
+
+SIPFLOW_API void sipflow_calls_table_add(sipflow_calls_table *t, sipflow_table_row *row)
+{
+  if (t && row) {
+    row_fields f;
+    fields_of_row(&f, row);
+    add_fields(t, &f);
+  }
   sipflow_table_row_free(row);
 }
 
@@ -518,18 +760,9 @@ SIPFLOW_API void sipflow_calls_table_add_call(sipflow_calls_table *t,
 {
   if (!t || !call)
     return;
-  count_row(t, call->call, call->linked_call, call->failure != NULL, call->start_us);
-  t->text.len = 0;
-  t->n = 0;
-  call_cells(t, call);
-  g_assert(t->n == t->n_cols);
-  /* the start cell after the others' text: cells need not be in order */
-  update_clock(t, call->start_us);
-  uint32_t at = (uint32_t)t->text.len;
-  sf_tbuf_put(&t->text, t->clock, t->clock_len);
-  sf_tbuf_reserve(&t->text, SF_TABLE_SLACK);
-  t->cells[COL_START] = (sf_tcell){at, (uint32_t)t->clock_len, (uint32_t)t->clock_len};
-  sf_table_add(t->table, t->text.p, t->cells, t->text.len);
+  row_fields f;
+  fields_of_call(&f, call);
+  add_fields(t, &f);
 }
 
 SIPFLOW_API void sipflow_calls_table_finish(sipflow_calls_table *t, int summary)
@@ -555,6 +788,7 @@ SIPFLOW_API void sipflow_calls_table_finish(sipflow_calls_table *t, int summary)
   g_string_free(t->links, TRUE);
   g_hash_table_destroy(t->pairs);
   g_free(t->text.p);
+  g_free(t->scratch.p);
   g_ptr_array_free(t->chunks, TRUE);
   g_free(t);
 }

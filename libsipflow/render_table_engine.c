@@ -20,7 +20,6 @@
 #define TABLE_SQUEEZE_MIN 16  /* a squeezed column never gets narrower */
 #define TABLE_COLUMN_GAP 2
 #define ELLIPSIS "…"          /* 3 bytes, 1 column */
-#define SPACES16 "                "
 
 /* ---------------------------------------------------------------- buffer */
 
@@ -33,17 +32,6 @@ void sf_tbuf_grow(sf_tbuf *b, size_t n)
 {
   b->cap = MAX(b->cap * 2, b->len + n + 256);
   b->p = g_realloc(b->p, b->cap);
-}
-
-/* n spaces at q, which has room for MAX(n, 16): most pads are short, and
- * one 16-byte store costs less than a call to memset. */
-static inline char *put_spaces(char *q, size_t n)
-{
-  if (n <= 16)
-    memcpy(q, SPACES16, 16);
-  else
-    memset(q, ' ', n);
-  return q + n;
 }
 
 /* ----------------------------------------------------------------- text */
@@ -177,49 +165,43 @@ size_t sf_text_width(const char *s, size_t len)
   return w;
 }
 
-/* Byte offset of the first `cols` code points of a cell's text. */
-static size_t prefix_bytes(const char *s, const sf_tcell *c, size_t cols)
+/* Byte offset of the first `cols` code points of text s (len bytes,
+ * width columns). */
+static size_t prefix_bytes(const char *s, size_t len, size_t width, size_t cols)
 {
-  if (c->len == c->width) /* ASCII: a byte a column */
-    return MIN(cols, c->len);
+  if (len == width) /* ASCII: a byte a column */
+    return MIN(cols, len);
   const unsigned char *u = (const unsigned char *)s;
   size_t i = 0;
-  while (i < c->len && cols > 0) {
+  while (i < len && cols > 0) {
     i++;
-    while (i < c->len && (u[i] & 0xc0) == 0x80)
+    while (i < len && (u[i] & 0xc0) == 0x80)
       i++;
     cols--;
   }
   return i;
 }
 
-/* The cell (text s), wider than width, cut to width columns: cut_end keeps
- * the start ("486 Busy H…"); otherwise both ends are kept, Call-IDs
- * differing at the start and at the host after '@' ("abc…@host"), and
- * width < 3 keeps the start. */
-static void put_shortened(sf_tbuf *l, const char *s, const sf_tcell *c, size_t width,
-                          bool cut_end)
+/* cut_end keeps the start ("486 Busy H…"); otherwise both ends are kept,
+ * Call-IDs differing at the start and at the host after '@'
+ * ("abc…@host"), and limit < 3 keeps the start.  The result may be longer
+ * in bytes than the text (by the ellipsis): room reserved. */
+char *sf_tline_shorten(char *s, char *end, size_t width, size_t limit, bool cut_end)
 {
-  /* at most the whole text and an ellipsis: plain copies from here */
-  sf_tbuf_reserve(l, c->len + sizeof ELLIPSIS);
-  char *q = l->p + l->len;
-  size_t head, from = c->len;
-  if (cut_end || width < 3) {
-    head = prefix_bytes(s, c, cut_end && width ? width - 1 : width);
+  bool ellipsis = limit && (cut_end || limit >= 3);
+  size_t e = ellipsis ? sizeof ELLIPSIS - 1 : 0;
+  size_t len = (size_t)(end - s), head, from = len;
+  if (cut_end || limit < 3) {
+    head = prefix_bytes(s, len, width, cut_end && limit ? limit - 1 : limit);
   } else {
-    size_t avail = width - 1, tail = avail - (avail + 1) / 2;
-    head = prefix_bytes(s, c, (avail + 1) / 2);
-    from = prefix_bytes(s, c, c->width - tail);
+    size_t avail = limit - 1, tail = avail - (avail + 1) / 2;
+    head = prefix_bytes(s, len, width, (avail + 1) / 2);
+    from = prefix_bytes(s, len, width, width - tail);
   }
-  memcpy(q, s, head);
-  q += head;
-  if (width && (cut_end || width >= 3)) {
-    memcpy(q, ELLIPSIS, sizeof ELLIPSIS - 1);
-    q += sizeof ELLIPSIS - 1;
-  }
-  memcpy(q, s + from, c->len - from);
-  q += c->len - from;
-  l->len = (size_t)(q - l->p);
+  /* the tail first: the ellipsis may overwrite where it was */
+  memmove(s + head + e, s + from, len - from);
+  memcpy(s + head, ELLIPSIS, e);
+  return s + head + e + (len - from);
 }
 
 /* ---------------------------------------------------------------- times */
@@ -249,18 +231,7 @@ int64_t sf_utc_day(int64_t us)
 
 /* ----------------------------------------------------------------- table */
 
-/* A column as given, plus what the layout decided. */
-typedef struct tcolumn {
-  sipflow_table_column def;
-  size_t gap;    /* spaces before it */
-  size_t width;  /* frozen display width, valid once `frozen` */
-  size_t limit;  /* wider cells are shortened; SIZE_MAX: never */
-  /* where a cell's padding goes, as masks of it (all ones or zero): the
-   * line writer adds `pad & lead_pad` before the text and `pad &
-   * trail_pad` after it, without a branch on the alignment per cell */
-  size_t lead_pad;  /* aligned right */
-  size_t trail_pad; /* left aligned and not last: spaces after the text */
-} tcolumn;
+typedef sf_tcolumn tcolumn;
 
 struct sipflow_table {
   tcolumn *cols;
@@ -274,7 +245,6 @@ struct sipflow_table {
   GPtrArray *pending; /* rows held until the widths are known: each ONE
                          block, n_cols sf_tcells then their text */
   bool frozen;
-  size_t line_room;   /* bytes a line takes besides its cells' text */
   sf_tbuf line;       /* the line being written */
   sf_tbuf row;        /* sipflow_table_add: the cells being copied */
   sf_tcell *row_cells;
@@ -361,81 +331,57 @@ static void freeze_widths(sf_table *t)
       sum -= give;
     }
   }
-  t->line_room = 32;
   for (size_t c = 0; c < t->n_cols; c++) {
     tcolumn *col = &t->cols[c];
     col->limit = col->def.max_width || col->def.squeeze ? col->width : SIZE_MAX;
-    /* gap and padding, the 16-byte stores, an ellipsis */
-    t->line_room += col->gap + col->width + 16 + sizeof ELLIPSIS;
   }
   t->frozen = true;
 }
 
-/* The cell shortened to limit columns at q; returns the end. */
-static char *put_cut(sf_table *t, char *q, const char *text, const sf_tcell *cell,
-                     size_t limit, bool cut_end)
+const sf_tcolumn *sf_table_frozen(const sf_table *t)
 {
-  sf_tbuf *l = &t->line;
-  l->len = (size_t)(q - l->p);
-  put_shortened(l, text, cell, limit, cut_end);
-  return l->p + l->len;
+  return t->frozen ? t->cols : NULL;
 }
 
-/* One cell at q with its gap and padding; adds its columns to *used.
- * Returns the end.  Always inlined: as a call it costs a third more. */
-static SF_ALWAYS_INLINE char *put_cell(sf_table *t, char *q, const tcolumn *col,
-                                             const char *base, const sf_tcell *cell,
-                                             size_t limit, size_t *used)
+size_t sf_table_last_limit(const sf_table *t, size_t used)
 {
-  /* locals: the stores through q may alias anything, the compiler would
-   * load the fields again after each */
-  size_t len = cell->len, cw = cell->width, width = col->width;
-  size_t w = MIN(cw, limit);
-  size_t pad = w < width ? width - w : 0;
-  size_t lead = col->gap + (pad & col->lead_pad), trail = pad & col->trail_pad;
-  const char *text = base + cell->off;
-
-  *used += lead + w + trail;
-  q = put_spaces(q, lead);
-  if (cw > limit) {
-    q = put_cut(t, q, text, cell, limit, col->def.cut == SIPFLOW_CUT_END);
-  } else if (len <= 16) {
-    memcpy(q, text, 16); /* SF_TABLE_SLACK: one move, not a call */
-    q += len;
-  } else {
-    memcpy(q, text, len);
-    q += len;
-  }
-  return put_spaces(q, trail);
-}
-
-/* One line: gap, padding and text of each cell (bytes: at least the sum
- * of their lengths).  The hot loop of a big table: the room is made once,
- * then it is plain stores through q. */
-static void write_line(sf_table *t, const char *base, const sf_tcell *cells, size_t bytes)
-{
-  size_t last = t->n_cols - 1;
-  size_t used = 0; /* display width of the line so far */
-
-  t->line.len = 0;
-  sf_tbuf_reserve(&t->line, t->line_room + bytes);
-  char *q = t->line.p;
-  /* a local: t->cols would be loaded again after the stores of each cell */
-  const tcolumn *cols = t->cols;
-  for (size_t c = 0; c < last; c++)
-    q = put_cell(t, q, &cols[c], base, &cells[c], cols[c].limit, &used);
-  /* the last column may use the room left: rows written after the widths
-   * were frozen can be longer */
-  const tcolumn *col = &cols[last];
+  const tcolumn *col = &t->cols[t->n_cols - 1];
   size_t limit = col->limit;
   if (col->def.squeeze && t->total_width > used + col->gap)
     limit = MAX(limit, t->total_width - used - col->gap);
-  q = put_cell(t, q, col, base, &cells[last], limit, &used);
-  while (q > t->line.p && q[-1] == ' ')
+  return limit;
+}
+
+char *sf_tline_end(const char *start, char *q)
+{
+  while (q > start && q[-1] == ' ')
     q--;
   *q++ = '\n';
-  t->line.len = (size_t)(q - t->line.p);
-  t->write(t->line.p, t->line.len, t->user);
+  return q;
+}
+
+/* One line of cells already measured (text at base, SF_TABLE_SLACK bytes
+ * readable past each), written through t->write. */
+static void write_line(sf_table *t, const char *base, const sf_tcell *cells)
+{
+  size_t used = 0; /* display width of the line so far */
+  size_t room = 1;
+  for (size_t c = 0; c < t->n_cols; c++)
+    room += MAX(cells[c].len, SF_TABLE_SLACK) + SF_TLINE_ROOM(&t->cols[c]);
+  sf_tbuf_reserve(&t->line, room);
+  char *q = t->line.p;
+
+  for (size_t c = 0; c < t->n_cols; c++) {
+    const tcolumn *col = &t->cols[c];
+    size_t len = cells[c].len;
+    q = sf_tline_gap(q, col);
+    char *at = q;
+    memcpy(at, base + cells[c].off, len <= 16 ? 16 : len); /* SF_TABLE_SLACK */
+    size_t limit = c == t->n_cols - 1 ? sf_table_last_limit(t, used) : col->limit;
+    q = sf_tline_put(at, at + len, cells[c].width, col, limit, &used);
+  }
+  q = sf_tline_end(t->line.p, q);
+  t->write(t->line.p, (size_t)(q - t->line.p), t->user);
 }
 
 /* The text bytes of a held row. */
@@ -451,10 +397,10 @@ static size_t row_bytes(const sf_table *t, const sf_tcell *row)
 static void flush_pending(sf_table *t)
 {
   freeze_widths(t);
-  write_line(t, t->titles, t->title_cells, t->titles_len);
+  write_line(t, t->titles, t->title_cells);
   for (size_t r = 0; r < t->pending->len; r++) {
     const sf_tcell *row = g_ptr_array_index(t->pending, r);
-    write_line(t, (const char *)&row[t->n_cols], row, row_bytes(t, row));
+    write_line(t, (const char *)&row[t->n_cols], row);
   }
   g_ptr_array_set_size(t->pending, 0);
 }
@@ -465,10 +411,10 @@ void sf_table_flush(sf_table *t)
     flush_pending(t);
 }
 
-void sf_table_add(sf_table *t, const char *base, const sf_tcell *cells, size_t bytes)
+void sf_table_add(sf_table *t, const char *base, const sf_tcell *cells)
 {
   if (t->frozen) {
-    write_line(t, base, cells, bytes);
+    write_line(t, base, cells);
     return;
   }
   sf_tcell *row = g_malloc(t->n_cols * sizeof *row + row_bytes(t, cells) + SF_TABLE_SLACK);
@@ -508,7 +454,7 @@ SIPFLOW_API void sipflow_table_add(sipflow_table *t, const char *const *cells)
     sf_tbuf_put(&t->row, s, len);
   }
   sf_tbuf_reserve(&t->row, SF_TABLE_SLACK);
-  sf_table_add(t, t->row.p, t->row_cells, t->row.len);
+  sf_table_add(t, t->row.p, t->row_cells);
 }
 
 SIPFLOW_API void sipflow_table_finish(sipflow_table *t)

@@ -182,6 +182,19 @@ typedef struct sf_tcell {
  * internal entry points for callers that built cells already measured. */
 typedef sipflow_table sf_table;
 
+/* A column as given, plus what the layout decided once the widths were
+ * frozen. */
+typedef struct sf_tcolumn {
+  sipflow_table_column def;
+  size_t gap;    /* spaces before it */
+  size_t width;  /* frozen display width */
+  size_t limit;  /* wider cells are shortened; SIZE_MAX: never */
+  /* where a cell's padding goes, as masks of it (all ones or zero): no
+   * branch on the alignment per cell */
+  size_t lead_pad;  /* aligned right: spaces before the text */
+  size_t trail_pad; /* left aligned and not last: spaces after the text */
+} sf_tcolumn;
+
 /* A table written through write(text, len, user), a line per call.  The
  * first rows are held to size the columns (header from cols[].title, which
  * is copied with cols), then the widths are frozen and rows are written as
@@ -189,13 +202,87 @@ typedef sipflow_table sf_table;
 sf_table *sf_table_new(const sipflow_table_column *cols, size_t n_cols, unsigned width,
                        sipflow_write_fn write, void *user);
 /* A row: n_cols cells whose text is at base (SF_TABLE_SLACK bytes readable
- * past every cell), bytes at least the sum of their lengths; written now,
- * or copied and held. */
-void sf_table_add(sf_table *t, const char *base, const sf_tcell *cells, size_t bytes);
+ * past every cell); written now, or copied and held. */
+void sf_table_add(sf_table *t, const char *base, const sf_tcell *cells);
 /* Writes the header and the rows held unless that was done already (and
  * no row is held since); the widths are frozen from then on. */
 void sf_table_flush(sf_table *t);
 /* Frees t, writing nothing. */
 void sf_table_free(sf_table *t);
+
+/* ------------------------------------------------------------ lines */
+
+/* A line is written through a cursor q, with the room for all of it
+ * reserved: a cell of column col after its gap (sf_tline_gap), its text
+ * made in place, then put in its column where it lies (sf_tline_put).
+ * write_line lays out held rows so, and the calls table makes the cells of
+ * a row straight into its line once the widths are frozen: no cell
+ * measured, kept and copied into a line later (issue 7). */
+
+/* Room a cell of col needs in a line besides its text: the gap, the
+ * padding, the 16-byte moves of sf_tline_put, an ellipsis. */
+#define SF_TLINE_ROOM(col) (2 + (col)->width + 2 * 16 + 3)
+
+/* The columns once their widths are frozen (the same array from then on),
+ * or NULL while rows are held to size them. */
+const sf_tcolumn *sf_table_frozen(const sf_table *t);
+
+/* The limit of the last column when the cells before it took `used`
+ * columns: a squeezable last column may use the room left. */
+size_t sf_table_last_limit(const sf_table *t, size_t used);
+
+/* Ends the line from start to q: trailing spaces dropped, then '\n'.
+ * Returns its end. */
+char *sf_tline_end(const char *start, char *q);
+
+/* The text at to end (width columns) cut to limit columns in place
+ * ("abc…@host", or "486 Busy H…" when cut_end); returns its end. */
+char *sf_tline_shorten(char *at, char *end, size_t width, size_t limit, bool cut_end);
+
+/* The gap before a cell of col. */
+static SF_ALWAYS_INLINE char *sf_tline_gap(char *q, const sf_tcolumn *col)
+{
+  memcpy(q, "  ", 2); /* gaps are 0 to 2 */
+  return q + col->gap;
+}
+
+/* The cell whose text is at to end (width columns) put in its column:
+ * shortened to limit columns when wider, then padded to the column's
+ * width (the text moved right when aligned right).  Adds the columns of
+ * gap, text and padding to *used; returns the cell's end.  Always
+ * inlined: a dozen cells a row. */
+static SF_ALWAYS_INLINE char *sf_tline_put(char *at, char *end, size_t width,
+                                           const sf_tcolumn *col, size_t limit, size_t *used)
+{
+  static const char spaces[17] = "                ";
+  size_t w = MIN(width, limit), cw = col->width;
+  size_t pad = w < cw ? cw - w : 0;
+  size_t lead = pad & col->lead_pad, trail = pad & col->trail_pad;
+
+  *used += col->gap + w + lead + trail;
+  if (width > limit)
+    end = sf_tline_shorten(at, end, width, limit, col->def.cut == SIPFLOW_CUT_END);
+  if (lead) {
+    size_t len = (size_t)(end - at);
+    if (len <= 16 && lead <= 16) { /* most: fixed moves, not calls */
+      char text[16];
+      memcpy(text, at, 16);
+      memcpy(at, spaces, 16);
+      memcpy(at + lead, text, 16);
+    } else {
+      memmove(at + lead, at, len);
+      memset(at, ' ', lead);
+    }
+    end += lead;
+  }
+  if (trail) {
+    if (trail <= 16)
+      memcpy(end, spaces, 16);
+    else
+      memset(end, ' ', trail);
+    end += trail;
+  }
+  return end;
+}
 
 #endif
