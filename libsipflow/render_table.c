@@ -415,14 +415,14 @@ static char *put_escaped_slow(sipflow_calls_table *t, char *q, const char *s, si
 static SF_ALWAYS_INLINE char *put_escaped(sipflow_calls_table *t, char *q, row_text s,
                                           size_t *width)
 {
-  size_t plain = sf_plain_run_end((const unsigned char *)s.ptr, 0, s.len);
-  if (plain == s.len) {
+  const unsigned char *u = (const unsigned char *)s.ptr;
+  if (sf_all_plain(u, s.len)) {
     sf_copy_short(q, s.ptr, s.len);
     *width += s.len;
     return q + s.len;
   }
   size_t w = 0;
-  q = put_escaped_slow(t, q, s.ptr, s.len, plain, &w);
+  q = put_escaped_slow(t, q, s.ptr, s.len, sf_plain_run_end(u, 0, s.len), &w);
   *width += w;
   return q;
 }
@@ -624,7 +624,7 @@ SIPFLOW_API sipflow_table_row *sipflow_calls_table_row(sipflow_calls_table *t,
   char *q = r->text;
   for (size_t i = 0; i < N_ROW_TEXTS; i++) {
     r->text_len[i] = texts[i].ptr ? (uint32_t)texts[i].len : ROW_NO_TEXT;
-    memcpy(q, texts[i].ptr ? texts[i].ptr : "", texts[i].len);
+    sf_copy_short(q, texts[i].ptr, texts[i].len); /* len 0 when none */
     q += texts[i].len;
   }
   return r;
