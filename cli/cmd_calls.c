@@ -243,6 +243,13 @@ static void table_row_free(void *row)
   sipflow_table_row_free(row);
 }
 
+/* The table's lines go out in batches, as the --json lines do: a write
+ * to stdout a line cost as much as making the line. */
+static void table_write(const char *text, size_t len, void *user)
+{
+  out_lines_put(user, text, len);
+}
+
 /* ------------------------------------------------------------- command */
 
 static void on_call_end(const sipflow_call_info *c, void *user)
@@ -293,6 +300,7 @@ static void on_end(void *data, int status)
   /* no summary when nothing was shown because of an error: it says it all */
   sipflow_calls_table_finish(o->table, o->shown != 0 || status == CLI_EXIT_OK);
   o->table = NULL;
+  out_lines_flush(&o->out);
 }
 
 static int run_calls(const cli_global *g, void *state)
@@ -309,7 +317,7 @@ static int run_calls(const cli_global *g, void *state)
   if (!o.json && !o.csv) {
     /* not a tty: $COLUMNS or 120, the width the plugin uses too */
     sipflow_table_options opt = {.width = out_terminal_width(), .failed_only = st->failed_only};
-    o.table = sipflow_calls_table_new(&opt, out_write_file, stdout);
+    o.table = sipflow_calls_table_new(&opt, table_write, &o.out);
   }
   o.buf = g_string_sized_new(1024);
   out_lines_init(&o.out);
@@ -322,11 +330,10 @@ static int run_calls(const cli_global *g, void *state)
   /* every output here shows the summary of a call, none its lists */
   sipflow_call_options copt = {.summary_only = 1};
   int status = cli_read_capture_opts(g, &cb, &copt, on_end, &o);
-  out_lines_flush(&o.out); /* the lines of rows emitted before a read error */
   list_order_free(o.order);
   g_string_free(o.buf, TRUE);
-  out_lines_clear(&o.out);
   sipflow_calls_table_finish(o.table, 0); /* still there when reading failed early */
+  out_lines_clear(&o.out); /* the lines of rows emitted before a read error */
   return status;
 }
 

@@ -545,7 +545,7 @@ static row_text uri_name(const char *uri)
   return (row_text){NULL, 0};
 }
 
-static void fields_of_call(row_fields *f, const sipflow_call_info *c)
+static void fields_of_call(row_fields *f, const sipflow_call_info *c, bool failed_only)
 {
   f->start_us = c->start_us;
   f->setup_ms = c->setup_ms;
@@ -561,7 +561,8 @@ static void fields_of_call(row_fields *f, const sipflow_call_info *c)
   f->to = uri_name(c->to);
   f->reason = text_of(c->reason);
   f->call_id = text_of(c->call_id);
-  f->failure = text_of(c->failure);
+  /* the calls table shows only whether there is one */
+  f->failure = failed_only ? text_of(c->failure) : (row_text){c->failure, 0};
 }
 
 /* A block of `size` bytes for a row: from the pool when it fits. */
@@ -604,7 +605,7 @@ SIPFLOW_API sipflow_table_row *sipflow_calls_table_row(sipflow_calls_table *t,
   if (!t || !call)
     return NULL;
   row_fields f;
-  fields_of_call(&f, call);
+  fields_of_call(&f, call, t->failed_only);
   const row_text texts[N_ROW_TEXTS] = {f.from, f.to, f.reason, f.call_id, f.failure};
   size_t bytes = 0;
   for (size_t i = 0; i < N_ROW_TEXTS; i++)
@@ -761,7 +762,7 @@ SIPFLOW_API void sipflow_calls_table_add_call(sipflow_calls_table *t,
   if (!t || !call)
     return;
   row_fields f;
-  fields_of_call(&f, call);
+  fields_of_call(&f, call, t->failed_only);
   add_fields(t, &f);
 }
 

@@ -206,14 +206,69 @@ char *sf_tline_shorten(char *s, char *end, size_t width, size_t limit, bool cut_
 
 /* ---------------------------------------------------------------- times */
 
+/* n (< 100) as two digits at q */
+static char *put2(char *q, unsigned n)
+{
+  memcpy(q, sf_digit_pairs + 2 * n, 2);
+  return q + 2;
+}
+
+/* The proleptic Gregorian date of a day since 1970-01-01 (>= 0), by
+ * H. Hinnant's days_from_civil inverse ("chrono-Compatible Low-Level Date
+ * Algorithms"): what gmtime_r says, without it. */
+static void civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d)
+{
+  int64_t z = days + 719468;
+  int64_t era = z / 146097;
+  unsigned doe = (unsigned)(z - era * 146097);
+  unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  unsigned mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
+/* sf_clock_time for a time from 1970 to 9999: the text strftime makes,
+ * by arithmetic (gmtime_r and strftime were a thousand instructions, a
+ * row of a new second).  0 when out of that range. */
+static size_t clock_time_fast(char *buf, int64_t sec, bool with_date)
+{
+  if (sec < 0 || sec >= INT64_C(253402300800)) /* 10000-01-01 */
+    return 0;
+  int64_t days = sec / 86400;
+  unsigned rem = (unsigned)(sec % 86400);
+  char *q = buf;
+  if (with_date) {
+    int64_t y;
+    unsigned m, d;
+    civil_from_days(days, &y, &m, &d);
+    q = put2(q, (unsigned)(y / 100));
+    q = put2(q, (unsigned)(y % 100));
+    *q++ = '-';
+    q = put2(q, m);
+    *q++ = '-';
+    q = put2(q, d);
+    *q++ = ' ';
+  }
+  q = put2(q, rem / 3600);
+  *q++ = ':';
+  q = put2(q, rem / 60 % 60);
+  *q++ = ':';
+  q = put2(q, rem % 60);
+  return (size_t)(q - buf);
+}
+
 size_t sf_clock_time(char *buf, int64_t us, bool with_date)
 {
   int64_t ms = us >= 0 ? us / 1000 : -((-us + 999) / 1000); /* floor */
   int64_t sec = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
   time_t t = (time_t)sec;
   struct tm tm;
-  size_t n;
+  size_t n = clock_time_fast(buf, sec, with_date);
 
+  if (n)
+    return n;
   if (gmtime_r(&t, &tm) &&
       (n = strftime(buf, SF_CLOCK_MAX, with_date ? "%Y-%m-%d %H:%M:%S" : "%H:%M:%S", &tm)))
     return n;
