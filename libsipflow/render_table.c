@@ -360,9 +360,11 @@ static SF_ALWAYS_INLINE void lc_text(line_cursor *c, const char *s, size_t len, 
  * made elsewhere); returns their end. */
 static SF_ALWAYS_INLINE char *put_uint(char *q, uint64_t v)
 {
-  size_t n = 1;
-  for (uint64_t x = v; x >= 10; x /= 10)
-    n++;
+  size_t n = 1; /* the digits, two a division */
+  uint64_t x = v;
+  for (; x >= 100; x /= 100)
+    n += 2;
+  n += x >= 10;
   char *p = q + n;
   while (v >= 100) {
     p -= 2;

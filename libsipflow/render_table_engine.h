@@ -139,7 +139,7 @@ static inline bool sf_plain16(const unsigned char *p)
 /* Whether the len bytes at s are all plain (most text: names, numbers,
  * Call-IDs): 16 bytes a step, the last ones in steps that overlap, never
  * a byte outside s. */
-static inline bool sf_all_plain(const unsigned char *s, size_t len)
+static SF_ALWAYS_INLINE bool sf_all_plain(const unsigned char *s, size_t len)
 {
   uint64_t x;
 #ifdef __SSE2__
