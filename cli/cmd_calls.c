@@ -38,6 +38,7 @@ typedef struct calls_state {
 typedef struct calls_out {
   const calls_state *st;
   bool json, csv;
+  bool every_call;            /* no filter: each call has a row */
   list_order *order;
   sipflow_calls_table *table; /* the library's (the plugin prints the same) */
   GString *buf;               /* the line being built, reused */
@@ -257,9 +258,10 @@ static void on_call_end(const sipflow_call_info *c, void *user)
   calls_out *o = cli_session_data(user);
   const list_filter *f = &o->st->filter;
 
-  if ((o->st->failed_only && !c->failure) || !list_filter_call(f, c) ||
-      !list_filter_state(f, (int)c->state) || !list_filter_method(f, c->method) ||
-      !list_filter_time(f, c->start_us)) {
+  if (!o->every_call &&
+      ((o->st->failed_only && !c->failure) || !list_filter_call(f, c) ||
+       !list_filter_state(f, (int)c->state) || !list_filter_method(f, c->method) ||
+       !list_filter_time(f, c->start_us))) {
     list_order_put(o->order, c->call, NULL);
     return;
   }
@@ -306,7 +308,8 @@ static void on_end(void *data, int status)
 static int run_calls(const cli_global *g, void *state)
 {
   calls_state *st = state;
-  calls_out o = {.st = st, .json = g->json, .csv = st->csv};
+  calls_out o = {.st = st, .json = g->json, .csv = st->csv,
+                 .every_call = !st->failed_only && list_filter_none(&st->filter)};
   sipflow_callbacks cb = {.on_call_end = on_call_end};
 
   if (g->json && st->csv) {
