@@ -542,7 +542,7 @@ static row_text text_of(const char *s)
 static row_text uri_name(const char *uri)
 {
   sipflow_span user;
-  if (uri && sipflow_uri_user(uri, strlen(uri), &user) >= 0)
+  if (sf_uri_user_cstr(uri, &user) >= 0)
     return (row_text){user.ptr, user.len};
   return (row_text){NULL, 0};
 }
