@@ -23,6 +23,7 @@ enum {
   U_COLON = 1 << 3,     /* ':' */
   U_HOST_END = 1 << 4,  /* ':' ';' '?' '>' */
   U_STOP = 1 << 5,      /* '@' '>': where the user part's scan stops */
+  U_NUL = 1 << 6,       /* the end of a C string (sf_uri_user_cstr) */
 };
 
 static const unsigned char uri_cc[256] = {
@@ -35,6 +36,7 @@ static const unsigned char uri_cc[256] = {
     [':'] = U_COLON | U_HOST_END,
     ['>'] = U_HOST_END | U_STOP,
     ['@'] = U_STOP,
+    [0] = U_NUL,
 };
 
 static inline bool uri_is(char c, unsigned cls)
@@ -192,7 +194,7 @@ int sf_uri_user_cstr(const char *uri, sipflow_span *out)
   if (uri && uri[0] == 's' && uri[1] == 'i' && uri[2] == 'p' && uri[3] == ':' &&
       uri[4] != '@') { /* byte by byte: never past the NUL */
     const char *p = uri + 4;
-    while (!uri_is(*p, U_STOP | U_USER_END | U_COLON) && *p)
+    while (!uri_is(*p, U_STOP | U_USER_END | U_COLON | U_NUL))
       p++;
     if (*p == '@') {
       *out = (sipflow_span){uri + 4, (size_t)(p - (uri + 4))};
