@@ -601,6 +601,26 @@ static sipflow_table_row *row_block(sipflow_calls_table *t, size_t size)
   return r;
 }
 
+/* A text of a held row: its bytes at q, its length (ROW_NO_TEXT: none);
+ * returns their end. */
+static inline char *hold_text(char *q, uint32_t *len, row_text s)
+{
+  *len = s.ptr ? (uint32_t)s.len : ROW_NO_TEXT;
+  sf_copy_short(q, s.ptr, s.len); /* len 0 when none */
+  return q + s.len;
+}
+
+/* The text of a held row at p, of length len; returns its end. */
+static inline const char *held_text(const char *p, uint32_t len, row_text *s)
+{
+  if (len == ROW_NO_TEXT) {
+    *s = (row_text){NULL, 0};
+    return p;
+  }
+  *s = (row_text){p, len};
+  return p + len;
+}
+
 SIPFLOW_API sipflow_table_row *sipflow_calls_table_row(sipflow_calls_table *t,
                                                        const sipflow_call_info *call)
 {
@@ -608,10 +628,7 @@ SIPFLOW_API sipflow_table_row *sipflow_calls_table_row(sipflow_calls_table *t,
     return NULL;
   row_fields f;
   fields_of_call(&f, call, t->failed_only);
-  const row_text texts[N_ROW_TEXTS] = {f.from, f.to, f.reason, f.call_id, f.failure};
-  size_t bytes = 0;
-  for (size_t i = 0; i < N_ROW_TEXTS; i++)
-    bytes += texts[i].len;
+  size_t bytes = f.from.len + f.to.len + f.reason.len + f.call_id.len + f.failure.len;
 
   sipflow_table_row *r = row_block(t, sizeof *r + bytes);
   r->start_us = f.start_us;
@@ -625,11 +642,11 @@ SIPFLOW_API sipflow_table_row *sipflow_calls_table_row(sipflow_calls_table *t,
   r->anomalies = f.anomalies;
   r->state = (uint8_t)f.state;
   char *q = r->text;
-  for (size_t i = 0; i < N_ROW_TEXTS; i++) {
-    r->text_len[i] = texts[i].ptr ? (uint32_t)texts[i].len : ROW_NO_TEXT;
-    sf_copy_short(q, texts[i].ptr, texts[i].len); /* len 0 when none */
-    q += texts[i].len;
-  }
+  q = hold_text(q, &r->text_len[0], f.from);
+  q = hold_text(q, &r->text_len[1], f.to);
+  q = hold_text(q, &r->text_len[2], f.reason);
+  q = hold_text(q, &r->text_len[3], f.call_id);
+  hold_text(q, &r->text_len[4], f.failure);
   return r;
 }
 
@@ -646,13 +663,12 @@ static void fields_of_row(row_fields *f, const sipflow_table_row *r)
   f->final_status = r->final_status;
   f->anomalies = r->anomalies;
   f->state = (sipflow_call_state)r->state;
-  row_text *texts[N_ROW_TEXTS] = {&f->from, &f->to, &f->reason, &f->call_id, &f->failure};
   const char *p = r->text;
-  for (size_t i = 0; i < N_ROW_TEXTS; i++) {
-    uint32_t len = r->text_len[i];
-    *texts[i] = len == ROW_NO_TEXT ? (row_text){NULL, 0} : (row_text){p, len};
-    p += len == ROW_NO_TEXT ? 0 : len;
-  }
+  p = held_text(p, r->text_len[0], &f->from);
+  p = held_text(p, r->text_len[1], &f->to);
+  p = held_text(p, r->text_len[2], &f->reason);
+  p = held_text(p, r->text_len[3], &f->call_id);
+  held_text(p, r->text_len[4], &f->failure);
 }
 
 SIPFLOW_API void sipflow_table_row_free(sipflow_table_row *row)

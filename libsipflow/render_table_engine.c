@@ -182,6 +182,32 @@ static size_t prefix_bytes(const char *s, size_t len, size_t width, size_t cols)
   return i;
 }
 
+/* memmove(d, s, n) for n <= 32, without a call: every byte is loaded
+ * before any is stored, so d and s may overlap. */
+static inline void move_short(char *d, const char *s, size_t n)
+{
+  uint64_t w[4];
+  if (n >= 8) {
+    /* the first and last 8, and the 16 between when there are more */
+    memcpy(&w[0], s, 8);
+    memcpy(&w[1], s + n - 8, 8);
+    if (n > 16) {
+      memcpy(&w[2], s + 8, 8);
+      memcpy(&w[3], s + n - 16, 8);
+      memcpy(d + 8, &w[2], 8);
+      memcpy(d + n - 16, &w[3], 8);
+    }
+    memcpy(d, &w[0], 8);
+    memcpy(d + n - 8, &w[1], 8);
+  } else {
+    char b[8];
+    for (size_t i = 0; i < n; i++)
+      b[i] = s[i];
+    for (size_t i = 0; i < n; i++)
+      d[i] = b[i];
+  }
+}
+
 /* cut_end keeps the start ("486 Busy H…"); otherwise both ends are kept,
  * Call-IDs differing at the start and at the host after '@'
  * ("abc…@host"), and limit < 3 keeps the start.  The result may be longer
@@ -198,8 +224,12 @@ char *sf_tline_shorten(char *s, char *end, size_t width, size_t limit, bool cut_
     head = prefix_bytes(s, len, width, (avail + 1) / 2);
     from = prefix_bytes(s, len, width, width - tail);
   }
-  /* the tail first: the ellipsis may overwrite where it was */
-  memmove(s + head + e, s + from, len - from);
+  /* the tail first: the ellipsis may overwrite where it was (the tail of
+   * a cut Call-ID is short: loads, then stores, that may overlap) */
+  if (len - from <= 32)
+    move_short(s + head + e, s + from, len - from);
+  else
+    memmove(s + head + e, s + from, len - from);
   memcpy(s + head, ELLIPSIS, e);
   return s + head + e + (len - from);
 }
