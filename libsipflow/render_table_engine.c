@@ -199,12 +199,17 @@ static inline void move_short(char *d, const char *s, size_t n)
     }
     memcpy(d, &w[0], 8);
     memcpy(d + n - 8, &w[1], 8);
-  } else {
-    char b[8];
-    for (size_t i = 0; i < n; i++)
-      b[i] = s[i];
-    for (size_t i = 0; i < n; i++)
-      d[i] = b[i];
+  } else if (n >= 4) {
+    uint32_t a, b;
+    memcpy(&a, s, 4);
+    memcpy(&b, s + n - 4, 4);
+    memcpy(d, &a, 4);
+    memcpy(d + n - 4, &b, 4);
+  } else if (n) { /* 1-3 bytes: the first, middle and last cover them all */
+    char a = s[0], b = s[n / 2], c = s[n - 1];
+    d[0] = a;
+    d[n / 2] = b;
+    d[n - 1] = c;
   }
 }
 
@@ -230,7 +235,8 @@ char *sf_tline_shorten(char *s, char *end, size_t width, size_t limit, bool cut_
     move_short(s + head + e, s + from, len - from);
   else
     memmove(s + head + e, s + from, len - from);
-  memcpy(s + head, ELLIPSIS, e);
+  if (ellipsis)
+    memcpy(s + head, ELLIPSIS, sizeof ELLIPSIS - 1); /* a fixed size: no call */
   return s + head + e + (len - from);
 }
 
