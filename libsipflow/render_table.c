@@ -10,9 +10,12 @@
  * (render_table_engine.c): Call-IDs lose their middle ("abc…@host"),
  * reason phrases their end.
  *
- * Speed (issue 7): a row is built into one reusable buffer with each
- * cell's length and width measured on the way, then kept as ONE block
- * (reused once written) until its turn; no printf, no GString.
+ * Speed (issue 7): a row waiting for its turn keeps what it shows of its
+ * call (numbers, and the texts as the call has them) in ONE pooled block.
+ * Once the first rows have set the widths, a row is made straight into its
+ * line when it is added: each cell escaped and laid out where it lies,
+ * once; before, its cells are measured for the engine, which holds them
+ * to size the columns.  No printf, no GString.
  */
 #include <inttypes.h>
 #include <stdbool.h>
