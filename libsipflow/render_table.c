@@ -125,8 +125,9 @@ struct sipflow_table_row {
 
 #define ROW_NO_TEXT UINT32_MAX
 
-/* Bytes a cell's text may take besides the escaped texts: the numbers,
- * the start time (SF_CLOCK_MAX), the state, the anomaly names. */
+/* Bytes the cells of a row may take besides the escaped texts: the
+ * numbers, the start time (SF_CLOCK_MAX), the state, the anomaly names,
+ * and the SF_TABLE_SLACK the engine reads past a cell. */
 #define ROW_FIXED_TEXT 512
 
 struct sipflow_calls_table {
@@ -146,7 +147,6 @@ struct sipflow_calls_table {
   size_t line_room;   /* cols: bytes a line takes besides its texts */
   sf_tbuf scratch;    /* cols: text escaped before it is copied */
   sf_tcell cells[N_COLS];
-  size_t n;           /* cells built */
   /* Rows come from a pool: malloc and free cost as much as building the
    * row (thousands wait for their turn behind a long call, beyond what
    * malloc caches).  A row takes the grains its size needs, carved from
@@ -185,178 +185,51 @@ static void update_clock(sipflow_calls_table *t, int64_t us)
 
 /* ----------------------------------------------------------------- cells */
 
-/* Before the widths are frozen, the cells of a row are made one after the
- * other into t->text, each with its width, for the engine to hold. */
-static inline void cell_begin(sipflow_calls_table *t)
-{
-  t->cells[t->n++].off = (uint32_t)t->text.len;
-}
-
-static inline void cell_end(sipflow_calls_table *t, size_t width)
-{
-  sf_tcell *c = &t->cells[t->n - 1];
-  c->len = (uint32_t)(t->text.len - c->off);
-  c->width = (uint32_t)width;
-}
-
-/* text (len bytes) shown as it is: ASCII, or UTF-8 of that many columns */
-static void cell_text(sipflow_calls_table *t, const char *s, size_t len, size_t width)
-{
-  cell_begin(t);
-  sf_tbuf_put(&t->text, s, len);
-  cell_end(t, width);
-}
-
-/* "-" when nothing was escaped: an empty cell would read as a gap */
-static size_t dash_if_empty(sipflow_calls_table *t, size_t width)
-{
-  if (width)
-    return width;
-  sf_tbuf_putc(&t->text, '-');
-  return 1;
-}
-
-/* s escaped, "-" when that leaves nothing (or there is no s) */
-static void cell_escaped(sipflow_calls_table *t, row_text s)
-{
-  cell_begin(t);
-  cell_end(t, dash_if_empty(t, sf_text_escape(&t->text, s.ptr, s.len)));
-}
-
-static void cell_uint(sipflow_calls_table *t, uint64_t v)
-{
-  cell_begin(t);
-  cell_end(t, sf_tbuf_uint(&t->text, v));
-}
-
-/* "0.120" (seconds, like the duration), or "-" when not applicable.
- * Written in place: three of these a row, most under 100 s. */
-static void cell_ms(sipflow_calls_table *t, int64_t ms)
-{
-  cell_begin(t);
-  if (ms < 0) {
-    sf_tbuf_putc(&t->text, '-');
-    cell_end(t, 1);
-    return;
-  }
-  uint64_t sec = (uint64_t)ms / 1000;
-  unsigned frac = (unsigned)((uint64_t)ms % 1000);
-  size_t n;
-  sf_tbuf_reserve(&t->text, 24); /* 20 digits at most, then ".123" */
-  if (sec < 10) {
-    t->text.p[t->text.len] = (char)('0' + sec);
-    n = 1;
-  } else if (sec < 100) {
-    memcpy(t->text.p + t->text.len, sf_digit_pairs + 2 * sec, 2);
-    n = 2;
-  } else {
-    n = sf_tbuf_uint(&t->text, sec); /* in the room reserved */
-    t->text.len -= n;
-  }
-  char *q = t->text.p + t->text.len + n;
-  q[0] = '.';
-  q[1] = (char)('0' + frac / 100);
-  memcpy(q + 2, sf_digit_pairs + 2 * (frac % 100), 2);
-  t->text.len += n + 4;
-  cell_end(t, n + 4);
-}
-
-/* "486 Busy Here", "486 " without a reason, "-" without a final response */
-static void cell_final(sipflow_calls_table *t, const row_fields *f)
-{
-  cell_begin(t);
-  if (!f->final_status) {
-    sf_tbuf_putc(&t->text, '-');
-    cell_end(t, 1);
-    return;
-  }
-  size_t w = 1;
-  if (f->final_status < 0)
-    sf_tbuf_putc(&t->text, '-'), w++;
-  w += sf_tbuf_uint(&t->text, (uint64_t)ABS((int64_t)f->final_status));
-  sf_tbuf_putc(&t->text, ' ');
-  if (f->reason.ptr)
-    w += dash_if_empty(t, sf_text_escape(&t->text, f->reason.ptr, f->reason.len));
-  cell_end(t, w);
-}
-
-/* "no-ack,retransmissions" (ASCII names), "-" when none */
-static void cell_anomalies(sipflow_calls_table *t, unsigned flags)
-{
-  cell_begin(t);
-  size_t at = t->text.len;
-  /* the flags set, lowest first (most calls have none) */
-  for (unsigned set = flags & ((1u << SIPFLOW_ANOMALY_COUNT) - 1); set; set &= set - 1) {
-    if (t->text.len != at)
-      sf_tbuf_putc(&t->text, ',');
-    const char *name = sipflow_anomaly_name(set & -set);
-    sf_tbuf_put(&t->text, name, strlen(name));
-  }
-  cell_end(t, dash_if_empty(t, t->text.len - at));
-}
-
-/* The cells of a row into t->text (the start cell needs first_day: the
- * row is being added). */
-static void row_cells(sipflow_calls_table *t, const row_fields *f)
-{
-  t->text.len = 0;
-  t->n = 0;
-  cell_uint(t, f->call);
-  update_clock(t, f->start_us);
-  cell_text(t, t->clock, t->clock_len, t->clock_len);
-  cell_escaped(t, f->from);
-  cell_text(t, "→", sizeof "→" - 1, 1);
-  cell_escaped(t, f->to);
-  const char *state = sipflow_call_state_name(f->state);
-  size_t state_len = strlen(state); /* ASCII: a byte a column */
-  cell_text(t, state, state_len, state_len);
-  if (t->failed_only) {
-    cell_escaped(t, f->call_id);
-    cell_escaped(t, f->failure);
-  } else {
-    cell_final(t, f);
-    cell_ms(t, f->setup_ms);
-    cell_ms(t, f->answer_ms);
-    cell_ms(t, f->duration_ms);
-    cell_uint(t, f->messages);
-    cell_anomalies(t, f->anomalies);
-    cell_escaped(t, f->call_id);
-  }
-  g_assert(t->n == t->n_cols);
-}
-
-/* ----------------------------------------------------------------- lines */
-
-/* Once the widths are frozen, a row is made straight into its line: a
- * cursor with the room of the whole line reserved, each cell made after
- * its gap and put in its column where it lies (sf_tline_put).  The
- * helpers are always inlined into row_line, so that the cursor stays in
- * registers. */
-typedef struct line_cursor {
+/* The cells of a row are made through a cursor into t->text, with the
+ * room for all of them reserved (no check a byte).  Once the first rows
+ * have set the widths (t->cols), a row is made straight into its line:
+ * each cell after its gap, put in its column where it lies
+ * (sf_tline_put).  Before, the cursor notes each cell's place and width
+ * (cells) for the engine, which holds the row to size the columns.  The
+ * helpers are always inlined into make_row, once for each way, so that the
+ * cursor stays in registers and the way is known where it is compiled. */
+typedef struct row_cursor {
+  sipflow_calls_table *t;
   char *q;                 /* where the next byte goes */
   char *at;                /* the text of the cell being made */
-  const sf_tcolumn *col;   /* its column */
+  const sf_tcolumn *col;   /* its column (a line) */
+  sf_tcell *cell;          /* its place (cells), or NULL: a line */
   size_t used;             /* columns of the line so far */
-} line_cursor;
+} row_cursor;
 
-static SF_ALWAYS_INLINE void lc_begin(line_cursor *c)
+static SF_ALWAYS_INLINE void cell_begin(row_cursor *c)
 {
-  c->q = sf_tline_gap(c->q, c->col);
+  if (!c->cell)
+    c->q = sf_tline_gap(c->q, c->col);
   c->at = c->q;
 }
 
-static SF_ALWAYS_INLINE void lc_end(line_cursor *c, size_t width, size_t limit)
+/* The cell made: put in its column (a squeezable last column may use the
+ * room left), or noted. */
+static SF_ALWAYS_INLINE void cell_end(row_cursor *c, size_t width, bool last)
 {
+  if (c->cell) {
+    *c->cell++ = (sf_tcell){(uint32_t)(c->at - c->t->text.p), (uint32_t)(c->q - c->at),
+                            (uint32_t)width};
+    return;
+  }
+  size_t limit = last ? sf_table_last_limit(c->t->table, c->used) : c->col->limit;
   c->q = sf_tline_put(c->at, c->q, width, c->col, limit, &c->used);
   c->col++;
 }
 
-static SF_ALWAYS_INLINE void lc_text(line_cursor *c, const char *s, size_t len, size_t width)
+/* text (len bytes) shown as it is: ASCII, or UTF-8 of that many columns */
+static SF_ALWAYS_INLINE void cell_text(row_cursor *c, const char *s, size_t len, size_t width)
 {
-  lc_begin(c);
+  cell_begin(c);
   sf_copy_short(c->q, s, len);
   c->q += len;
-  lc_end(c, width, c->col->limit);
+  cell_end(c, width, false);
 }
 
 /* v in decimal at q, written from its last digit back (no copy of digits
@@ -381,17 +254,17 @@ static SF_ALWAYS_INLINE char *put_uint(char *q, uint64_t v)
   return q + n;
 }
 
-static SF_ALWAYS_INLINE void lc_uint(line_cursor *c, uint64_t v)
+static SF_ALWAYS_INLINE void cell_uint(row_cursor *c, uint64_t v)
 {
-  lc_begin(c);
+  cell_begin(c);
   c->q = put_uint(c->q, v);
-  lc_end(c, (size_t)(c->q - c->at), c->col->limit);
+  cell_end(c, (size_t)(c->q - c->at), false);
 }
 
 /* "0.120" (seconds, like the duration), or "-" when not applicable. */
-static SF_ALWAYS_INLINE void lc_ms(line_cursor *c, int64_t ms)
+static SF_ALWAYS_INLINE void cell_ms(row_cursor *c, int64_t ms)
 {
-  lc_begin(c);
+  cell_begin(c);
   if (ms < 0) {
     *c->q++ = '-';
   } else {
@@ -402,7 +275,7 @@ static SF_ALWAYS_INLINE void lc_ms(line_cursor *c, int64_t ms)
     memcpy(q + 2, sf_digit_pairs + 2 * (frac % 100), 2);
     c->q = q + 4;
   }
-  lc_end(c, (size_t)(c->q - c->at), c->col->limit);
+  cell_end(c, (size_t)(c->q - c->at), false);
 }
 
 /* Text that is not all plain: escaped through t->scratch, then copied. */
@@ -415,41 +288,40 @@ static char *put_escaped_slow(sipflow_calls_table *t, char *q, const char *s, si
   return q + t->scratch.len;
 }
 
-/* s escaped at q (sf_text_escape: most text is plain, one copy); adds its
- * width to *width. */
+/* s escaped at q (sf_text_escape: most text is plain, one copy); "-" when
+ * that leaves nothing, or there is no s: an empty cell would read as a
+ * gap.  Adds its width to *width; returns its end. */
 static SF_ALWAYS_INLINE char *put_escaped(sipflow_calls_table *t, char *q, row_text s,
                                           size_t *width)
 {
   const unsigned char *u = (const unsigned char *)s.ptr;
-  if (sf_all_plain(u, s.len)) {
+  size_t w = s.len;
+  if (!s.ptr) {
+    w = 0;
+  } else if (sf_all_plain(u, s.len)) {
     sf_copy_short(q, s.ptr, s.len);
-    *width += s.len;
-    return q + s.len;
+    q += s.len;
+  } else {
+    q = put_escaped_slow(t, q, s.ptr, s.len, sf_plain_run_end(u, 0, s.len), &w);
   }
-  size_t w = 0;
-  q = put_escaped_slow(t, q, s.ptr, s.len, sf_plain_run_end(u, 0, s.len), &w);
+  if (!w)
+    *q++ = '-', w = 1;
   *width += w;
   return q;
 }
 
-/* s escaped, "-" when that leaves nothing (or there is no s) */
-static SF_ALWAYS_INLINE void lc_escaped(sipflow_calls_table *t, line_cursor *c, row_text s,
-                                        size_t limit)
+static SF_ALWAYS_INLINE void cell_escaped(row_cursor *c, row_text s, bool last)
 {
   size_t w = 0;
-  lc_begin(c);
-  if (s.ptr)
-    c->q = put_escaped(t, c->q, s, &w);
-  if (!w)
-    *c->q++ = '-', w = 1;
-  lc_end(c, w, limit);
+  cell_begin(c);
+  c->q = put_escaped(c->t, c->q, s, &w);
+  cell_end(c, w, last);
 }
 
 /* "486 Busy Here", "486 " without a reason, "-" without a final response */
-static SF_ALWAYS_INLINE void lc_final(sipflow_calls_table *t, line_cursor *c,
-                                      const row_fields *f)
+static SF_ALWAYS_INLINE void cell_final(row_cursor *c, const row_fields *f)
 {
-  lc_begin(c);
+  cell_begin(c);
   size_t w = 1;
   if (!f->final_status) {
     *c->q++ = '-';
@@ -460,21 +332,16 @@ static SF_ALWAYS_INLINE void lc_final(sipflow_calls_table *t, line_cursor *c,
     w += (size_t)(q - c->q);
     *q++ = ' ';
     c->q = q;
-    if (f->reason.ptr) {
-      size_t r = 0;
-      c->q = put_escaped(t, c->q, f->reason, &r);
-      if (!r)
-        *c->q++ = '-', r = 1;
-      w += r;
-    }
+    if (f->reason.ptr)
+      c->q = put_escaped(c->t, c->q, f->reason, &w);
   }
-  lc_end(c, w, c->col->limit);
+  cell_end(c, w, false);
 }
 
 /* "no-ack,retransmissions" (ASCII names), "-" when none */
-static SF_ALWAYS_INLINE void lc_anomalies(line_cursor *c, unsigned flags)
+static SF_ALWAYS_INLINE void cell_anomalies(row_cursor *c, unsigned flags)
 {
-  lc_begin(c);
+  cell_begin(c);
   /* the flags set, lowest first (most calls have none) */
   for (unsigned set = flags & ((1u << SIPFLOW_ANOMALY_COUNT) - 1); set; set &= set - 1) {
     if (c->q != c->at)
@@ -486,46 +353,56 @@ static SF_ALWAYS_INLINE void lc_anomalies(line_cursor *c, unsigned flags)
   }
   if (c->q == c->at)
     *c->q++ = '-';
-  lc_end(c, (size_t)(c->q - c->at), c->col->limit);
+  cell_end(c, (size_t)(c->q - c->at), false);
 }
 
-/* The last cell: a squeezable last column may use the room left. */
-static SF_ALWAYS_INLINE void lc_last(sipflow_calls_table *t, line_cursor *c, row_text s)
+/* The cells of a row into t->text: its line (cells NULL, the widths
+ * frozen), or its cells noted there.  Returns the end of the text.  The
+ * start cell needs first_day: the row is being added. */
+static SF_ALWAYS_INLINE char *make_row(sipflow_calls_table *t, const row_fields *f,
+                                       sf_tcell *cells)
 {
-  lc_escaped(t, c, s, sf_table_last_limit(t->table, c->used));
+  /* room for all at once: an escaped byte takes 4 at most */
+  size_t texts = f->from.len + f->to.len + f->reason.len + f->call_id.len + f->failure.len;
+  sf_tbuf_reserve(&t->text, (cells ? ROW_FIXED_TEXT : t->line_room) + 4 * texts);
+  row_cursor c = {.t = t, .q = t->text.p, .col = t->cols, .cell = cells};
+  cell_uint(&c, f->call);
+  update_clock(t, f->start_us);
+  cell_text(&c, t->clock, t->clock_len, t->clock_len);
+  cell_escaped(&c, f->from, false);
+  cell_text(&c, "→", sizeof "→" - 1, 1);
+  cell_escaped(&c, f->to, false);
+  const char *state = sipflow_call_state_name(f->state);
+  size_t state_len = strlen(state); /* ASCII: a byte a column */
+  cell_text(&c, state, state_len, state_len);
+  if (t->failed_only) {
+    cell_escaped(&c, f->call_id, false);
+    cell_escaped(&c, f->failure, true);
+  } else {
+    cell_final(&c, f);
+    cell_ms(&c, f->setup_ms);
+    cell_ms(&c, f->answer_ms);
+    cell_ms(&c, f->duration_ms);
+    cell_uint(&c, f->messages);
+    cell_anomalies(&c, f->anomalies);
+    cell_escaped(&c, f->call_id, true);
+  }
+  g_assert(cells ? c.cell == cells + t->n_cols : c.col == t->cols + t->n_cols);
+  return c.q;
 }
 
 /* The row's line, written through t->write. */
 static void row_line(sipflow_calls_table *t, const row_fields *f)
 {
-  /* room for the whole line at once: an escaped byte takes 4 at most */
-  sf_tbuf_reserve(&t->text, t->line_room + 4 * (f->from.len + f->to.len + f->reason.len +
-                                                f->call_id.len + f->failure.len));
-  line_cursor c = {.q = t->text.p, .col = t->cols};
-  lc_uint(&c, f->call);
-  update_clock(t, f->start_us);
-  lc_text(&c, t->clock, t->clock_len, t->clock_len);
-  lc_escaped(t, &c, f->from, c.col->limit);
-  lc_text(&c, "→", sizeof "→" - 1, 1);
-  lc_escaped(t, &c, f->to, c.col->limit);
-  const char *state = sipflow_call_state_name(f->state);
-  size_t state_len = strlen(state); /* ASCII: a byte a column */
-  lc_text(&c, state, state_len, state_len);
-  if (t->failed_only) {
-    lc_escaped(t, &c, f->call_id, c.col->limit);
-    lc_last(t, &c, f->failure);
-  } else {
-    lc_final(t, &c, f);
-    lc_ms(&c, f->setup_ms);
-    lc_ms(&c, f->answer_ms);
-    lc_ms(&c, f->duration_ms);
-    lc_uint(&c, f->messages);
-    lc_anomalies(&c, f->anomalies);
-    lc_last(t, &c, f->call_id);
-  }
-  g_assert(c.col == t->cols + t->n_cols);
-  char *end = sf_tline_end(t->text.p, c.q);
+  char *end = sf_tline_end(t->text.p, make_row(t, f, NULL));
   t->write(t->text.p, (size_t)(end - t->text.p), t->user);
+}
+
+/* The row's cells, measured, to the engine (which holds it). */
+static void row_cells(sipflow_calls_table *t, const row_fields *f)
+{
+  make_row(t, f, t->cells);
+  sf_table_add(t->table, t->text.p, t->cells);
 }
 
 /* ---------------------------------------------------------------- fields */
@@ -758,13 +635,10 @@ static void add_fields(sipflow_calls_table *t, const row_fields *f)
     for (size_t c = 0; c < t->n_cols; c++)
       t->line_room += SF_TLINE_ROOM(&t->cols[c]);
   }
-  if (t->cols) {
+  if (t->cols)
     row_line(t, f);
-    return;
-  }
-  row_cells(t, f);
-  sf_tbuf_reserve(&t->text, SF_TABLE_SLACK);
-  sf_table_add(t->table, t->text.p, t->cells);
+  else
+    row_cells(t, f);
 }
 
 SIPFLOW_API void sipflow_calls_table_add(sipflow_calls_table *t, sipflow_table_row *row)
