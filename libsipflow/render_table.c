@@ -14,8 +14,9 @@
  * call (numbers, and the texts as the call has them) in ONE pooled block.
  * Once the first rows have set the widths, a row is made straight into its
  * line when it is added: each cell escaped and laid out where it lies,
- * once; before, its cells are measured for the engine, which holds them
- * to size the columns.  No printf, no GString.
+ * once.  The first rows are measured to size the columns, held as they
+ * wait for their turn, then made into their lines the same way.  No
+ * printf, no GString.
  */
 #include <inttypes.h>
 #include <stdbool.h>
@@ -144,6 +145,7 @@ struct sipflow_calls_table {
                          once the widths are frozen */
   const sf_tcolumn *cols; /* the frozen columns (sf_table_frozen), or NULL
                              while the first rows are held for the widths */
+  GPtrArray *sample;  /* those rows (sipflow_table_row), in order */
   size_t line_room;   /* cols: bytes a line takes besides its texts */
   sf_tbuf scratch;    /* cols: text escaped before it is copied */
   sf_tcell cells[N_COLS];
@@ -190,7 +192,7 @@ static void update_clock(sipflow_calls_table *t, int64_t us)
  * have set the widths (t->cols), a row is made straight into its line:
  * each cell after its gap, put in its column where it lies
  * (sf_tline_put).  Before, the cursor notes each cell's place and width
- * (cells) for the engine, which holds the row to size the columns.  The
+ * (cells): the widths size the columns (sf_table_measure).  The
  * helpers are always inlined into make_row, once for each way, so that the
  * cursor stays in registers and the way is known where it is compiled. */
 typedef struct row_cursor {
@@ -398,13 +400,6 @@ static void row_line(sipflow_calls_table *t, const row_fields *f)
   t->write(t->text.p, (size_t)(end - t->text.p), t->user);
 }
 
-/* The row's cells, measured, to the engine (which holds it). */
-static void row_cells(sipflow_calls_table *t, const row_fields *f)
-{
-  make_row(t, f, t->cells);
-  sf_table_add(t->table, t->text.p, t->cells);
-}
-
 /* ---------------------------------------------------------------- fields */
 
 /* duration_s is a whole number of ms (sipflow.h) */
@@ -501,6 +496,30 @@ static inline const char *held_text(const char *p, uint32_t len, row_text *s)
   return p + len;
 }
 
+/* A held row of f: its fields and a copy of its texts. */
+static sipflow_table_row *hold_row(sipflow_calls_table *t, const row_fields *f)
+{
+  size_t bytes = f->from.len + f->to.len + f->reason.len + f->call_id.len + f->failure.len;
+  sipflow_table_row *r = row_block(t, sizeof *r + bytes);
+  r->start_us = f->start_us;
+  r->setup_ms = f->setup_ms;
+  r->answer_ms = f->answer_ms;
+  r->duration_ms = f->duration_ms;
+  r->call = f->call;
+  r->linked_call = f->linked_call;
+  r->messages = f->messages;
+  r->final_status = f->final_status;
+  r->anomalies = f->anomalies;
+  r->state = (uint8_t)f->state;
+  char *q = r->text;
+  q = hold_text(q, &r->text_len[0], f->from);
+  q = hold_text(q, &r->text_len[1], f->to);
+  q = hold_text(q, &r->text_len[2], f->reason);
+  q = hold_text(q, &r->text_len[3], f->call_id);
+  hold_text(q, &r->text_len[4], f->failure);
+  return r;
+}
+
 SIPFLOW_API sipflow_table_row *sipflow_calls_table_row(sipflow_calls_table *t,
                                                        const sipflow_call_info *call)
 {
@@ -508,26 +527,7 @@ SIPFLOW_API sipflow_table_row *sipflow_calls_table_row(sipflow_calls_table *t,
     return NULL;
   row_fields f;
   fields_of_call(&f, call, t->failed_only);
-  size_t bytes = f.from.len + f.to.len + f.reason.len + f.call_id.len + f.failure.len;
-
-  sipflow_table_row *r = row_block(t, sizeof *r + bytes);
-  r->start_us = f.start_us;
-  r->setup_ms = f.setup_ms;
-  r->answer_ms = f.answer_ms;
-  r->duration_ms = f.duration_ms;
-  r->call = f.call;
-  r->linked_call = f.linked_call;
-  r->messages = f.messages;
-  r->final_status = f.final_status;
-  r->anomalies = f.anomalies;
-  r->state = (uint8_t)f.state;
-  char *q = r->text;
-  q = hold_text(q, &r->text_len[0], f.from);
-  q = hold_text(q, &r->text_len[1], f.to);
-  q = hold_text(q, &r->text_len[2], f.reason);
-  q = hold_text(q, &r->text_len[3], f.call_id);
-  hold_text(q, &r->text_len[4], f.failure);
-  return r;
+  return hold_row(t, &f);
 }
 
 /* The fields of a held row, its texts where it keeps them. */
@@ -608,6 +608,7 @@ SIPFLOW_API sipflow_calls_table *sipflow_calls_table_new(const sipflow_table_opt
   t->links = g_string_new(NULL);
   t->pairs = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
   t->chunks = g_ptr_array_new_with_free_func(g_free);
+  t->sample = g_ptr_array_new();
   return t;
 }
 
@@ -624,21 +625,40 @@ static void count_row(sipflow_calls_table *t, uint32_t call, uint32_t linked_cal
     start_table(t, start_us);
 }
 
-/* The row of f: written now, straight into its line, once the widths are
- * frozen; before, its cells measured for the engine, which holds them. */
+/* The header, then the first rows, held until they had sized the
+ * columns; from then on, rows go straight into their lines. */
+static void flush_sample(sipflow_calls_table *t)
+{
+  sf_table_flush(t->table);
+  t->cols = sf_table_frozen(t->table);
+  /* each cell's gap, padding, the 16-byte moves of sf_tline_put */
+  t->line_room = ROW_FIXED_TEXT;
+  for (size_t c = 0; c < t->n_cols; c++)
+    t->line_room += SF_TLINE_ROOM(&t->cols[c]);
+  for (size_t i = 0; i < t->sample->len; i++) {
+    sipflow_table_row *r = g_ptr_array_index(t->sample, i);
+    row_fields f;
+    fields_of_row(&f, r);
+    row_line(t, &f);
+    sipflow_table_row_free(r);
+  }
+  g_ptr_array_set_size(t->sample, 0);
+}
+
+/* The row of f, written now straight into its line once the widths are
+ * frozen; before, its cells measured for the widths, and it is held. */
 static void add_fields(sipflow_calls_table *t, const row_fields *f)
 {
   count_row(t, f->call, f->linked_call, f->failure.ptr != NULL, f->start_us);
-  if (!t->cols && (t->cols = sf_table_frozen(t->table))) {
-    /* each cell's gap, padding, the 16-byte moves of sf_tline_put */
-    t->line_room = ROW_FIXED_TEXT;
-    for (size_t c = 0; c < t->n_cols; c++)
-      t->line_room += SF_TLINE_ROOM(&t->cols[c]);
-  }
-  if (t->cols)
+  if (t->cols) {
     row_line(t, f);
-  else
-    row_cells(t, f);
+    return;
+  }
+  make_row(t, f, t->cells);
+  sf_table_measure(t->table, t->cells);
+  g_ptr_array_add(t->sample, hold_row(t, f));
+  if (t->sample->len >= SF_TABLE_SAMPLE_ROWS)
+    flush_sample(t);
 }
 
 SIPFLOW_API void sipflow_calls_table_add(sipflow_calls_table *t, sipflow_table_row *row)
@@ -666,7 +686,7 @@ SIPFLOW_API void sipflow_calls_table_finish(sipflow_calls_table *t, int summary)
   if (!t)
     return;
   if (t->started)
-    sf_table_flush(t->table);
+    flush_sample(t);
   if (summary) {
     GString *g = g_string_new(NULL);
     if (t->failed_only)
@@ -685,6 +705,7 @@ SIPFLOW_API void sipflow_calls_table_finish(sipflow_calls_table *t, int summary)
   g_hash_table_destroy(t->pairs);
   g_free(t->text.p);
   g_free(t->scratch.p);
+  g_ptr_array_free(t->sample, TRUE);
   g_ptr_array_free(t->chunks, TRUE);
   g_free(t);
 }

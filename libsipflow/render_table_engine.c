@@ -5,7 +5,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
  * The columns are as wide as their widest cell among the first rows
- * (TABLE_SAMPLE_ROWS), then fitted to the given width: squeezable columns
+ * (SF_TABLE_SAMPLE_ROWS), then fitted to the given width: squeezable columns
  * give way, cells too wide lose their middle ("abc…@host") or their end.
  * After the sample the widths are frozen and rows are written as they come,
  * so memory stays bounded on a capture of a million calls.
@@ -16,7 +16,6 @@
 #include "render.h"
 #include "render_table_engine.h"
 
-#define TABLE_SAMPLE_ROWS 500 /* rows kept to size the columns */
 #define TABLE_SQUEEZE_MIN 16  /* a squeezed column never gets narrower */
 #define TABLE_COLUMN_GAP 2
 #define ELLIPSIS "…"          /* 3 bytes, 1 column */
@@ -333,6 +332,7 @@ struct sipflow_table {
   char *titles;       /* the header row: its text and cells */
   size_t titles_len;
   sf_tcell *title_cells;
+  size_t *measured;   /* per column: the widest cell of sf_table_measure */
   GPtrArray *pending; /* rows held until the widths are known: each ONE
                          block, n_cols sf_tcells then their text */
   bool frozen;
@@ -370,6 +370,7 @@ sf_table *sf_table_new(const sipflow_table_column *cols, size_t n_cols, unsigned
   t->titles = titles.p;
   t->titles_len = titles.len;
   t->pending = g_ptr_array_new_with_free_func(g_free);
+  t->measured = g_new0(size_t, n_cols);
   t->row_cells = g_new(sf_tcell, n_cols);
   return t;
 }
@@ -379,6 +380,7 @@ void sf_table_free(sf_table *t)
   if (!t)
     return;
   g_ptr_array_free(t->pending, TRUE);
+  g_free(t->measured);
   g_free(t->line.p);
   g_free(t->row.p);
   g_free(t->row_cells);
@@ -398,7 +400,7 @@ static void freeze_widths(sf_table *t)
 
   for (size_t c = 0; c < t->n_cols; c++) {
     const sipflow_table_column *col = &t->cols[c].def;
-    size_t w = t->title_cells[c].width;
+    size_t w = MAX(t->title_cells[c].width, col->overflow ? 0 : t->measured[c]);
     for (size_t r = 0; r < t->pending->len && !col->overflow; r++) {
       const sf_tcell *row = g_ptr_array_index(t->pending, r);
       w = MAX(w, row[c].width);
@@ -496,6 +498,12 @@ static void flush_pending(sf_table *t)
   g_ptr_array_set_size(t->pending, 0);
 }
 
+void sf_table_measure(sf_table *t, const sf_tcell *cells)
+{
+  for (size_t c = 0; c < t->n_cols; c++)
+    t->measured[c] = MAX(t->measured[c], cells[c].width);
+}
+
 void sf_table_flush(sf_table *t)
 {
   if (!t->frozen || t->pending->len)
@@ -517,7 +525,7 @@ void sf_table_add(sf_table *t, const char *base, const sf_tcell *cells)
     off += cells[c].len;
   }
   g_ptr_array_add(t->pending, row);
-  if (t->pending->len >= TABLE_SAMPLE_ROWS)
+  if (t->pending->len >= SF_TABLE_SAMPLE_ROWS)
     flush_pending(t);
 }
 

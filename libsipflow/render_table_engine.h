@@ -220,6 +220,7 @@ typedef struct sf_tcell {
 } sf_tcell;
 
 #define SF_TABLE_DEFAULT_WIDTH 120
+#define SF_TABLE_SAMPLE_ROWS 500 /* rows that size the columns */
 
 /* Bytes that must be readable after the end of any cell's text: short
  * cells are copied with one fixed 16-byte move. */
@@ -251,6 +252,9 @@ sf_table *sf_table_new(const sipflow_table_column *cols, size_t n_cols, unsigned
 /* A row: n_cols cells whose text is at base (SF_TABLE_SLACK bytes readable
  * past every cell); written now, or copied and held. */
 void sf_table_add(sf_table *t, const char *base, const sf_tcell *cells);
+/* A row that sizes the columns as one held would (before the widths are
+ * frozen), held and written by the caller: only its cells' widths count. */
+void sf_table_measure(sf_table *t, const sf_tcell *cells);
 /* Writes the header and the rows held unless that was done already (and
  * no row is held since); the widths are frozen from then on. */
 void sf_table_flush(sf_table *t);

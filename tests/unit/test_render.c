@@ -872,8 +872,8 @@ static void test_calls_table(void **state)
 }
 
 /* Rows after the first 500 are made straight into their line (the widths
- * frozen), the first ones as cells the engine lays out: the same bytes
- * either way.  Ten calls of hostile or awkward text (controls, U+202E,
+ * frozen), the first ones measured and held until the widths are known:
+ * the same bytes either way.  Ten calls of hostile or awkward text (controls, U+202E,
  * invalid bytes, '\', UTF-8 to cut, cells too wide, no text, empty text,
  * big numbers) over and over, each row after the 500th compared with the
  * row of the same call 500 before (its id aside, as wide); rows held
