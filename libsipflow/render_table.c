@@ -220,7 +220,7 @@ static SF_ALWAYS_INLINE void cell_end(row_cursor *c, size_t width, bool last)
                             (uint32_t)width};
     return;
   }
-  size_t limit = last ? sf_table_last_limit(c->t->table, c->used) : c->col->limit;
+  size_t limit = last ? sf_tline_last_limit(c->col, c->used) : c->col->limit;
   c->q = sf_tline_put(c->at, c->q, width, c->col, limit, &c->used);
   c->col++;
 }

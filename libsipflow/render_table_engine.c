@@ -427,6 +427,9 @@ static void freeze_widths(sf_table *t)
   for (size_t c = 0; c < t->n_cols; c++) {
     tcolumn *col = &t->cols[c];
     col->limit = col->def.max_width || col->def.squeeze ? col->width : SIZE_MAX;
+    bool last = c == t->n_cols - 1;
+    col->room = last && col->def.squeeze && t->total_width > col->gap
+                    ? t->total_width - col->gap : 0;
   }
   t->frozen = true;
 }
@@ -434,15 +437,6 @@ static void freeze_widths(sf_table *t)
 const sf_tcolumn *sf_table_frozen(const sf_table *t)
 {
   return t->frozen ? t->cols : NULL;
-}
-
-size_t sf_table_last_limit(const sf_table *t, size_t used)
-{
-  const tcolumn *col = &t->cols[t->n_cols - 1];
-  size_t limit = col->limit;
-  if (col->def.squeeze && t->total_width > used + col->gap)
-    limit = MAX(limit, t->total_width - used - col->gap);
-  return limit;
 }
 
 char *sf_tline_end(const char *start, char *q)
@@ -470,7 +464,7 @@ static void write_line(sf_table *t, const char *base, const sf_tcell *cells)
     q = sf_tline_gap(q, col);
     char *at = q;
     memcpy(at, base + cells[c].off, len <= 16 ? 16 : len); /* SF_TABLE_SLACK */
-    size_t limit = c == t->n_cols - 1 ? sf_table_last_limit(t, used) : col->limit;
+    size_t limit = c == t->n_cols - 1 ? sf_tline_last_limit(col, used) : col->limit;
     q = sf_tline_put(at, at + len, cells[c].width, col, limit, &used);
   }
   q = sf_tline_end(t->line.p, q);

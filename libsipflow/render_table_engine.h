@@ -237,6 +237,8 @@ typedef struct sf_tcolumn {
   size_t gap;    /* spaces before it */
   size_t width;  /* frozen display width */
   size_t limit;  /* wider cells are shortened; SIZE_MAX: never */
+  size_t room;   /* the last column, squeezable: the table's width less its
+                    gap (it may use what the cells before it leave); 0 */
   /* where a cell's padding goes, as masks of it (all ones or zero): no
    * branch on the alignment per cell */
   size_t lead_pad;  /* aligned right: spaces before the text */
@@ -278,9 +280,12 @@ void sf_table_free(sf_table *t);
  * or NULL while rows are held to size them. */
 const sf_tcolumn *sf_table_frozen(const sf_table *t);
 
-/* The limit of the last column when the cells before it took `used`
+/* The limit of the last column (col) when the cells before it took `used`
  * columns: a squeezable last column may use the room left. */
-size_t sf_table_last_limit(const sf_table *t, size_t used);
+static inline size_t sf_tline_last_limit(const sf_tcolumn *col, size_t used)
+{
+  return col->room > used ? MAX(col->limit, col->room - used) : col->limit;
+}
 
 /* Ends the line from start to q: trailing spaces dropped, then '\n'.
  * Returns its end. */
