@@ -38,6 +38,7 @@ typedef struct calls_state {
 typedef struct calls_out {
   const calls_state *st;
   bool json, csv;
+  bool every_call;            /* no filter: each call has a row */
   list_order *order;
   sipflow_calls_table *table; /* the library's (the plugin prints the same) */
   GString *buf;               /* the line being built, reused */
@@ -243,6 +244,13 @@ static void table_row_free(void *row)
   sipflow_table_row_free(row);
 }
 
+/* The table's lines go out in batches, as the --json lines do: a write
+ * to stdout a line cost as much as making the line. */
+static void table_write(const char *text, size_t len, void *user)
+{
+  out_lines_put(user, text, len);
+}
+
 /* ------------------------------------------------------------- command */
 
 static void on_call_end(const sipflow_call_info *c, void *user)
@@ -250,9 +258,10 @@ static void on_call_end(const sipflow_call_info *c, void *user)
   calls_out *o = cli_session_data(user);
   const list_filter *f = &o->st->filter;
 
-  if ((o->st->failed_only && !c->failure) || !list_filter_call(f, c) ||
-      !list_filter_state(f, (int)c->state) || !list_filter_method(f, c->method) ||
-      !list_filter_time(f, c->start_us)) {
+  if (!o->every_call &&
+      ((o->st->failed_only && !c->failure) || !list_filter_call(f, c) ||
+       !list_filter_state(f, (int)c->state) || !list_filter_method(f, c->method) ||
+       !list_filter_time(f, c->start_us))) {
     list_order_put(o->order, c->call, NULL);
     return;
   }
@@ -293,12 +302,14 @@ static void on_end(void *data, int status)
   /* no summary when nothing was shown because of an error: it says it all */
   sipflow_calls_table_finish(o->table, o->shown != 0 || status == CLI_EXIT_OK);
   o->table = NULL;
+  out_lines_flush(&o->out);
 }
 
 static int run_calls(const cli_global *g, void *state)
 {
   calls_state *st = state;
-  calls_out o = {.st = st, .json = g->json, .csv = st->csv};
+  calls_out o = {.st = st, .json = g->json, .csv = st->csv,
+                 .every_call = !st->failed_only && list_filter_none(&st->filter)};
   sipflow_callbacks cb = {.on_call_end = on_call_end};
 
   if (g->json && st->csv) {
@@ -309,7 +320,7 @@ static int run_calls(const cli_global *g, void *state)
   if (!o.json && !o.csv) {
     /* not a tty: $COLUMNS or 120, the width the plugin uses too */
     sipflow_table_options opt = {.width = out_terminal_width(), .failed_only = st->failed_only};
-    o.table = sipflow_calls_table_new(&opt, out_write_file, stdout);
+    o.table = sipflow_calls_table_new(&opt, table_write, &o.out);
   }
   o.buf = g_string_sized_new(1024);
   out_lines_init(&o.out);
@@ -322,11 +333,10 @@ static int run_calls(const cli_global *g, void *state)
   /* every output here shows the summary of a call, none its lists */
   sipflow_call_options copt = {.summary_only = 1};
   int status = cli_read_capture_opts(g, &cb, &copt, on_end, &o);
-  out_lines_flush(&o.out); /* the lines of rows emitted before a read error */
   list_order_free(o.order);
   g_string_free(o.buf, TRUE);
-  out_lines_clear(&o.out);
   sipflow_calls_table_finish(o.table, 0); /* still there when reading failed early */
+  out_lines_clear(&o.out); /* the lines of rows emitted before a read error */
   return status;
 }
 

@@ -254,6 +254,12 @@ static bool is_call_number(const char *s, uint32_t call)
   return v == call;
 }
 
+bool list_filter_none(const list_filter *f)
+{
+  return !(f->call_ids && f->call_ids[0]) && !f->from && !f->to && !f->states &&
+         !(f->methods && f->methods->len) && !f->has_since && !f->has_until;
+}
+
 bool list_filter_call(const list_filter *f, const sipflow_call_info *call)
 {
   if (f->call_ids && f->call_ids[0]) {

@@ -38,6 +38,8 @@ GOptionGroup *list_filter_group(list_filter *f);
 /* Frees what the options stored in f (not f itself). */
 void list_filter_clear(list_filter *f);
 
+/* Whether no filter is set: every row passes (checked once, not a row). */
+bool list_filter_none(const list_filter *f);
 /* --call, --from and --to against a call. */
 bool list_filter_call(const list_filter *f, const sipflow_call_info *call);
 /* --state (a value of the kind's state enum), --method, --since/--until

@@ -10,14 +10,19 @@
  * (render_table_engine.c): Call-IDs lose their middle ("abc…@host"),
  * reason phrases their end.
  *
- * Speed (issue 7): a row is built into one reusable buffer with each
- * cell's length and width measured on the way, then kept as ONE block
- * (reused once written) until its turn; no printf, no GString.
+ * Speed (issue 7): a row waiting for its turn keeps what it shows of its
+ * call (numbers, and the texts as the call has them) in ONE pooled block.
+ * Once the first rows have set the widths, a row is made straight into its
+ * line when it is added: each cell escaped and laid out where it lies,
+ * once.  The first rows are measured to size the columns, held as they
+ * wait for their turn, then made into their lines the same way.  No
+ * printf, no GString.
  */
 #include <inttypes.h>
 #include <stdbool.h>
 #include <string.h>
 
+#include "correlate.h" /* sf_copy_short */
 #include "render_table_engine.h"
 
 #define ROW_GRAIN 8           /* pooled row sizes are multiples of it (rows
@@ -74,12 +79,32 @@ G_STATIC_ASSERT((int)COL_START == (int)FCOL_START);
 
 /* ------------------------------------------------------------------ rows */
 
-/* A call's cells, kept until the row's turn: thousands wait behind a
- * long call (a registration holds hundreds back), so a held row is as
- * small as its content: this header, each cell's length and width (the
- * offsets follow from the lengths), then the text, without the start
- * cell, which is made when the row is added (the date shows when the day
- * differs from the first row's). */
+/* Text of a call a row shows: NULL ptr when the call has none (a reason
+ * phrase may be absent, "486 ", or empty, "486 -"). */
+typedef struct row_text {
+  const char *ptr;
+  size_t len;
+} row_text;
+
+/* What a row shows of a call: its numbers, and its texts as the call has
+ * them (the user parts of From and To already cut out of their URIs), to
+ * be escaped when the row's cells are made. */
+typedef struct row_fields {
+  int64_t start_us, setup_ms, answer_ms, duration_ms;
+  uint32_t call, linked_call, messages;
+  int final_status;
+  unsigned anomalies;
+  sipflow_call_state state;
+  row_text from, to, reason, call_id, failure;
+} row_fields;
+
+enum { N_ROW_TEXTS = 5 };
+
+/* A call kept until its row's turn: thousands wait behind a long call (a
+ * registration holds hundreds back), so a held row is its fields and the
+ * bytes of its texts, no more.  Its cells are made when it is added, when
+ * the widths are known most of the time (after the first rows): then
+ * straight into its line, each cell escaped and laid out once. */
 struct sipflow_table_row {
   sipflow_calls_table *pool; /* the table whose pool holds it, or NULL:
                                 a row of its own (g_malloc) */
@@ -87,21 +112,24 @@ struct sipflow_table_row {
     int64_t start_us;
     sipflow_table_row *next_spare; /* in the pool's list of free rows */
   };
-  uint32_t call, linked_call;
-  uint32_t bytes;   /* of text */
+  int64_t setup_ms, answer_ms, duration_ms;
+  uint32_t call, linked_call, messages;
+  int32_t final_status;
+  uint32_t anomalies;
+  /* the lengths of from, to, reason, call_id, failure, their bytes
+   * following in that order; ROW_NO_TEXT: none */
+  uint32_t text_len[N_ROW_TEXTS];
+  uint8_t state;
   uint8_t size_class; /* pooled: its block is size_class * ROW_GRAIN bytes */
-  bool failed;
-  bool wide;        /* a cell of 256 bytes or columns or more: sf_tcell cells */
-  /* n_cols row_cell (or sf_tcell when wide), then the text */
-  _Alignas(sf_tcell) unsigned char data[];
+  char text[];
 };
 
-/* A cell of a held row, all but a few long ones: a byte each for length
- * and width (tens of thousands of rows wait behind a registration on a
- * big capture; with 16-bit fields the cells were a fifth of a row). */
-typedef struct row_cell {
-  uint8_t len, width;
-} row_cell;
+#define ROW_NO_TEXT UINT32_MAX
+
+/* Bytes the cells of a row may take besides the escaped texts: the
+ * numbers, the start time (SF_CLOCK_MAX), the state, the anomaly names,
+ * and the SF_TABLE_SLACK the engine reads past a cell. */
+#define ROW_FIXED_TEXT 512
 
 struct sipflow_calls_table {
   sf_table *table;
@@ -113,10 +141,14 @@ struct sipflow_calls_table {
   uint64_t shown, failed;
   GString *links;     /* "1 ↔ 2, 3 ↔ 4" */
   GHashTable *pairs;  /* gint64 lo << 32 | hi: the pairs in links */
-  sf_tbuf text;       /* the text of the row being built, or being added */
+  sf_tbuf text;       /* the cells of the row being added, or its line
+                         once the widths are frozen */
+  const sf_tcolumn *cols; /* the frozen columns (sf_table_frozen), or NULL
+                             while the first rows are held for the widths */
+  GPtrArray *sample;  /* those rows (sipflow_table_row), in order */
+  size_t line_room;   /* cols: bytes a line takes besides its texts */
+  sf_tbuf scratch;    /* cols: text escaped before it is copied */
   sf_tcell cells[N_COLS];
-  row_cell packed[N_COLS]; /* the same, as a held row keeps them */
-  size_t n;           /* cells built */
   /* Rows come from a pool: malloc and free cost as much as building the
    * row (thousands wait for their turn behind a long call, beyond what
    * malloc caches).  A row takes the grains its size needs, carved from
@@ -132,128 +164,243 @@ struct sipflow_calls_table {
   char clock[SF_CLOCK_MAX];
 };
 
-/* The cells are built one after the other into t->text, each with its
- * width. */
-static inline void cell_begin(sipflow_calls_table *t)
+/* The start cell: "10:00:02", the date in front only when the row's day
+ * differs from the first row's.  The same second as the row before: the
+ * same text. */
+static void update_clock(sipflow_calls_table *t, int64_t us)
 {
-  t->cells[t->n++].off = (uint32_t)t->text.len;
+  /* the second of the row before (most rows of a busy link): the same
+   * text, without the two divisions below */
+  if (us >= 0 && t->clock_len && t->clock_sec >= 0 &&
+      (uint64_t)(us - t->clock_sec * 1000000) < 1000000)
+    return;
+  int64_t sec = us / 1000000;
+  bool date = sf_utc_day(us) != t->first_day;
+
+  /* us >= 0: then the second is what sf_clock_time shows */
+  if (us < 0 || !t->clock_len || sec != t->clock_sec || date != t->clock_date) {
+    t->clock_len = sf_clock_time(t->clock, us, date);
+    t->clock_sec = us < 0 ? -1 : sec;
+    t->clock_date = date;
+  }
 }
 
-static inline void cell_end(sipflow_calls_table *t, size_t width)
+/* ----------------------------------------------------------------- cells */
+
+/* The cells of a row are made through a cursor into t->text, with the
+ * room for all of them reserved (no check a byte).  Once the first rows
+ * have set the widths (t->cols), a row is made straight into its line:
+ * each cell after its gap, put in its column where it lies
+ * (sf_tline_put).  Before, the cursor notes each cell's place and width
+ * (cells): the widths size the columns (sf_table_measure).  The
+ * helpers are always inlined into make_row, once for each way, so that the
+ * cursor stays in registers and the way is known where it is compiled. */
+typedef struct row_cursor {
+  sipflow_calls_table *t;
+  char *q;                 /* where the next byte goes */
+  char *at;                /* the text of the cell being made */
+  const sf_tcolumn *col;   /* its column (a line) */
+  sf_tcell *cell;          /* its place (cells), or NULL: a line */
+  size_t used;             /* columns of the line so far */
+} row_cursor;
+
+static SF_ALWAYS_INLINE void cell_begin(row_cursor *c)
 {
-  sf_tcell *c = &t->cells[t->n - 1];
-  c->len = (uint32_t)(t->text.len - c->off);
-  c->width = (uint32_t)width;
-  /* cut when longer than 255: then the row keeps `cells` (row_is_wide) */
-  t->packed[t->n - 1] = (row_cell){(uint8_t)c->len, (uint8_t)width};
+  if (!c->cell)
+    c->q = sf_tline_gap(c->q, c->col);
+  c->at = c->q;
+}
+
+/* The cell made: put in its column (a squeezable last column may use the
+ * room left), or noted. */
+static SF_ALWAYS_INLINE void cell_end(row_cursor *c, size_t width, bool last)
+{
+  if (c->cell) {
+    *c->cell++ = (sf_tcell){(uint32_t)(c->at - c->t->text.p), (uint32_t)(c->q - c->at),
+                            (uint32_t)width};
+    return;
+  }
+  size_t limit = last ? sf_tline_last_limit(c->col, c->used) : c->col->limit;
+  c->q = sf_tline_put(c->at, c->q, width, c->col, limit, &c->used);
+  c->col++;
 }
 
 /* text (len bytes) shown as it is: ASCII, or UTF-8 of that many columns */
-static void cell_text(sipflow_calls_table *t, const char *s, size_t len, size_t width)
+static SF_ALWAYS_INLINE void cell_text(row_cursor *c, const char *s, size_t len, size_t width)
 {
-  cell_begin(t);
-  sf_tbuf_put(&t->text, s, len);
-  cell_end(t, width);
+  cell_begin(c);
+  sf_copy_short(c->q, s, len);
+  c->q += len;
+  cell_end(c, width, false);
 }
 
-/* "-" when nothing was escaped: an empty cell would read as a gap */
-static size_t dash_if_empty(sipflow_calls_table *t, size_t width)
+/* v in decimal at q, written from its last digit back (no copy of digits
+ * made elsewhere); returns their end. */
+static SF_ALWAYS_INLINE char *put_uint(char *q, uint64_t v)
 {
-  if (width)
-    return width;
-  sf_tbuf_putc(&t->text, '-');
-  return 1;
+  size_t n = 1; /* the digits, two a division */
+  uint64_t x = v;
+  for (; x >= 100; x /= 100)
+    n += 2;
+  n += x >= 10;
+  char *p = q + n;
+  while (v >= 100) {
+    p -= 2;
+    memcpy(p, sf_digit_pairs + 2 * (v % 100), 2);
+    v /= 100;
+  }
+  if (v >= 10)
+    memcpy(p - 2, sf_digit_pairs + 2 * v, 2);
+  else
+    p[-1] = (char)('0' + v);
+  return q + n;
 }
 
-/* s escaped, "-" when that leaves nothing */
-static void cell_escaped(sipflow_calls_table *t, const char *s)
+static SF_ALWAYS_INLINE void cell_uint(row_cursor *c, uint64_t v)
 {
-  cell_begin(t);
-  cell_end(t, dash_if_empty(t, s ? sf_text_escape(&t->text, s, strlen(s)) : 0));
+  cell_begin(c);
+  c->q = put_uint(c->q, v);
+  cell_end(c, (size_t)(c->q - c->at), false);
 }
 
-/* the user part of a URI (or its host), escaped; "-" when none */
-static void cell_uri_name(sipflow_calls_table *t, const char *uri)
+/* "0.120" (seconds, like the duration), or "-" when not applicable. */
+static SF_ALWAYS_INLINE void cell_ms(row_cursor *c, int64_t ms)
 {
-  sipflow_span user;
-  size_t w = 0;
-  cell_begin(t);
-  if (uri && sipflow_uri_user(uri, strlen(uri), &user) >= 0)
-    w = sf_text_escape(&t->text, user.ptr, user.len);
-  cell_end(t, dash_if_empty(t, w));
-}
-
-static void cell_uint(sipflow_calls_table *t, uint64_t v)
-{
-  cell_begin(t);
-  cell_end(t, sf_tbuf_uint(&t->text, v));
-}
-
-/* "0.120" (seconds, like the duration), or "-" when not applicable.
- * Written in place: three of these a row, most under 100 s. */
-static void cell_ms(sipflow_calls_table *t, int64_t ms)
-{
-  cell_begin(t);
+  cell_begin(c);
   if (ms < 0) {
-    sf_tbuf_putc(&t->text, '-');
-    cell_end(t, 1);
-    return;
-  }
-  uint64_t sec = (uint64_t)ms / 1000;
-  unsigned frac = (unsigned)((uint64_t)ms % 1000);
-  size_t n;
-  sf_tbuf_reserve(&t->text, 24); /* 20 digits at most, then ".123" */
-  if (sec < 10) {
-    t->text.p[t->text.len] = (char)('0' + sec);
-    n = 1;
-  } else if (sec < 100) {
-    memcpy(t->text.p + t->text.len, sf_digit_pairs + 2 * sec, 2);
-    n = 2;
+    *c->q++ = '-';
   } else {
-    n = sf_tbuf_uint(&t->text, sec); /* in the room reserved */
-    t->text.len -= n;
+    unsigned frac = (unsigned)((uint64_t)ms % 1000);
+    char *q = put_uint(c->q, (uint64_t)ms / 1000);
+    q[0] = '.';
+    q[1] = (char)('0' + frac / 100);
+    memcpy(q + 2, sf_digit_pairs + 2 * (frac % 100), 2);
+    c->q = q + 4;
   }
-  char *q = t->text.p + t->text.len + n;
-  q[0] = '.';
-  q[1] = (char)('0' + frac / 100);
-  memcpy(q + 2, sf_digit_pairs + 2 * (frac % 100), 2);
-  t->text.len += n + 4;
-  cell_end(t, n + 4);
+  cell_end(c, (size_t)(c->q - c->at), false);
+}
+
+/* Text that is not all plain: escaped through t->scratch, then copied. */
+static char *put_escaped_slow(sipflow_calls_table *t, char *q, const char *s, size_t len,
+                              size_t plain, size_t *width)
+{
+  t->scratch.len = 0;
+  *width = sf_text_escape_from(&t->scratch, s, len, plain);
+  memcpy(q, t->scratch.p, t->scratch.len);
+  return q + t->scratch.len;
+}
+
+/* s escaped at q (sf_text_escape: most text is plain, one copy); "-" when
+ * that leaves nothing, or there is no s: an empty cell would read as a
+ * gap.  Adds its width to *width; returns its end. */
+static SF_ALWAYS_INLINE char *put_escaped(sipflow_calls_table *t, char *q, row_text s,
+                                          size_t *width)
+{
+  const unsigned char *u = (const unsigned char *)s.ptr;
+  size_t w = s.len;
+  if (!s.ptr) {
+    w = 0;
+  } else if (sf_all_plain(u, s.len)) {
+    sf_copy_short(q, s.ptr, s.len);
+    q += s.len;
+  } else {
+    q = put_escaped_slow(t, q, s.ptr, s.len, sf_plain_run_end(u, 0, s.len), &w);
+  }
+  if (!w)
+    *q++ = '-', w = 1;
+  *width += w;
+  return q;
+}
+
+static SF_ALWAYS_INLINE void cell_escaped(row_cursor *c, row_text s, bool last)
+{
+  size_t w = 0;
+  cell_begin(c);
+  c->q = put_escaped(c->t, c->q, s, &w);
+  cell_end(c, w, last);
 }
 
 /* "486 Busy Here", "486 " without a reason, "-" without a final response */
-static void cell_final(sipflow_calls_table *t, const sipflow_call_info *c)
+static SF_ALWAYS_INLINE void cell_final(row_cursor *c, const row_fields *f)
 {
-  cell_begin(t);
-  if (!c->final_status) {
-    sf_tbuf_putc(&t->text, '-');
-    cell_end(t, 1);
-    return;
-  }
+  cell_begin(c);
   size_t w = 1;
-  if (c->final_status < 0)
-    sf_tbuf_putc(&t->text, '-'), w++;
-  w += sf_tbuf_uint(&t->text, (uint64_t)ABS((int64_t)c->final_status));
-  sf_tbuf_putc(&t->text, ' ');
-  if (c->reason)
-    w += dash_if_empty(t, sf_text_escape(&t->text, c->reason, strlen(c->reason)));
-  cell_end(t, w);
+  if (!f->final_status) {
+    *c->q++ = '-';
+  } else {
+    if (f->final_status < 0)
+      *c->q++ = '-', w++;
+    char *q = put_uint(c->q, (uint64_t)ABS((int64_t)f->final_status));
+    w += (size_t)(q - c->q);
+    *q++ = ' ';
+    c->q = q;
+    if (f->reason.ptr)
+      c->q = put_escaped(c->t, c->q, f->reason, &w);
+  }
+  cell_end(c, w, false);
 }
 
 /* "no-ack,retransmissions" (ASCII names), "-" when none */
-static void cell_anomalies(sipflow_calls_table *t, unsigned flags)
+static SF_ALWAYS_INLINE void cell_anomalies(row_cursor *c, unsigned flags)
 {
-  cell_begin(t);
-  size_t at = t->text.len;
+  cell_begin(c);
   /* the flags set, lowest first (most calls have none) */
   for (unsigned set = flags & ((1u << SIPFLOW_ANOMALY_COUNT) - 1); set; set &= set - 1) {
-    if (t->text.len != at)
-      sf_tbuf_putc(&t->text, ',');
+    if (c->q != c->at)
+      *c->q++ = ',';
     const char *name = sipflow_anomaly_name(set & -set);
-    sf_tbuf_put(&t->text, name, strlen(name));
+    size_t len = strlen(name);
+    memcpy(c->q, name, len);
+    c->q += len;
   }
-  cell_end(t, dash_if_empty(t, t->text.len - at));
+  if (c->q == c->at)
+    *c->q++ = '-';
+  cell_end(c, (size_t)(c->q - c->at), false);
 }
+
+/* The cells of a row into t->text: its line (cells NULL, the widths
+ * frozen), or its cells noted there.  Returns the end of the text.  The
+ * start cell needs first_day: the row is being added. */
+static SF_ALWAYS_INLINE char *make_row(sipflow_calls_table *t, const row_fields *f,
+                                       sf_tcell *cells)
+{
+  /* room for all at once: an escaped byte takes 4 at most */
+  size_t texts = f->from.len + f->to.len + f->reason.len + f->call_id.len + f->failure.len;
+  sf_tbuf_reserve(&t->text, (cells ? ROW_FIXED_TEXT : t->line_room) + 4 * texts);
+  row_cursor c = {.t = t, .q = t->text.p, .col = t->cols, .cell = cells};
+  cell_uint(&c, f->call);
+  update_clock(t, f->start_us);
+  cell_text(&c, t->clock, t->clock_len, t->clock_len);
+  cell_escaped(&c, f->from, false);
+  cell_text(&c, "→", sizeof "→" - 1, 1);
+  cell_escaped(&c, f->to, false);
+  const char *state = sipflow_call_state_name(f->state);
+  size_t state_len = strlen(state); /* ASCII: a byte a column */
+  cell_text(&c, state, state_len, state_len);
+  if (t->failed_only) {
+    cell_escaped(&c, f->call_id, false);
+    cell_escaped(&c, f->failure, true);
+  } else {
+    cell_final(&c, f);
+    cell_ms(&c, f->setup_ms);
+    cell_ms(&c, f->answer_ms);
+    cell_ms(&c, f->duration_ms);
+    cell_uint(&c, f->messages);
+    cell_anomalies(&c, f->anomalies);
+    cell_escaped(&c, f->call_id, true);
+  }
+  g_assert(cells ? c.cell == cells + t->n_cols : c.col == t->cols + t->n_cols);
+  return c.q;
+}
+
+/* The row's line, written through t->write. */
+static void row_line(sipflow_calls_table *t, const row_fields *f)
+{
+  char *end = sf_tline_end(t->text.p, make_row(t, f, NULL));
+  t->write(t->text.p, (size_t)(end - t->text.p), t->user);
+}
+
+/* ---------------------------------------------------------------- fields */
 
 /* duration_s is a whole number of ms (sipflow.h) */
 static int64_t duration_ms(double duration_s)
@@ -261,29 +408,38 @@ static int64_t duration_ms(double duration_s)
   return duration_s < 0 ? -1 : (int64_t)(duration_s * 1000.0 + 0.5);
 }
 
-static void call_cells(sipflow_calls_table *t, const sipflow_call_info *c)
+static row_text text_of(const char *s)
 {
-  cell_uint(t, c->call);
-  t->packed[t->n] = (row_cell){0, 0}; /* start: made when added */
-  t->cells[t->n++] = (sf_tcell){0, 0, 0};
-  cell_uri_name(t, c->from);
-  cell_text(t, "→", sizeof "→" - 1, 1);
-  cell_uri_name(t, c->to);
-  const char *state = sipflow_call_state_name(c->state);
-  size_t state_len = strlen(state); /* ASCII: a byte a column */
-  cell_text(t, state, state_len, state_len);
-  if (t->failed_only) {
-    cell_escaped(t, c->call_id);
-    cell_escaped(t, c->failure);
-    return;
-  }
-  cell_final(t, c);
-  cell_ms(t, c->setup_ms);
-  cell_ms(t, c->answer_ms);
-  cell_ms(t, duration_ms(c->duration_s));
-  cell_uint(t, c->messages);
-  cell_anomalies(t, c->anomalies);
-  cell_escaped(t, c->call_id);
+  return (row_text){s, s ? strlen(s) : 0};
+}
+
+/* The user part of a URI (or its host); none when it has none. */
+static row_text uri_name(const char *uri)
+{
+  sipflow_span user;
+  if (sf_uri_user_cstr(uri, &user) >= 0)
+    return (row_text){user.ptr, user.len};
+  return (row_text){NULL, 0};
+}
+
+static void fields_of_call(row_fields *f, const sipflow_call_info *c, bool failed_only)
+{
+  f->start_us = c->start_us;
+  f->setup_ms = c->setup_ms;
+  f->answer_ms = c->answer_ms;
+  f->duration_ms = duration_ms(c->duration_s);
+  f->call = c->call;
+  f->linked_call = c->linked_call;
+  f->messages = c->messages;
+  f->final_status = c->final_status;
+  f->anomalies = c->anomalies;
+  f->state = c->state;
+  f->from = uri_name(c->from);
+  f->to = uri_name(c->to);
+  f->reason = text_of(c->reason);
+  f->call_id = text_of(c->call_id);
+  /* the calls table shows only whether there is one */
+  f->failure = failed_only ? text_of(c->failure) : (row_text){c->failure, 0};
 }
 
 /* A block of `size` bytes for a row: from the pool when it fits. */
@@ -320,17 +476,48 @@ static sipflow_table_row *row_block(sipflow_calls_table *t, size_t size)
   return r;
 }
 
-/* A cell of the row built is too long for a row_cell.  A cell is never
- * wider than its bytes (a column takes one byte at least), so a row of
- * at most 255 bytes (most) has none. */
-static bool row_is_wide(const sipflow_calls_table *t)
+/* A text of a held row: its bytes at q, its length (ROW_NO_TEXT: none);
+ * returns their end. */
+static inline char *hold_text(char *q, uint32_t *len, row_text s)
 {
-  if (t->text.len <= UINT8_MAX)
-    return false;
-  for (size_t i = 0; i < t->n; i++)
-    if (t->cells[i].len > UINT8_MAX || t->cells[i].width > UINT8_MAX)
-      return true;
-  return false;
+  *len = s.ptr ? (uint32_t)s.len : ROW_NO_TEXT;
+  sf_copy_short(q, s.ptr, s.len); /* len 0 when none */
+  return q + s.len;
+}
+
+/* The text of a held row at p, of length len; returns its end. */
+static inline const char *held_text(const char *p, uint32_t len, row_text *s)
+{
+  if (len == ROW_NO_TEXT) {
+    *s = (row_text){NULL, 0};
+    return p;
+  }
+  *s = (row_text){p, len};
+  return p + len;
+}
+
+/* A held row of f: its fields and a copy of its texts. */
+static sipflow_table_row *hold_row(sipflow_calls_table *t, const row_fields *f)
+{
+  size_t bytes = f->from.len + f->to.len + f->reason.len + f->call_id.len + f->failure.len;
+  sipflow_table_row *r = row_block(t, sizeof *r + bytes);
+  r->start_us = f->start_us;
+  r->setup_ms = f->setup_ms;
+  r->answer_ms = f->answer_ms;
+  r->duration_ms = f->duration_ms;
+  r->call = f->call;
+  r->linked_call = f->linked_call;
+  r->messages = f->messages;
+  r->final_status = f->final_status;
+  r->anomalies = f->anomalies;
+  r->state = (uint8_t)f->state;
+  char *q = r->text;
+  q = hold_text(q, &r->text_len[0], f->from);
+  q = hold_text(q, &r->text_len[1], f->to);
+  q = hold_text(q, &r->text_len[2], f->reason);
+  q = hold_text(q, &r->text_len[3], f->call_id);
+  hold_text(q, &r->text_len[4], f->failure);
+  return r;
 }
 
 SIPFLOW_API sipflow_table_row *sipflow_calls_table_row(sipflow_calls_table *t,
@@ -338,28 +525,30 @@ SIPFLOW_API sipflow_table_row *sipflow_calls_table_row(sipflow_calls_table *t,
 {
   if (!t || !call)
     return NULL;
-  t->text.len = 0;
-  t->n = 0;
-  call_cells(t, call);
-  g_assert(t->n == t->n_cols);
+  row_fields f;
+  fields_of_call(&f, call, t->failed_only);
+  return hold_row(t, &f);
+}
 
-  bool wide = row_is_wide(t);
-  size_t cells = t->n * (wide ? sizeof(sf_tcell) : sizeof(row_cell));
-  sipflow_table_row *r = row_block(t, sizeof *r + cells + t->text.len);
-  if (wide)
-    memcpy(r->data, t->cells, cells);
-  else if (t->n == N_COLS) /* constant sizes: moves, not a call */
-    memcpy(r->data, t->packed, N_COLS * sizeof(row_cell));
-  else
-    memcpy(r->data, t->packed, N_FCOLS * sizeof(row_cell));
-  memcpy(r->data + cells, t->text.p, t->text.len);
-  r->wide = wide;
-  r->bytes = (uint32_t)t->text.len;
-  r->start_us = call->start_us;
-  r->call = call->call;
-  r->linked_call = call->linked_call;
-  r->failed = call->failure != NULL;
-  return r;
+/* The fields of a held row, its texts where it keeps them. */
+static void fields_of_row(row_fields *f, const sipflow_table_row *r)
+{
+  f->start_us = r->start_us;
+  f->setup_ms = r->setup_ms;
+  f->answer_ms = r->answer_ms;
+  f->duration_ms = r->duration_ms;
+  f->call = r->call;
+  f->linked_call = r->linked_call;
+  f->messages = r->messages;
+  f->final_status = r->final_status;
+  f->anomalies = r->anomalies;
+  f->state = (sipflow_call_state)r->state;
+  const char *p = r->text;
+  p = held_text(p, r->text_len[0], &f->from);
+  p = held_text(p, r->text_len[1], &f->to);
+  p = held_text(p, r->text_len[2], &f->reason);
+  p = held_text(p, r->text_len[3], &f->call_id);
+  held_text(p, r->text_len[4], &f->failure);
 }
 
 SIPFLOW_API void sipflow_table_row_free(sipflow_table_row *row)
@@ -404,72 +593,6 @@ static void note_link(sipflow_calls_table *t, uint32_t call, uint32_t linked)
                            lo, hi);
 }
 
-/* The start cell: "10:00:02", the date in front only when the row's day
- * differs from the first row's.  The same second as the row before: the
- * same text. */
-static void update_clock(sipflow_calls_table *t, int64_t us)
-{
-  /* the second of the row before (most rows of a busy link): the same
-   * text, without the two divisions below */
-  if (us >= 0 && t->clock_len && t->clock_sec >= 0 &&
-      (uint64_t)(us - t->clock_sec * 1000000) < 1000000)
-    return;
-  int64_t sec = us / 1000000;
-  bool date = sf_utc_day(us) != t->first_day;
-
-  /* us >= 0: then the second is what sf_clock_time shows */
-  if (us < 0 || !t->clock_len || sec != t->clock_sec || date != t->clock_date) {
-    t->clock_len = sf_clock_time(t->clock, us, date);
-    t->clock_sec = us < 0 ? -1 : sec;
-    t->clock_date = date;
-  }
-}
-
-/* The cells with their offsets, the text being laid out in their order
- * after the start cell's.  Inlined with n a constant: the loop unrolled. */
-static SF_ALWAYS_INLINE void unpack_cells(sipflow_calls_table *t, const row_cell *rc,
-                                          size_t n)
-{
-  uint32_t off = (uint32_t)t->clock_len;
-#pragma GCC unroll 16
-  for (size_t c = 0; c < n; off += rc[c].len, c++)
-    t->cells[c] = (sf_tcell){off, rc[c].len, rc[c].width};
-}
-
-static void unpack_wide(sipflow_calls_table *t, const sf_tcell *rc)
-{
-  uint32_t off = (uint32_t)t->clock_len;
-  for (size_t c = 0; c < t->n_cols; off += rc[c].len, c++)
-    t->cells[c] = (sf_tcell){off, rc[c].len, rc[c].width};
-}
-
-/* The row laid out for the engine in t->text and t->cells: the start cell,
- * then the text held, each cell where the lengths before it end. */
-static void unpack_row(sipflow_calls_table *t, const sipflow_table_row *row)
-{
-  size_t n = t->n_cols, cells = n * (row->wide ? sizeof(sf_tcell) : sizeof(row_cell));
-  const unsigned char *text = row->data + cells;
-
-  update_clock(t, row->start_us);
-  t->text.len = 0;
-  sf_tbuf_reserve(&t->text, t->clock_len + row->bytes + SF_TABLE_SLACK);
-  if (t->clock_len <= SF_TABLE_SLACK) /* "10:00:02": one 16-byte move */
-    memcpy(t->text.p, t->clock, SF_TABLE_SLACK);
-  else
-    memcpy(t->text.p, t->clock, t->clock_len);
-  memcpy(t->text.p + t->clock_len, text, row->bytes);
-  t->text.len = t->clock_len + row->bytes;
-
-  if (row->wide)
-    unpack_wide(t, (const sf_tcell *)row->data);
-  else if (n == N_COLS)
-    unpack_cells(t, (const row_cell *)row->data, N_COLS);
-  else
-    unpack_cells(t, (const row_cell *)row->data, N_FCOLS);
-  /* the start cell was held empty */
-  t->cells[COL_START] = (sf_tcell){0, (uint32_t)t->clock_len, (uint32_t)t->clock_len};
-}
-
 SIPFLOW_API sipflow_calls_table *sipflow_calls_table_new(const sipflow_table_options *opt,
                                                          sipflow_write_fn write, void *user)
 {
@@ -485,6 +608,7 @@ SIPFLOW_API sipflow_calls_table *sipflow_calls_table_new(const sipflow_table_opt
   t->links = g_string_new(NULL);
   t->pairs = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
   t->chunks = g_ptr_array_new_with_free_func(g_free);
+  t->sample = g_ptr_array_new();
   return t;
 }
 
@@ -501,15 +625,49 @@ static void count_row(sipflow_calls_table *t, uint32_t call, uint32_t linked_cal
     start_table(t, start_us);
 }
 
-SIPFLOW_API void sipflow_calls_table_add(sipflow_calls_table *t, sipflow_table_row *row)
+/* The header, then the first rows, held until they had sized the
+ * columns; from then on, rows go straight into their lines. */
+static void flush_sample(sipflow_calls_table *t)
 {
-  if (!t || !row) {
-    sipflow_table_row_free(row);
+  sf_table_flush(t->table);
+  t->cols = sf_table_frozen(t->table);
+  /* each cell's gap, padding, the 16-byte moves of sf_tline_put */
+  t->line_room = ROW_FIXED_TEXT;
+  for (size_t c = 0; c < t->n_cols; c++)
+    t->line_room += SF_TLINE_ROOM(&t->cols[c]);
+  for (size_t i = 0; i < t->sample->len; i++) {
+    sipflow_table_row *r = g_ptr_array_index(t->sample, i);
+    row_fields f;
+    fields_of_row(&f, r);
+    row_line(t, &f);
+    sipflow_table_row_free(r);
+  }
+  g_ptr_array_set_size(t->sample, 0);
+}
+
+/* The row of f, written now straight into its line once the widths are
+ * frozen; before, its cells measured for the widths, and it is held. */
+static void add_fields(sipflow_calls_table *t, const row_fields *f)
+{
+  count_row(t, f->call, f->linked_call, f->failure.ptr != NULL, f->start_us);
+  if (t->cols) {
+    row_line(t, f);
     return;
   }
-  count_row(t, row->call, row->linked_call, row->failed, row->start_us);
-  unpack_row(t, row);
-  sf_table_add(t->table, t->text.p, t->cells, t->text.len);
+  make_row(t, f, t->cells);
+  sf_table_measure(t->table, t->cells);
+  g_ptr_array_add(t->sample, hold_row(t, f));
+  if (t->sample->len >= SF_TABLE_SAMPLE_ROWS)
+    flush_sample(t);
+}
+
+SIPFLOW_API void sipflow_calls_table_add(sipflow_calls_table *t, sipflow_table_row *row)
+{
+  if (t && row) {
+    row_fields f;
+    fields_of_row(&f, row);
+    add_fields(t, &f);
+  }
   sipflow_table_row_free(row);
 }
 
@@ -518,18 +676,9 @@ SIPFLOW_API void sipflow_calls_table_add_call(sipflow_calls_table *t,
 {
   if (!t || !call)
     return;
-  count_row(t, call->call, call->linked_call, call->failure != NULL, call->start_us);
-  t->text.len = 0;
-  t->n = 0;
-  call_cells(t, call);
-  g_assert(t->n == t->n_cols);
-  /* the start cell after the others' text: cells need not be in order */
-  update_clock(t, call->start_us);
-  uint32_t at = (uint32_t)t->text.len;
-  sf_tbuf_put(&t->text, t->clock, t->clock_len);
-  sf_tbuf_reserve(&t->text, SF_TABLE_SLACK);
-  t->cells[COL_START] = (sf_tcell){at, (uint32_t)t->clock_len, (uint32_t)t->clock_len};
-  sf_table_add(t->table, t->text.p, t->cells, t->text.len);
+  row_fields f;
+  fields_of_call(&f, call, t->failed_only);
+  add_fields(t, &f);
 }
 
 SIPFLOW_API void sipflow_calls_table_finish(sipflow_calls_table *t, int summary)
@@ -537,7 +686,7 @@ SIPFLOW_API void sipflow_calls_table_finish(sipflow_calls_table *t, int summary)
   if (!t)
     return;
   if (t->started)
-    sf_table_flush(t->table);
+    flush_sample(t);
   if (summary) {
     GString *g = g_string_new(NULL);
     if (t->failed_only)
@@ -555,6 +704,8 @@ SIPFLOW_API void sipflow_calls_table_finish(sipflow_calls_table *t, int summary)
   g_string_free(t->links, TRUE);
   g_hash_table_destroy(t->pairs);
   g_free(t->text.p);
+  g_free(t->scratch.p);
+  g_ptr_array_free(t->sample, TRUE);
   g_ptr_array_free(t->chunks, TRUE);
   g_free(t);
 }

@@ -5,7 +5,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
  * The columns are as wide as their widest cell among the first rows
- * (TABLE_SAMPLE_ROWS), then fitted to the given width: squeezable columns
+ * (SF_TABLE_SAMPLE_ROWS), then fitted to the given width: squeezable columns
  * give way, cells too wide lose their middle ("abc…@host") or their end.
  * After the sample the widths are frozen and rows are written as they come,
  * so memory stays bounded on a capture of a million calls.
@@ -16,11 +16,9 @@
 #include "render.h"
 #include "render_table_engine.h"
 
-#define TABLE_SAMPLE_ROWS 500 /* rows kept to size the columns */
 #define TABLE_SQUEEZE_MIN 16  /* a squeezed column never gets narrower */
 #define TABLE_COLUMN_GAP 2
 #define ELLIPSIS "…"          /* 3 bytes, 1 column */
-#define SPACES16 "                "
 
 /* ---------------------------------------------------------------- buffer */
 
@@ -33,17 +31,6 @@ void sf_tbuf_grow(sf_tbuf *b, size_t n)
 {
   b->cap = MAX(b->cap * 2, b->len + n + 256);
   b->p = g_realloc(b->p, b->cap);
-}
-
-/* n spaces at q, which has room for MAX(n, 16): most pads are short, and
- * one 16-byte store costs less than a call to memset. */
-static inline char *put_spaces(char *q, size_t n)
-{
-  if (n <= 16)
-    memcpy(q, SPACES16, 16);
-  else
-    memset(q, ' ', n);
-  return q + n;
 }
 
 /* ----------------------------------------------------------------- text */
@@ -177,52 +164,135 @@ size_t sf_text_width(const char *s, size_t len)
   return w;
 }
 
-/* Byte offset of the first `cols` code points of a cell's text. */
-static size_t prefix_bytes(const char *s, const sf_tcell *c, size_t cols)
+/* Byte offset of the first `cols` code points of text s (len bytes,
+ * width columns). */
+static size_t prefix_bytes(const char *s, size_t len, size_t width, size_t cols)
 {
-  if (c->len == c->width) /* ASCII: a byte a column */
-    return MIN(cols, c->len);
+  if (len == width) /* ASCII: a byte a column */
+    return MIN(cols, len);
   const unsigned char *u = (const unsigned char *)s;
   size_t i = 0;
-  while (i < c->len && cols > 0) {
+  while (i < len && cols > 0) {
     i++;
-    while (i < c->len && (u[i] & 0xc0) == 0x80)
+    while (i < len && (u[i] & 0xc0) == 0x80)
       i++;
     cols--;
   }
   return i;
 }
 
-/* The cell (text s), wider than width, cut to width columns: cut_end keeps
- * the start ("486 Busy H…"); otherwise both ends are kept, Call-IDs
- * differing at the start and at the host after '@' ("abc…@host"), and
- * width < 3 keeps the start. */
-static void put_shortened(sf_tbuf *l, const char *s, const sf_tcell *c, size_t width,
-                          bool cut_end)
+/* memmove(d, s, n) for n <= 32, without a call: every byte is loaded
+ * before any is stored, so d and s may overlap. */
+static inline void move_short(char *d, const char *s, size_t n)
 {
-  /* at most the whole text and an ellipsis: plain copies from here */
-  sf_tbuf_reserve(l, c->len + sizeof ELLIPSIS);
-  char *q = l->p + l->len;
-  size_t head, from = c->len;
-  if (cut_end || width < 3) {
-    head = prefix_bytes(s, c, cut_end && width ? width - 1 : width);
+  uint64_t w[4];
+  if (n >= 8) {
+    /* the first and last 8, and the 16 between when there are more */
+    memcpy(&w[0], s, 8);
+    memcpy(&w[1], s + n - 8, 8);
+    if (n > 16) {
+      memcpy(&w[2], s + 8, 8);
+      memcpy(&w[3], s + n - 16, 8);
+      memcpy(d + 8, &w[2], 8);
+      memcpy(d + n - 16, &w[3], 8);
+    }
+    memcpy(d, &w[0], 8);
+    memcpy(d + n - 8, &w[1], 8);
+  } else if (n >= 4) {
+    uint32_t a, b;
+    memcpy(&a, s, 4);
+    memcpy(&b, s + n - 4, 4);
+    memcpy(d, &a, 4);
+    memcpy(d + n - 4, &b, 4);
+  } else if (n) { /* 1-3 bytes: the first, middle and last cover them all */
+    char a = s[0], b = s[n / 2], c = s[n - 1];
+    d[0] = a;
+    d[n / 2] = b;
+    d[n - 1] = c;
+  }
+}
+
+/* cut_end keeps the start ("486 Busy H…"); otherwise both ends are kept,
+ * Call-IDs differing at the start and at the host after '@'
+ * ("abc…@host"), and limit < 3 keeps the start.  The result may be longer
+ * in bytes than the text (by the ellipsis): room reserved. */
+char *sf_tline_shorten(char *s, char *end, size_t width, size_t limit, bool cut_end)
+{
+  bool ellipsis = limit && (cut_end || limit >= 3);
+  size_t e = ellipsis ? sizeof ELLIPSIS - 1 : 0;
+  size_t len = (size_t)(end - s), head, from = len;
+  if (cut_end || limit < 3) {
+    head = prefix_bytes(s, len, width, cut_end && limit ? limit - 1 : limit);
   } else {
-    size_t avail = width - 1, tail = avail - (avail + 1) / 2;
-    head = prefix_bytes(s, c, (avail + 1) / 2);
-    from = prefix_bytes(s, c, c->width - tail);
+    size_t avail = limit - 1, tail = avail - (avail + 1) / 2;
+    head = prefix_bytes(s, len, width, (avail + 1) / 2);
+    from = prefix_bytes(s, len, width, width - tail);
   }
-  memcpy(q, s, head);
-  q += head;
-  if (width && (cut_end || width >= 3)) {
-    memcpy(q, ELLIPSIS, sizeof ELLIPSIS - 1);
-    q += sizeof ELLIPSIS - 1;
-  }
-  memcpy(q, s + from, c->len - from);
-  q += c->len - from;
-  l->len = (size_t)(q - l->p);
+  /* the tail first: the ellipsis may overwrite where it was (the tail of
+   * a cut Call-ID is short: loads, then stores, that may overlap) */
+  if (len - from <= 32)
+    move_short(s + head + e, s + from, len - from);
+  else
+    memmove(s + head + e, s + from, len - from);
+  if (ellipsis)
+    memcpy(s + head, ELLIPSIS, sizeof ELLIPSIS - 1); /* a fixed size: no call */
+  return s + head + e + (len - from);
 }
 
 /* ---------------------------------------------------------------- times */
+
+/* n (< 100) as two digits at q */
+static char *put2(char *q, unsigned n)
+{
+  memcpy(q, sf_digit_pairs + 2 * n, 2);
+  return q + 2;
+}
+
+/* The proleptic Gregorian date of a day since 1970-01-01 (>= 0), by
+ * H. Hinnant's days_from_civil inverse ("chrono-Compatible Low-Level Date
+ * Algorithms"): what gmtime_r says, without it. */
+static void civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d)
+{
+  int64_t z = days + 719468;
+  int64_t era = z / 146097;
+  unsigned doe = (unsigned)(z - era * 146097);
+  unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  unsigned mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
+/* sf_clock_time for a time from 1970 to 9999: the text strftime makes,
+ * by arithmetic (gmtime_r and strftime were a thousand instructions, a
+ * row of a new second).  0 when out of that range. */
+static size_t clock_time_fast(char *buf, int64_t sec, bool with_date)
+{
+  if (sec < 0 || sec >= INT64_C(253402300800)) /* 10000-01-01 */
+    return 0;
+  int64_t days = sec / 86400;
+  unsigned rem = (unsigned)(sec % 86400);
+  char *q = buf;
+  if (with_date) {
+    int64_t y;
+    unsigned m, d;
+    civil_from_days(days, &y, &m, &d);
+    q = put2(q, (unsigned)(y / 100));
+    q = put2(q, (unsigned)(y % 100));
+    *q++ = '-';
+    q = put2(q, m);
+    *q++ = '-';
+    q = put2(q, d);
+    *q++ = ' ';
+  }
+  q = put2(q, rem / 3600);
+  *q++ = ':';
+  q = put2(q, rem / 60 % 60);
+  *q++ = ':';
+  q = put2(q, rem % 60);
+  return (size_t)(q - buf);
+}
 
 size_t sf_clock_time(char *buf, int64_t us, bool with_date)
 {
@@ -230,8 +300,10 @@ size_t sf_clock_time(char *buf, int64_t us, bool with_date)
   int64_t sec = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
   time_t t = (time_t)sec;
   struct tm tm;
-  size_t n;
+  size_t n = clock_time_fast(buf, sec, with_date);
 
+  if (n)
+    return n;
   if (gmtime_r(&t, &tm) &&
       (n = strftime(buf, SF_CLOCK_MAX, with_date ? "%Y-%m-%d %H:%M:%S" : "%H:%M:%S", &tm)))
     return n;
@@ -249,18 +321,7 @@ int64_t sf_utc_day(int64_t us)
 
 /* ----------------------------------------------------------------- table */
 
-/* A column as given, plus what the layout decided. */
-typedef struct tcolumn {
-  sipflow_table_column def;
-  size_t gap;    /* spaces before it */
-  size_t width;  /* frozen display width, valid once `frozen` */
-  size_t limit;  /* wider cells are shortened; SIZE_MAX: never */
-  /* where a cell's padding goes, as masks of it (all ones or zero): the
-   * line writer adds `pad & lead_pad` before the text and `pad &
-   * trail_pad` after it, without a branch on the alignment per cell */
-  size_t lead_pad;  /* aligned right */
-  size_t trail_pad; /* left aligned and not last: spaces after the text */
-} tcolumn;
+typedef sf_tcolumn tcolumn;
 
 struct sipflow_table {
   tcolumn *cols;
@@ -271,10 +332,10 @@ struct sipflow_table {
   char *titles;       /* the header row: its text and cells */
   size_t titles_len;
   sf_tcell *title_cells;
+  size_t *measured;   /* per column: the widest cell of sf_table_measure */
   GPtrArray *pending; /* rows held until the widths are known: each ONE
                          block, n_cols sf_tcells then their text */
   bool frozen;
-  size_t line_room;   /* bytes a line takes besides its cells' text */
   sf_tbuf line;       /* the line being written */
   sf_tbuf row;        /* sipflow_table_add: the cells being copied */
   sf_tcell *row_cells;
@@ -309,6 +370,7 @@ sf_table *sf_table_new(const sipflow_table_column *cols, size_t n_cols, unsigned
   t->titles = titles.p;
   t->titles_len = titles.len;
   t->pending = g_ptr_array_new_with_free_func(g_free);
+  t->measured = g_new0(size_t, n_cols);
   t->row_cells = g_new(sf_tcell, n_cols);
   return t;
 }
@@ -318,6 +380,7 @@ void sf_table_free(sf_table *t)
   if (!t)
     return;
   g_ptr_array_free(t->pending, TRUE);
+  g_free(t->measured);
   g_free(t->line.p);
   g_free(t->row.p);
   g_free(t->row_cells);
@@ -337,7 +400,7 @@ static void freeze_widths(sf_table *t)
 
   for (size_t c = 0; c < t->n_cols; c++) {
     const sipflow_table_column *col = &t->cols[c].def;
-    size_t w = t->title_cells[c].width;
+    size_t w = MAX(t->title_cells[c].width, col->overflow ? 0 : t->measured[c]);
     for (size_t r = 0; r < t->pending->len && !col->overflow; r++) {
       const sf_tcell *row = g_ptr_array_index(t->pending, r);
       w = MAX(w, row[c].width);
@@ -361,81 +424,51 @@ static void freeze_widths(sf_table *t)
       sum -= give;
     }
   }
-  t->line_room = 32;
   for (size_t c = 0; c < t->n_cols; c++) {
     tcolumn *col = &t->cols[c];
     col->limit = col->def.max_width || col->def.squeeze ? col->width : SIZE_MAX;
-    /* gap and padding, the 16-byte stores, an ellipsis */
-    t->line_room += col->gap + col->width + 16 + sizeof ELLIPSIS;
+    bool last = c == t->n_cols - 1;
+    col->room = last && col->def.squeeze && t->total_width > col->gap
+                    ? t->total_width - col->gap : 0;
   }
   t->frozen = true;
 }
 
-/* The cell shortened to limit columns at q; returns the end. */
-static char *put_cut(sf_table *t, char *q, const char *text, const sf_tcell *cell,
-                     size_t limit, bool cut_end)
+const sf_tcolumn *sf_table_frozen(const sf_table *t)
 {
-  sf_tbuf *l = &t->line;
-  l->len = (size_t)(q - l->p);
-  put_shortened(l, text, cell, limit, cut_end);
-  return l->p + l->len;
+  return t->frozen ? t->cols : NULL;
 }
 
-/* One cell at q with its gap and padding; adds its columns to *used.
- * Returns the end.  Always inlined: as a call it costs a third more. */
-static SF_ALWAYS_INLINE char *put_cell(sf_table *t, char *q, const tcolumn *col,
-                                             const char *base, const sf_tcell *cell,
-                                             size_t limit, size_t *used)
+char *sf_tline_end(const char *start, char *q)
 {
-  /* locals: the stores through q may alias anything, the compiler would
-   * load the fields again after each */
-  size_t len = cell->len, cw = cell->width, width = col->width;
-  size_t w = MIN(cw, limit);
-  size_t pad = w < width ? width - w : 0;
-  size_t lead = col->gap + (pad & col->lead_pad), trail = pad & col->trail_pad;
-  const char *text = base + cell->off;
-
-  *used += lead + w + trail;
-  q = put_spaces(q, lead);
-  if (cw > limit) {
-    q = put_cut(t, q, text, cell, limit, col->def.cut == SIPFLOW_CUT_END);
-  } else if (len <= 16) {
-    memcpy(q, text, 16); /* SF_TABLE_SLACK: one move, not a call */
-    q += len;
-  } else {
-    memcpy(q, text, len);
-    q += len;
-  }
-  return put_spaces(q, trail);
-}
-
-/* One line: gap, padding and text of each cell (bytes: at least the sum
- * of their lengths).  The hot loop of a big table: the room is made once,
- * then it is plain stores through q. */
-static void write_line(sf_table *t, const char *base, const sf_tcell *cells, size_t bytes)
-{
-  size_t last = t->n_cols - 1;
-  size_t used = 0; /* display width of the line so far */
-
-  t->line.len = 0;
-  sf_tbuf_reserve(&t->line, t->line_room + bytes);
-  char *q = t->line.p;
-  /* a local: t->cols would be loaded again after the stores of each cell */
-  const tcolumn *cols = t->cols;
-  for (size_t c = 0; c < last; c++)
-    q = put_cell(t, q, &cols[c], base, &cells[c], cols[c].limit, &used);
-  /* the last column may use the room left: rows written after the widths
-   * were frozen can be longer */
-  const tcolumn *col = &cols[last];
-  size_t limit = col->limit;
-  if (col->def.squeeze && t->total_width > used + col->gap)
-    limit = MAX(limit, t->total_width - used - col->gap);
-  q = put_cell(t, q, col, base, &cells[last], limit, &used);
-  while (q > t->line.p && q[-1] == ' ')
+  while (q > start && q[-1] == ' ')
     q--;
   *q++ = '\n';
-  t->line.len = (size_t)(q - t->line.p);
-  t->write(t->line.p, t->line.len, t->user);
+  return q;
+}
+
+/* One line of cells already measured (text at base, SF_TABLE_SLACK bytes
+ * readable past each), written through t->write. */
+static void write_line(sf_table *t, const char *base, const sf_tcell *cells)
+{
+  size_t used = 0; /* display width of the line so far */
+  size_t room = 1;
+  for (size_t c = 0; c < t->n_cols; c++)
+    room += MAX(cells[c].len, SF_TABLE_SLACK) + SF_TLINE_ROOM(&t->cols[c]);
+  sf_tbuf_reserve(&t->line, room);
+  char *q = t->line.p;
+
+  for (size_t c = 0; c < t->n_cols; c++) {
+    const tcolumn *col = &t->cols[c];
+    size_t len = cells[c].len;
+    q = sf_tline_gap(q, col);
+    char *at = q;
+    memcpy(at, base + cells[c].off, len <= 16 ? 16 : len); /* SF_TABLE_SLACK */
+    size_t limit = c == t->n_cols - 1 ? sf_tline_last_limit(col, used) : col->limit;
+    q = sf_tline_put(at, at + len, cells[c].width, col, limit, &used);
+  }
+  q = sf_tline_end(t->line.p, q);
+  t->write(t->line.p, (size_t)(q - t->line.p), t->user);
 }
 
 /* The text bytes of a held row. */
@@ -451,12 +484,18 @@ static size_t row_bytes(const sf_table *t, const sf_tcell *row)
 static void flush_pending(sf_table *t)
 {
   freeze_widths(t);
-  write_line(t, t->titles, t->title_cells, t->titles_len);
+  write_line(t, t->titles, t->title_cells);
   for (size_t r = 0; r < t->pending->len; r++) {
     const sf_tcell *row = g_ptr_array_index(t->pending, r);
-    write_line(t, (const char *)&row[t->n_cols], row, row_bytes(t, row));
+    write_line(t, (const char *)&row[t->n_cols], row);
   }
   g_ptr_array_set_size(t->pending, 0);
+}
+
+void sf_table_measure(sf_table *t, const sf_tcell *cells)
+{
+  for (size_t c = 0; c < t->n_cols; c++)
+    t->measured[c] = MAX(t->measured[c], cells[c].width);
 }
 
 void sf_table_flush(sf_table *t)
@@ -465,10 +504,10 @@ void sf_table_flush(sf_table *t)
     flush_pending(t);
 }
 
-void sf_table_add(sf_table *t, const char *base, const sf_tcell *cells, size_t bytes)
+void sf_table_add(sf_table *t, const char *base, const sf_tcell *cells)
 {
   if (t->frozen) {
-    write_line(t, base, cells, bytes);
+    write_line(t, base, cells);
     return;
   }
   sf_tcell *row = g_malloc(t->n_cols * sizeof *row + row_bytes(t, cells) + SF_TABLE_SLACK);
@@ -480,7 +519,7 @@ void sf_table_add(sf_table *t, const char *base, const sf_tcell *cells, size_t b
     off += cells[c].len;
   }
   g_ptr_array_add(t->pending, row);
-  if (t->pending->len >= TABLE_SAMPLE_ROWS)
+  if (t->pending->len >= SF_TABLE_SAMPLE_ROWS)
     flush_pending(t);
 }
 
@@ -508,7 +547,7 @@ SIPFLOW_API void sipflow_table_add(sipflow_table *t, const char *const *cells)
     sf_tbuf_put(&t->row, s, len);
   }
   sf_tbuf_reserve(&t->row, SF_TABLE_SLACK);
-  sf_table_add(t, t->row.p, t->row_cells, t->row.len);
+  sf_table_add(t, t->row.p, t->row_cells);
 }
 
 SIPFLOW_API void sipflow_table_finish(sipflow_table *t)

@@ -310,4 +310,11 @@ const char *sf_parse_compact_name(char c);
 bool sf_parse_find_header(const sf_header *headers, size_t n, const char *name,
                           unsigned index, sipflow_span *value);
 
+/* -------------------------------------------------------------- uri.c */
+
+/* sipflow_uri_user of a NUL-terminated URI (NULL: -1): the usual
+ * "sip:user@host" is read in one pass, without measuring the URI first
+ * (the calls table does this for the From and To of every call). */
+int sf_uri_user_cstr(const char *uri, sipflow_span *out);
+
 #endif /* SF_INTERNAL_H */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "parse_scan.h" /* sf_v16_eq */
+#include "sf_internal.h"
 #include "sipflow/sipflow.h"
 
 /* Byte classes of the scans below: one table lookup per byte instead of a
@@ -22,6 +23,7 @@ enum {
   U_COLON = 1 << 3,     /* ':' */
   U_HOST_END = 1 << 4,  /* ':' ';' '?' '>' */
   U_STOP = 1 << 5,      /* '@' '>': where the user part's scan stops */
+  U_NUL = 1 << 6,       /* the end of a C string (sf_uri_user_cstr) */
 };
 
 static const unsigned char uri_cc[256] = {
@@ -34,6 +36,7 @@ static const unsigned char uri_cc[256] = {
     [':'] = U_COLON | U_HOST_END,
     ['>'] = U_HOST_END | U_STOP,
     ['@'] = U_STOP,
+    [0] = U_NUL,
 };
 
 static inline bool uri_is(char c, unsigned cls)
@@ -180,4 +183,23 @@ int sipflow_uri_user(const char *uri, size_t len, sipflow_span *out)
     return -1;
   *out = (sipflow_span){body, (size_t)(e - body)};
   return 0;
+}
+
+int sf_uri_user_cstr(const char *uri, sipflow_span *out)
+{
+  /* "sip:" then a user part up to an '@', none of ';' '?' ':' '>' before
+   * it: what sipflow_uri_user finds then (no spaces or '<' to skip, scheme
+   * "sip", neither parameters nor password to cut, a user part that is not
+   * empty).  Anything else, or the end first: the full reading. */
+  if (uri && uri[0] == 's' && uri[1] == 'i' && uri[2] == 'p' && uri[3] == ':' &&
+      uri[4] != '@') { /* byte by byte: never past the NUL */
+    const char *p = uri + 4;
+    while (!uri_is(*p, U_STOP | U_USER_END | U_COLON | U_NUL))
+      p++;
+    if (*p == '@') {
+      *out = (sipflow_span){uri + 4, (size_t)(p - (uri + 4))};
+      return 1;
+    }
+  }
+  return sipflow_uri_user(uri, uri ? strlen(uri) : 0, out);
 }

@@ -871,6 +871,108 @@ static void test_calls_table(void **state)
   }
 }
 
+/* Rows after the first 500 are made straight into their line (the widths
+ * frozen), the first ones measured and held until the widths are known:
+ * the same bytes either way.  Ten calls of hostile or awkward text (controls, U+202E,
+ * invalid bytes, '\', UTF-8 to cut, cells too wide, no text, empty text,
+ * big numbers) over and over, each row after the 500th compared with the
+ * row of the same call 500 before (its id aside, as wide); rows held
+ * (sipflow_calls_table_row) and added at once in turn; calls and failed
+ * tables, three widths. */
+static void test_calls_table_frozen(void **state)
+{
+  sipflow_call_info v[10] = {
+    {.call_id = "a84b4c76e66710@pc33.atlanta.com", .from = "<sip:alice@atlanta.com>",
+     .to = "sip:bob\x1b[2J@biloxi.com", .state = SIPFLOW_CALL_BUSY, .final_status = 486,
+     .reason = "Busy Here", .messages = 5, .setup_ms = 120, .answer_ms = -1,
+     .duration_s = -1, .failure = "busy"},
+    {.call_id = "b2", .from = "sip:carol@x", .to = "tel:+15551234",
+     .state = SIPFLOW_CALL_COMPLETED, .final_status = 200, .reason = "OK", .messages = 7,
+     .setup_ms = 80, .answer_ms = 2500, .duration_s = 61.25,
+     .anomalies = SIPFLOW_ANOMALY_NO_ACK | SIPFLOW_ANOMALY_LATE_CANCEL | SIPFLOW_ANOMALY_AUTH_LOOP},
+    {.call_id = "\xe2\x80\xae" "evil\\id\x7f\xff@host", .from = "sip:\xe2\x80\xae" "bob@b",
+     .to = "sip:d\xc3\xa9j\xc3\xa0-vu-\xc3\xa9t\xc3\xa9-tr\xc3\xa8s-longtemps-\xc3\xa9t\xc3\xa9@x",
+     .state = SIPFLOW_CALL_REJECTED, .final_status = 603,
+     .reason = "D\xc3\xa9" "clin\xc3\xa9 pour une raison tr\xc3\xa8s longue \xc3\xa0 couper",
+     .messages = 4000000000u, .setup_ms = 123456789, .answer_ms = 100000, .duration_s = 1e6,
+     .failure = "rejected \x1b[31mred\x1b[0m \xc2\x9b C1"},
+    {.call_id = NULL, .from = NULL, .to = "sip:@host", .state = SIPFLOW_CALL_SETUP,
+     .final_status = 0, .reason = NULL, .messages = 1, .setup_ms = -1, .answer_ms = -1,
+     .duration_s = -1},
+    {.call_id = "", .from = "sip:0123456789012345678901234567890123456789@h",
+     .to = "sip:0123456789012345678901234567890123456789@h", .state = SIPFLOW_CALL_CANCELLED,
+     .final_status = 487, .reason = "", .messages = 3, .setup_ms = 0, .answer_ms = 0,
+     .duration_s = 0, .failure = ""},
+    {.call_id = "x@\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98\x80"
+                "\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98\x80-end",
+     .from = "sip:\xe4\xb8\xad\xe6\x96\x87\xe4\xb8\xad\xe6\x96\x87\xe4\xb8\xad\xe6\x96\x87"
+             "\xe4\xb8\xad\xe6\x96\x87\xe4\xb8\xad\xe6\x96\x87\xe4\xb8\xad\xe6\x96\x87"
+             "\xe4\xb8\xad\xe6\x96\x87\xe4\xb8\xad\xe6\x96\x87\xe4\xb8\xad\xe6\x96\x87@h",
+     .to = "sip:a\\b@h", .state = SIPFLOW_CALL_FAILED, .final_status = 500,
+     .reason = "Server Internal Error \\ with a backslash", .messages = 12, .setup_ms = 9999,
+     .answer_ms = -1, .duration_s = -1, .failure = "server error"},
+    {.call_id = "c0ffee-0000-1111-2222-333344445555-6666777788889999aaaabbbbcccc@"
+                "a.very.long.host.name.example.com",
+     .from = "sip:eight888@h", .to = "sip:sixteen-chars-1@h", .state = SIPFLOW_CALL_COMPLETED,
+     .final_status = 200, .reason = "OK", .messages = 99, .setup_ms = 99999, .answer_ms = 9,
+     .duration_s = 3599.999, .anomalies = SIPFLOW_ANOMALY_RETRANSMISSIONS},
+    {.call_id = "tab\there", .from = "sip:tab\there@h", .to = "sip:nl\nhere@h",
+     .state = SIPFLOW_CALL_BUSY, .final_status = -486, .reason = "Busy\r\n", .messages = 2,
+     .setup_ms = 5, .answer_ms = -1, .duration_s = -1, .failure = "busy\n"},
+    {.call_id = "z", .from = "sip:z@h", .to = "sip:abcdefghijklmnopqrstuvwxy@h",
+     .state = SIPFLOW_CALL_COMPLETED,
+     .final_status = 200, .reason = "OK\xe2\x80\x8b", .messages = 10, .setup_ms = 10,
+     .answer_ms = 10, .duration_s = 10, .anomalies = ~0u},
+    {.call_id = "q\xc3", .from = "sip:\xc3@h", .to = "sip:\xed\xa0\x80@h",
+     .state = SIPFLOW_CALL_REJECTED, .final_status = 404, .reason = "Not Found",
+     .messages = 3, .setup_ms = 1, .answer_ms = -1, .duration_s = -1, .failure = "\\"},
+  };
+  const unsigned widths[] = {120, 60, 200};
+
+  for (int failed = 0; failed < 2; failed++) {
+    for (size_t k = 0; k < G_N_ELEMENTS(widths); k++) {
+      sipflow_table_options opt = {.width = widths[k], .failed_only = failed};
+      GString *out = g_string_new(NULL);
+      sipflow_calls_table *t = sipflow_calls_table_new(&opt, append_text, out);
+      enum { FIRST = 100, N = 800 };
+      sipflow_call_info c[2];
+      for (uint32_t id = FIRST; id < FIRST + N; id += 2) {
+        for (int i = 0; i < 2; i++) {
+          c[i] = v[(id + i) % 10];
+          c[i].call = id + (uint32_t)i;
+          c[i].start_us = 1768471200123456 + (int64_t)((id + i) % 10) * 7000000 +
+                          ((id + i) % 10 == 3 ? 86400LL * 1000000 : 0);
+        }
+        if (id % 4) { /* the second held, made before the first is added */
+          sipflow_table_row *r = sipflow_calls_table_row(t, &c[1]);
+          sipflow_calls_table_add_call(t, &c[0]);
+          sipflow_calls_table_add(t, r);
+        } else {
+          sipflow_calls_table_add(t, sipflow_calls_table_row(t, &c[0]));
+          sipflow_calls_table_add_call(t, &c[1]);
+        }
+      }
+      sipflow_calls_table_finish(t, 1);
+      char **lines = g_strsplit(out->str, "\n", -1);
+      /* the line above, the header, the rows, the summary, "" after its \n */
+      assert_int_equal(g_strv_length(lines), 2 + N + 1 + 1);
+      for (size_t i = 2 + 500; i < 2 + N; i++) {
+        char *a = lines[i], *b = lines[i - 500];
+        assert_true(strlen(a) > 3 && strlen(b) > 3);
+        if (strcmp(a + 3, b + 3) != 0)
+          fail_msg("width %u, failed %d: row %zu differs:\n%s\n%s", widths[k], failed,
+                   i - 2, b, a);
+      }
+      /* one column too many for "to" (24): the middle goes, the tail
+       * moved over where it was */
+      if (!strstr(out->str, " abcdefghijkl…opqrstuvwxy "))
+        fail_msg("width %u, failed %d: no cut To:\n%.2000s", widths[k], failed, out->str);
+      g_strfreev(lines);
+      g_string_free(out, TRUE);
+    }
+  }
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -893,6 +995,7 @@ int main(void)
     cmocka_unit_test(test_table_frozen),
     cmocka_unit_test(test_escape_text),
     cmocka_unit_test(test_calls_table),
+    cmocka_unit_test(test_calls_table_frozen),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

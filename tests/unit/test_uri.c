@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "sf_internal.h" /* sf_uri_user_cstr */
 #include "sipflow/sipflow.h"
 
 /* Runs sipflow_uri_user on an exact-size copy of uri; checks the return
@@ -139,6 +140,39 @@ static void test_every_prefix(void **state)
   }
 }
 
+/* sf_uri_user_cstr (the calls table's reading of a NUL-terminated From
+ * or To): the same return and span as sipflow_uri_user, on the forms of
+ * its one-pass path and every one that leaves it, and on each prefix of
+ * them (never past the NUL). */
+static void test_cstr_same(void **state)
+{
+  static const char *const uris[] = {
+    "sip:alice@atlanta.com", "sip:a@b", "sip:@host", "sip:", "sip", "si", "", "s",
+    "sip:alice", "sip:alice;user=phone@h", "sip:alice?x@h", "sip:alice:pw@h",
+    "sip:alice>@h", "sip:al>ice", "<sip:alice@h>", " sip:alice@h", "sips:bob@h",
+    "SIP:carol@h", "tel:+15551234;npdi", "sip:+1555;rn=1@h", "sip:h.example.com:5060",
+    "sip:[2001:db8::1]", "sip:\x1b[2J@h", "sip:d\xc3\xa9j\xc3\xa0@h", "sip:a@b@c",
+    "sip::@h", "sip:;@h", "sip:?@h", "sip:a b@h",
+  };
+  for (size_t i = 0; i < sizeof uris / sizeof *uris; i++) {
+    size_t n = strlen(uris[i]);
+    for (size_t len = 0; len <= n; len++) {
+      char *buf = malloc(len + 1); /* exact size: valgrind sees a read past it */
+      assert_non_null(buf);
+      memcpy(buf, uris[i], len);
+      buf[len] = '\0';
+      sipflow_span a, b;
+      int ra = sipflow_uri_user(buf, len, &a), rb = sf_uri_user_cstr(buf, &b);
+      if (ra != rb || a.ptr != b.ptr || a.len != b.len)
+        fail_msg("\"%s\": %d %zu vs %d %zu", buf, ra, a.len, rb, b.len);
+      free(buf);
+    }
+  }
+  sipflow_span s;
+  assert_int_equal(sf_uri_user_cstr(NULL, &s), -1);
+  assert_null(s.ptr);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -148,6 +182,7 @@ int main(void)
       cmocka_unit_test(test_degenerate),
       cmocka_unit_test(test_long_user_parts),
       cmocka_unit_test(test_every_prefix),
+      cmocka_unit_test(test_cstr_same),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
