@@ -48,6 +48,7 @@ static void buf_forget(sf_dir *d)
   d->at_message = false;
   d->pending_total = 0;
   d->head_scanned = 0;
+  d->measure = SF_MEASURE_START;
 }
 
 static void buf_free(sf_dir *d)
@@ -217,22 +218,26 @@ static size_t find_header_end(const char *buf, size_t len, size_t from)
 }
 
 /* Frames the message starting at p (a start line).  known_total: its
- * length when an earlier call measured it, else 0.  Returns the bytes
- * consumed, or 0 when more bytes are needed (then p is where the buffer
- * will start, and d->at_message and what is known of it are set). */
+ * length when an earlier call measured it, else 0; *measure: how far an
+ * earlier call measured it (SF_MEASURE_START when none did).  Returns the
+ * bytes consumed, or 0 when more bytes are needed (then p is where the
+ * buffer will start, and d->at_message and what is known of it are set:
+ * a message in 2-3 segments is measured once, not once a segment). */
 static size_t frame_message(sf_stream *st, sf_dir *d, const char *p, size_t n,
-                            const stamp *at, size_t known_total)
+                            const stamp *at, size_t known_total, sf_measure_state *measure)
 {
   size_t header_len = 0, total = known_total;
   const char *why = "bad Content-Length";
 
   d->sip_seen = true;
   junk_end(st, d);
-  int rc = known_total ? SIPFLOW_OK : sf_framer_measure(p, n, &header_len, &total, &why);
+  int rc = known_total ? SIPFLOW_OK
+                       : sf_framer_measure_from(p, n, measure, &header_len, &total, &why);
   if (rc == SIPFLOW_ERR_INCOMPLETE) {
     if (n <= st->max_message) {
       d->at_message = true;
       d->head_scanned = n;
+      d->measure = *measure;
       return 0;
     }
     sf_diag_emit(st->diag, at->frame, SIPFLOW_DIAG_SIP_TOO_LARGE,
@@ -275,6 +280,7 @@ static size_t frame_bytes(sf_stream *st, sf_dir *d, const char *p, size_t n,
   /* When p is the buffer: what is known of the message it starts with. */
   bool at_message = d->at_message;
   size_t known_total = d->pending_total;
+  sf_measure_state measure = d->measure;
 
   buf_forget(d);
   while (pos < n && d->state == DIR_ACTIVE) {
@@ -304,9 +310,11 @@ static size_t frame_bytes(sf_stream *st, sf_dir *d, const char *p, size_t n,
     int r = known ? 1 : sf_framer_is_sip_start(p + pos, n - pos);
     if (r < 0)
       break;
+    if (!known)
+      measure = SF_MEASURE_START;
     size_t used = r == 0 ? skip_junk(st, d, p + pos, n - pos, at)
                          : frame_message(st, d, p + pos, n - pos, at,
-                                         known ? known_total : 0);
+                                         known ? known_total : 0, &measure);
     if (used == 0)
       break;
     pos += used;
