@@ -291,6 +291,20 @@ static long content_length_value(const char *v, size_t n)
   return i == n ? value : -1;
 }
 
+/* The usual Content-Length value: 1 to 9 digits (no overflow to check)
+ * and the CRLF ending the line, as content_length_value reads it without
+ * its calls per byte; -1 for any other, which takes content_length_value. */
+static inline long usual_value(const char *v, size_t n)
+{
+  size_t i = 0;
+  long value = 0;
+  for (; i < n && i < 9 && is_digit((unsigned char)v[i]); i++)
+    value = value * 10 + (v[i] - '0');
+  if (i == 0 || n - i != 2 || v[i] != '\r' || v[i + 1] != '\n')
+    return -1;
+  return value;
+}
+
 /* If the logical header line [line, line+n) is Content-Length (or the
  * compact "l"), stores its value (see content_length_value) and returns true.
  * RFC 3261 §25.1: HCOLON = *( SP / HTAB ) ":" SWS, so blanks may precede
@@ -302,7 +316,9 @@ static bool content_length_header(const char *line, size_t n, long *value)
   /* The usual spelling: the name scan and the compares below give the
    * same for it. */
   if (n > 16 && memcmp(line, "Content-Length: ", 16) == 0) {
-    *value = content_length_value(line + 15, n - 15);
+    *value = usual_value(line + 16, n - 16);
+    if (*value < 0)
+      *value = content_length_value(line + 15, n - 15);
     return true;
   }
   while (i < n && is_token_char((unsigned char)line[i]))
@@ -390,7 +406,7 @@ int sf_framer_measure_from(const char *buf, size_t len, sf_measure_state *state,
       }
     }
     /* The line's end must be known before anything is concluded from its
-     * start, for the state saved on an early end to take the line again. */
+     * start, for the state kept on an early end to take the line again. */
     size_t nl = next_lf(buf, len, pos);
     if (nl == len)
       break;
@@ -401,8 +417,9 @@ int sf_framer_measure_from(const char *buf, size_t len, sf_measure_state *state,
       s.cl_line = s.cl == -3 && may_be_content_length(c) ? pos : 0;
     }
     s.line = nl + 1;
-    *state = s;
   }
+  /* Every stop above comes before the line changed anything in s. */
+  *state = s;
   return SIPFLOW_ERR_INCOMPLETE;
 
 done:;
