@@ -49,6 +49,7 @@ static void buf_forget(sf_dir *d)
   d->pending_total = 0;
   d->head_scanned = 0;
   d->measure = SF_MEASURE_START;
+  d->start = (sf_start_line){0};
 }
 
 static void buf_free(sf_dir *d)
@@ -114,9 +115,10 @@ static void check_give_up(sf_stream *st, sf_dir *d)
 }
 
 static void emit_chunk(sf_stream *st, const sf_dir *d, const char *p, size_t n,
-                       const stamp *at)
+                       const sf_start_line *start, const stamp *at)
 {
-  sf_sip_chunk c = {.data = p, .len = n, .frame = at->frame, .time_us = at->time_us,
+  sf_sip_chunk c = {.data = p, .len = n, .start = *start, .frame = at->frame,
+                    .time_us = at->time_us,
                     .src = &d->key.src, .dst = &d->key.dst,
                     .transport = SIPFLOW_TRANSPORT_TCP};
   st->emit(st->user, &c);
@@ -224,7 +226,8 @@ static size_t find_header_end(const char *buf, size_t len, size_t from)
  * buffer will start, and d->at_message and what is known of it are set:
  * a message in 2-3 segments is measured once, not once a segment). */
 static size_t frame_message(sf_stream *st, sf_dir *d, const char *p, size_t n,
-                            const stamp *at, size_t known_total, sf_measure_state *measure)
+                            const stamp *at, size_t known_total, sf_measure_state *measure,
+                            const sf_start_line *start)
 {
   size_t header_len = 0, total = known_total;
   const char *why = "bad Content-Length";
@@ -238,6 +241,7 @@ static size_t frame_message(sf_stream *st, sf_dir *d, const char *p, size_t n,
       d->at_message = true;
       d->head_scanned = n;
       d->measure = *measure;
+      d->start = *start;
       return 0;
     }
     sf_diag_emit(st->diag, at->frame, SIPFLOW_DIAG_SIP_TOO_LARGE,
@@ -263,10 +267,11 @@ static size_t frame_message(sf_stream *st, sf_dir *d, const char *p, size_t n,
   if (total > n) {
     d->at_message = true;
     d->pending_total = total;
+    d->start = *start;
     return 0;
   }
   d->quiet = false;
-  emit_chunk(st, d, p, total, at);
+  emit_chunk(st, d, p, total, start, at);
   return total;
 }
 
@@ -281,6 +286,7 @@ static size_t frame_bytes(sf_stream *st, sf_dir *d, const char *p, size_t n,
   bool at_message = d->at_message;
   size_t known_total = d->pending_total;
   sf_measure_state measure = d->measure;
+  sf_start_line start = d->start;
 
   buf_forget(d);
   while (pos < n && d->state == DIR_ACTIVE) {
@@ -307,14 +313,16 @@ static size_t frame_bytes(sf_stream *st, sf_dir *d, const char *p, size_t n,
     if (pos == n)
       break;
     bool known = pos == 0 && at_message;
-    int r = known ? 1 : sf_framer_is_sip_start(p + pos, n - pos);
+    /* the start line's layout goes with the message to the parser, which
+     * then need not read the line again */
+    int r = known ? 1 : sf_framer_start_line(p + pos, n - pos, &start);
     if (r < 0)
       break;
     if (!known)
       measure = SF_MEASURE_START;
     size_t used = r == 0 ? skip_junk(st, d, p + pos, n - pos, at)
                          : frame_message(st, d, p + pos, n - pos, at,
-                                         known ? known_total : 0, &measure);
+                                         known ? known_total : 0, &measure, &start);
     if (used == 0)
       break;
     pos += used;
@@ -337,6 +345,7 @@ static bool headers_still_open(const sf_stream *st, sf_dir *d, size_t old)
     old = d->head_scanned;
   } else if (sf_framer_is_sip_start(d->buf, d->len) == 1) {
     d->at_message = true; /* the start line was cut: now it is whole */
+    d->start = (sf_start_line){0}; /* not read here: the parser reads it */
     old = 0;
   } else {
     return false;
