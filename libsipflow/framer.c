@@ -97,6 +97,16 @@ static bool is_digit(unsigned char c)
   return c >= '0' && c <= '9';
 }
 
+#ifdef SF_HAVE_V16
+/* Exactly the CRs and LFs of the 16 bytes at p. */
+static inline unsigned v16_cr_lf(const char *p)
+{
+  return sf_v16_eq(p, '\r') | sf_v16_eq(p, '\n');
+}
+#else
+#define v16_cr_lf NULL
+#endif
+
 /* RFC 3261 §7.2: Status-Line = SIP-Version SP Status-Code SP Reason-Phrase
  * CRLF.  An empty reason (with or without its SP) is tolerated.  buf starts
  * with 's' or 'S'. */
@@ -137,7 +147,8 @@ reason:
   /* Reason-Phrase: RFC 3261 §25.1 allows text, SP and HTAB only, but a
    * tool looking at broken devices takes any byte up to the line end, as
    * Wireshark does (issue 6); the output stages escape what they print. */
-  const char *e = sf_scan_crlf(buf + i + 1, buf + len);
+  /* the first CR or LF: one mask flags exactly them, no byte to check */
+  const char *e = sf_scan_first(buf, buf + i + 1, buf + len, v16_cr_lf, sf_is_crlf);
   if (e == buf + len)
     return NEED_MORE;
   size_t at = (size_t)(e - buf);
