@@ -7,8 +7,9 @@
  * framer measures it, RFC 3261 §18.3).  The common case — a segment in
  * order and nothing buffered — is framed straight out of the packet; only
  * an incomplete tail is copied.  What is known of the buffered message
- * (start line seen, length, how far its header block was searched) is
- * kept, so each segment added to it costs a look at its own bytes.
+ * (start line seen and its layout, length, how far its header block was
+ * searched and measured) is kept, so each segment added to it costs a look
+ * at its own bytes.
  *
  * Content that is not SIP (HTTP on 5060, TLS, junk) is skipped quietly until
  * a start line shows up; a direction that never shows one is given up after
