@@ -97,6 +97,16 @@ static bool is_digit(unsigned char c)
   return c >= '0' && c <= '9';
 }
 
+#ifdef SF_HAVE_V16
+/* Exactly the CRs and LFs of the 16 bytes at p. */
+static inline unsigned v16_cr_lf(const char *p)
+{
+  return sf_v16_eq(p, '\r') | sf_v16_eq(p, '\n');
+}
+#else
+#define v16_cr_lf NULL
+#endif
+
 /* RFC 3261 §7.2: Status-Line = SIP-Version SP Status-Code SP Reason-Phrase
  * CRLF.  An empty reason (with or without its SP) is tolerated.  buf starts
  * with 's' or 'S'. */
@@ -137,7 +147,8 @@ reason:
   /* Reason-Phrase: RFC 3261 §25.1 allows text, SP and HTAB only, but a
    * tool looking at broken devices takes any byte up to the line end, as
    * Wireshark does (issue 6); the output stages escape what they print. */
-  const char *e = sf_scan_crlf(buf + i + 1, buf + len);
+  /* the first CR or LF: one mask flags exactly them, no byte to check */
+  const char *e = sf_scan_first(buf, buf + i + 1, buf + len, v16_cr_lf, sf_is_crlf);
   if (e == buf + len)
     return NEED_MORE;
   size_t at = (size_t)(e - buf);
@@ -291,6 +302,20 @@ static long content_length_value(const char *v, size_t n)
   return i == n ? value : -1;
 }
 
+/* The usual Content-Length value: 1 to 9 digits (no overflow to check)
+ * and the CRLF ending the line, as content_length_value reads it without
+ * its calls per byte; -1 for any other, which takes content_length_value. */
+static inline long usual_value(const char *v, size_t n)
+{
+  size_t i = 0;
+  long value = 0;
+  for (; i < n && i < 9 && is_digit((unsigned char)v[i]); i++)
+    value = value * 10 + (v[i] - '0');
+  if (i == 0 || n - i != 2 || v[i] != '\r' || v[i + 1] != '\n')
+    return -1;
+  return value;
+}
+
 /* If the logical header line [line, line+n) is Content-Length (or the
  * compact "l"), stores its value (see content_length_value) and returns true.
  * RFC 3261 §25.1: HCOLON = *( SP / HTAB ) ":" SWS, so blanks may precede
@@ -299,17 +324,14 @@ static bool content_length_header(const char *line, size_t n, long *value)
 {
   size_t i = 0;
 
-  /* Only "Content-Length" and "l" can match: every other line is out at
-   * its first byte, before the name scan. */
-  unsigned char c0 = n ? lower((unsigned char)line[0]) : 0;
-  if (c0 != 'c' && c0 != 'l')
-    return false;
-  /* Of the many "C..." lines (Call-ID, CSeq, Contact, Content-Type) only
-   * "Content-Length" has '-' then 'L' at 7 and 8: the others are out
-   * before their name is scanned. */
-  if (c0 == 'c' && (n < 15 || line[7] != '-' || lower((unsigned char)line[8]) != 'l'))
-    return false;
-
+  /* The usual spelling: the name scan and the compares below give the
+   * same for it. */
+  if (n > 16 && memcmp(line, "Content-Length: ", 16) == 0) {
+    *value = usual_value(line + 16, n - 16);
+    if (*value < 0)
+      *value = content_length_value(line + 15, n - 15);
+    return true;
+  }
   while (i < n && is_token_char((unsigned char)line[i]))
     i++;
   size_t name_len = i;
@@ -327,71 +349,114 @@ static bool content_length_header(const char *line, size_t n, long *value)
   return true;
 }
 
-/* End (exclusive, past its LF) of the logical header line starting at pos:
- * physical lines followed by a line starting with SP/HTAB are folded into
- * it.  0 when more bytes are needed to know. */
-static size_t logical_line_end(const char *buf, size_t len, size_t pos)
+/* The first LF from pos on, or len: inline, not memchr, as header lines
+ * are short and the call and its set-up cost more than the scan itself. */
+static inline size_t next_lf(const char *buf, size_t len, size_t pos)
 {
-  for (;;) {
-    /* inline, not memchr: header lines are short and the call and its
-     * set-up cost more than the scan itself */
-    const char *nl = sf_scan_lf(buf + pos, buf + len);
-    if (nl == buf + len)
-      return 0;
-    pos = (size_t)(nl - buf) + 1;
-    if (pos >= len)
-      return 0;
-    if (!is_lws((unsigned char)buf[pos]))
-      return pos;
+  return (size_t)(sf_scan_lf(buf + pos, buf + len) - buf);
+}
+
+/* Only "Content-Length" and the compact "l" can be Content-Length: every
+ * other header line is out at its first byte. */
+static inline bool may_be_content_length(unsigned char c)
+{
+  return (c | 0x20) == 'c' || (c | 0x20) == 'l';
+}
+
+/* The logical line [line, line + n) of such a first byte, whole: of the
+ * many "C..." lines (Call-ID, CSeq, Contact, Content-Type) only
+ * "Content-Length" has '-' then 'L' at 7 and 8, so the others are out
+ * before content_length_header scans their name. */
+static inline bool content_length_line(const char *line, size_t n, long *value)
+{
+  if (lower((unsigned char)line[0]) == 'c' &&
+      (n < 15 || line[7] != '-' || lower((unsigned char)line[8]) != 'l'))
+    return false;
+  return content_length_header(line, n, value);
+}
+
+/* The header block from state->line on: each line start is the empty line
+ * ending the block, a fold (SP/HTAB, RFC 3261 §7.3.1) continuing the
+ * logical line before it, or the start of the next logical line, which
+ * ends the one before.  The first Content-Length line is read once its
+ * logical line has ended (its value may run over folds).  On
+ * SIPFLOW_ERR_INCOMPLETE *state tells where to go on once more bytes
+ * have come. */
+int sf_framer_measure_from(const char *buf, size_t len, sf_measure_state *state,
+                           size_t *header_len, size_t *total_len, const char **why)
+{
+  if (!buf)
+    return SIPFLOW_ERR_INCOMPLETE;
+  sf_measure_state s = *state;
+  size_t pos;
+  if (s.line == 0) {
+    /* the start line: its LF is the first one */
+    s = (sf_measure_state){.line = 0, .cl_line = 0, .cl = -3};
+    size_t nl = next_lf(buf, len, 0);
+    if (nl == len)
+      return SIPFLOW_ERR_INCOMPLETE;
+    s.line = nl + 1;
+    *state = s;
   }
+  for (;;) {
+    pos = s.line;
+    if (pos >= len)
+      break;
+    unsigned char c = (unsigned char)buf[pos];
+    /* The empty line ending the header block: CRLF, or a bare LF. */
+    if (c == '\n') {
+      pos += 1;
+      goto done;
+    }
+    if (c == '\r') {
+      if (pos + 1 >= len)
+        break;
+      if (buf[pos + 1] == '\n') {
+        pos += 2;
+        goto done;
+      }
+    }
+    /* The line's end must be known before anything is concluded from its
+     * start, for the state kept on an early end to take the line again. */
+    size_t nl = next_lf(buf, len, pos);
+    if (nl == len)
+      break;
+    if (!is_lws(c)) {
+      long value;
+      if (s.cl_line && content_length_line(buf + s.cl_line, pos - s.cl_line, &value))
+        s.cl = value;
+      s.cl_line = s.cl == -3 && may_be_content_length(c) ? pos : 0;
+    }
+    s.line = nl + 1;
+  }
+  /* Every stop above comes before the line changed anything in s. */
+  *state = s;
+  return SIPFLOW_ERR_INCOMPLETE;
+
+done:;
+  long value;
+  if (s.cl_line && content_length_line(buf + s.cl_line, s.line - s.cl_line, &value))
+    s.cl = value;
+  *header_len = pos;
+  *total_len = pos;
+  /* RFC 3261 §18.3: over a stream Content-Length is mandatory; without a
+   * usable one the message boundary is unknown. */
+  if (s.cl >= 0) {
+    *total_len = pos + (size_t)s.cl;
+    return SIPFLOW_OK;
+  }
+  if (why)
+    *why = s.cl == -3   ? "no Content-Length on a stream"
+           : s.cl == -2 ? "Content-Length is out of range"
+                        : "Content-Length is not a number";
+  return SIPFLOW_ERR_MALFORMED;
 }
 
 int sf_framer_measure(const char *buf, size_t len, size_t *header_len, size_t *total_len,
                       const char **why)
 {
-  const char *nl = buf ? sf_scan_lf(buf, buf + len) : NULL;
-  long cl = -3; /* -3: not seen */
-
-  if (!nl || nl == buf + len)
-    return SIPFLOW_ERR_INCOMPLETE;
-  size_t pos = (size_t)(nl - buf) + 1;
-  for (;;) {
-    if (pos >= len)
-      return SIPFLOW_ERR_INCOMPLETE;
-    /* The empty line ending the header block: CRLF, or a bare LF. */
-    if (buf[pos] == '\n') {
-      pos += 1;
-      break;
-    }
-    if (buf[pos] == '\r') {
-      if (pos + 1 >= len)
-        return SIPFLOW_ERR_INCOMPLETE;
-      if (buf[pos + 1] == '\n') {
-        pos += 2;
-        break;
-      }
-    }
-    size_t end = logical_line_end(buf, len, pos);
-    if (end == 0)
-      return SIPFLOW_ERR_INCOMPLETE;
-    long value;
-    if (cl == -3 && content_length_header(buf + pos, end - pos, &value))
-      cl = value;
-    pos = end;
-  }
-  *header_len = pos;
-  *total_len = pos;
-  /* RFC 3261 §18.3: over a stream Content-Length is mandatory; without a
-   * usable one the message boundary is unknown. */
-  if (cl >= 0) {
-    *total_len = pos + (size_t)cl;
-    return SIPFLOW_OK;
-  }
-  if (why)
-    *why = cl == -3   ? "no Content-Length on a stream"
-           : cl == -2 ? "Content-Length is out of range"
-                      : "Content-Length is not a number";
-  return SIPFLOW_ERR_MALFORMED;
+  sf_measure_state state = SF_MEASURE_START;
+  return sf_framer_measure_from(buf, len, &state, header_len, total_len, why);
 }
 
 long sf_framer_message_length(const char *buf, size_t len, const char **why)

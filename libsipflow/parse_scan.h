@@ -384,12 +384,6 @@ static inline bool sf_is_sp_crlf(char c)
   return c == ' ' || c == '\r' || c == '\n';
 }
 
-/* The first CR or LF in [p, end), or end. */
-static inline const char *sf_scan_crlf(const char *p, const char *end)
-{
-  return sf_scan_until(p, end, sf_v16_ctl_sp, sf_swar_ctl_sp, sf_is_crlf);
-}
-
 /* The first SP, CR or LF in [p, end), or end: the end of a Request-URI
  * (RFC 3261 §7.1). */
 static inline const char *sf_scan_sp_crlf(const char *p, const char *end)

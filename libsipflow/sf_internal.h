@@ -241,6 +241,23 @@ long sf_framer_message_length(const char *buf, size_t len, const char **why);
  * Content-Length is missing, not a number or absurd (> 2^31 - 1). */
 int sf_framer_measure(const char *buf, size_t len, size_t *header_len, size_t *total_len,
                       const char **why);
+/* Where a measure that needed more bytes goes on: the line it stopped at
+ * and what it had learnt of Content-Length before it.  Offsets are from
+ * the message start; the bytes before `line` must stay as they were. */
+typedef struct sf_measure_state {
+  size_t line;    /* start of the next line to look at; 0: nothing learnt
+                     yet (the start line is next, the rest is ignored) */
+  size_t cl_line; /* the first Content-Length line, not read yet; 0: none */
+  long cl;        /* its value; -3 not seen, -2 out of range, -1 no number */
+} sf_measure_state;
+/* all zero, as a zeroed struct holding one is */
+#define SF_MEASURE_START ((sf_measure_state){0})
+/* sf_framer_measure going on from *state (SF_MEASURE_START, or as an
+ * earlier call on the same message's first bytes left it): the same
+ * answers as measuring all of buf at once, without reading the lines
+ * already read again.  *state is updated on SIPFLOW_ERR_INCOMPLETE. */
+int sf_framer_measure_from(const char *buf, size_t len, sf_measure_state *state,
+                           size_t *header_len, size_t *total_len, const char **why);
 /* Offset of the next plausible SIP start line in buf (beginning of a line),
  * or -1.  Used to resynchronise after junk or a gap. */
 long sf_framer_find_start(const char *buf, size_t len);

@@ -72,6 +72,8 @@ typedef struct sf_dir {
   size_t pending_total;  /* length of that message, 0 = unknown ... */
   size_t head_scanned;   /* ... and its first head_scanned bytes hold no end
                             of the header block */
+  sf_measure_state measure; /* ... and how far its measure went */
+  sf_start_line start;   /* ... and its start line's layout (zero: not read) */
   bool sip_seen;         /* a SIP start line was seen in this direction */
   bool skip_line;        /* in the middle of a junk line */
   bool quiet;            /* resynchronising after a reported problem */

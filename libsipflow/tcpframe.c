@@ -7,8 +7,9 @@
  * framer measures it, RFC 3261 §18.3).  The common case — a segment in
  * order and nothing buffered — is framed straight out of the packet; only
  * an incomplete tail is copied.  What is known of the buffered message
- * (start line seen, length, how far its header block was searched) is
- * kept, so each segment added to it costs a look at its own bytes.
+ * (start line seen and its layout, length, how far its header block was
+ * searched and measured) is kept, so each segment added to it costs a look
+ * at its own bytes.
  *
  * Content that is not SIP (HTTP on 5060, TLS, junk) is skipped quietly until
  * a start line shows up; a direction that never shows one is given up after
@@ -48,6 +49,8 @@ static void buf_forget(sf_dir *d)
   d->at_message = false;
   d->pending_total = 0;
   d->head_scanned = 0;
+  d->measure = SF_MEASURE_START;
+  d->start = (sf_start_line){0};
 }
 
 static void buf_free(sf_dir *d)
@@ -113,9 +116,10 @@ static void check_give_up(sf_stream *st, sf_dir *d)
 }
 
 static void emit_chunk(sf_stream *st, const sf_dir *d, const char *p, size_t n,
-                       const stamp *at)
+                       const sf_start_line *start, const stamp *at)
 {
-  sf_sip_chunk c = {.data = p, .len = n, .frame = at->frame, .time_us = at->time_us,
+  sf_sip_chunk c = {.data = p, .len = n, .start = *start, .frame = at->frame,
+                    .time_us = at->time_us,
                     .src = &d->key.src, .dst = &d->key.dst,
                     .transport = SIPFLOW_TRANSPORT_TCP};
   st->emit(st->user, &c);
@@ -217,22 +221,28 @@ static size_t find_header_end(const char *buf, size_t len, size_t from)
 }
 
 /* Frames the message starting at p (a start line).  known_total: its
- * length when an earlier call measured it, else 0.  Returns the bytes
- * consumed, or 0 when more bytes are needed (then p is where the buffer
- * will start, and d->at_message and what is known of it are set). */
+ * length when an earlier call measured it, else 0; *measure: how far an
+ * earlier call measured it (SF_MEASURE_START when none did).  Returns the
+ * bytes consumed, or 0 when more bytes are needed (then p is where the
+ * buffer will start, and d->at_message and what is known of it are set:
+ * a message in 2-3 segments is measured once, not once a segment). */
 static size_t frame_message(sf_stream *st, sf_dir *d, const char *p, size_t n,
-                            const stamp *at, size_t known_total)
+                            const stamp *at, size_t known_total, sf_measure_state *measure,
+                            const sf_start_line *start)
 {
   size_t header_len = 0, total = known_total;
   const char *why = "bad Content-Length";
 
   d->sip_seen = true;
   junk_end(st, d);
-  int rc = known_total ? SIPFLOW_OK : sf_framer_measure(p, n, &header_len, &total, &why);
+  int rc = known_total ? SIPFLOW_OK
+                       : sf_framer_measure_from(p, n, measure, &header_len, &total, &why);
   if (rc == SIPFLOW_ERR_INCOMPLETE) {
     if (n <= st->max_message) {
       d->at_message = true;
       d->head_scanned = n;
+      d->measure = *measure;
+      d->start = *start;
       return 0;
     }
     sf_diag_emit(st->diag, at->frame, SIPFLOW_DIAG_SIP_TOO_LARGE,
@@ -258,10 +268,11 @@ static size_t frame_message(sf_stream *st, sf_dir *d, const char *p, size_t n,
   if (total > n) {
     d->at_message = true;
     d->pending_total = total;
+    d->start = *start;
     return 0;
   }
   d->quiet = false;
-  emit_chunk(st, d, p, total, at);
+  emit_chunk(st, d, p, total, start, at);
   return total;
 }
 
@@ -275,6 +286,8 @@ static size_t frame_bytes(sf_stream *st, sf_dir *d, const char *p, size_t n,
   /* When p is the buffer: what is known of the message it starts with. */
   bool at_message = d->at_message;
   size_t known_total = d->pending_total;
+  sf_measure_state measure = d->measure;
+  sf_start_line start = d->start;
 
   buf_forget(d);
   while (pos < n && d->state == DIR_ACTIVE) {
@@ -301,12 +314,16 @@ static size_t frame_bytes(sf_stream *st, sf_dir *d, const char *p, size_t n,
     if (pos == n)
       break;
     bool known = pos == 0 && at_message;
-    int r = known ? 1 : sf_framer_is_sip_start(p + pos, n - pos);
+    /* the start line's layout goes with the message to the parser, which
+     * then need not read the line again */
+    int r = known ? 1 : sf_framer_start_line(p + pos, n - pos, &start);
     if (r < 0)
       break;
+    if (!known)
+      measure = SF_MEASURE_START;
     size_t used = r == 0 ? skip_junk(st, d, p + pos, n - pos, at)
                          : frame_message(st, d, p + pos, n - pos, at,
-                                         known ? known_total : 0);
+                                         known ? known_total : 0, &measure, &start);
     if (used == 0)
       break;
     pos += used;
@@ -329,6 +346,7 @@ static bool headers_still_open(const sf_stream *st, sf_dir *d, size_t old)
     old = d->head_scanned;
   } else if (sf_framer_is_sip_start(d->buf, d->len) == 1) {
     d->at_message = true; /* the start line was cut: now it is whole */
+    d->start = (sf_start_line){0}; /* not read here: the parser reads it */
     old = 0;
   } else {
     return false;

@@ -97,6 +97,18 @@ static void frame_once(const char *buf, size_t len)
   } else {
     FUZZ_CHECK(rc == SIPFLOW_ERR_INCOMPLETE);
   }
+  /* Measured in two goes (the first len / 2 bytes, then all, as a
+   * stream's segments come): the same answer as in one. */
+  sf_measure_state st = SF_MEASURE_START;
+  size_t hl2 = 0, total2 = 0;
+  const char *why2 = NULL;
+  int rc1 = sf_framer_measure_from(buf, len / 2, &st, &hl2, &total2, &why2);
+  if (rc1 != SIPFLOW_ERR_INCOMPLETE)
+    st = SF_MEASURE_START;
+  int rc2 = sf_framer_measure_from(buf, len, &st, &hl2, &total2, &why2);
+  FUZZ_CHECK(rc2 == rc);
+  FUZZ_CHECK(rc == SIPFLOW_ERR_INCOMPLETE || (hl2 == header_len && why2 == why));
+  FUZZ_CHECK(rc != SIPFLOW_OK || total2 == total);
   long whole = sf_framer_message_length(buf, len, &why);
   FUZZ_CHECK(whole < 0 || (size_t)whole <= len);
 }

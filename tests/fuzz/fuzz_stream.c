@@ -28,6 +28,7 @@
 
 typedef struct fuzz_state {
   sf_header headers[SF_PARSE_MAX_HEADERS];
+  sf_header again[SF_PARSE_MAX_HEADERS];
   uint64_t chunks;
 } fuzz_state;
 
@@ -37,15 +38,28 @@ static void on_chunk(void *user, const sf_sip_chunk *c)
   sipflow_message msg;
   const char *why;
   size_t n = SF_PARSE_MAX_HEADERS;
+  bool stream = c->transport != SIPFLOW_TRANSPORT_UDP;
 
   FUZZ_CHECK(c->data && c->len > 0);
   FUZZ_CHECK(c->transport == SIPFLOW_TRANSPORT_UDP || c->transport == SIPFLOW_TRANSPORT_TCP);
   /* the chunk must be readable to its last byte */
   volatile char last = c->data[c->len - 1];
   (void)last;
-  if (sf_parse_message(c->data, c->len, c->transport != SIPFLOW_TRANSPORT_UDP, &c->start, &msg,
-                       fs->headers, &n, NULL, &why) == SIPFLOW_OK)
+  int rc = sf_parse_message(c->data, c->len, stream, &c->start, &msg, fs->headers, &n, NULL,
+                            &why);
+  if (rc == SIPFLOW_OK)
     FUZZ_CHECK(msg.raw_len <= c->len);
+  /* the framer's reading of the start line (kept across segments for TCP)
+   * is the parser's own */
+  if (c->start.next) {
+    sipflow_message msg2;
+    const char *why2;
+    size_t n2 = SF_PARSE_MAX_HEADERS;
+    int rc2 = sf_parse_message(c->data, c->len, stream, NULL, &msg2, fs->again, &n2, NULL, &why2);
+    FUZZ_CHECK(rc2 == rc && why2 == why && n2 == n);
+    FUZZ_CHECK(memcmp(&msg2, &msg, sizeof msg) == 0);
+    FUZZ_CHECK(memcmp(fs->again, fs->headers, n * sizeof fs->headers[0]) == 0);
+  }
   fs->chunks++;
 }
 

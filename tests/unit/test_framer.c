@@ -314,6 +314,43 @@ static void test_measure_malformed_gives_header_length(void **state)
   free(b);
 }
 
+/* A measure taken up again after each byte that arrives gives, at every
+ * point, what measuring the bytes so far at once gives: the lines read
+ * before are not read again, and nothing they held is lost (a first
+ * Content-Length folded over lines, a later one ignored, a malformed one). */
+static void test_measure_resumed_byte_by_byte(void **state)
+{
+  (void)state;
+  const char *msgs[] = {
+      "INVITE sip:b@y SIP/2.0\r\n" HDRS "Content-Length:\r\n 5\r\n\r\nhello",
+      "SIP/2.0 200 OK\n" HDRS "l: 0\n\n",
+      "BYE sip:b@y SIP/2.0\r\n Via: folded start\r\nContent-Length: 3\r\n\t \r\n"
+      "Content-Length: 9\r\n\r\nabc",
+      "ACK sip:b@y SIP/2.0\r\nContent-Length: x1\r\nContent-Length: 1\r\n\r\n",
+      "OPTIONS sip:b@y SIP/2.0\r\nX: a\rb\r\nl : 99999999999\r\n\r\n",
+      "SIP/2.0 180 Ringing\r\nCall-ID: c\r\n\r\n",
+  };
+  for (size_t m = 0; m < G_N_ELEMENTS(msgs); m++) {
+    size_t len = strlen(msgs[m]);
+    char *b = exact_copy(msgs[m], len);
+    sf_measure_state st = SF_MEASURE_START;
+    for (size_t n = 0; n <= len; n++) {
+      size_t hl1 = 0, t1 = 0, hl2 = 0, t2 = 0;
+      const char *why1 = NULL, *why2 = NULL;
+      int whole = sf_framer_measure(b, n, &hl1, &t1, &why1);
+      int resumed = sf_framer_measure_from(b, n, &st, &hl2, &t2, &why2);
+      assert_int_equal(resumed, whole);
+      if (whole != SIPFLOW_ERR_INCOMPLETE) {
+        assert_int_equal(hl2, hl1);
+        assert_int_equal(t2, t1);
+        assert_ptr_equal(why2, why1);
+        st = SF_MEASURE_START; /* done: the next n starts over */
+      }
+    }
+    free(b);
+  }
+}
+
 /* Every prefix of a message is incomplete, the whole is its length. */
 static void test_every_truncation_point(void **state)
 {
@@ -371,6 +408,7 @@ int main(void)
       cmocka_unit_test(test_huge_content_length),
       cmocka_unit_test(test_measure_malformed_gives_header_length),
       cmocka_unit_test(test_every_truncation_point),
+      cmocka_unit_test(test_measure_resumed_byte_by_byte),
       cmocka_unit_test(test_find_start),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
