@@ -37,7 +37,6 @@
  *    in the attempt (behind a proxy, the element that produced it rather
  *    than the proxy relaying it); for a cancel, the sender of the CANCEL.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "analyze.h"
@@ -91,143 +90,14 @@ const char *sipflow_dialog_state_name(sipflow_dialog_state s)
 #define SF_AUTO_RETRY_US (2 * 1000 * 1000LL)
 
 static bool is_challenge(int s) { return s == 401 || s == 407; }
-static bool have(int64_t t) { return t != SF_NO_TIME; }
 
 static int64_t min_time(int64_t a, int64_t b)
 {
-  if (!have(a))
+  if (!sf_have_time(a))
     return b;
-  if (!have(b))
+  if (!sf_have_time(b))
     return a;
   return a < b ? a : b;
-}
-
-static int64_t round_ms(int64_t us)
-{
-  return us >= 0 ? (us + 500) / 1000 : -((-us + 500) / 1000);
-}
-
-/* The failure sentence is written into a buffer on the stack (heap only
- * for an unusually long reason phrase) with hand-made number formatting:
- * with GString and printf it was a third of the analysis. */
-typedef struct text {
-  char *s;
-  size_t len, cap;
-  char stack[256];
-} text;
-
-static void text_init(text *t)
-{
-  t->s = t->stack;
-  t->len = 0;
-  t->cap = sizeof t->stack;
-}
-
-/* text_put when the buffer is full: it moves to the heap. */
-__attribute__((noinline)) static void text_grow(text *t, size_t n)
-{
-  size_t cap = MAX(t->cap * 2, t->len + n);
-  char *s = g_malloc(cap);
-  memcpy(s, t->s, t->len);
-  if (t->s != t->stack)
-    g_free(t->s);
-  t->s = s;
-  t->cap = cap;
-}
-
-/* Inline, the pieces copied without a call: they are a few bytes each, and
- * a failed call's sentence has a dozen. */
-static inline void text_put(text *t, const char *p, size_t n)
-{
-  if (t->len + n > t->cap)
-    text_grow(t, n);
-  sf_copy_short(t->s + t->len, p, n);
-  t->len += n;
-}
-
-static SF_ALWAYS_INLINE void text_str(text *t, const char *s) { text_put(t, s, strlen(s)); }
-
-static void text_int(text *t, int64_t v)
-{
-  char buf[24], *p = buf + sizeof buf;
-  uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
-  do
-    *--p = (char)('0' + u % 10);
-  while (u /= 10);
-  if (v < 0)
-    *--p = '-';
-  text_put(t, p, (size_t)(buf + sizeof buf - p));
-}
-
-static void text_free(text *t)
-{
-  if (t->s != t->stack)
-    g_free(t->s);
-}
-
-/* us (>= 1 s) in seconds as printf's "%.1f" writes (double)us / 1e6.  The
- * tenths come from the integer: below 9e15 µs the double is within 1e-6 of
- * us / 1e6, so it rounds like the exact value, except at a .x5 (a tie),
- * where printf's own rounding of the double decides (1.25 is a double and
- * rounds to even, 1.15 is slightly less than one). */
-static void text_seconds(text *t, int64_t us)
-{
-  int64_t tenths = us / 100000, rest = us % 100000;
-
-  if (rest == 50000 || us >= 9000000000000000LL) {
-    char buf[40];
-    int n = snprintf(buf, sizeof buf, "%.1f", (double)us / 1e6);
-    text_put(t, buf, (size_t)MAX(n, 0));
-    return;
-  }
-  if (rest > 50000)
-    tenths++;
-  text_int(t, tenths / 10);
-  char frac[2] = {'.', (char)('0' + tenths % 10)};
-  text_put(t, frac, 2);
-}
-
-/* "850 ms" under a second, else "3.2 s". */
-static void append_duration(text *g, int64_t us)
-{
-  if (us < 0)
-    us = 0;
-  if (us < 1000000) {
-    text_int(g, round_ms(us));
-    text_str(g, " ms");
-  } else {
-    text_seconds(g, us);
-    text_str(g, " s");
-  }
-}
-
-static void append_status(text *g, int status, const char *reason)
-{
-  text_int(g, status);
-  if (reason && reason[0]) {
-    text_str(g, " ");
-    text_str(g, reason);
-  }
-}
-
-static void append_q850(text *g, int cause)
-{
-  const char *words = sipflow_q850_cause_text(cause);
-  if (!cause)
-    return;
-  text_str(g, " (Q.850 cause ");
-  text_int(g, cause);
-  if (words) {
-    text_str(g, ": ");
-    text_str(g, words);
-  }
-  text_str(g, ")");
-}
-
-static void append_endpoint(text *g, const sipflow_endpoint *ep)
-{
-  char buf[SIPFLOW_ENDPOINT_STRLEN];
-  text_str(g, sipflow_endpoint_format(ep, buf, sizeof buf));
 }
 
 /* ----------------------------------------------------------- attempts */
@@ -237,18 +107,6 @@ typedef struct attempt {
   guint first, last;
 } attempt;
 
-/* What the last attempt shows. */
-typedef struct outcome {
-  const sf_txn *primary;     /* first hop */
-  const sf_txn *final_txn;   /* the transaction whose final counts */
-  int final_status;
-  sipflow_endpoint final_from; /* who produced it */
-  int64_t request_us, progress_us, answer_us, final_us;
-  const sf_txn *cancel;      /* earliest CANCEL of the attempt */
-  bool any_response;
-  bool bye_known;            /* bye is set (bye_after_answer) */
-  const sf_txn *bye;         /* first BYE after answer_us */
-} outcome;
 
 static bool is_candidate(const sf_txn *t, bool invite_call)
 {
@@ -297,7 +155,7 @@ static void attempts_of(const txn_list *cand, attempt_list *out)
     attempt *cur = out->len ? &g_array_index(out, attempt, out->len - 1) : NULL;
     const sf_txn *p = cur ? g_ptr_array_index(cand, cur->first) : NULL;
     bool same = p && p->cseq == t->cseq &&
-                !(p->final_status && have(p->final_us) && t->start_us > p->final_us);
+                !(p->final_status && sf_have_time(p->final_us) && t->start_us > p->final_us);
     if (same)
       cur->last = i;
     else
@@ -321,7 +179,7 @@ static const sf_txn *deciding_final(const txn_list *cand, attempt a)
   return best;
 }
 
-static void cancel_of_attempt(const sf_call *c, const txn_list *cand, attempt a, outcome *o)
+static void cancel_of_attempt(const sf_call *c, const txn_list *cand, attempt a, sf_outcome *o)
 {
   for (guint i = 0; i < c->txns.len; i++) {
     const sf_txn *t = g_ptr_array_index(&c->txns, i);
@@ -336,13 +194,13 @@ static void cancel_of_attempt(const sf_call *c, const txn_list *cand, attempt a,
 
 /* any_cancel: the call has a CANCEL to look for (most have none). */
 static void outcome_of(const sf_call *c, const txn_list *cand, attempt a, bool any_cancel,
-                       outcome *o)
+                       sf_outcome *o)
 {
   const sf_txn *p = g_ptr_array_index(cand, a.first);
 
   memset(o, 0, sizeof *o);
   o->primary = p;
-  o->request_us = have(p->request_us) ? p->request_us : p->start_us;
+  o->request_us = sf_have_time(p->request_us) ? p->request_us : p->start_us;
   o->progress_us = p->progress_us;
   o->answer_us = p->answer_us;
   o->final_txn = deciding_final(cand, a);
@@ -350,9 +208,9 @@ static void outcome_of(const sf_call *c, const txn_list *cand, attempt a, bool a
   for (guint i = a.first; i <= a.last; i++) {
     const sf_txn *t = g_ptr_array_index(cand, i);
     o->any_response = o->any_response || t->responses > 0;
-    if (!have(p->progress_us))
+    if (!sf_have_time(p->progress_us))
       o->progress_us = min_time(o->progress_us, t->progress_us);
-    if (!have(p->answer_us))
+    if (!sf_have_time(p->answer_us))
       o->answer_us = min_time(o->answer_us, t->answer_us);
   }
   if (o->final_txn) {
@@ -363,7 +221,7 @@ static void outcome_of(const sf_call *c, const txn_list *cand, attempt a, bool a
     int64_t best = SF_NO_TIME;
     for (guint i = a.first; i <= a.last; i++) {
       const sf_txn *t = g_ptr_array_index(cand, i);
-      if (t->final_status == o->final_status && (!have(best) || t->final_us < best)) {
+      if (t->final_status == o->final_status && (!sf_have_time(best) || t->final_us < best)) {
         best = t->final_us;
         o->final_from = t->final_src;
       }
@@ -415,7 +273,7 @@ static const sf_txn *first_bye(const sf_call *c, int64_t after)
 
   for (guint i = 0; i < c->txns.len; i++) {
     const sf_txn *t = g_ptr_array_index(&c->txns, i);
-    if (t->mid == SIPFLOW_METHOD_BYE && t->request_seen && (!have(after) || t->request_us >= after) &&
+    if (t->mid == SIPFLOW_METHOD_BYE && t->request_seen && (!sf_have_time(after) || t->request_us >= after) &&
         (!best || t->request_us < best->request_us))
       best = t;
   }
@@ -424,7 +282,7 @@ static const sf_txn *first_bye(const sf_call *c, int64_t after)
 
 /* first_bye(c, o->answer_us), looked for once: the state and the timings
  * of an answered call both ask. */
-static const sf_txn *bye_after_answer(const sf_call *c, outcome *o)
+static const sf_txn *bye_after_answer(const sf_call *c, sf_outcome *o)
 {
   if (!o->bye_known) {
     o->bye = first_bye(c, o->answer_us);
@@ -433,12 +291,12 @@ static const sf_txn *bye_after_answer(const sf_call *c, outcome *o)
   return o->bye;
 }
 
-static sipflow_call_state invite_state(const sf_call *c, outcome *o)
+static sipflow_call_state invite_state(const sf_call *c, sf_outcome *o)
 {
   int f = o->final_status;
   bool cancel_first = o->cancel && (!f || o->cancel->request_us <= o->final_us);
 
-  if (sf_status_is_2xx(f) || (!f && have(o->answer_us)))
+  if (sf_status_is_2xx(f) || (!f && sf_have_time(o->answer_us)))
     return bye_after_answer(c, o) ? SIPFLOW_CALL_COMPLETED : SIPFLOW_CALL_IN_CALL;
   if (cancel_first || f == 487)
     return SIPFLOW_CALL_CANCELLED;
@@ -448,10 +306,10 @@ static sipflow_call_state invite_state(const sf_call *c, outcome *o)
     return SIPFLOW_CALL_DIVERTED;
   if (f >= 400)
     return SIPFLOW_CALL_REJECTED;
-  return have(o->progress_us) ? SIPFLOW_CALL_RINGING : SIPFLOW_CALL_SETUP;
+  return sf_have_time(o->progress_us) ? SIPFLOW_CALL_RINGING : SIPFLOW_CALL_SETUP;
 }
 
-static sipflow_call_state other_state(const outcome *o)
+static sipflow_call_state other_state(const sf_outcome *o)
 {
   if (!o->final_status)
     return SIPFLOW_CALL_PENDING;
@@ -474,7 +332,7 @@ static unsigned txn_anomalies(const sf_txn *t)
   if (t->mid == SIPFLOW_METHOD_BYE && t->request_seen && !t->final_status)
     a |= SIPFLOW_ANOMALY_ONE_WAY_HANGUP;
   if (t->mid == SIPFLOW_METHOD_CANCEL && t->request_seen && t->cancels &&
-      have(t->cancels->answer_us) && t->request_us > t->cancels->answer_us)
+      sf_have_time(t->cancels->answer_us) && t->request_us > t->cancels->answer_us)
     a |= SIPFLOW_ANOMALY_LATE_CANCEL;
   return a;
 }
@@ -490,77 +348,6 @@ static unsigned call_anomalies(const sf_call *c, unsigned of_txns, unsigned stre
   if (streak > 2)
     a |= SIPFLOW_ANOMALY_AUTH_LOOP;
   return a;
-}
-
-/* ----------------------------------------------------------- failure */
-
-/* "after 3.2 s of ringing" from the first 101-199, else "after 0.2 s" from
- * the attempt's request. */
-static void append_after(text *g, const outcome *o, int64_t until_us)
-{
-  text_str(g, " after ");
-  if (have(o->progress_us) && o->progress_us <= until_us) {
-    append_duration(g, until_us - o->progress_us);
-    text_str(g, " of ringing");
-  } else {
-    append_duration(g, until_us - o->request_us);
-  }
-}
-
-static const char *failure_sentence(sf_call *c, sipflow_call_state state, const outcome *o,
-                                    int64_t observed_until_us)
-{
-  const sf_txn *f = o->final_txn;
-  text g;
-
-  text_init(&g);
-  if (state == SIPFLOW_CALL_CANCELLED && o->cancel) {
-    text_str(&g, "cancelled by the caller ");
-    append_endpoint(&g, &o->cancel->src);
-    append_after(&g, o, o->cancel->request_us);
-    if (o->final_status && o->final_status != 487) {
-      text_str(&g, " (final response ");
-      append_status(&g, o->final_status, f->final_reason);
-      text_str(&g, ")");
-    }
-  } else if (state == SIPFLOW_CALL_CANCELLED) {
-    text_str(&g, "cancelled: ");
-    append_status(&g, o->final_status, f->final_reason);
-    text_str(&g, " from ");
-    append_endpoint(&g, &o->final_from);
-    append_after(&g, o, o->final_us);
-    text_str(&g, " (no CANCEL seen)");
-  } else if (state == SIPFLOW_CALL_BUSY || state == SIPFLOW_CALL_REJECTED) {
-    text_str(&g, "rejected by ");
-    append_endpoint(&g, &o->final_from);
-    text_str(&g, " with ");
-    append_status(&g, o->final_status, f->final_reason);
-    append_after(&g, o, o->final_us);
-    append_q850(&g, f->final_q850);
-  } else if (state == SIPFLOW_CALL_FAILED) {
-    text_str(&g, o->primary->method);
-    text_str(&g, o->final_status < 400 ? " redirected by " : " rejected by ");
-    append_endpoint(&g, &o->final_from);
-    text_str(&g, " with ");
-    append_status(&g, o->final_status, f->final_reason);
-    append_q850(&g, f->final_q850);
-  } else if ((state == SIPFLOW_CALL_SETUP || state == SIPFLOW_CALL_PENDING) &&
-             !o->any_response && o->primary->request_seen &&
-             observed_until_us - o->request_us >= SF_TIMER_B_US) {
-    /* the client gave up: Timer B (INVITE) / F (others) */
-    text_str(&g, "no response from ");
-    append_endpoint(&g, &o->primary->dst);
-    text_str(&g, " to the ");
-    text_str(&g, o->primary->method);
-    text_str(&g, " within ");
-    text_int(&g, SF_TIMER_B_US / 1000000);
-    text_str(&g, " s");
-  } else {
-    return NULL;
-  }
-  const char *s = sf_calls_strdup(c, g.s, g.len);
-  text_free(&g);
-  return s;
 }
 
 /* --------------------------------------------------------- info view */
@@ -725,7 +512,7 @@ static guint chain_start(const txn_list *cand, const attempt_list *atts)
 }
 
 /* setup_ms, answer_ms, duration_s of an INVITE call. */
-static void fill_timings(sf_call *c, const txn_list *cand, const attempt_list *atts, outcome *o)
+static void fill_timings(sf_call *c, const txn_list *cand, const attempt_list *atts, sf_outcome *o)
 {
   sipflow_call_info *in = c->info;
   guint from = g_array_index(atts, attempt, chain_start(cand, atts)).first;
@@ -740,17 +527,17 @@ static void fill_timings(sf_call *c, const txn_list *cand, const attempt_list *a
     const sf_txn *p = g_ptr_array_index(cand, g_array_index(atts, attempt, k).first);
     ring = min_time(ring, p->ring_us);
   }
-  if (!have(ring))
+  if (!sf_have_time(ring))
     for (guint i = from; i < cand->len; i++)
       ring = min_time(ring, ((const sf_txn *)g_ptr_array_index(cand, i))->ring_us);
-  if (have(ring) && ring >= first->request_us)
-    in->setup_ms = round_ms(ring - first->request_us);
-  if (!have(o->answer_us) || o->answer_us < first->request_us)
+  if (sf_have_time(ring) && ring >= first->request_us)
+    in->setup_ms = sf_round_ms(ring - first->request_us);
+  if (!sf_have_time(o->answer_us) || o->answer_us < first->request_us)
     return;
-  in->answer_ms = round_ms(o->answer_us - first->request_us);
+  in->answer_ms = sf_round_ms(o->answer_us - first->request_us);
   const sf_txn *bye = bye_after_answer(c, o);
   if (bye)
-    in->duration_s = (double)round_ms(bye->request_us - o->answer_us) / 1000.0;
+    in->duration_s = (double)sf_round_ms(bye->request_us - o->answer_us) / 1000.0;
 }
 
 /* A call captured only from the middle of a dialog: no initial request. */
@@ -819,7 +606,7 @@ const sipflow_call_info *sf_analyze_call(sf_call *c, int64_t observed_until_us,
     else
       in->state = SIPFLOW_CALL_PENDING;
   } else {
-    outcome o;
+    sf_outcome o;
     outcome_of(c, cand, g_array_index(atts, attempt, atts->len - 1), scan.any_cancel, &o);
     in->state = invite_call ? invite_state(c, &o) : other_state(&o);
     in->final_status = o.final_status;
@@ -829,7 +616,7 @@ const sipflow_call_info *sf_analyze_call(sf_call *c, int64_t observed_until_us,
     }
     if (invite_call)
       fill_timings(c, cand, atts, &o);
-    in->failure = failure_sentence(c, in->state, &o, observed_until_us);
+    in->failure = sf_analyze_failure(c, in->state, &o, observed_until_us);
   }
   if (!small) {
     g_free(cand_list.pdata);

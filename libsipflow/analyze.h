@@ -12,6 +12,28 @@
 /* RFC 3261 §17.1.1.2: Timer B = Timer F = 64*T1 with T1 = 500 ms. */
 #define SF_TIMER_B_US (64 * 500 * 1000LL)
 
+/* What the last attempt of a call shows: analyze.c works it out from the
+ * transactions, analyze_failure.c words it. */
+typedef struct sf_outcome {
+  const sf_txn *primary;       /* first hop */
+  const sf_txn *final_txn;     /* the transaction whose final counts */
+  int final_status;
+  sipflow_endpoint final_from; /* who produced it */
+  int64_t request_us, progress_us, answer_us, final_us;
+  const sf_txn *cancel;        /* earliest CANCEL of the attempt */
+  bool any_response;
+  bool bye_known;              /* bye is set (bye_after_answer) */
+  const sf_txn *bye;           /* first BYE after answer_us */
+} sf_outcome;
+
+static inline bool sf_have_time(int64_t t) { return t != SF_NO_TIME; }
+
+/* µs to the nearest ms, halves away from zero. */
+static inline int64_t sf_round_ms(int64_t us)
+{
+  return us >= 0 ? (us + 500) / 1000 : -((-us + 500) / 1000);
+}
+
 /* analyze.c */
 
 /* Builds c->info from the facts correlate.c gathered; its transaction and
@@ -30,6 +52,14 @@ void sf_analyze_keep(sf_call *c);
 void sf_analyze_release(sf_call *c);
 /* Frees the room. */
 void sf_analyze_views_free(sf_views *room);
+/* analyze_failure.c */
+
+/* The failure sentence of a call in that state with that outcome (DESIGN.md:
+ * who refused it and how), copied into c's strings (sf_calls_strdup), or
+ * NULL when the call did not fail. */
+const char *sf_analyze_failure(sf_call *c, sipflow_call_state state, const sf_outcome *o,
+                               int64_t observed_until_us);
+
 /* q850.c */
 
 /* The Q.850 cause carried by msg's Reason header(s) (RFC 3326), 0 = none. */
