@@ -1263,7 +1263,7 @@ static void test_key_lines_same_as_general(void **state)
       {"User-Agent: ", "user-agent: ", "snom D785/10.1.152.12"},
       {"User-Agent: ", "user-agent: ", "a "},
       {"User-Agent: ", "user-agent: ", "a\tb"},
-      {"User-Agent: ", "user-agent: ", "a\x7f\xc3\xa9b"},
+      {"User-Agent: ", "user-agent: ", "a\x7f\xc3\xa9" "b"},
       {"User-Agent: ", "user-agent: ", "a\r\n b"},
       {"User-Agent: ", "user-agent: ", ""},
       {"Server: ", "server: ", "ExampleSBC/4.2.1"},
