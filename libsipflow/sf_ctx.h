@@ -72,14 +72,16 @@ sf_ctx_feed_packet(sipflow_ctx *ctx, int linktype, uint64_t frame, int64_t time_
 
 /* For a plain UDP packet (ulen from sf_decode_plain_udp(), 0 for any
  * other) whose payload decode would drop at once (RTP, most packets of a
- * capture): counts it and returns true.  False for any other packet, which
+ * capture; wanted: sf_decode_udp_filter() of ctx->decode, which the caller
+ * reads once for all its packets): counts it and returns true.  False for any other packet, which
  * the caller then feeds with sf_ctx_feed_packet_as().  Needs no time
  * stamp, so the caller converts it only for the packets fed; the packet
  * due to run the expiry (which needs the time) is fed. */
 static SF_ALWAYS_INLINE bool
-sf_ctx_skip_packet(sipflow_ctx *ctx, size_t ulen, const uint8_t *data, size_t caplen)
+sf_ctx_skip_packet(sipflow_ctx *ctx, const bool *wanted, size_t ulen, const uint8_t *data,
+                   size_t caplen)
 {
-  if (!ulen || sf_decode_plain_udp_wanted(ctx->decode, data) ||
+  if (!ulen || sf_decode_plain_udp_wanted_by(wanted, data) ||
       (ctx->counters.packets + 1) % SF_EXPIRE_EVERY == 0)
     return false;
   ctx->counters.packets++;

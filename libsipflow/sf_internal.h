@@ -152,9 +152,24 @@ static inline size_t sf_decode_plain_udp(int linktype, const uint8_t *d, size_t 
 /* Does the consumer want the payload of this plain UDP packet (one
  * sf_decode_plain_udp() took)?  Asked before anything is built, on the
  * first byte of the payload: that is where RTP is dropped. */
+static inline bool sf_decode_plain_udp_wanted_by(const bool *udp_first_byte, const uint8_t *d)
+{
+  return udp_first_byte[d[14 + 20 + 8]];
+}
+
+/* The first-byte table (see sf_decode_set_udp_filter()).  It is set once,
+ * when the context is made, so a loop over many packets reads it once
+ * and asks sf_decode_plain_udp_wanted_by(): the compiler cannot know that
+ * a packet fed in between leaves it alone, and would load it (two loads)
+ * for every RTP packet. */
+static inline const bool *sf_decode_udp_filter(const sf_decode *dec)
+{
+  return ((const sf_decode_head *)dec)->udp_first_byte;
+}
+
 static inline bool sf_decode_plain_udp_wanted(const sf_decode *dec, const uint8_t *d)
 {
-  return ((const sf_decode_head *)dec)->udp_first_byte[d[14 + 20 + 8]];
+  return sf_decode_plain_udp_wanted_by(sf_decode_udp_filter(dec), d);
 }
 
 /* sf_decode_packet() once sf_decode_plain_udp() has said ulen, for a caller
