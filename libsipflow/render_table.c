@@ -286,6 +286,8 @@ static char *put_escaped_slow(sipflow_calls_table *t, char *q, const char *s, si
 {
   t->scratch.len = 0;
   *width = sf_text_escape_from(&t->scratch, s, len, plain);
+  if (!t->scratch.len) /* nothing kept: scratch may have no buffer */
+    return q;
   memcpy(q, t->scratch.p, t->scratch.len);
   return q + t->scratch.len;
 }

@@ -129,7 +129,8 @@ static void gstring_write(const char *text, size_t len, void *user)
 
 size_t sf_text_escape_from(sf_tbuf *out, const char *p, size_t len, size_t plain)
 {
-  sf_tbuf_put(out, p, plain);
+  if (plain) /* out may have no buffer yet: no memcpy to NULL, even of 0 */
+    sf_tbuf_put(out, p, plain);
   return plain + sf_term_escape(p + plain, len - plain, tbuf_write, out);
 }
 
