@@ -249,14 +249,21 @@ static bool is_ctl_sp_semi(char c)
 }
 
 #ifdef SF_HAVE_V16
+static inline __m128i vx_crlf(__m128i v)
+{
+  return _mm_or_si128(sf_vx_eq(v, '\r'), sf_vx_eq(v, '\n'));
+}
+
 static inline unsigned v16_quote_bslash_crlf(const char *p)
 {
-  return sf_v16_quote_bslash(p) | sf_v16_eq(p, '\r') | sf_v16_eq(p, '\n');
+  __m128i v = sf_vx_load(p);
+  return sf_vx_bits(_mm_or_si128(_mm_or_si128(sf_vx_eq(v, '"'), sf_vx_eq(v, '\\')), vx_crlf(v)));
 }
 
 static inline unsigned v16_gt_crlf(const char *p)
 {
-  return sf_v16_gt(p) | sf_v16_eq(p, '\r') | sf_v16_eq(p, '\n');
+  __m128i v = sf_vx_load(p);
+  return sf_vx_bits(_mm_or_si128(sf_vx_eq(v, '>'), vx_crlf(v)));
 }
 #else
 #define v16_quote_bslash_crlf NULL
@@ -473,14 +480,21 @@ static bool is_via_branch_stop(char c)
 }
 
 #ifdef SF_HAVE_V16
+static inline __m128i vx_via_branch_stop(__m128i v)
+{
+  return _mm_or_si128(_mm_or_si128(sf_vx_le(v, 0x20), sf_vx_eq(v, ';')),
+                      _mm_or_si128(sf_vx_eq(v, ','), sf_vx_eq(v, '"')));
+}
+
 static inline unsigned v16_via_branch_stop(const char *p)
 {
-  return sf_v16_ctl_sp(p) | sf_v16_eq(p, ';') | sf_v16_eq(p, ',') | sf_v16_eq(p, '"');
+  return sf_vx_bits(vx_via_branch_stop(sf_vx_load(p)));
 }
 
 static inline unsigned v16_via_host_stop(const char *p)
 {
-  return v16_via_branch_stop(p) | sf_v16_eq(p, ':');
+  __m128i v = sf_vx_load(p);
+  return sf_vx_bits(_mm_or_si128(vx_via_branch_stop(v), sf_vx_eq(v, ':')));
 }
 #else
 #define v16_via_branch_stop NULL
