@@ -508,10 +508,11 @@ static SF_ALWAYS_INLINE const char *take_key_line(header_id id, const char *v, c
  * at a non-empty line.  Fills *h and *id;
  * returns the start of the next line, or NULL when the line is not
  * "token *WSP ':' value" (RFC 3261 §7.3.1, HCOLON allows whitespace before
- * the colon). */
-static const char *parse_header_line(const char *p, const char *end, sf_header *h,
-                                     header_id *id, bool *seen, sipflow_message *msg,
-                                     const char **why)
+ * the colon).  Always inline: its one caller is the header loop, and -O3
+ * otherwise keeps it a call per line, with seen[] and *id in memory. */
+static SF_ALWAYS_INLINE const char *parse_header_line(const char *p, const char *end,
+                                                      sf_header *h, header_id *id, bool *seen,
+                                                      sipflow_message *msg, const char **why)
 {
   const char *name = p;
   size_t name_len;

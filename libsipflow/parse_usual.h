@@ -87,7 +87,7 @@ static SF_ALWAYS_INLINE const char *name_addr_head(const char *p, const char *en
 
 /* The usual ";tag=" right after the '>' at params (params < end): the same
  * test as the general path's short cut. */
-static inline bool usual_tag_at(const char *params, const char *end)
+static SF_ALWAYS_INLINE bool usual_tag_at(const char *params, const char *end)
 {
   return end - params > 5 && memcmp(params, ";tag=", 5) == 0 && !is_lws(params[5]) &&
          params[5] != '"';
