@@ -22,20 +22,23 @@
  * "<" URI ">"; then nothing or ";tag=" and a value.  Read here without the
  * general path's search for the first '<' ';' '"' and its set-up; on that
  * shape it gives the same spans (the URI neither empty nor blank at either
- * end, so its trim is a no-op).  A display name with an escape, or a CR or
- * LF before the '>', takes the general path too: then no LF lies before
- * the '>' (see sf_parse_name_addr_line).
+ * end, so its trim is a no-op).  A display name with an escape, or an LF
+ * before the '>', takes the general path too: then no LF lies before the
+ * '>' (see sf_parse_name_addr_line).  A bare CR needs no test of its own:
+ * the general path reads it as any other byte of a quoted string or URI
+ * (it is trimmed only at the URI's ends, where the fast path gives up on
+ * LWS), so both give the same spans.
  *
  * name_addr_head reads up to the '>': returns it and sets *uri_start, or
  * NULL on any other shape. */
-static bool is_quote_bslash_crlf(char c)
+static bool is_quote_bslash_lf(char c)
 {
-  return c == '"' || c == '\\' || c == '\r' || c == '\n';
+  return c == '"' || c == '\\' || c == '\n';
 }
 
-static bool is_gt_crlf(char c)
+static bool is_gt_lf(char c)
 {
-  return c == '>' || c == '\r' || c == '\n';
+  return c == '>' || c == '\n';
 }
 
 static bool is_ctl_sp_semi(char c)
@@ -44,25 +47,21 @@ static bool is_ctl_sp_semi(char c)
 }
 
 #ifdef SF_HAVE_V16
-static inline __m128i vx_crlf(__m128i v)
-{
-  return _mm_or_si128(sf_vx_eq(v, '\r'), sf_vx_eq(v, '\n'));
-}
-
-static inline unsigned v16_quote_bslash_crlf(const char *p)
+static inline unsigned v16_quote_bslash_lf(const char *p)
 {
   __m128i v = sf_vx_load(p);
-  return sf_vx_bits(_mm_or_si128(_mm_or_si128(sf_vx_eq(v, '"'), sf_vx_eq(v, '\\')), vx_crlf(v)));
+  return sf_vx_bits(
+      _mm_or_si128(_mm_or_si128(sf_vx_eq(v, '"'), sf_vx_eq(v, '\\')), sf_vx_eq(v, '\n')));
 }
 
-static inline unsigned v16_gt_crlf(const char *p)
+static inline unsigned v16_gt_lf(const char *p)
 {
   __m128i v = sf_vx_load(p);
-  return sf_vx_bits(_mm_or_si128(sf_vx_eq(v, '>'), vx_crlf(v)));
+  return sf_vx_bits(_mm_or_si128(sf_vx_eq(v, '>'), sf_vx_eq(v, '\n')));
 }
 #else
-#define v16_quote_bslash_crlf NULL
-#define v16_gt_crlf NULL
+#define v16_quote_bslash_lf NULL
+#define v16_gt_lf NULL
 #endif
 
 static SF_ALWAYS_INLINE const char *name_addr_head(const char *p, const char *end,
@@ -70,7 +69,7 @@ static SF_ALWAYS_INLINE const char *name_addr_head(const char *p, const char *en
 {
   const char *q = p;
   if (q < end && *q == '"') {
-    q = sf_scan_first(p, q + 1, end, v16_quote_bslash_crlf, is_quote_bslash_crlf);
+    q = sf_scan_first(p, q + 1, end, v16_quote_bslash_lf, is_quote_bslash_lf);
     if (end - q < 3 || q[0] != '"' || q[1] != ' ' || q[2] != '<')
       return NULL;
     q += 2;
@@ -78,7 +77,7 @@ static SF_ALWAYS_INLINE const char *name_addr_head(const char *p, const char *en
   if (q == end || *q != '<')
     return NULL;
   const char *u = q + 1;
-  const char *close = sf_scan_first(p, u, end, v16_gt_crlf, is_gt_crlf);
+  const char *close = sf_scan_first(p, u, end, v16_gt_lf, is_gt_lf);
   if (close == end || *close != '>' || close == u || is_lws(*u) || is_lws(close[-1]))
     return NULL;
   *uri_start = u;
