@@ -8,7 +8,7 @@
  * usual header names are recognised with one compare, the others classified
  * by length and first letter.  The key headers in their usual spelling (top
  * Via, Call-ID, From, To, CSeq, Content-Length) are read from their value
- * on while their line end is found (take_key_line, parse_fields.c); the
+ * on while their line end is found (take_key_line, parse_usual.h); the
  * other lines' ends are found 16 or 32 bytes at a time (parse_scan.h), and
  * the key headers among them looked at more closely after that.
  *
@@ -18,7 +18,7 @@
  */
 #include <string.h>
 
-#include "parse_fields.h"
+#include "parse_usual.h"
 #include "sf_ctx.h"
 
 /* ----------------------------------------------------------- header names */
@@ -442,7 +442,8 @@ static inline const char *span_line(const char *lo, const char *v, const char *e
 }
 
 /* The key header lines whose values are read while their line end is
- * found (parse_fields.h, the *_line functions), in their usual spelling:
+ * found (the *_line functions, parse_usual.h and parse_fields.h), in their
+ * usual spelling:
  * the top Via, the first Call-ID, From, To, CSeq and Content-Length, and
  * the first of the headers kept as they are (span_line).  Each
  * saves the scan of the value for its LF and reading it again.  Returns the
@@ -507,10 +508,11 @@ static SF_ALWAYS_INLINE const char *take_key_line(header_id id, const char *v, c
  * at a non-empty line.  Fills *h and *id;
  * returns the start of the next line, or NULL when the line is not
  * "token *WSP ':' value" (RFC 3261 §7.3.1, HCOLON allows whitespace before
- * the colon). */
-static const char *parse_header_line(const char *p, const char *end, sf_header *h,
-                                     header_id *id, bool *seen, sipflow_message *msg,
-                                     const char **why)
+ * the colon).  Always inline: its one caller is the header loop, and -O3
+ * otherwise keeps it a call per line, with seen[] and *id in memory. */
+static SF_ALWAYS_INLINE const char *parse_header_line(const char *p, const char *end,
+                                                      sf_header *h, header_id *id, bool *seen,
+                                                      sipflow_message *msg, const char **why)
 {
   const char *name = p;
   size_t name_len;

@@ -7,10 +7,11 @@
  * header's value here.  Zero-copy like parse.c: every result is a span into
  * the value.  The usual spellings (";tag=", ";branch=", ";rport",
  * "SIP/2.0/", "<URI>", "1 INVITE") take a short path that gives what the
- * general one would; the *_line variants of it read a key header line from
- * its value on while they find the line's end (parse.c take_key_line).
+ * general one would; those of name-addr and Via are in parse_usual.h, with
+ * the *_line variants that read a key header line from its value on while
+ * they find the line's end (parse.c take_key_line).
  */
-#include "parse_fields.h"
+#include "parse_usual.h"
 #include "sf_internal.h"
 
 /* ---------------------------------------------------------- quoted strings */
@@ -223,74 +224,6 @@ __attribute__((noinline)) static void name_addr_general(const char *p, const cha
   }
 }
 
-/* The usual name-addr: "<" URI ">", or a quoted display name, one SP and
- * "<" URI ">"; then nothing or ";tag=" and a value.  Read here without the
- * general path's search for the first '<' ';' '"' and its set-up; on that
- * shape it gives the same spans (the URI neither empty nor blank at either
- * end, so its trim is a no-op).  A display name with an escape, or a CR or
- * LF before the '>', takes the general path too: then no LF lies before
- * the '>' (see sf_parse_name_addr_line).
- *
- * name_addr_head reads up to the '>': returns it and sets *uri_start, or
- * NULL on any other shape. */
-static bool is_quote_bslash_crlf(char c)
-{
-  return c == '"' || c == '\\' || c == '\r' || c == '\n';
-}
-
-static bool is_gt_crlf(char c)
-{
-  return c == '>' || c == '\r' || c == '\n';
-}
-
-static bool is_ctl_sp_semi(char c)
-{
-  return (unsigned char)c <= 0x20 || c == ';';
-}
-
-#ifdef SF_HAVE_V16
-static inline unsigned v16_quote_bslash_crlf(const char *p)
-{
-  return sf_v16_quote_bslash(p) | sf_v16_eq(p, '\r') | sf_v16_eq(p, '\n');
-}
-
-static inline unsigned v16_gt_crlf(const char *p)
-{
-  return sf_v16_gt(p) | sf_v16_eq(p, '\r') | sf_v16_eq(p, '\n');
-}
-#else
-#define v16_quote_bslash_crlf NULL
-#define v16_gt_crlf NULL
-#endif
-
-static SF_ALWAYS_INLINE const char *name_addr_head(const char *p, const char *end,
-                                                   const char **uri_start)
-{
-  const char *q = p;
-  if (q < end && *q == '"') {
-    q = sf_scan_first(p, q + 1, end, v16_quote_bslash_crlf, is_quote_bslash_crlf);
-    if (end - q < 3 || q[0] != '"' || q[1] != ' ' || q[2] != '<')
-      return NULL;
-    q += 2;
-  }
-  if (q == end || *q != '<')
-    return NULL;
-  const char *u = q + 1;
-  const char *close = sf_scan_first(p, u, end, v16_gt_crlf, is_gt_crlf);
-  if (close == end || *close != '>' || close == u || is_lws(*u) || is_lws(close[-1]))
-    return NULL;
-  *uri_start = u;
-  return close;
-}
-
-/* The usual ";tag=" right after the '>' at params (params < end): the same
- * test as the general path's short cut. */
-static inline bool usual_tag_at(const char *params, const char *end)
-{
-  return end - params > 5 && memcmp(params, ";tag=", 5) == 0 && !is_lws(params[5]) &&
-         params[5] != '"';
-}
-
 /* The usual name-addr as a whole value [p, end). */
 static SF_ALWAYS_INLINE bool name_addr_usual(const char *p, const char *end, sipflow_span *uri,
                                              sipflow_span *tag)
@@ -307,32 +240,6 @@ static SF_ALWAYS_INLINE bool name_addr_usual(const char *p, const char *end, sip
   }
   *uri = span_of(u, close);
   return true;
-}
-
-const char *sf_parse_name_addr_line(const char *p, const char *end, sipflow_span *uri,
-                                    sipflow_span *tag)
-{
-  const char *u;
-  const char *close = name_addr_head(p, end, &u);
-  if (!close)
-    return NULL;
-  /* the value ends right after the '>', or where the tag stops, which must
-   * be the CR ending the line: the tag is then all of the rest, as the
-   * general path reads it on [p, CR) */
-  const char *cr = close + 1;
-  const char *t = NULL;
-  if (cr < end && *cr != '\r') {
-    if (!usual_tag_at(cr, end))
-      return NULL;
-    t = cr + 5;
-    cr = sf_scan_first(p, t, end, sf_v16_ctl_sp_semi, is_ctl_sp_semi);
-  }
-  if (!sf_crlf_ends_line(cr, end))
-    return NULL;
-  if (t)
-    *tag = span_of(t, cr);
-  *uri = span_of(u, close);
-  return cr;
 }
 
 void sf_parse_name_addr(const char *p, const char *end, sipflow_span *uri,
@@ -453,110 +360,6 @@ static void parse_via_parm(const char *p, const char *end, sipflow_message *msg)
 static bool is_comma_quote(char c)
 {
   return c == ',' || c == '"';
-}
-
-/* --------------------------------------------------------- the usual Via */
-
-/* What ends a part of the usual Via below: a control byte or SP (LWS among
- * them), ';' ',' '"', and for the host ':' too.  Every flagged byte stops
- * the scan: ',' and '"' make the fast path give up (the general one below
- * splits the value at commas and skips quoted strings), so they never have
- * to be looked for again. */
-static bool is_via_host_stop(char c)
-{
-  return (unsigned char)c <= 0x20 || c == ':' || c == ';' || c == ',' || c == '"';
-}
-
-static bool is_via_branch_stop(char c)
-{
-  return (unsigned char)c <= 0x20 || c == ';' || c == ',' || c == '"';
-}
-
-#ifdef SF_HAVE_V16
-static inline unsigned v16_via_branch_stop(const char *p)
-{
-  return sf_v16_ctl_sp(p) | sf_v16_eq(p, ';') | sf_v16_eq(p, ',') | sf_v16_eq(p, '"');
-}
-
-static inline unsigned v16_via_host_stop(const char *p)
-{
-  return v16_via_branch_stop(p) | sf_v16_eq(p, ':');
-}
-#else
-#define v16_via_branch_stop NULL
-#define v16_via_host_stop NULL
-#endif
-
-/* The top Via in its usual spelling, read in one pass:
- *   "SIP/2.0/" transport SP host [":" port] ";branch=" token [";rport"]
- * and nothing else: no LWS but the one SP, no IPv6 reference, no other
- * parameter, no ',' or '"' anywhere.  On that shape the general path below
- * (comma split, then via_parm_head) fills the same fields with the same
- * spans, after a scan of the whole value for commas and one more over
- * each part; on any other shape it is taken instead, and nothing is set
- * here until the whole value has been checked.
- *
- * [p, end) is the value, or with `line` the rest of the message from the
- * value on: then the value ends at the CR where the branch (or the
- * ";rport") stops, which must end the line (sf_crlf_ends_line); every byte
- * before it was checked and none is an LF, so that CR is the line's.
- * Returns the end of the value, NULL on any other shape. */
-static SF_ALWAYS_INLINE const char *top_via_usual(const char *p, const char *end, bool line,
-                                                  sipflow_message *msg)
-{
-  if (end - p < 16 || !sf_swar_is_sip_version(p) || p[7] != '/')
-    return NULL;
-  const char *t = p + 8;
-  /* a three-letter transport (UDP, TCP, TLS) without the token loop */
-  const char *q = t[3] == ' ' && sf_cc_is(t[0], SF_CC_TOKEN) && sf_cc_is(t[1], SF_CC_TOKEN) &&
-                          sf_cc_is(t[2], SF_CC_TOKEN)
-                      ? t + 3
-                      : skip_token(t, end);
-  if (q == t || q == end || *q != ' ')
-    return NULL;
-  const char *host = q + 1;
-  if (host == end || *host == '[') /* an IPv6 reference holds ':' */
-    return NULL;
-  q = sf_scan_first(p, host, end, v16_via_host_stop, is_via_host_stop);
-  if (q == host || q == end)
-    return NULL;
-  const char *host_end = q;
-  if (*q == ':') {
-    const char *port = ++q;
-    q = sf_scan_range(q, end, '0', '9');
-    if (q == port)
-      return NULL;
-    host_end = q;
-  }
-  if (end - q <= 8 || memcmp(q, ";branch=", 8) != 0)
-    return NULL;
-  const char *br = q + 8;
-  q = sf_scan_first(p, br, end, v16_via_branch_stop, is_via_branch_stop);
-  const char *br_end = q;
-  bool rport = false;
-  if (q < end && *q == ';') {
-    /* a bare ";rport" (RFC 3581) may end the value (two compares the
-     * compiler inlines, where 6 bytes took a call) */
-    if (end - q < 6 || memcmp(q, ";rpo", 4) != 0 || memcmp(q + 4, "rt", 2) != 0)
-      return NULL;
-    q += 6;
-    rport = true;
-  }
-  if (line ? !sf_crlf_ends_line(q, end) : q != end)
-    return NULL;
-  if (rport)
-    msg->via_rport = 0;
-  msg->via_transport = span_of(t, host - 1);
-  msg->via_sent_by = span_of(host, host_end);
-  msg->branch = span_of(br, br_end);
-  msg->via_count++;
-  msg->via = span_of(p, q);
-  return q;
-}
-
-const char *sf_parse_via_line(const char *p, const char *end, sipflow_message *msg)
-{
-  return top_via_usual(p, end, true, msg);
 }
 
 /* A Via header may hold several via-parms separated by commas (RFC 3261

@@ -136,18 +136,6 @@ void sf_parse_name_addr(const char *p, const char *end, sipflow_span *uri,
  * transport, sent-by, branch, received and rport are filled. */
 void sf_parse_via_header(const char *p, const char *end, sipflow_message *msg);
 
-/* The same for a key header line in its usual spelling, read while its end
- * is found: p at the value, end the end of the message.  Each reads the
- * value up to the CR that ends its line, checks that every byte before it
- * is no LF and that the line ends there (sf_crlf_ends_line), and then
- * fills what the function above would fill given the value [p, CR); it
- * returns that CR.  NULL, with nothing set, on any other line (which the
- * caller then reads the usual way).  sf_parse_via_line is for the top Via
- * only (msg->via not set yet). */
-const char *sf_parse_name_addr_line(const char *p, const char *end, sipflow_span *uri,
-                                    sipflow_span *tag);
-const char *sf_parse_via_line(const char *p, const char *end, sipflow_message *msg);
-
 /* CSeq's usual "1 INVITE" up to the CR (inline: it is short, and parse.c
  * calls it from one place). */
 static inline const char *sf_parse_cseq_line(const char *p, const char *end, sipflow_message *msg)

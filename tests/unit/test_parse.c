@@ -1224,6 +1224,12 @@ static void test_key_lines_same_as_general(void **state)
       {"From: ", "f: ", "<sip:a@b>;tag=t\r\n ;x=1"},
       {"From: ", "f: ", "<sip:a@b\r\n >;tag=t"},
       {"From: ", "f: ", "\"A\r\n B\" <sip:a@b>;tag=t"},
+      /* a bare CR is an ordinary byte of a display name or URI to both paths */
+      {"From: ", "f: ", "\"A\rB\" <sip:a@b>;tag=t"},
+      {"From: ", "f: ", "<sip:a\r@b>;tag=t"},
+      {"From: ", "f: ", "<\rsip:a@b>;tag=t"},
+      {"From: ", "f: ", "<sip:a@b\r>;tag=t"},
+      {"To: ", "t: ", "<sip:a\rb>"},
       {"From: ", "f: ", "\"A\\\" B\" <sip:a@b>;tag=t"},
       {"From: ", "f: ", "\"A\" <sip:a@b"},
       {"From: ", "f: ", "\"A\""},
