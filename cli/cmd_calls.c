@@ -260,8 +260,7 @@ static void on_call_end(const sipflow_call_info *c, void *user)
 
   if (!o->every_call &&
       ((o->st->failed_only && !c->failure) || !list_filter_call(f, c) ||
-       !list_filter_state(f, (int)c->state) || !list_filter_method(f, c->method) ||
-       !list_filter_time(f, c->start_us))) {
+       !list_filter_item(f, (int)c->state, c->method, c->start_us))) {
     list_order_put(o->order, c->call, NULL);
     return;
   }

@@ -358,22 +358,13 @@ static void put_row(groups_out *o, uint32_t id, int64_t start_us)
   list_order_put(o->order, id, new_row(o, start_us));
 }
 
-/* Whether a transaction or dialog of a call (call_ok: the call passes the
- * call filters) passes the state, method and time filters. */
-static bool group_shown(const list_filter *f, bool call_ok, int state, const char *method,
-                        int64_t start_us)
-{
-  return call_ok && list_filter_state(f, state) && list_filter_method(f, method) &&
-         list_filter_time(f, start_us);
-}
-
 static void put_transactions(groups_out *o, const sipflow_call_info *c, bool call_ok)
 {
   const list_filter *f = &o->st->filter;
 
   for (size_t i = 0; i < c->n_transactions; i++) {
     const sipflow_transaction_info *t = &c->transaction_list[i];
-    if (!group_shown(f, call_ok, (int)t->state, t->method, t->start_us)) {
+    if (!call_ok || !list_filter_item(f, (int)t->state, t->method, t->start_us)) {
       list_order_put(o->order, t->id, NULL);
       continue;
     }
@@ -392,7 +383,7 @@ static void put_dialogs(groups_out *o, const sipflow_call_info *c, bool call_ok)
 
   for (size_t i = 0; i < c->n_dialogs; i++) {
     const sipflow_dialog_info *d = &c->dialog_list[i];
-    if (!group_shown(f, call_ok, (int)d->state, d->method, d->start_us)) {
+    if (!call_ok || !list_filter_item(f, (int)d->state, d->method, d->start_us)) {
       list_order_put(o->order, d->id, NULL);
       continue;
     }

@@ -293,6 +293,12 @@ bool list_filter_time(const list_filter *f, int64_t start_us)
          (!f->has_until || start_us <= f->until_us);
 }
 
+bool list_filter_item(const list_filter *f, int state, const char *method, int64_t start_us)
+{
+  return list_filter_state(f, state) && list_filter_method(f, method) &&
+         list_filter_time(f, start_us);
+}
+
 /* ------------------------------------------------------------ id order */
 
 /* A ring of slots indexed by id - next: put and emit are O(1) (issue 7: a

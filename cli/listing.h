@@ -47,6 +47,9 @@ bool list_filter_call(const list_filter *f, const sipflow_call_info *call);
 bool list_filter_state(const list_filter *f, int state);
 bool list_filter_method(const list_filter *f, const char *method);
 bool list_filter_time(const list_filter *f, int64_t start_us);
+/* The three above together: --state, --method and --since/--until against
+ * a call, transaction or dialog. */
+bool list_filter_item(const list_filter *f, int state, const char *method, int64_t start_us);
 
 /* Parses a --since/--until value: epoch seconds ("1768471205",
  * "1768471205.25") or ISO-8601 ("2026-01-15T10:00:05", fraction and zone
